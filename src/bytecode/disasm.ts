@@ -1,0 +1,55 @@
+// The disassembler: a readable listing of a Module, from the same opcode table the VM runs,
+// with each source line printed above the code it compiled to (like `luac -l -l`).
+import { BUILTINS, OPS } from './opcodes';
+import type { FnProto, Module } from './module';
+
+export function disassemble(m: Module): string {
+  const src = m.source.split('\n');
+  const out: string[] = [];
+  out.push(`; ${m.sourceName}: ${m.functions.length} functions, ${m.numbers.length} numbers, ${m.strings.length} strings, ${m.shapes.length} shapes, ${m.globals.length} globals`);
+  m.globals.forEach((g, i) => out.push(`; global ${i} ${g.name} (${g.kind ? 'ref' : 'num'})`));
+  m.shapes.forEach((s, i) => out.push(`; shape ${i} ${s.name} [${[...s.refs].map((k) => (k ? 'r' : 'n')).join('')}]`));
+  m.functions.forEach((f, i) => {
+    out.push('');
+    out.push(`fn ${i} ${f.name}: arity ${f.arity}, locals ${f.nlocals}, max stack ${f.maxStack}${i === m.entry ? ' (entry)' : ''}`);
+    out.push(...listFunction(m, f, src));
+  });
+  return out.join('\n') + '\n';
+}
+
+function listFunction(m: Module, f: FnProto, src: string[]): string[] {
+  const out: string[] = [];
+  let li = 0;
+  let lastLine = -1;
+  for (let pc = 0; pc < f.code.length; ) {
+    while (li < f.lines.length && f.lines[li] <= pc) {
+      const line = f.lines[li + 1];
+      if (line !== lastLine && src[line - 1] !== undefined) out.push(`      ; ${line}: ${src[line - 1].trim()}`);
+      lastLine = line;
+      li += 3;
+    }
+    const op = f.code[pc];
+    const info = OPS[op];
+    if (!info) {
+      out.push(`  ${String(pc).padStart(5)}  ??? ${op}`);
+      pc++;
+      continue;
+    }
+    const args = info.operands.map((kind, i) => {
+      const v = f.code[pc + 1 + i];
+      switch (kind) {
+        case 'num': return `${v} (${m.numbers[v]})`;
+        case 'str': return `${v} ${JSON.stringify(m.strings[v] ?? '?')}`;
+        case 'fn': return `${v} <${m.functions[v]?.name ?? '?'}>`;
+        case 'global': return `${v} <${m.globals[v]?.name ?? '?'}>`;
+        case 'shape': return `${v} <${m.shapes[v]?.name ?? '?'}>`;
+        case 'builtin': return `${v} <${BUILTINS[v]?.name ?? '?'}>`;
+        case 'jump': return `-> ${v}`;
+        default: return String(v);
+      }
+    });
+    out.push(`  ${String(pc).padStart(5)}  ${info.name.padEnd(14)}${args.join(', ')}`);
+    pc += 1 + info.operands.length;
+  }
+  return out;
+}

@@ -1,0 +1,59 @@
+// A compiled program in memory: what the emitter produces, what `.astb` files hold
+// (astb.ts reads and writes it) and what the VM loads.
+
+export const enum MainKind {
+  Void = 0,
+  ExitCode = 1,
+  Result = 2,
+}
+
+export interface FnProto {
+  name: string;
+  arity: number;
+  nlocals: number;
+  maxStack: number;
+  /** per local slot: 0 number, 1 reference */
+  localKinds: Uint8Array;
+  /** 0: returns a number (or void), 1: returns a reference */
+  retKind: number;
+  code: Int32Array;
+  /** triples (pc, line, col), pc ascending: the source position of the code from pc on */
+  lines: Int32Array;
+}
+
+/** The layout of a struct, enum variant or tuple object: which fields hold references. */
+export interface ShapeProto {
+  name: string;
+  variant: number;
+  refs: Uint8Array;
+}
+
+export interface GlobalProto {
+  name: string;
+  kind: number;
+}
+
+export interface Module {
+  sourceName: string;
+  /** the source text, for stack traces and the disassembler (may be empty) */
+  source: string;
+  numbers: number[];
+  strings: string[];
+  shapes: ShapeProto[];
+  globals: GlobalProto[];
+  functions: FnProto[];
+  /** function run first: initialises globals, calls main, returns main's value */
+  entry: number;
+  mainKind: MainKind;
+}
+
+/** The source position of the instruction at pc, or null without a line table. */
+export function lineAt(fn: FnProto, pc: number): { line: number; col: number } | null {
+  const t = fn.lines;
+  let best = -1;
+  for (let i = 0; i < t.length; i += 3) {
+    if (t[i] <= pc) best = i;
+    else break;
+  }
+  return best < 0 ? null : { line: t[best + 1], col: t[best + 2] };
+}

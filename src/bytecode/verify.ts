@@ -1,0 +1,149 @@
+// The verifier: no function runs before it passes. One walk per function decodes every
+// instruction against the opcode table (operands in range, jumps on instruction boundaries),
+// then a worklist over the control-flow graph derives the kind ('n' number / 'r' reference) of
+// every stack slot at every reachable instruction, rejecting underflow, overflow past max-stack,
+// kind mismatches and joins with different stack shapes ("inconsistent stack", as QuickJS says).
+// The emitter uses the same analysis to compute each function's max-stack.
+import { BUILTINS, OPS, Op, OperandKind } from './opcodes';
+import type { FnProto, Module } from './module';
+
+export class VerifyError extends Error {
+  constructor(readonly fnName: string, readonly pc: number, message: string) {
+    super(`function '${fnName}' at pc ${pc}: ${message}`);
+  }
+}
+
+const KIND = ['n', 'r'];
+
+/** Kinds popped and pushed by the instruction at pc, resolving the table's '*' entries. */
+function effect(m: Module, fn: FnProto, code: Int32Array, pc: number, stack: string): { pop: string; push: string } {
+  const op = code[pc];
+  const info = OPS[op];
+  const a = code[pc + 1];
+  const b = code[pc + 2];
+  const top = stack[stack.length - 1] ?? 'n';
+  switch (op) {
+    case Op.POP: return { pop: top, push: '' };
+    case Op.DUP: return { pop: top, push: top + top };
+    case Op.LOAD: return { pop: '', push: KIND[fn.localKinds[a]] };
+    case Op.STORE: return { pop: KIND[fn.localKinds[a]], push: '' };
+    case Op.GLOAD: return { pop: '', push: KIND[m.globals[a].kind] };
+    case Op.GSTORE: return { pop: KIND[m.globals[a].kind], push: '' };
+    case Op.CALL: {
+      const callee = m.functions[a];
+      return { pop: [...callee.localKinds.slice(0, b)].map((k) => KIND[k]).join(''), push: KIND[callee.retKind] };
+    }
+    case Op.RET: return { pop: KIND[fn.retKind], push: '' };
+    case Op.NEW_SLICE: return { pop: KIND[b].repeat(a), push: 'r' };
+    case Op.SLICE_REPEAT: return { pop: KIND[a] + 'n', push: 'r' };
+    case Op.SLICE_GET: return { pop: 'rn', push: KIND[a] };
+    case Op.SLICE_SET: return { pop: 'rn' + KIND[a], push: '' };
+    case Op.SLICE_PUSH: return { pop: 'r' + KIND[a], push: '' };
+    case Op.SLICE_SUB: return { pop: 'r' + (a & 1 ? 'n' : '') + (a & 2 ? 'n' : ''), push: 'r' };
+    case Op.NEW_OBJ: return { pop: [...m.shapes[a].refs].map((k) => KIND[k]).join(''), push: 'r' };
+    case Op.GET_FIELD: return { pop: 'r', push: KIND[b] };
+    case Op.SET_FIELD: return { pop: 'r' + KIND[b], push: '' };
+    case Op.BUILTIN: return { pop: BUILTINS[a].pop, push: BUILTINS[a].push };
+    default: return { pop: info.pop, push: info.push };
+  }
+}
+
+function operandLimit(m: Module, fn: FnProto, kind: OperandKind): number {
+  switch (kind) {
+    case 'local': return fn.nlocals;
+    case 'global': return m.globals.length;
+    case 'num': return m.numbers.length;
+    case 'str': return m.strings.length;
+    case 'fn': return m.functions.length;
+    case 'shape': return m.shapes.length;
+    case 'ity': return 10;
+    case 'kind': return 2;
+    case 'builtin': return BUILTINS.length;
+    case 'field': case 'count': return 1 << 20;
+    case 'imm': case 'jump': return Infinity;
+  }
+}
+
+const TERMINATORS = new Set<number>([Op.RET, Op.RET_LOCAL, Op.JMP, Op.TRAP]);
+
+/** Verify one function; returns the max stack height it reaches. */
+export function analyze(m: Module, fn: FnProto): number {
+  const code = fn.code;
+  const fail = (pc: number, msg: string): never => {
+    throw new VerifyError(fn.name, pc, msg);
+  };
+  if (fn.arity > fn.nlocals) fail(0, `arity ${fn.arity} exceeds ${fn.nlocals} locals`);
+  if (fn.localKinds.length !== fn.nlocals) fail(0, 'local kind table does not match the local count');
+  // pass 1: decode, mark instruction starts, check operands
+  const starts = new Uint8Array(code.length + 1);
+  let pc = 0;
+  while (pc < code.length) {
+    starts[pc] = 1;
+    const op = code[pc];
+    if (op < 0 || op >= OPS.length) fail(pc, `unknown opcode ${op}`);
+    const info = OPS[op];
+    if (pc + info.operands.length >= code.length) fail(pc, `${info.name} is cut off by the end of the code`);
+    info.operands.forEach((kind, i) => {
+      const v = code[pc + 1 + i];
+      if (kind === 'imm' || kind === 'jump') return;
+      if (v < 0 || v >= operandLimit(m, fn, kind)) fail(pc, `${info.name} operand ${i + 1} (${kind}) = ${v} is out of range`);
+    });
+    if (op === Op.CALL && code[pc + 2] !== m.functions[code[pc + 1]].arity) {
+      fail(pc, `CALL passes ${code[pc + 2]} arguments to '${m.functions[code[pc + 1]].name}', which takes ${m.functions[code[pc + 1]].arity}`);
+    }
+    if (op === Op.GET_FIELD || op === Op.SET_FIELD) {
+      if (code[pc + 2] > 1) fail(pc, 'bad kind operand');
+    }
+    pc += 1 + info.operands.length;
+  }
+  if (code.length === 0) fail(0, 'empty function');
+  // pass 2: jump targets
+  for (pc = 0; pc < code.length; pc += 1 + OPS[code[pc]].operands.length) {
+    OPS[code[pc]].operands.forEach((kind, i) => {
+      if (kind !== 'jump') return;
+      const t = code[pc + 1 + i];
+      if (t < 0 || t >= code.length || !starts[t]) fail(pc, `jump target ${t} is not an instruction boundary`);
+    });
+  }
+  // pass 3: stack kinds along every path
+  const at: (string | undefined)[] = new Array(code.length);
+  const work: number[] = [0];
+  at[0] = '';
+  let max = 0;
+  const flow = (from: number, to: number, stack: string): void => {
+    if (to >= code.length) fail(from, 'control falls off the end of the function');
+    const seen = at[to];
+    if (seen === undefined) {
+      at[to] = stack;
+      work.push(to);
+    } else if (seen !== stack) {
+      fail(to, `inconsistent stack at a join: [${seen}] vs [${stack}]`);
+    }
+  };
+  while (work.length) {
+    pc = work.pop()!;
+    let stack = at[pc]!;
+    const op = code[pc];
+    const { pop, push } = effect(m, fn, code, pc, stack);
+    if (stack.length < pop.length) fail(pc, `${OPS[op].name} needs ${pop.length} values, the stack has ${stack.length}`);
+    const got = stack.slice(stack.length - pop.length);
+    if (got !== pop) fail(pc, `${OPS[op].name} expects [${pop}] on the stack, found [${got}]`);
+    stack = stack.slice(0, stack.length - pop.length) + push;
+    if (stack.length > max) max = stack.length;
+    const next = pc + 1 + OPS[op].operands.length;
+    OPS[op].operands.forEach((kind, i) => {
+      if (kind === 'jump') flow(pc, code[pc + 1 + i], stack);
+    });
+    if (op === Op.RET_LOCAL && KIND[fn.localKinds[code[pc + 1]]] !== KIND[fn.retKind]) fail(pc, 'RET_LOCAL returns a value of the wrong kind');
+    if (!TERMINATORS.has(op)) flow(pc, next, stack);
+  }
+  return max;
+}
+
+export function verifyModule(m: Module): void {
+  if (m.entry < 0 || m.entry >= m.functions.length) throw new VerifyError('<module>', 0, `entry function ${m.entry} does not exist`);
+  for (const fn of m.functions) {
+    const max = analyze(m, fn);
+    if (max > fn.maxStack) throw new VerifyError(fn.name, 0, `stack reaches ${max}, above the declared max-stack ${fn.maxStack}`);
+  }
+}

@@ -1,0 +1,194 @@
+// The command line: parses arguments and calls compile / writeAstb / readAstb / verify / run.
+// It holds no logic of its own beyond turning every failure into a message and an exit code:
+//   0 ok, 1 compile or runtime error, 2 usage error or invalid bytecode file, 70 internal error.
+import { existsSync, readFileSync, writeFileSync } from 'fs';
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { AstbError, readAstb, writeAstb } from '../bytecode/astb';
+import { disassemble } from '../bytecode/disasm';
+import type { Module } from '../bytecode/module';
+import { VerifyError, verifyModule } from '../bytecode/verify';
+import { compile } from '../compiler/compile';
+import { CompileError } from '../compiler/diagnostics';
+import { InternalError } from '../compiler/parser';
+import { writeAll } from '../vm/output';
+import { EXIT_INTERNAL, runModule } from '../vm/run';
+
+const VERSION = (require('../../package.json') as { version: string }).version;
+
+const HELP = `asthra ${VERSION}: the Asthra language, compiled to bytecode and run on a fiber VM
+
+Usage:
+  asthra run <file.asthra> [args...]       compile and run a program
+  asthra build <file.asthra> [-o out.astb]  compile to a bytecode file
+  asthra exec <file.astb> [args...]        verify and run a bytecode file
+  asthra disasm <file.astb|file.asthra>    print the bytecode with source lines
+  asthra bench [--quick]                   run the benchmarks against peer languages
+
+Options:
+  -o, --output FILE    where build writes (default: the source name with .astb)
+  --max-heap SIZE      heap limit, e.g. 512m or 2g (default: 1/4 of RAM, at most 2g)
+  -h, --help           show this help
+  -v, --version        show the version
+
+Exit codes: 0 ok, 1 compile or runtime error, 2 bad usage or bytecode file, 70 internal error.
+`;
+
+class UsageError extends Error {}
+
+export const EXIT_USAGE = 2;
+
+interface Parsed {
+  command: string;
+  file: string | null;
+  output: string | null;
+  maxHeap: number;
+  rest: string[];
+}
+
+export function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)([kmg]?)b?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`invalid size '${text}' (use e.g. 64m or 1g)`);
+  const mult = { '': 1, k: 1 << 10, m: 1 << 20, g: 1 << 30 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
+  const n = Math.floor(Number(m[1]) * mult);
+  if (n < 1 << 20) throw new UsageError(`--max-heap ${text} is too small (at least 1m)`);
+  if (n > 2 ** 31 - 1) throw new UsageError(`--max-heap ${text} is too large (at most 2g for now)`);
+  return n;
+}
+
+function defaultMaxHeap(): number {
+  const quarter = Math.floor(require('os').totalmem() / 4);
+  return Math.max(64 << 20, Math.min(quarter, 2 ** 31 - 8));
+}
+
+function parseArgs(argv: string[]): Parsed {
+  const p: Parsed = { command: '', file: null, output: null, maxHeap: defaultMaxHeap(), rest: [] };
+  let i = 0;
+  const value = (flag: string): string => {
+    if (i + 1 >= argv.length) throw new UsageError(`${flag} needs a value`);
+    return argv[++i];
+  };
+  for (; i < argv.length; i++) {
+    const a = argv[i];
+    // after the program file, everything belongs to the program
+    if (p.file !== null && (p.command === 'run' || p.command === 'exec')) {
+      if (a === '--' && p.rest.length === 0) continue;
+      p.rest.push(a);
+      continue;
+    }
+    if (a === '-h' || a === '--help') p.command = 'help';
+    else if (a === '-v' || a === '--version') p.command = p.command || 'version';
+    else if (a === '-o' || a === '--output') p.output = value(a);
+    else if (a === '--max-heap') p.maxHeap = parseSize(value(a));
+    else if (a.startsWith('--max-heap=')) p.maxHeap = parseSize(a.slice('--max-heap='.length));
+    else if (a === '--quick') p.rest.push(a);
+    else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
+    else if (!p.command) p.command = a;
+    else if (p.file === null) p.file = a;
+    else throw new UsageError(`unexpected argument '${a}'`);
+  }
+  return p;
+}
+
+function readSource(file: string): string {
+  if (!existsSync(file)) throw new UsageError(`cannot read '${file}': no such file`);
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read '${file}': ${(e as Error).message}`);
+  }
+}
+
+function loadBytecode(file: string): Module {
+  if (!existsSync(file)) throw new UsageError(`cannot read '${file}': no such file`);
+  const m = readAstb(readFileSync(file));
+  verifyModule(m);
+  return m;
+}
+
+function compileFile(file: string): Module {
+  if (!/\.(asthra|ast)$/.test(file)) throw new UsageError(`'${file}' is not an Asthra source file (.asthra or .ast)`);
+  return compile(readSource(file), file);
+}
+
+function need(p: Parsed): string {
+  if (p.file === null) throw new UsageError(`'asthra ${p.command}' needs a file`);
+  return p.file;
+}
+
+function dispatch(p: Parsed): number {
+  switch (p.command) {
+    case '':
+    case 'help':
+      writeAll(1, HELP);
+      return 0;
+    case 'version':
+      writeAll(1, `asthra ${VERSION}\n`);
+      return 0;
+    case 'build': {
+      const file = need(p);
+      const m = compileFile(file);
+      const out = p.output ?? file.replace(/\.(asthra|ast)$/, '') + '.astb';
+      writeFileSync(out, writeAstb(m));
+      return 0;
+    }
+    case 'exec':
+      return runModule(loadBytecode(need(p)), { args: p.rest, maxHeapBytes: p.maxHeap });
+    case 'run': {
+      const m = compileFile(need(p));
+      verifyModule(m);
+      return runModule(m, { args: p.rest, maxHeapBytes: p.maxHeap });
+    }
+    case 'disasm': {
+      const file = need(p);
+      const m = file.endsWith('.astb') ? loadBytecode(file) : compileFile(file);
+      writeAll(1, disassemble(m));
+      return 0;
+    }
+    case 'bench': {
+      const script = path.join(__dirname, '..', '..', 'bench', 'run.js');
+      const r = spawnSync(process.execPath, [script, ...p.rest], { stdio: 'inherit' });
+      return r.status ?? 1;
+    }
+    default:
+      throw new UsageError(`unknown command '${p.command}' (try 'asthra --help')`);
+  }
+}
+
+export function main(argv: string[]): void {
+  let code: number;
+  try {
+    code = dispatch(parseArgs(argv));
+  } catch (e) {
+    code = report(e, argv);
+  }
+  process.exitCode = code;
+}
+
+function report(e: unknown, argv: string[]): number {
+  if (e instanceof CompileError) {
+    writeAll(2, e.render());
+    return 1;
+  }
+  if (e instanceof UsageError) {
+    writeAll(2, `asthra: ${e.message}\n`);
+    return EXIT_USAGE;
+  }
+  const file = argv.find((a) => a.endsWith('.astb')) ?? 'bytecode';
+  if (e instanceof AstbError) {
+    writeAll(2, `asthra: ${file}: invalid bytecode file: ${e.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (e instanceof VerifyError) {
+    writeAll(2, `asthra: ${file}: bytecode rejected by the verifier: ${e.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (e instanceof InternalError) {
+    writeAll(2, `asthra: ${e.message}\n`);
+    return EXIT_INTERNAL;
+  }
+  const err = e as Error;
+  writeAll(2, `asthra: internal error: ${err?.message ?? String(e)}\n`);
+  if (process.env.ASTHRA_DEBUG) writeAll(2, `${err?.stack ?? ''}\n`);
+  return EXIT_INTERNAL;
+}

@@ -1,0 +1,156 @@
+// The AST: plain typed nodes built by grammar.ne's postprocessors. Every node carries the
+// position of its first token. The checker fills in `ty` on expressions; nothing else mutates
+// the tree after parsing.
+import type { Pos } from './diagnostics';
+import type { Ty } from './types';
+
+export interface Node extends Pos {
+  kind: string;
+}
+
+// ---- types as written in source ----
+export type TypeExpr =
+  | (Node & { kind: 'TName'; name: string; args: TypeExpr[] })
+  | (Node & { kind: 'TSlice'; elem: TypeExpr })
+  | (Node & { kind: 'TArray'; elem: TypeExpr; size: Expr })
+  | (Node & { kind: 'TTuple'; elems: TypeExpr[] })
+  | (Node & { kind: 'TPtr'; mut: boolean; elem: TypeExpr })
+  | (Node & { kind: 'TFn'; params: TypeExpr[]; ret: TypeExpr });
+
+// ---- top level ----
+export interface Attribute extends Pos {
+  name: string;
+  arg?: string;
+}
+export interface Param extends Pos {
+  name: string;
+  mut: boolean;
+  type: TypeExpr | null; // null only for `self`
+}
+export interface FnDecl extends Node {
+  kind: 'Fn';
+  name: string;
+  params: Param[];
+  ret: TypeExpr | null;
+  body: Block;
+  attrs: Attribute[];
+  /** set for functions inside `impl T` */
+  owner?: string;
+}
+export interface ExternDecl extends Node {
+  kind: 'Extern';
+  lib: string;
+  name: string;
+  params: Param[];
+  ret: TypeExpr | null;
+  attrs: Attribute[];
+}
+export interface FieldDecl extends Pos {
+  name: string;
+  type: TypeExpr;
+}
+export interface StructDecl extends Node {
+  kind: 'Struct';
+  name: string;
+  typeParams: string[];
+  fields: FieldDecl[];
+}
+export interface VariantDecl extends Pos {
+  name: string;
+  fields: TypeExpr[];
+}
+export interface EnumDecl extends Node {
+  kind: 'Enum';
+  name: string;
+  typeParams: string[];
+  variants: VariantDecl[];
+}
+export interface ImplDecl extends Node {
+  kind: 'Impl';
+  name: string;
+  methods: FnDecl[];
+}
+export interface GlobalDecl extends Node {
+  kind: 'Global';
+  name: string;
+  mut: boolean;
+  isConst: boolean;
+  type: TypeExpr;
+  init: Expr;
+}
+export interface ImportDecl extends Node {
+  kind: 'Import';
+  path: string;
+}
+export type Item = FnDecl | ExternDecl | StructDecl | EnumDecl | ImplDecl | GlobalDecl | ImportDecl;
+
+export interface Program {
+  packageName: string | null;
+  items: Item[];
+}
+
+// ---- statements ----
+export interface Block extends Node {
+  kind: 'Block';
+  stmts: Stmt[];
+  tail: Expr | null;
+}
+export type Stmt =
+  | (Node & { kind: 'Let'; name: string; mut: boolean; type: TypeExpr | null; init: Expr })
+  | (Node & { kind: 'Assign'; op: string; target: Expr; value: Expr })
+  | (Node & { kind: 'ExprStmt'; expr: Expr; semi: boolean })
+  | (Node & { kind: 'Return'; value: Expr | null })
+  | (Node & { kind: 'Break' })
+  | (Node & { kind: 'Continue' })
+  | (Node & { kind: 'While'; cond: Expr; body: Block })
+  | (Node & { kind: 'For'; name: string; iter: Expr; body: Block })
+  | (Node & { kind: 'Spawn'; call: Expr })
+  | (Node & { kind: 'SpawnHandle'; name: string; call: Expr });
+
+// ---- patterns ----
+export type Pattern =
+  | (Node & { kind: 'PWild' })
+  | (Node & { kind: 'PBind'; name: string })
+  | (Node & { kind: 'PLit'; value: Expr })
+  | (Node & { kind: 'PVariant'; enumName: string; variant: string; args: Pattern[] | null })
+  | (Node & { kind: 'PTuple'; elems: Pattern[] });
+
+export interface MatchArm extends Pos {
+  pattern: Pattern;
+  body: Expr;
+}
+
+// ---- expressions ----
+interface E extends Node {
+  ty?: Ty;
+}
+export type Expr =
+  | (E & { kind: 'Int'; text: string })
+  | (E & { kind: 'Float'; text: string })
+  | (E & { kind: 'Str'; value: string })
+  | (E & { kind: 'Char'; value: number })
+  | (E & { kind: 'Bool'; value: boolean })
+  | (E & { kind: 'Unit' })
+  | (E & { kind: 'Ident'; name: string })
+  | (E & { kind: 'Path'; type: string; name: string })
+  | (E & { kind: 'Binary'; op: string; left: Expr; right: Expr })
+  | (E & { kind: 'Unary'; op: string; operand: Expr })
+  | (E & { kind: 'Cast'; expr: Expr; type: TypeExpr })
+  | (E & { kind: 'Call'; callee: Expr; args: Expr[] })
+  | (E & { kind: 'Field'; object: Expr; name: string })
+  | (E & { kind: 'Index'; object: Expr; index: Expr })
+  | (E & { kind: 'SliceRange'; object: Expr; lo: Expr | null; hi: Expr | null })
+  | (E & { kind: 'StructLit'; name: string; fields: { name: string; value: Expr; line: number; col: number }[] })
+  | (E & { kind: 'ArrayLit'; elems: Expr[] })
+  | (E & { kind: 'ArrayRepeat'; value: Expr; count: Expr })
+  | (E & { kind: 'TupleLit'; elems: Expr[] })
+  | (E & { kind: 'If'; cond: Expr; then: Block; else: Expr | null })
+  | (E & { kind: 'IfLet'; pattern: Pattern; value: Expr; then: Block; else: Expr | null })
+  | (E & { kind: 'Match'; subject: Expr; arms: MatchArm[] })
+  | (E & { kind: 'BlockExpr'; block: Block; unsafe: boolean })
+  | (E & { kind: 'Await'; handle: Expr })
+  | (E & { kind: 'SpawnExpr'; call: Expr })
+  | (E & { kind: 'Try'; expr: Expr })
+  | (E & { kind: 'Sizeof'; type: TypeExpr });
+
+export type ExprKind = Expr['kind'];

@@ -1,0 +1,1023 @@
+// The checker: AST -> checked AST. It resolves every name, computes every expression's type,
+// checks mutability, returns and match exhaustiveness, and assigns local slots. It writes its
+// findings as notes on the nodes (scope.ts); the emitter trusts them and checks nothing again.
+import type { Block, Expr, FnDecl, GlobalDecl, Item, MatchArm, Pattern, Program, Stmt, TypeExpr } from './ast';
+import { CompileError, Pos } from './diagnostics';
+import { isUseful, PatternSpace } from './exhaustive';
+import { EnumInfo, FnInfo, GlobalInfo, LocalVar, notes, StructInfo } from './scope';
+import {
+  INT_NAMES, INT_RANGE, IntName, T, Ty, assignable, hasUnknown, intBits, isNumeric, parseIntLiteral, refine, same, show,
+} from './types';
+
+export interface CheckedProgram {
+  program: Program;
+  structs: Map<string, StructInfo>;
+  enums: Map<string, EnumInfo>;
+  fns: FnInfo[];
+  globals: GlobalInfo[];
+  globalDecls: GlobalDecl[];
+  main: FnInfo;
+  /** slots used by each function, by fn index; index 0 is the global initialiser */
+  frames: { nlocals: number; localTypes: Ty[] }[];
+}
+
+const CONVERSIONS = new Set<string>([...INT_NAMES, 'int', 'f32', 'f64', 'string', 'char', 'bool']);
+const PRINTABLE = new Set(['int', 'float', 'bool', 'char', 'string']);
+
+export function check(program: Program, file: string, source: string): CheckedProgram {
+  return new Checker(program, file, source).run();
+}
+
+class Checker {
+  structs = new Map<string, StructInfo>();
+  enums = new Map<string, EnumInfo>();
+  fnByKey = new Map<string, FnInfo>();
+  fns: FnInfo[] = [];
+  globals = new Map<string, GlobalInfo>();
+  globalList: GlobalInfo[] = [];
+  globalDecls: GlobalDecl[] = [];
+  frames: { nlocals: number; localTypes: Ty[] }[] = [];
+
+  // per-function state
+  scopes: Map<string, LocalVar>[] = [];
+  localTypes: Ty[] = [];
+  retTy: Ty = T.void;
+  loopDepth = 0;
+  selfType: string | null = null;
+
+  constructor(readonly program: Program, readonly file: string, readonly source: string) {
+    this.enums.set('Result', {
+      name: 'Result', arity: 2,
+      variants: [
+        { name: 'Ok', arity: 1, fields: (a) => [a[0]] },
+        { name: 'Err', arity: 1, fields: (a) => [a[1]] },
+      ],
+    });
+    this.enums.set('Option', {
+      name: 'Option', arity: 1,
+      variants: [
+        { name: 'Some', arity: 1, fields: (a) => [a[0]] },
+        { name: 'None', arity: 0, fields: () => [] },
+      ],
+    });
+  }
+
+  err(at: Pos, msg: string, hint?: string): never {
+    throw new CompileError(this.file, this.source, at.line, at.col, msg, hint);
+  }
+
+  mismatch(at: Pos, expected: Ty, found: Ty): never {
+    return this.err(at, `type mismatch: expected ${show(expected)}, found ${show(found)}`);
+  }
+
+  run(): CheckedProgram {
+    const items = this.program.items;
+    this.declareTypes(items);
+    this.declareFunctions(items);
+    this.declareGlobals(items);
+    const mainInfo = this.fnByKey.get('main');
+    if (!mainInfo) this.err({ line: 1, col: 1 }, "no 'main' function", 'add `pub fn main(void) -> void { ... }`');
+    this.checkMainSignature(mainInfo);
+    // globals are initialised by function 0, in source order
+    this.beginFunction(T.void);
+    for (const g of this.globalDecls) {
+      const info = this.globals.get(g.name)!;
+      this.expect(g.init, info.ty);
+    }
+    this.frames[0] = { nlocals: this.localTypes.length, localTypes: this.localTypes };
+    this.globalDecls = this.initOrder(this.globalDecls);
+    for (const f of this.fns) this.checkFunction(f);
+    return {
+      program: this.program, structs: this.structs, enums: this.enums, fns: this.fns,
+      globals: this.globalList, globalDecls: this.globalDecls, main: mainInfo, frames: this.frames,
+    };
+  }
+
+  // ------------------------------------------------------------------ declarations
+  declareTypes(items: Item[]): void {
+    for (const it of items) {
+      if (it.kind === 'Struct' || it.kind === 'Enum') {
+        if (this.structs.has(it.name) || this.enums.has(it.name)) this.err(it, `type '${it.name}' is already defined`);
+        if (it.typeParams.length) this.err(it, `generic type parameters are not supported yet`, 'generics are planned in their own issue');
+        if (it.kind === 'Struct') this.structs.set(it.name, { decl: it, fields: [] });
+        else this.enums.set(it.name, { name: it.name, arity: 0, variants: [], decl: it });
+      }
+      if (it.kind === 'Import') this.err(it, 'import is not supported yet', 'single-file programs only for now');
+      if (it.kind === 'Extern') this.err(it, 'extern functions are not supported yet', 'C interop comes with the FFI issue');
+    }
+    for (const it of items) {
+      if (it.kind === 'Struct') {
+        const info = this.structs.get(it.name)!;
+        const seen = new Set<string>();
+        for (const f of it.fields) {
+          if (seen.has(f.name)) this.err(f, `field '${f.name}' is declared twice`);
+          seen.add(f.name);
+          info.fields.push({ name: f.name, ty: this.resolveType(f.type) });
+        }
+      } else if (it.kind === 'Enum') {
+        const info = this.enums.get(it.name)!;
+        for (const v of it.variants) {
+          if (info.variants.some((x) => x.name === v.name)) this.err(v, `variant '${v.name}' is declared twice`);
+          const fields = v.fields.map((t) => this.resolveType(t));
+          info.variants.push({ name: v.name, arity: fields.length, fields: () => fields });
+        }
+      }
+    }
+  }
+
+  declareFunctions(items: Item[]): void {
+    const add = (decl: FnDecl, owner: string | null): void => {
+      const key = owner ? `${owner}::${decl.name}` : decl.name;
+      if (this.fnByKey.has(key)) this.err(decl, `function '${key}' is already defined`);
+      if ((decl as FnDecl & { typeParams?: string[] }).typeParams?.length) {
+        this.err(decl, 'generic functions are not supported yet', 'generics are planned in their own issue');
+      }
+      let hasSelf = false;
+      const params: Ty[] = [];
+      decl.params.forEach((p, i) => {
+        if (p.name === 'self' && p.type === null) {
+          if (!owner || i !== 0) this.err(p, "'self' is only allowed as the first parameter of a method");
+          hasSelf = true;
+          params.push(this.namedType(owner, p));
+        } else {
+          params.push(this.resolveType(p.type!));
+        }
+      });
+      const ret = decl.ret ? this.resolveType(decl.ret) : T.void;
+      const info: FnInfo = { index: this.fns.length + 1, key, decl, params, ret, hasSelf };
+      decl.owner = owner ?? undefined;
+      this.fns.push(info);
+      this.fnByKey.set(key, info);
+    };
+    for (const it of items) {
+      if (it.kind === 'Fn') add(it, null);
+      if (it.kind === 'Impl') {
+        if (!this.structs.has(it.name) && !this.enums.has(it.name)) this.err(it, `impl for unknown type '${it.name}'`);
+        for (const m of it.methods) add(m, it.name);
+      }
+    }
+  }
+
+  declareGlobals(items: Item[]): void {
+    for (const it of items) {
+      if (it.kind !== 'Global') continue;
+      if (this.globals.has(it.name)) this.err(it, `global '${it.name}' is already defined`);
+      const info: GlobalInfo = { index: this.globalList.length, name: it.name, ty: this.resolveType(it.type), mut: !it.isConst };
+      this.globals.set(it.name, info);
+      this.globalList.push(info);
+      this.globalDecls.push(it);
+    }
+  }
+
+  /** Globals initialise in dependency order (a const may use a later one); cycles are errors. */
+  initOrder(decls: GlobalDecl[]): GlobalDecl[] {
+    const byIndex = new Map(decls.map((d) => [this.globals.get(d.name)!.index, d]));
+    const state = new Map<GlobalDecl, 'visiting' | 'done'>();
+    const order: GlobalDecl[] = [];
+    const visit = (d: GlobalDecl): void => {
+      const st = state.get(d);
+      if (st === 'done') return;
+      if (st === 'visiting') this.err(d, `global '${d.name}' depends on itself through its initialiser`);
+      state.set(d, 'visiting');
+      for (const i of globalsUsed(d.init)) visit(byIndex.get(i)!);
+      state.set(d, 'done');
+      order.push(d);
+    };
+    decls.forEach(visit);
+    return order;
+  }
+
+  checkMainSignature(main: FnInfo): void {
+    const r = main.ret;
+    const ok = r.k === 'void' || (r.k === 'int' && r.name === 'i32') ||
+      (r.k === 'enum' && r.name === 'Result' && r.args[0].k === 'void' && r.args[1].k === 'string');
+    if (!ok) this.err(main.decl, `'main' must return void, i32 or Result<void, string>, not ${show(r)}`);
+    if (main.params.length) this.err(main.decl, "'main' takes no parameters", 'use args() to read the command line');
+  }
+
+  namedType(name: string, at: Pos): Ty {
+    if (this.structs.has(name)) return { k: 'struct', name };
+    const e = this.enums.get(name);
+    if (e && e.arity === 0) return { k: 'enum', name, args: [] };
+    return this.err(at, `unknown type '${name}'`);
+  }
+
+  resolveType(t: TypeExpr): Ty {
+    switch (t.kind) {
+      case 'TName': {
+        const n = t.name;
+        if (t.args.length === 0) {
+          if ((INT_NAMES as readonly string[]).includes(n)) return { k: 'int', name: n as IntName };
+          switch (n) {
+            case 'int': return T.i64;
+            case 'uint': return { k: 'int', name: 'u64' };
+            case 'f32': case 'f64': return { k: 'float', name: n };
+            case 'float': return T.f64;
+            case 'bool': return T.bool;
+            case 'char': return T.char;
+            case 'string': return T.string;
+            case 'void': return T.void;
+            case 'AsthraMutex': return { k: 'mutex' };
+            case 'AsthraResult': return { k: 'asthraResult' };
+            case 'Self':
+              if (this.selfType) return this.namedType(this.selfType, t);
+          }
+          return this.namedType(n, t);
+        }
+        const args = t.args.map((a) => this.resolveType(a));
+        if (n === 'TaskHandle' && args.length === 1) return { k: 'handle', elem: args[0] };
+        const e = this.enums.get(n);
+        if (!e || e.arity === 0) return this.err(t, `'${n}' does not take type arguments`);
+        if (e.arity !== args.length) this.err(t, `'${n}' takes ${e.arity} type argument${e.arity > 1 ? 's' : ''}, found ${args.length}`);
+        return { k: 'enum', name: n, args };
+      }
+      case 'TSlice': return { k: 'slice', elem: this.resolveType(t.elem), fixed: null };
+      case 'TArray': {
+        const n = this.constInt(t.size);
+        return { k: 'slice', elem: this.resolveType(t.elem), fixed: n };
+      }
+      case 'TTuple': return { k: 'tuple', elems: t.elems.map((e) => this.resolveType(e)) };
+      case 'TPtr': return { k: 'ptr', mut: t.mut, elem: this.resolveType(t.elem) };
+      case 'TFn': return this.err(t, 'function types are not supported yet', 'closures are planned in their own issue');
+    }
+  }
+
+  constInt(e: Expr): number {
+    if (e.kind === 'Int') return Number(parseIntLiteral(e.text));
+    if (e.kind === 'Ident') {
+      const g = this.program.items.find((it): it is GlobalDecl => it.kind === 'Global' && it.isConst && it.name === e.name);
+      if (g) return this.constInt(g.init);
+    }
+    return this.err(e, 'array size must be an integer constant');
+  }
+
+  // ------------------------------------------------------------------ functions
+  beginFunction(ret: Ty): void {
+    this.scopes = [new Map()];
+    this.localTypes = [];
+    this.retTy = ret;
+    this.loopDepth = 0;
+  }
+
+  newSlot(ty: Ty): number {
+    this.localTypes.push(ty);
+    return this.localTypes.length - 1;
+  }
+
+  declare(name: string, ty: Ty, mut: boolean): number {
+    const slot = this.newSlot(ty);
+    this.scopes[this.scopes.length - 1].set(name, { slot, ty, mut });
+    return slot;
+  }
+
+  lookup(name: string): LocalVar | undefined {
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const v = this.scopes[i].get(name);
+      if (v) return v;
+    }
+    return undefined;
+  }
+
+  checkFunction(f: FnInfo): void {
+    this.beginFunction(f.ret);
+    this.selfType = f.decl.owner ?? null;
+    f.decl.params.forEach((p, i) => {
+      if (this.scopes[0].has(p.name)) this.err(p, `parameter '${p.name}' is declared twice`);
+      this.declare(p.name, f.params[i], p.mut);
+    });
+    this.block(f.decl.body, false);
+    if (f.ret.k !== 'void' && !this.blockReturns(f.decl.body)) {
+      const b = f.decl.body;
+      this.err(f.decl, `missing return: function '${f.key}' must return ${show(f.ret)} on every path`,
+        b.tail ? 'the last expression needs `return`' : undefined);
+    }
+    this.frames[f.index] = { nlocals: this.localTypes.length, localTypes: this.localTypes };
+    this.selfType = null;
+  }
+
+  /** Does control never fall off the end of this block? */
+  blockReturns(b: Block): boolean {
+    return b.stmts.some((s) => this.stmtReturns(s));
+  }
+
+  stmtReturns(s: Stmt): boolean {
+    switch (s.kind) {
+      case 'Return': return true;
+      case 'ExprStmt': return this.exprReturns(s.expr);
+      case 'While': return s.cond.kind === 'Bool' && s.cond.value && !containsBreak(s.body);
+      default: return false;
+    }
+  }
+
+  exprReturns(e: Expr): boolean {
+    switch (e.kind) {
+      case 'If': case 'IfLet':
+        return e.else !== null && this.blockReturns(e.then) && this.exprReturns(e.else);
+      case 'BlockExpr': return this.blockReturns(e.block);
+      case 'Match': return e.arms.every((a) => this.exprReturns(a.body));
+      case 'Call': return e.callee.kind === 'Ident' && (e.callee.name === 'panic' || e.callee.name === 'exit') && !this.lookup(e.callee.name);
+      default: return false;
+    }
+  }
+
+  // ------------------------------------------------------------------ statements
+  /** Check a block; with `wantValue` its value (tail, or a final block-like statement) is its type. */
+  block(b: Block, wantValue: boolean, expected?: Ty): Ty {
+    this.scopes.push(new Map());
+    let ty: Ty = T.void;
+    const last = b.stmts[b.stmts.length - 1];
+    for (const s of b.stmts) {
+      if (wantValue && !b.tail && s === last && s.kind === 'ExprStmt' && !s.semi) {
+        ty = this.expr(s.expr, expected);
+        notes(s).isTail = true;
+      } else {
+        this.stmt(s);
+      }
+    }
+    if (b.tail) ty = this.expr(b.tail, wantValue ? expected : undefined);
+    if (wantValue && !b.tail && ty.k === 'void' && this.blockReturns(b)) ty = T.never;
+    this.scopes.pop();
+    return ty;
+  }
+
+  stmt(s: Stmt): void {
+    switch (s.kind) {
+      case 'Let': {
+        let ty: Ty;
+        if (s.type) {
+          ty = this.resolveType(s.type);
+          this.expect(s.init, ty);
+        } else {
+          ty = this.expr(s.init);
+          if (hasUnknown(ty) || ty.k === 'void' || ty.k === 'never') {
+            this.err(s, `cannot infer the type of '${s.name}'`, `write it: let ${s.name}: Type = ...;`);
+          }
+        }
+        notes(s).slot = this.declare(s.name, ty, s.mut);
+        return;
+      }
+      case 'Assign': return this.assign(s);
+      case 'ExprStmt': {
+        this.expr(s.expr);
+        return;
+      }
+      case 'Return': {
+        if (s.value === null) {
+          if (this.retTy.k !== 'void') this.err(s, `missing return value: expected ${show(this.retTy)}`);
+        } else if (s.value.kind === 'Unit' && this.retTy.k === 'void') {
+          notes(s.value).ty = T.void;
+        } else {
+          if (this.retTy.k === 'void') this.err(s.value, 'this function returns void; remove the value');
+          this.expect(s.value, this.retTy);
+        }
+        return;
+      }
+      case 'Break': case 'Continue':
+        if (this.loopDepth === 0) this.err(s, `${s.kind === 'Break' ? 'break' : 'continue'} outside of a loop`);
+        return;
+      case 'While': {
+        this.expect(s.cond, T.bool);
+        this.loop(() => this.block(s.body, false));
+        return;
+      }
+      case 'For': return this.forStmt(s);
+      case 'Spawn': case 'SpawnHandle':
+        return this.err(s, 'spawn is not supported yet', 'tasks come with the scheduler issue');
+    }
+  }
+
+  loop(body: () => void): void {
+    this.loopDepth++;
+    body();
+    this.loopDepth--;
+  }
+
+  forStmt(s: Extract<Stmt, { kind: 'For' }>): void {
+    const it = s.iter;
+    this.scopes.push(new Map());
+    if (it.kind === 'Call' && it.callee.kind === 'Ident' && it.callee.name === 'range' && !this.lookup('range')) {
+      if (it.args.length < 1 || it.args.length > 2) this.err(it, 'range takes 1 or 2 arguments: range(end) or range(start, end)');
+      let ty: Ty;
+      if (it.args.length === 2) {
+        const a = it.args[0].kind === 'Int' && it.args[1].kind !== 'Int' ? 1 : 0;
+        ty = this.intExpr(it.args[a]);
+        this.expect(it.args[1 - a], ty);
+      } else {
+        ty = this.intExpr(it.args[0]);
+      }
+      notes(it).ty = ty;
+      notes(s).slot2 = this.newSlot(ty); // end bound
+      notes(s).slot = this.declare(s.name, ty, false);
+    } else {
+      const ty = this.expr(it);
+      if (ty.k !== 'slice' && ty.k !== 'string') this.err(it, `cannot iterate over ${show(ty)}`, 'use range(a, b) or a slice');
+      const elem = ty.k === 'slice' ? ty.elem : T.u8;
+      notes(s).slot2 = this.newSlot(ty); // the slice
+      notes(s).slot3 = this.newSlot(T.usize); // the index
+      notes(s).slot = this.declare(s.name, elem, false);
+    }
+    this.loop(() => this.block(s.body, false));
+    this.scopes.pop();
+  }
+
+  intExpr(e: Expr): Ty {
+    const ty = this.expr(e);
+    if (ty.k !== 'int') this.err(e, `expected an integer, found ${show(ty)}`);
+    return ty;
+  }
+
+  assign(s: Extract<Stmt, { kind: 'Assign' }>): void {
+    const t = s.target;
+    let ty: Ty;
+    if (t.kind === 'Ident') {
+      const v = this.lookup(t.name);
+      if (v) {
+        if (!v.mut) this.err(t, `cannot assign to immutable variable '${t.name}'`, `declare it with 'let mut ${t.name}'`);
+        notes(t).target = { k: 'local', slot: v.slot };
+        ty = v.ty;
+      } else {
+        const g = this.globals.get(t.name);
+        if (!g) this.err(t, `undefined variable '${t.name}'`);
+        if (!g.mut) this.err(t, `cannot assign to constant '${t.name}'`);
+        notes(t).target = { k: 'global', index: g.index };
+        ty = g.ty;
+      }
+      notes(t).ty = ty;
+    } else if (t.kind === 'Field' || t.kind === 'Index') {
+      ty = this.expr(t);
+      if (t.kind === 'Field') {
+        const n = notes(t);
+        if (n.fieldIndex === undefined) this.err(t, `cannot assign to '${t.name}'`);
+        const objTy = notes(t.object).ty!;
+        if (objTy.k === 'tuple') this.err(t, 'tuples are immutable');
+      } else if (notes(t.object).ty!.k === 'string') {
+        this.err(t, 'strings are immutable');
+      }
+    } else {
+      return this.err(t, 'invalid assignment target');
+    }
+    if (s.op === '=') {
+      this.expect(s.value, ty);
+    } else {
+      if (s.op === '+' && ty.k === 'string') {
+        const vt = this.expr(s.value);
+        if (!PRINTABLE.has(vt.k)) this.err(s.value, `cannot append ${show(vt)} to a string`);
+      } else {
+        if (!isNumeric(ty)) this.err(s, `operator ${s.op}= needs a number, found ${show(ty)}`);
+        this.expect(s.value, ty);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ expressions
+  /** Check `e` against an expected type, with an error naming both on mismatch. */
+  expect(e: Expr, ty: Ty): Ty {
+    const got = this.expr(e, ty);
+    if (!assignable(ty, got)) this.mismatch(e, ty, got);
+    const refined = refine(got, ty);
+    notes(e).ty = got.k === 'never' ? got : refined;
+    return refined;
+  }
+
+  expr(e: Expr, expected?: Ty): Ty {
+    const ty = this.exprInner(e, expected);
+    notes(e).ty = ty;
+    return ty;
+  }
+
+  exprInner(e: Expr, expected?: Ty): Ty {
+    switch (e.kind) {
+      case 'Int': return this.intLiteral(e, expected, false);
+      case 'Float': return expected?.k === 'float' ? expected : T.f64;
+      case 'Str': return T.string;
+      case 'Char': return T.char;
+      case 'Bool': return T.bool;
+      case 'Unit': return T.void;
+      case 'Ident': return this.ident(e);
+      case 'Path': return this.err(e, `'${e.type}::${e.name}' must be called`);
+      case 'Binary': return this.binary(e, expected);
+      case 'Unary': return this.unary(e, expected);
+      case 'Cast': return this.cast(e);
+      case 'Call': return this.call(e, expected);
+      case 'Field': return this.field(e, expected);
+      case 'Index': {
+        const ot = this.expr(e.object);
+        const it = this.intExpr(e.index);
+        if (it.k !== 'int') this.err(e.index, 'index must be an integer');
+        if (ot.k === 'slice') return ot.elem;
+        if (ot.k === 'string') return T.u8;
+        return this.err(e.object, `cannot index ${show(ot)}`);
+      }
+      case 'SliceRange': {
+        const ot = this.expr(e.object);
+        if (ot.k !== 'slice') this.err(e.object, `cannot slice ${show(ot)}`);
+        if (e.lo) this.intExpr(e.lo);
+        if (e.hi) this.intExpr(e.hi);
+        return { k: 'slice', elem: ot.elem, fixed: null };
+      }
+      case 'StructLit': return this.structLit(e);
+      case 'ArrayLit': {
+        const want = expected?.k === 'slice' ? expected.elem : undefined;
+        if (e.elems.length === 0) {
+          if (!want) this.err(e, 'cannot infer the element type of []', 'give the variable a type: let xs: []i32 = [];');
+          return { k: 'slice', elem: want, fixed: null };
+        }
+        const first = want ? this.expect(e.elems[0], want) : this.expr(e.elems[0]);
+        for (const x of e.elems.slice(1)) this.expect(x, first);
+        if (expected?.k === 'slice' && expected.fixed !== null && expected.fixed !== e.elems.length) {
+          this.err(e, `array length mismatch: expected ${expected.fixed} elements, found ${e.elems.length}`);
+        }
+        return { k: 'slice', elem: first, fixed: expected?.k === 'slice' ? expected.fixed : null };
+      }
+      case 'ArrayRepeat': {
+        const want = expected?.k === 'slice' ? expected.elem : undefined;
+        const elem = want ? this.expect(e.value, want) : this.expr(e.value);
+        this.expect(e.count, T.usize);
+        return { k: 'slice', elem, fixed: expected?.k === 'slice' ? expected.fixed : null };
+      }
+      case 'TupleLit': {
+        const want = expected?.k === 'tuple' && expected.elems.length === e.elems.length ? expected.elems : undefined;
+        return { k: 'tuple', elems: e.elems.map((x, i) => (want ? this.expect(x, want[i]) : this.expr(x))) };
+      }
+      case 'If': {
+        this.expect(e.cond, T.bool);
+        return this.branches(e, this.block(e.then, true, expected), e.else, expected);
+      }
+      case 'IfLet': {
+        const vt = this.expr(e.value);
+        notes(e).slot = this.newSlot(vt);
+        this.scopes.push(new Map());
+        this.pattern(e.pattern, vt);
+        const thenTy = this.block(e.then, true, expected);
+        this.scopes.pop();
+        return this.branches(e, thenTy, e.else, expected);
+      }
+      case 'Match': return this.match(e, expected);
+      case 'BlockExpr': return this.block(e.block, true, expected);
+      case 'Await': return this.err(e, 'await is not supported yet', 'tasks come with the scheduler issue');
+      case 'SpawnExpr': return this.err(e, 'spawn_with_handle is not supported yet', 'tasks come with the scheduler issue');
+      case 'Try': return this.tryExpr(e);
+      case 'Sizeof': return T.usize;
+    }
+  }
+
+  branches(e: Pos, thenTy: Ty, els: Expr | null, expected?: Ty): Ty {
+    if (els === null) return T.void;
+    const elseTy = this.expr(els, expected ?? (thenTy.k !== 'never' ? thenTy : undefined));
+    if (thenTy.k === 'never') return elseTy;
+    if (elseTy.k === 'never') return thenTy;
+    if (!same(thenTy, elseTy)) this.err(e, `if and else have different types: ${show(thenTy)} and ${show(elseTy)}`);
+    return refine(thenTy, elseTy);
+  }
+
+  intLiteral(e: Extract<Expr, { kind: 'Int' }>, expected: Ty | undefined, negative: boolean): Ty {
+    const v = parseIntLiteral(e.text) * (negative ? -1n : 1n);
+    let ty: Ty = expected?.k === 'int' || expected?.k === 'float' ? expected : T.i32;
+    if (ty.k === 'int') {
+      const [lo, hi] = INT_RANGE[ty.name];
+      if (v < BigInt(lo) || v > BigInt(hi)) {
+        if (expected?.k === 'int') this.err(e, `literal ${negative ? '-' : ''}${e.text} does not fit in ${ty.name}`);
+        ty = T.i64;
+        if (v < BigInt(INT_RANGE.i64[0]) || v > BigInt(INT_RANGE.i64[1])) this.err(e, `literal ${e.text} is too large`, 'integers are exact up to 2^53-1');
+      }
+    }
+    return ty;
+  }
+
+  ident(e: Extract<Expr, { kind: 'Ident' }>): Ty {
+    const v = this.lookup(e.name);
+    if (v) {
+      notes(e).target = { k: 'local', slot: v.slot };
+      return v.ty;
+    }
+    const g = this.globals.get(e.name);
+    if (g) {
+      notes(e).target = { k: 'global', index: g.index };
+      return g.ty;
+    }
+    if (this.fnByKey.has(e.name)) this.err(e, `function '${e.name}' used as a value`, 'closures and function values are planned');
+    return this.err(e, `undefined variable '${e.name}'`);
+  }
+
+  binary(e: Extract<Expr, { kind: 'Binary' }>, expected?: Ty): Ty {
+    const op = e.op;
+    if (op === '&&' || op === '||') {
+      this.expect(e.left, T.bool);
+      this.expect(e.right, T.bool);
+      return T.bool;
+    }
+    // check the side that is not a bare literal first, so `1 + x` takes x's type
+    const litLeft = isLiteral(e.left) && !isLiteral(e.right);
+    const hint = ['+', '-', '*', '/', '%', '&', '|', '^'].includes(op) ? expected : undefined;
+    let lt: Ty, rt: Ty;
+    if (op === '<<' || op === '>>') {
+      lt = this.expr(e.left, hint);
+      rt = this.intExpr(e.right);
+      if (lt.k !== 'int') this.err(e.left, `shift needs an integer, found ${show(lt)}`);
+      return lt;
+    }
+    if (litLeft) {
+      rt = this.expr(e.right, hint);
+      lt = this.expr(e.left, rt.k === 'string' ? undefined : rt);
+    } else {
+      lt = this.expr(e.left, hint);
+      rt = this.expr(e.right, lt.k === 'string' ? undefined : lt);
+    }
+    if (op === '+' && (lt.k === 'string' || rt.k === 'string')) {
+      for (const [side, t] of [[e.left, lt], [e.right, rt]] as const) {
+        if (!PRINTABLE.has(t.k)) this.err(side, `cannot concatenate ${show(t)} to a string`, 'call .to_string() or convert it first');
+      }
+      return T.string;
+    }
+    if (!same(lt, rt)) this.err(e, `operands of '${op}' have different types: ${show(lt)} and ${show(rt)}`, 'convert one side with `as`');
+    switch (op) {
+      case '+': case '-': case '*': case '/': case '%':
+        if (!isNumeric(lt)) this.err(e, `operator '${op}' needs numbers, found ${show(lt)}`);
+        return lt;
+      case '&': case '|': case '^':
+        if (lt.k !== 'int' && lt.k !== 'bool') this.err(e, `operator '${op}' needs integers, found ${show(lt)}`);
+        return lt;
+      case '==': case '!=':
+        if (!['int', 'float', 'bool', 'char', 'string'].includes(lt.k)) this.err(e, `cannot compare ${show(lt)} with '${op}'`);
+        return T.bool;
+      case '<': case '<=': case '>': case '>=':
+        if (!['int', 'float', 'char', 'string'].includes(lt.k)) this.err(e, `cannot order ${show(lt)} with '${op}'`);
+        return T.bool;
+    }
+    return this.err(e, `unknown operator '${op}'`);
+  }
+
+  unary(e: Extract<Expr, { kind: 'Unary' }>, expected?: Ty): Ty {
+    if (e.op === '-' && e.operand.kind === 'Int') {
+      const ty = this.intLiteral(e.operand, expected, true);
+      notes(e.operand).ty = ty;
+      if (ty.k === 'int' && ty.name[0] === 'u') this.err(e, `cannot negate unsigned ${ty.name}`);
+      return ty;
+    }
+    const t = this.expr(e.operand, expected);
+    switch (e.op) {
+      case '-':
+        if (!isNumeric(t)) this.err(e, `cannot negate ${show(t)}`);
+        if (t.k === 'int' && t.name[0] === 'u') this.err(e, `cannot negate unsigned ${t.name}`);
+        return t;
+      case '!':
+        if (t.k !== 'bool') this.mismatch(e.operand, T.bool, t);
+        return t;
+      default:
+        if (t.k !== 'int') this.err(e, `operator '~' needs an integer, found ${show(t)}`);
+        return t;
+    }
+  }
+
+  cast(e: Extract<Expr, { kind: 'Cast' }>): Ty {
+    const to = this.resolveType(e.type);
+    const from = this.expr(e.expr, to.k === 'int' || to.k === 'float' ? to : undefined);
+    if (!castable(from, to)) this.err(e, `cannot cast ${show(from)} to ${show(to)}`);
+    return to;
+  }
+
+  structLit(e: Extract<Expr, { kind: 'StructLit' }>): Ty {
+    const name = e.name === 'Self' && this.selfType ? this.selfType : e.name;
+    const s = this.structs.get(name);
+    if (!s) return this.err(e, `unknown struct '${e.name}'`);
+    const seen = new Set<string>();
+    for (const f of e.fields) {
+      const idx = s.fields.findIndex((x) => x.name === f.name);
+      if (idx < 0) this.err(f, `unknown field '${f.name}' on struct ${name}`);
+      if (seen.has(f.name)) this.err(f, `field '${f.name}' is given twice`);
+      seen.add(f.name);
+      notes(f).fieldIndex = idx;
+      this.expect(f.value, s.fields[idx].ty);
+    }
+    const missing = s.fields.filter((f) => !seen.has(f.name)).map((f) => f.name);
+    if (missing.length) this.err(e, `missing field${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')} in ${name}`);
+    (e as { name: string }).name = name;
+    return { k: 'struct', name };
+  }
+
+  /** `Enum.Variant` / `Enum::Variant` without arguments, or with them through call(). */
+  ctor(at: Pos, enumName: string, variant: string, args: Expr[] | null, expected?: Ty): Ty {
+    const en = this.enums.get(enumName)!;
+    const vi = en.variants.findIndex((v) => v.name === variant);
+    if (vi < 0) this.err(at, `enum ${enumName} has no variant '${variant}'`);
+    const v = en.variants[vi];
+    notes(at).target = { k: 'ctor', variant: vi };
+    let targs: Ty[] = expected?.k === 'enum' && expected.name === enumName ? [...expected.args] : Array(en.arity).fill(T.unknown);
+    const given = args ?? [];
+    if (given.length !== v.arity) {
+      this.err(at, `wrong number of arguments: ${enumName}.${variant} expected ${v.arity}, found ${given.length}`);
+    }
+    if (en.arity > 0) {
+      // infer the type arguments a payload determines (Ok: T, Err: E, Some: T)
+      const slot = enumName === 'Result' && variant === 'Err' ? 1 : 0;
+      if (given.length === 1) {
+        const want = targs[slot].k === 'unknown' ? undefined : targs[slot];
+        const got = want ? this.expect(given[0], want) : this.expr(given[0]);
+        targs[slot] = got;
+      }
+      targs = targs.map((t) => t);
+    } else {
+      const fields = v.fields([]);
+      given.forEach((a, i) => this.expect(a, fields[i]));
+    }
+    return { k: 'enum', name: enumName, args: targs };
+  }
+
+  isEnumName(name: string): boolean {
+    return this.enums.has(name) && !this.lookup(name) && !this.globals.has(name);
+  }
+
+  field(e: Extract<Expr, { kind: 'Field' }>, expected?: Ty): Ty {
+    if (e.object.kind === 'Ident' && this.isEnumName(e.object.name)) {
+      return this.ctor(e, e.object.name, e.name, null, expected);
+    }
+    const ot = this.expr(e.object);
+    if (/^\d+$/.test(e.name)) {
+      if (ot.k !== 'tuple') this.err(e, `.${e.name} needs a tuple, found ${show(ot)}`);
+      const i = Number(e.name);
+      if (i >= ot.elems.length) this.err(e, `tuple ${show(ot)} has no field ${i}`);
+      notes(e).fieldIndex = i;
+      return ot.elems[i];
+    }
+    if (ot.k === 'struct') {
+      const s = this.structs.get(ot.name)!;
+      const i = s.fields.findIndex((f) => f.name === e.name);
+      if (i < 0) this.err(e, `unknown field '${e.name}' on struct ${ot.name}`);
+      notes(e).fieldIndex = i;
+      return s.fields[i].ty;
+    }
+    if (e.name === 'len' && (ot.k === 'slice' || ot.k === 'string')) return T.usize;
+    return this.err(e, `${show(ot)} has no field '${e.name}'`);
+  }
+
+  args(at: Pos, params: Ty[], args: Expr[], what: string): void {
+    if (args.length === 1 && params.length === 0 && args[0].kind === 'Unit') {
+      notes(at).noArgs = true;
+      return;
+    }
+    if (args.length !== params.length) {
+      this.err(at, `wrong number of arguments to ${what}: expected ${params.length}, found ${args.length}`);
+    }
+    args.forEach((a, i) => this.expect(a, params[i]));
+  }
+
+  call(e: Extract<Expr, { kind: 'Call' }>, expected?: Ty): Ty {
+    const c = e.callee;
+    if (c.kind === 'Ident') {
+      const user = this.fnByKey.get(c.name);
+      if (!this.lookup(c.name) && !user) return this.builtinCall(e, c.name, expected);
+      if (!user) return this.err(c, `'${c.name}' is not a function`);
+      notes(e).target = { k: 'fn', index: user.index };
+      this.args(e, user.params, e.args, `'${c.name}'`);
+      return user.ret;
+    }
+    if (c.kind === 'Path') {
+      const type = c.type === 'Self' && this.selfType ? this.selfType : c.type;
+      if (this.isEnumName(type) && !this.fnByKey.has(`${type}::${c.name}`)) {
+        const t = this.ctor(e, type, c.name, e.args, expected);
+        return t;
+      }
+      const f = this.fnByKey.get(`${type}::${c.name}`);
+      if (!f) return this.err(c, `undefined function '${type}::${c.name}'`);
+      if (f.hasSelf) this.err(c, `'${type}::${c.name}' is a method; call it as value.${c.name}(...)`);
+      notes(e).target = { k: 'fn', index: f.index };
+      this.args(e, f.params, e.args, `'${f.key}'`);
+      return f.ret;
+    }
+    if (c.kind === 'Field') {
+      if (c.object.kind === 'Ident' && this.isEnumName(c.object.name)) {
+        return this.ctor(e, c.object.name, c.name, e.args, expected);
+      }
+      if (c.object.kind === 'Ident' && c.object.name === 'Asthra_runtime' && !this.lookup('Asthra_runtime')) {
+        return this.err(c, `Asthra_runtime.${c.name} is not supported yet`, 'the runtime API comes with the scheduler issue');
+      }
+      const ot = this.expr(c.object);
+      return this.methodCall(e, c.name, ot, expected);
+    }
+    return this.err(e, 'this expression cannot be called');
+  }
+
+  methodCall(e: Extract<Expr, { kind: 'Call' }>, name: string, ot: Ty, expected?: Ty): Ty {
+    notes(e).target = { k: 'method', name };
+    const noArgs = (): void => this.args(e, [], e.args, `'${name}'`);
+    if (name === 'to_string' && ['int', 'float', 'bool', 'char', 'string'].includes(ot.k)) {
+      noArgs();
+      return T.string;
+    }
+    if (ot.k === 'slice') {
+      if (name === 'push') {
+        this.args(e, [ot.elem], e.args, "'push'");
+        return T.void;
+      }
+      if (name === 'len') {
+        noArgs();
+        return T.usize;
+      }
+    }
+    if (ot.k === 'string') {
+      if (name === 'len') {
+        noArgs();
+        return T.usize;
+      }
+      if (name === 'bytes') {
+        noArgs();
+        return { k: 'slice', elem: T.u8, fixed: null };
+      }
+    }
+    if (ot.k === 'struct' || ot.k === 'enum') {
+      const f = this.fnByKey.get(`${ot.name}::${name}`);
+      if (f) {
+        if (!f.hasSelf) this.err(e, `'${ot.name}::${name}' has no self parameter; call it as ${ot.name}::${name}(...)`);
+        notes(e).target = { k: 'fn', index: f.index };
+        this.args(e, f.params.slice(1), e.args, `'${f.key}'`);
+        return f.ret;
+      }
+    }
+    void expected;
+    return this.err(e.callee, `${show(ot)} has no method '${name}'`);
+  }
+
+  builtinCall(e: Extract<Expr, { kind: 'Call' }>, name: string, expected?: Ty): Ty {
+    notes(e).target = { k: 'builtin', name };
+    const a = e.args;
+    const arity = (n: number): void => {
+      if (a.length !== n && !(n === 0 && a.length === 1 && a[0].kind === 'Unit')) {
+        this.err(e, `wrong number of arguments to '${name}': expected ${n}, found ${a.length}`);
+      }
+    };
+    switch (name) {
+      case 'print': case 'println': case 'eprintln': case 'panic':
+        arity(1);
+        this.expect(a[0], T.string);
+        return name === 'panic' ? T.never : T.void;
+      case 'log':
+        if (a.length === 2) {
+          this.expect(a[0], T.string);
+          this.printable(a[1]);
+        } else {
+          arity(1);
+          this.printable(a[0]);
+        }
+        return T.void;
+      case 'exit':
+        arity(1);
+        this.expect(a[0], T.i32);
+        return T.never;
+      case 'args':
+        arity(0);
+        return { k: 'slice', elem: T.string, fixed: null };
+      case 'len': {
+        arity(1);
+        const t = this.expr(a[0]);
+        if (t.k !== 'slice' && t.k !== 'string') this.err(a[0], `len needs a slice or string, found ${show(t)}`);
+        return T.usize;
+      }
+      case 'range':
+        return this.err(e, 'range(...) can only be used in a for loop', 'for i in range(0, n) { ... }');
+    }
+    if (CONVERSIONS.has(name)) {
+      arity(1);
+      const to = this.resolveType({ kind: 'TName', name, args: [], line: e.line, col: e.col });
+      const from = this.expr(a[0], to.k === 'int' || to.k === 'float' ? to : undefined);
+      if (to.k === 'string') {
+        if (!PRINTABLE.has(from.k)) this.err(a[0], `cannot convert ${show(from)} to string`);
+      } else if (!castable(from, to)) {
+        this.err(e, `cannot convert ${show(from)} to ${show(to)}`);
+      }
+      notes(e).target = { k: 'conv', to };
+      return to;
+    }
+    void expected;
+    return this.err(e.callee, `undefined function '${name}'`);
+  }
+
+  printable(e: Expr): void {
+    const t = this.expr(e);
+    if (!PRINTABLE.has(t.k)) this.err(e, `cannot print ${show(t)}`, 'print numbers, bools, chars and strings');
+  }
+
+  tryExpr(e: Extract<Expr, { kind: 'Try' }>): Ty {
+    const t = this.expr(e.expr);
+    const r = this.retTy;
+    if (t.k !== 'enum' || (t.name !== 'Result' && t.name !== 'Option')) this.err(e, `try needs a Result or Option, found ${show(t)}`);
+    if (r.k !== 'enum' || r.name !== t.name) this.err(e, `try needs the function to return ${t.name}, but it returns ${show(r)}`);
+    if (t.name === 'Result' && !same(t.args[1], r.args[1])) this.err(e, `try: error type ${show(t.args[1])} does not match the function's ${show(r.args[1])}`);
+    notes(e).slot = this.newSlot(t);
+    return t.args[0];
+  }
+
+  // ------------------------------------------------------------------ match and patterns
+  match(e: Extract<Expr, { kind: 'Match' }>, expected?: Ty): Ty {
+    const st = this.expr(e.subject);
+    if (hasUnknown(st)) this.err(e.subject, `cannot infer the type of this value (${show(st)})`, 'bind it with a typed let first');
+    notes(e).slot = this.newSlot(st);
+    let result: Ty | null = null;
+    const rows: Pattern[][] = [];
+    const space = new PatternSpace(this.enums, this.structs);
+    for (const arm of e.arms) {
+      this.scopes.push(new Map());
+      this.pattern(arm.pattern, st);
+      if (!isUseful(space, rows, [arm.pattern], [st])) this.err(arm.pattern, 'unreachable pattern: earlier arms cover every value it matches');
+      rows.push([arm.pattern]);
+      const t = this.armBody(arm, expected ?? (result && result.k !== 'never' ? result : undefined));
+      this.scopes.pop();
+      if (result === null || result.k === 'never') result = t;
+      else if (t.k !== 'never' && !same(result, t)) this.err(arm.body, `match arms have different types: ${show(result)} and ${show(t)}`);
+    }
+    const wild: Pattern = { kind: 'PWild', line: e.line, col: e.col };
+    if (isUseful(space, rows, [wild], [st])) {
+      this.err(e, `non-exhaustive match on ${show(st)}`, 'add the missing cases or a `_ =>` arm');
+    }
+    return result ?? T.void;
+  }
+
+  armBody(arm: MatchArm, expected?: Ty): Ty {
+    return this.expr(arm.body, expected);
+  }
+
+  /** Type-check a pattern against the value type and declare its bindings. */
+  pattern(p: Pattern, ty: Ty): void {
+    notes(p).ty = ty;
+    switch (p.kind) {
+      case 'PWild': return;
+      case 'PBind':
+        notes(p).slot = this.declare(p.name, ty, false);
+        return;
+      case 'PLit': {
+        const lt = this.expect(p.value, ty);
+        if (!['int', 'bool', 'char', 'string', 'float'].includes(lt.k)) this.err(p, `cannot match ${show(ty)} against a literal`);
+        return;
+      }
+      case 'PTuple':
+        if (ty.k !== 'tuple' || ty.elems.length !== p.elems.length) this.err(p, `pattern is a ${p.elems.length}-tuple but the value is ${show(ty)}`);
+        p.elems.forEach((q, i) => this.pattern(q, ty.elems[i]));
+        return;
+      case 'PVariant': {
+        const en = this.enums.get(p.enumName);
+        if (!en) this.err(p, `unknown enum '${p.enumName}'`);
+        if (ty.k !== 'enum' || ty.name !== p.enumName) this.err(p, `pattern is ${p.enumName} but the value is ${show(ty)}`);
+        const vi = en.variants.findIndex((v) => v.name === p.variant);
+        if (vi < 0) this.err(p, `enum ${p.enumName} has no variant '${p.variant}'`);
+        const fields = en.variants[vi].fields(ty.args);
+        const args = p.args ?? [];
+        if (p.args !== null || fields.length > 0) {
+          if (args.length !== fields.length) {
+            this.err(p, `${p.enumName}.${p.variant} has ${fields.length} field${fields.length === 1 ? '' : 's'}, the pattern gives ${args.length}`);
+          }
+        }
+        notes(p).fieldIndex = vi;
+        args.forEach((q, i) => this.pattern(q, fields[i]));
+        return;
+      }
+    }
+  }
+}
+
+
+function isLiteral(e: Expr): boolean {
+  return e.kind === 'Int' || e.kind === 'Float' || (e.kind === 'Unary' && e.op === '-' && (e.operand.kind === 'Int' || e.operand.kind === 'Float'));
+}
+
+function castable(from: Ty, to: Ty): boolean {
+  const num = (t: Ty): boolean => t.k === 'int' || t.k === 'float';
+  if (num(from) && num(to)) return true;
+  if (from.k === 'char' && (to.k === 'int' || to.k === 'char')) return true;
+  if (from.k === 'int' && to.k === 'char') return intBits(from.name) <= 32;
+  if (from.k === 'bool' && (to.k === 'int' || to.k === 'bool')) return true;
+  if (from.k === 'string' && to.k === 'string') return true;
+  return false;
+}
+
+/** Indices of the globals an expression reads (after checking, from the resolved names). */
+function globalsUsed(node: unknown, out = new Set<number>()): Set<number> {
+  if (typeof node !== 'object' || node === null) return out;
+  if (Array.isArray(node)) {
+    for (const x of node) globalsUsed(x, out);
+    return out;
+  }
+  const t = notes(node).target;
+  if (t?.k === 'global') out.add(t.index);
+  for (const [k, v] of Object.entries(node)) if (k !== 'ty' && k !== 'target') globalsUsed(v, out);
+  return out;
+}
+
+function containsBreak(b: Block): boolean {
+  // a `break` directly in this loop (not in a nested loop) ends it
+  const inStmt = (s: Stmt): boolean => {
+    switch (s.kind) {
+      case 'Break': return true;
+      case 'ExprStmt': return inExpr(s.expr);
+      case 'Let': return inExpr(s.init);
+      default: return false;
+    }
+  };
+  const inExpr = (e: Expr): boolean => {
+    switch (e.kind) {
+      case 'If': case 'IfLet': return containsBreak(e.then) || (e.else !== null && inExpr(e.else));
+      case 'BlockExpr': return containsBreak(e.block);
+      case 'Match': return e.arms.some((a) => inExpr(a.body));
+      default: return false;
+    }
+  };
+  return b.stmts.some(inStmt);
+}

@@ -1,0 +1,818 @@
+// The emitter: checked AST -> Module (bytecode). It trusts the checker's notes (types, slots,
+// resolved targets) and picks typed opcodes from them, so the interpreter never inspects a
+// value's type. Every expression leaves exactly one value on the stack when its value is wanted
+// (void is the number 0) and none otherwise. Max stack depths come from the verifier's analysis.
+import { Builtin, Op } from '../bytecode/opcodes';
+import { FnProto, MainKind, Module, ShapeProto } from '../bytecode/module';
+import { analyze } from '../bytecode/verify';
+import type { Block, Expr, Pattern, Stmt } from './ast';
+import type { CheckedProgram } from './check';
+import type { Pos } from './diagnostics';
+import { notes } from './scope';
+import { INT_RANGE, IntName, T, Ty, intBits, intCode, isRef, parseIntLiteral } from './types';
+
+const MAX_IMM = 0x3fffffff;
+
+export function emit(cp: CheckedProgram, sourceName: string, source: string): Module {
+  const m: Module = {
+    sourceName, source, numbers: [], strings: [], shapes: [], functions: [],
+    globals: cp.globals.map((g) => ({ name: g.name, kind: isRef(g.ty) ? 1 : 0 })),
+    entry: 0, mainKind: MainKind.Void,
+  };
+  const pools = new Pools(m);
+  const main = cp.main;
+  m.mainKind = main.ret.k === 'void' ? MainKind.Void : main.ret.k === 'int' ? MainKind.ExitCode : MainKind.Result;
+  // function 0: initialise globals in source order, then run main
+  const init = new FnEmitter(cp, pools, '<init>', cp.frames[0].localTypes, 0, T.i64);
+  for (const g of cp.globalDecls) {
+    const info = cp.globals.find((x) => x.name === g.name)!;
+    init.mark(g);
+    init.expr(g.init);
+    init.op(Op.GSTORE, info.index);
+  }
+  init.mark(main.decl);
+  init.op(Op.CALL, main.index, 0);
+  init.op(Op.RET);
+  m.functions[0] = init.finish(main.ret.k === 'void' || main.ret.k === 'int' ? 0 : 1);
+  for (const f of cp.fns) {
+    const fe = new FnEmitter(cp, pools, f.key, cp.frames[f.index].localTypes, f.params.length, f.ret);
+    fe.block(f.decl.body, false);
+    if (f.ret.k === 'void') {
+      fe.op(Op.PUSH_I, 0);
+      fe.op(Op.RET);
+    } else {
+      fe.op(Op.TRAP, pools.str(`missing return in '${f.key}'`));
+    }
+    m.functions[f.index] = fe.finish(isRef(f.ret) ? 1 : 0);
+  }
+  for (const fn of m.functions) fn.maxStack = analyze(m, fn);
+  return m;
+}
+
+class Pools {
+  private nums = new Map<number, number>();
+  private strs = new Map<string, number>();
+  private shapes = new Map<string, number>();
+  constructor(readonly m: Module) {}
+
+  num(v: number): number {
+    const key = Object.is(v, -0) ? -0.0000001234 : v;
+    let i = this.nums.get(key);
+    if (i === undefined) {
+      i = this.m.numbers.push(v) - 1;
+      this.nums.set(key, i);
+    }
+    return i;
+  }
+
+  str(s: string): number {
+    let i = this.strs.get(s);
+    if (i === undefined) {
+      i = this.m.strings.push(s) - 1;
+      this.strs.set(s, i);
+    }
+    return i;
+  }
+
+  shape(name: string, variant: number, fields: Ty[]): number {
+    const refs = fields.map((t) => (isRef(t) ? 1 : 0));
+    const key = `${name}/${variant}/${refs.join('')}`;
+    let i = this.shapes.get(key);
+    if (i === undefined) {
+      const s: ShapeProto = { name, variant, refs: Uint8Array.from(refs) };
+      i = this.m.shapes.push(s) - 1;
+      this.shapes.set(key, i);
+    }
+    return i;
+  }
+}
+
+interface Loop {
+  breaks: number[];
+  continues: number[];
+}
+
+const kindOf = (t: Ty): number => (isRef(t) ? 1 : 0);
+const tyOf = (e: object): Ty => notes(e).ty!;
+
+class FnEmitter {
+  code: number[] = [];
+  lines: number[] = [];
+  loops: Loop[] = [];
+  localTypes: Ty[];
+
+  constructor(
+    readonly cp: CheckedProgram,
+    readonly pools: Pools,
+    readonly name: string,
+    localTypes: Ty[],
+    readonly arity: number,
+    readonly ret: Ty,
+  ) {
+    this.localTypes = [...localTypes];
+  }
+
+  finish(retKind: number): FnProto {
+    return {
+      name: this.name,
+      arity: this.arity,
+      nlocals: this.localTypes.length,
+      maxStack: 0,
+      localKinds: Uint8Array.from(this.localTypes.map(kindOf)),
+      retKind,
+      code: Int32Array.from(this.code),
+      lines: Int32Array.from(this.lines),
+    };
+  }
+
+  temp(ty: Ty): number {
+    this.localTypes.push(ty);
+    return this.localTypes.length - 1;
+  }
+
+  mark(at: Pos): void {
+    const n = this.lines.length;
+    const pc = this.code.length;
+    if (n >= 3 && this.lines[n - 3] === pc) {
+      this.lines[n - 2] = at.line;
+      this.lines[n - 1] = at.col;
+    } else if (n < 3 || this.lines[n - 2] !== at.line || this.lines[n - 1] !== at.col) {
+      this.lines.push(pc, at.line, at.col);
+    }
+  }
+
+  op(op: number, ...operands: number[]): number {
+    const at = this.code.length;
+    this.code.push(op, ...operands);
+    return at;
+  }
+
+  /** Emit a jump with a placeholder target; returns the operand index to patch. */
+  jump(op: number, ...pre: number[]): number {
+    this.code.push(op, ...pre, -1);
+    return this.code.length - 1;
+  }
+
+  patch(at: number, target = this.code.length): void {
+    this.code[at] = target;
+  }
+
+  pushInt(v: number): void {
+    if (Number.isInteger(v) && Math.abs(v) <= MAX_IMM) this.op(Op.PUSH_I, v);
+    else this.op(Op.CONST_N, this.pools.num(v));
+  }
+
+  // ---------------------------------------------------------------- statements
+  block(b: Block, want: boolean): void {
+    let produced = false;
+    for (const s of b.stmts) {
+      if (notes(s).isTail && s.kind === 'ExprStmt') {
+        this.expr(s.expr, want);
+        produced = want;
+      } else {
+        this.stmt(s);
+      }
+    }
+    if (b.tail) {
+      this.expr(b.tail, want);
+      produced = want;
+    }
+    if (want && !produced) this.op(Op.PUSH_I, 0);
+  }
+
+  stmt(s: Stmt): void {
+    this.mark(s);
+    switch (s.kind) {
+      case 'Let':
+        this.expr(s.init);
+        this.op(Op.STORE, notes(s).slot!);
+        return;
+      case 'Assign': return this.assign(s);
+      case 'ExprStmt': return this.expr(s.expr, false);
+      case 'Return':
+        if (s.value === null || (s.value.kind === 'Unit' && this.ret.k === 'void')) this.op(Op.PUSH_I, 0);
+        else this.expr(s.value);
+        this.op(Op.RET);
+        return;
+      case 'Break':
+        this.loops[this.loops.length - 1].breaks.push(this.jump(Op.JMP));
+        return;
+      case 'Continue':
+        this.loops[this.loops.length - 1].continues.push(this.jump(Op.JMP));
+        return;
+      case 'While': {
+        const top = this.code.length;
+        const exit = this.condJump(s.cond);
+        const loop = this.loopBody(s.body);
+        this.op(Op.JMP, top);
+        this.endLoop(loop, top, exit);
+        return;
+      }
+      case 'For': return this.forStmt(s);
+      case 'Spawn': case 'SpawnHandle':
+        throw new Error('spawn reached the emitter');
+    }
+  }
+
+  /** Emit `cond`, jumping out when false; returns the patch slot of the exit jump. */
+  condJump(cond: Expr): number {
+    this.expr(cond);
+    return this.jump(Op.JMP_F);
+  }
+
+  loopBody(body: Block): Loop {
+    const loop: Loop = { breaks: [], continues: [] };
+    this.loops.push(loop);
+    this.block(body, false);
+    this.loops.pop();
+    return loop;
+  }
+
+  endLoop(loop: Loop, continueTo: number, exit: number | null): void {
+    for (const c of loop.continues) this.patch(c, continueTo);
+    if (exit !== null) this.patch(exit);
+    for (const b of loop.breaks) this.patch(b);
+  }
+
+  forStmt(s: Extract<Stmt, { kind: 'For' }>): void {
+    const n = notes(s);
+    const v = n.slot!;
+    const it = s.iter;
+    if (n.slot3 === undefined && it.kind === 'Call') {
+      // range(a, b) / range(b): the loop variable is the counter
+      const ty = tyOf(it) as Extract<Ty, { k: 'int' }>;
+      if (it.args.length === 2) this.expr(it.args[0]);
+      else this.op(Op.PUSH_I, 0);
+      this.op(Op.STORE, v);
+      this.expr(it.args[it.args.length - 1]);
+      this.op(Op.STORE, n.slot2!);
+      const top = this.code.length;
+      const exit = this.jump(Op.JGE_LOCALS, v, n.slot2!);
+      const loop = this.loopBody(s.body);
+      const cont = this.code.length;
+      this.mark(s);
+      this.op(Op.INC_LOCAL, v, 1, intCode(ty.name));
+      this.op(Op.JMP, top);
+      this.endLoop(loop, cont, exit);
+      return;
+    }
+    const isStr = tyOf(it).k === 'string';
+    this.expr(it);
+    this.op(Op.STORE, n.slot2!);
+    this.op(Op.PUSH_I, 0);
+    this.op(Op.STORE, n.slot3!);
+    const top = this.code.length;
+    this.op(Op.LOAD, n.slot3!);
+    this.op(Op.LOAD, n.slot2!);
+    this.op(isStr ? Op.STR_LEN : Op.SLICE_LEN);
+    this.op(Op.LT);
+    const exit = this.jump(Op.JMP_F);
+    this.op(Op.LOAD, n.slot2!);
+    this.op(Op.LOAD, n.slot3!);
+    if (isStr) this.op(Op.STR_INDEX);
+    else this.op(Op.SLICE_GET, kindOf(this.localTypes[v]));
+    this.op(Op.STORE, v);
+    const loop = this.loopBody(s.body);
+    const cont = this.code.length;
+    this.op(Op.INC_LOCAL, n.slot3!, 1, intCode('usize'));
+    this.op(Op.JMP, top);
+    this.endLoop(loop, cont, exit);
+  }
+
+  assign(s: Extract<Stmt, { kind: 'Assign' }>): void {
+    const t = s.target;
+    const ty = tyOf(t);
+    // the new value, given code that pushes the old one
+    const value = (old: () => void): void => {
+      if (s.op === '=') {
+        this.expr(s.value);
+        return;
+      }
+      old();
+      if (ty.k === 'string') {
+        this.toStr(s.value);
+        this.mark(s);
+        this.op(Op.CONCAT);
+      } else {
+        this.expr(s.value);
+        this.mark(s);
+        this.arith(s.op, ty);
+      }
+    };
+    if (t.kind === 'Ident') {
+      const target = notes(t).target!;
+      if (target.k === 'local' && s.op !== '=' && ty.k === 'int' && (s.op === '+' || s.op === '-') && s.value.kind === 'Int') {
+        const v = Number(parseIntLiteral(s.value.text));
+        if (v <= MAX_IMM) {
+          this.op(Op.INC_LOCAL, target.slot, s.op === '+' ? v : -v, intCode(ty.name));
+          return;
+        }
+      }
+      const load = (): void => {
+        if (target.k === 'local') this.op(Op.LOAD, target.slot);
+        else if (target.k === 'global') this.op(Op.GLOAD, target.index);
+      };
+      value(load);
+      if (target.k === 'local') this.op(Op.STORE, target.slot);
+      else if (target.k === 'global') this.op(Op.GSTORE, target.index);
+      return;
+    }
+    if (t.kind === 'Field') {
+      const i = notes(t).fieldIndex!;
+      const obj = this.temp(tyOf(t.object));
+      this.expr(t.object);
+      this.op(Op.STORE, obj);
+      this.op(Op.LOAD, obj);
+      value(() => {
+        this.op(Op.LOAD, obj);
+        this.op(Op.GET_FIELD, i, kindOf(ty));
+      });
+      this.op(Op.SET_FIELD, i, kindOf(ty));
+      return;
+    }
+    if (t.kind === 'Index') {
+      const obj = this.temp(tyOf(t.object));
+      const idx = this.temp(T.usize);
+      this.expr(t.object);
+      this.op(Op.STORE, obj);
+      this.expr(t.index);
+      this.op(Op.STORE, idx);
+      this.op(Op.LOAD, obj);
+      this.op(Op.LOAD, idx);
+      value(() => {
+        this.op(Op.LOAD, obj);
+        this.op(Op.LOAD, idx);
+        this.mark(t);
+        this.op(Op.SLICE_GET, kindOf(ty));
+      });
+      this.mark(t);
+      this.op(Op.SLICE_SET, kindOf(ty));
+    }
+  }
+
+  // ---------------------------------------------------------------- expressions
+  /** Emit e; with want=false its value is dropped (block-likes then push nothing at all). */
+  expr(e: Expr, want = true): void {
+    switch (e.kind) {
+      case 'If': case 'IfLet': case 'Match': case 'BlockExpr':
+        this.blockLike(e, want);
+        return;
+    }
+    this.value(e);
+    if (!want) this.op(Op.POP);
+  }
+
+  blockLike(e: Expr, want: boolean): void {
+    switch (e.kind) {
+      case 'If': {
+        this.expr(e.cond);
+        const toElse = this.jump(Op.JMP_F);
+        this.block(e.then, want);
+        if (e.else === null) {
+          if (want) {
+            const end = this.jump(Op.JMP);
+            this.patch(toElse);
+            this.op(Op.PUSH_I, 0);
+            this.patch(end);
+          } else {
+            this.patch(toElse);
+          }
+          return;
+        }
+        const end = this.jump(Op.JMP);
+        this.patch(toElse);
+        this.expr(e.else, want);
+        this.patch(end);
+        return;
+      }
+      case 'IfLet': {
+        const tmp = notes(e).slot!;
+        this.expr(e.value);
+        this.op(Op.STORE, tmp);
+        const fails: number[] = [];
+        this.patternTest(e.pattern, tmp, [], fails);
+        this.block(e.then, want);
+        const end = this.jump(Op.JMP);
+        for (const f of fails) this.patch(f);
+        if (e.else !== null) this.expr(e.else, want);
+        else if (want) this.op(Op.PUSH_I, 0);
+        this.patch(end);
+        return;
+      }
+      case 'Match': {
+        const tmp = notes(e).slot!;
+        this.expr(e.subject);
+        this.op(Op.STORE, tmp);
+        const ends: number[] = [];
+        for (const arm of e.arms) {
+          const fails: number[] = [];
+          this.mark(arm);
+          this.patternTest(arm.pattern, tmp, [], fails);
+          this.expr(arm.body, want);
+          ends.push(this.jump(Op.JMP));
+          for (const f of fails) this.patch(f);
+        }
+        this.mark(e);
+        this.op(Op.TRAP, this.pools.str('no match arm matched'));
+        for (const j of ends) this.patch(j);
+        return;
+      }
+      case 'BlockExpr':
+        this.block(e.block, want);
+        return;
+      default:
+        throw new Error(`blockLike: ${e.kind}`);
+    }
+  }
+
+  /** Push the value found at `path` (field indices) inside local `tmp`. */
+  loadPath(tmp: number, path: { index: number; kind: number }[]): void {
+    this.op(Op.LOAD, tmp);
+    for (const p of path) this.op(Op.GET_FIELD, p.index, p.kind);
+  }
+
+  patternTest(p: Pattern, tmp: number, path: { index: number; kind: number }[], fails: number[]): void {
+    switch (p.kind) {
+      case 'PWild': return;
+      case 'PBind':
+        this.loadPath(tmp, path);
+        this.op(Op.STORE, notes(p).slot!);
+        return;
+      case 'PLit': {
+        this.loadPath(tmp, path);
+        this.value(p.value);
+        this.op(tyOf(p).k === 'string' ? Op.EQ_S : Op.EQ);
+        fails.push(this.jump(Op.JMP_F));
+        return;
+      }
+      case 'PTuple': {
+        const ty = tyOf(p) as Extract<Ty, { k: 'tuple' }>;
+        p.elems.forEach((q, i) => this.patternTest(q, tmp, [...path, { index: i, kind: kindOf(ty.elems[i]) }], fails));
+        return;
+      }
+      case 'PVariant': {
+        const ty = tyOf(p) as Extract<Ty, { k: 'enum' }>;
+        const vi = notes(p).fieldIndex!;
+        const en = this.cp.enums.get(ty.name)!;
+        if (en.variants.length > 1) {
+          this.loadPath(tmp, path);
+          this.op(Op.VARIANT);
+          this.op(Op.PUSH_I, vi);
+          this.op(Op.EQ);
+          fails.push(this.jump(Op.JMP_F));
+        }
+        const fields = en.variants[vi].fields(ty.args);
+        (p.args ?? []).forEach((q, i) => this.patternTest(q, tmp, [...path, { index: i, kind: kindOf(fields[i]) }], fails));
+        return;
+      }
+    }
+  }
+
+  /** Emit a non-block-like expression, pushing its value. */
+  value(e: Expr): void {
+    const ty = tyOf(e);
+    switch (e.kind) {
+      case 'Int': {
+        const v = Number(parseIntLiteral(e.text));
+        if (ty.k === 'float') this.op(Op.CONST_N, this.pools.num(ty.name === 'f32' ? Math.fround(v) : v));
+        else this.pushInt(v);
+        return;
+      }
+      case 'Float': {
+        const v = Number(e.text.replace(/_/g, ''));
+        this.op(Op.CONST_N, this.pools.num(ty.k === 'float' && ty.name === 'f32' ? Math.fround(v) : v));
+        return;
+      }
+      case 'Str': this.op(Op.CONST_S, this.pools.str(e.value)); return;
+      case 'Char': this.op(Op.PUSH_I, e.value); return;
+      case 'Bool': this.op(Op.PUSH_I, e.value ? 1 : 0); return;
+      case 'Unit': this.op(Op.PUSH_I, 0); return;
+      case 'Ident': {
+        const t = notes(e).target!;
+        if (t.k === 'local') this.op(Op.LOAD, t.slot);
+        else if (t.k === 'global') this.op(Op.GLOAD, t.index);
+        return;
+      }
+      case 'Binary': return this.binary(e);
+      case 'Unary': {
+        if (e.op === '-' && e.operand.kind === 'Int') {
+          const v = -Number(parseIntLiteral(e.operand.text));
+          if (ty.k === 'float') this.op(Op.CONST_N, this.pools.num(v));
+          else this.pushInt(v);
+          return;
+        }
+        if (e.op === '-' && e.operand.kind === 'Float') {
+          const v = -Number(e.operand.text.replace(/_/g, ''));
+          this.op(Op.CONST_N, this.pools.num(ty.k === 'float' && ty.name === 'f32' ? Math.fround(v) : v));
+          return;
+        }
+        this.expr(e.operand);
+        this.mark(e);
+        if (e.op === '!') this.op(Op.NOT);
+        else if (e.op === '~') this.op(Op.BNOT, intCode((ty as { name: IntName }).name));
+        else if (ty.k === 'int') this.op(Op.NEG_I, intCode(ty.name));
+        else this.op(Op.NEG_F);
+        return;
+      }
+      case 'Cast':
+        this.expr(e.expr);
+        this.mark(e);
+        this.convert(tyOf(e.expr), ty);
+        return;
+      case 'Call': return this.call(e);
+      case 'Field': {
+        const t = notes(e).target;
+        if (t?.k === 'ctor') return this.ctor(e, t.variant, []);
+        this.expr(e.object);
+        const ot = tyOf(e.object);
+        if (e.name === 'len' && (ot.k === 'slice' || ot.k === 'string')) {
+          this.op(ot.k === 'slice' ? Op.SLICE_LEN : Op.STR_LEN);
+          return;
+        }
+        this.op(Op.GET_FIELD, notes(e).fieldIndex!, kindOf(ty));
+        return;
+      }
+      case 'Index': {
+        this.expr(e.object);
+        this.expr(e.index);
+        this.mark(e);
+        if (tyOf(e.object).k === 'string') this.op(Op.STR_INDEX);
+        else this.op(Op.SLICE_GET, kindOf(ty));
+        return;
+      }
+      case 'SliceRange': {
+        this.expr(e.object);
+        if (e.lo) this.expr(e.lo);
+        if (e.hi) this.expr(e.hi);
+        this.mark(e);
+        this.op(Op.SLICE_SUB, (e.lo ? 1 : 0) | (e.hi ? 2 : 0));
+        return;
+      }
+      case 'StructLit': {
+        const s = this.cp.structs.get(e.name)!;
+        const inOrder = e.fields.every((f, i) => notes(f).fieldIndex === i);
+        if (inOrder) {
+          for (const f of e.fields) this.expr(f.value);
+        } else {
+          const temps = s.fields.map((f) => this.temp(f.ty));
+          for (const f of e.fields) {
+            this.expr(f.value);
+            this.op(Op.STORE, temps[notes(f).fieldIndex!]);
+          }
+          for (const t of temps) this.op(Op.LOAD, t);
+        }
+        this.op(Op.NEW_OBJ, this.pools.shape(e.name, 0, s.fields.map((f) => f.ty)));
+        return;
+      }
+      case 'ArrayLit': {
+        const elem = (ty as Extract<Ty, { k: 'slice' }>).elem;
+        for (const x of e.elems) this.expr(x);
+        this.op(Op.NEW_SLICE, e.elems.length, kindOf(elem));
+        return;
+      }
+      case 'ArrayRepeat': {
+        const elem = (ty as Extract<Ty, { k: 'slice' }>).elem;
+        this.expr(e.value);
+        this.expr(e.count);
+        this.mark(e);
+        this.op(Op.SLICE_REPEAT, kindOf(elem));
+        return;
+      }
+      case 'TupleLit': {
+        const elems = (ty as Extract<Ty, { k: 'tuple' }>).elems;
+        for (const x of e.elems) this.expr(x);
+        this.op(Op.NEW_OBJ, this.pools.shape('tuple', 0, elems));
+        return;
+      }
+      case 'Try': {
+        const tmp = notes(e).slot!;
+        this.expr(e.expr);
+        this.op(Op.STORE, tmp);
+        this.op(Op.LOAD, tmp);
+        this.op(Op.VARIANT);
+        this.op(Op.PUSH_I, 0);
+        this.op(Op.EQ);
+        const ok = this.jump(Op.JMP_T);
+        this.op(Op.LOAD, tmp);
+        this.op(Op.RET);
+        this.patch(ok);
+        this.op(Op.LOAD, tmp);
+        this.op(Op.GET_FIELD, 0, kindOf(ty));
+        return;
+      }
+      case 'Sizeof': {
+        this.pushInt(this.sizeOf(this.cp, e.type));
+        return;
+      }
+      case 'Path': case 'Await': case 'SpawnExpr':
+      case 'If': case 'IfLet': case 'Match': case 'BlockExpr':
+        throw new Error(`value: unexpected ${e.kind}`);
+    }
+  }
+
+  sizeOf(cp: CheckedProgram, t: import('./ast').TypeExpr): number {
+    void cp;
+    if (t.kind === 'TName') {
+      const sizes: Record<string, number> = {
+        i8: 1, u8: 1, bool: 1, i16: 2, u16: 2, i32: 4, u32: 4, f32: 4, char: 4,
+        i64: 8, u64: 8, int: 8, usize: 8, isize: 8, f64: 8, void: 0,
+      };
+      if (t.name in sizes) return sizes[t.name];
+      const s = this.cp.structs.get(t.name);
+      if (s) return s.decl.fields.reduce((acc, f) => acc + this.sizeOf(cp, f.type), 0);
+    }
+    if (t.kind === 'TArray') return this.sizeOf(cp, t.elem) * Number(parseIntLiteral((t.size as { text: string }).text ?? '0'));
+    return 8;
+  }
+
+  binary(e: Extract<Expr, { kind: 'Binary' }>): void {
+    const ty = tyOf(e);
+    const lt = tyOf(e.left);
+    if (e.op === '&&' || e.op === '||') {
+      this.expr(e.left);
+      this.op(Op.DUP);
+      const end = this.jump(e.op === '&&' ? Op.JMP_F : Op.JMP_T);
+      this.op(Op.POP);
+      this.expr(e.right);
+      this.patch(end);
+      return;
+    }
+    if (e.op === '+' && ty.k === 'string') {
+      this.toStr(e.left);
+      this.toStr(e.right);
+      this.mark(e);
+      this.op(Op.CONCAT);
+      return;
+    }
+    this.expr(e.left);
+    this.expr(e.right);
+    this.mark(e);
+    switch (e.op) {
+      case '==': case '!=': case '<': case '<=': case '>': case '>=': {
+        const cmp = { '==': Op.EQ, '!=': Op.NE, '<': Op.LT, '<=': Op.LE, '>': Op.GT, '>=': Op.GE }[e.op];
+        if (lt.k === 'string') {
+          if (e.op === '==' || e.op === '!=') {
+            this.op(Op.EQ_S);
+            if (e.op === '!=') this.op(Op.NOT);
+            return;
+          }
+          this.op(Op.CMP_S);
+          this.op(Op.PUSH_I, 0);
+        }
+        this.op(cmp);
+        return;
+      }
+      default:
+        this.arith(e.op, lt);
+    }
+  }
+
+  arith(op: string, ty: Ty): void {
+    if (ty.k === 'float') {
+      this.op({ '+': Op.ADD_F, '-': Op.SUB_F, '*': Op.MUL_F, '/': Op.DIV_F, '%': Op.MOD_F }[op]!);
+      if (ty.name === 'f32') this.op(Op.F32);
+      return;
+    }
+    if (ty.k === 'bool') {
+      // & | ^ on bools: 0/1 arithmetic in the u8 width
+      this.op({ '&': Op.BAND, '|': Op.BOR, '^': Op.BXOR }[op]!, intCode('u8'));
+      return;
+    }
+    const t = intCode((ty as { name: IntName }).name);
+    const code = {
+      '+': Op.ADD_I, '-': Op.SUB_I, '*': Op.MUL_I, '/': Op.DIV_I, '%': Op.MOD_I,
+      '&': Op.BAND, '|': Op.BOR, '^': Op.BXOR, '<<': Op.SHL, '>>': Op.SHR,
+    }[op]!;
+    this.op(code, t);
+  }
+
+  /** Convert the number on the stack from one type to another (for `as` and conversion calls). */
+  convert(from: Ty, to: Ty): void {
+    if (to.k === 'float') {
+      if (to.name === 'f32' && !(from.k === 'float' && from.name === 'f32')) this.op(Op.F32);
+      return;
+    }
+    if (to.k === 'int') {
+      if (from.k === 'float') {
+        this.op(Op.F2I, intCode(to.name));
+        return;
+      }
+      const fromName: IntName = from.k === 'int' ? from.name : from.k === 'char' ? 'u32' : 'u8';
+      const [flo, fhi] = INT_RANGE[fromName];
+      const [tlo, thi] = INT_RANGE[to.name];
+      if (flo < tlo || fhi > thi) this.op(Op.ICAST, intCode(to.name));
+      return;
+    }
+    if (to.k === 'char' && from.k === 'int' && intBits(from.name) > 21) this.op(Op.ICAST, intCode('u32'));
+  }
+
+  /** Push e converted to a string. */
+  toStr(e: Expr): void {
+    this.expr(e);
+    const t = tyOf(e);
+    this.mark(e);
+    switch (t.k) {
+      case 'string': return;
+      case 'int': this.op(Op.TOSTR_I); return;
+      case 'float': this.op(Op.TOSTR_F); return;
+      case 'bool': this.op(Op.TOSTR_B); return;
+      case 'char': this.op(Op.TOSTR_C); return;
+      default: throw new Error(`toStr: ${t.k}`);
+    }
+  }
+
+  ctor(e: Expr, variant: number, args: Expr[]): void {
+    const ty = tyOf(e) as Extract<Ty, { k: 'enum' }>;
+    const en = this.cp.enums.get(ty.name)!;
+    const given = args.map(tyOf);
+    for (const a of args) this.expr(a);
+    const declared = en.variants[variant].fields(ty.args);
+    const fields = declared.map((t, i) => (t.k === 'unknown' ? given[i] : t));
+    this.op(Op.NEW_OBJ, this.pools.shape(`${ty.name}.${en.variants[variant].name}`, variant, fields));
+  }
+
+  call(e: Extract<Expr, { kind: 'Call' }>): void {
+    const n = notes(e);
+    const t = n.target!;
+    const args = n.noArgs ? [] : e.args;
+    switch (t.k) {
+      case 'fn': {
+        const f = this.cp.fns[t.index - 1];
+        if (f.hasSelf && e.callee.kind === 'Field') this.expr(e.callee.object);
+        for (const a of args) this.expr(a);
+        this.mark(e);
+        this.op(Op.CALL, t.index, f.params.length);
+        return;
+      }
+      case 'ctor': return this.ctor(e, t.variant, args);
+      case 'conv': {
+        if (t.to.k === 'string') {
+          this.toStr(args[0]);
+          return;
+        }
+        this.expr(args[0]);
+        this.mark(e);
+        this.convert(tyOf(args[0]), t.to);
+        return;
+      }
+      case 'method': return this.method(e, t.name);
+      case 'builtin': return this.builtin(e, t.name, args);
+      default: throw new Error(`call: ${t.k}`);
+    }
+  }
+
+  method(e: Extract<Expr, { kind: 'Call' }>, name: string): void {
+    const obj = (e.callee as Extract<Expr, { kind: 'Field' }>).object;
+    const ot = tyOf(obj);
+    if (name === 'to_string') {
+      this.toStr(obj);
+      return;
+    }
+    this.expr(obj);
+    this.mark(e);
+    if (name === 'len') {
+      this.op(ot.k === 'string' ? Op.STR_LEN : Op.SLICE_LEN);
+    } else if (name === 'push') {
+      const elem = (ot as Extract<Ty, { k: 'slice' }>).elem;
+      this.expr(e.args[0]);
+      this.mark(e);
+      this.op(Op.SLICE_PUSH, kindOf(elem));
+      this.op(Op.PUSH_I, 0);
+    } else if (name === 'bytes') {
+      this.op(Op.STR_BYTES);
+    } else {
+      throw new Error(`method ${name}`);
+    }
+  }
+
+  builtin(e: Extract<Expr, { kind: 'Call' }>, name: string, args: Expr[]): void {
+    const call = (b: number, argc: number): void => {
+      this.mark(e);
+      this.op(Op.BUILTIN, b, argc);
+    };
+    switch (name) {
+      case 'print': case 'println': case 'eprintln': case 'panic':
+        this.toStr(args[0]);
+        return call(Builtin[name], 1);
+      case 'log':
+        if (args.length === 2) {
+          this.expr(args[0]);
+          this.toStr(args[1]);
+          return call(Builtin.log_tag, 2);
+        }
+        this.toStr(args[0]);
+        return call(Builtin.log, 1);
+      case 'exit':
+        this.expr(args[0]);
+        return call(Builtin.exit, 1);
+      case 'args':
+        return call(Builtin.args, 0);
+      case 'len':
+        this.expr(args[0]);
+        this.op(tyOf(args[0]).k === 'string' ? Op.STR_LEN : Op.SLICE_LEN);
+        return;
+    }
+    throw new Error(`builtin ${name}`);
+  }
+}
+

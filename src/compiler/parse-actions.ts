@@ -1,0 +1,93 @@
+// Postprocessors for grammar.ne: they build the AST nodes of ast.ts from nearley's match data.
+// Kept in TypeScript so the grammar file holds only the grammar.
+import type moo from 'moo';
+import type { Attribute, Block, Expr, Item, Stmt } from './ast';
+
+interface Located {
+  line: number;
+  col: number;
+}
+
+export function node<T extends object>(kind: string, at: Located, fields: T): T & { kind: string; line: number; col: number } {
+  return { kind, line: at.line, col: at.col, ...fields };
+}
+
+export function withAttrs(item: Item, attrs: Attribute[]): Item {
+  if ('attrs' in item) item.attrs = attrs;
+  return item;
+}
+
+/** `left op right` for every left-associative (and the non-associative comparison) level. */
+export function bin(d: [Expr, moo.Token, Expr]): Expr {
+  return node('Binary', d[0], { op: d[1].value, left: d[0], right: d[2] }) as Expr;
+}
+
+/** `a > > b` is a right shift only when the two `>` touch. */
+export function shr(d: [Expr, moo.Token, moo.Token, Expr], _loc: number, reject: object): Expr | object {
+  if (d[2].offset !== d[1].offset + 1) return reject;
+  return node('Binary', d[0], { op: '>>', left: d[0], right: d[3] }) as Expr;
+}
+
+type PostOp =
+  | { op: 'field'; name: string }
+  | { op: 'call'; args: Expr[] }
+  | { op: 'index'; index: Expr }
+  | { op: 'slice'; lo: Expr | null; hi: Expr | null };
+
+export function post(target: Expr, p: PostOp): Expr {
+  switch (p.op) {
+    case 'field':
+      return node('Field', target, { object: target, name: p.name }) as Expr;
+    case 'call':
+      return node('Call', target, { callee: target, args: p.args }) as Expr;
+    case 'index':
+      return node('Index', target, { object: target, index: p.index }) as Expr;
+    case 'slice':
+      return node('SliceRange', target, { object: target, lo: p.lo, hi: p.hi }) as Expr;
+  }
+}
+
+/** A statement used where an expression stands (`Err(e) => return e,`). */
+export function stmtExpr(stmt: Stmt): Expr {
+  const block: Block = { kind: 'Block', line: stmt.line, col: stmt.col, stmts: [stmt], tail: null };
+  return node('BlockExpr', stmt, { block, unsafe: false }) as Expr;
+}
+
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', '"': '"', "'": "'" };
+
+export function unescape(body: string): string {
+  return body.replace(/\\(u\{([0-9a-fA-F]+)\}|x([0-9a-fA-F]{2})|[^])/g, (_m, esc: string, uni?: string, hex?: string) => {
+    if (uni !== undefined) return String.fromCodePoint(parseInt(uni, 16));
+    if (hex !== undefined) return String.fromCharCode(parseInt(hex, 16));
+    if (esc === '\n') return '';
+    return ESCAPES[esc] ?? '\\' + esc;
+  });
+}
+
+export function str(tok: moo.Token, open: number, close: number): moo.Token {
+  return { ...tok, value: unescape(tok.text.slice(open, tok.text.length - close)) };
+}
+
+export function raw(tok: moo.Token): moo.Token {
+  return { ...tok, value: tok.text.slice(4, tok.text.length - 3) };
+}
+
+export function charValue(tok: moo.Token): number {
+  return unescape(tok.text.slice(1, -1)).codePointAt(0) ?? 0;
+}
+
+/** Does the expression's first token begin a block-like (if, match, { }, unsafe { })? */
+export function startsWithBlock(e: Expr): boolean {
+  switch (e.kind) {
+    case 'If': case 'IfLet': case 'Match': case 'BlockExpr': return true;
+    case 'Binary': return startsWithBlock(e.left);
+    case 'Cast': return startsWithBlock(e.expr);
+    case 'Field': case 'Index': case 'SliceRange': return startsWithBlock(e.object);
+    case 'Call': return startsWithBlock(e.callee);
+    default: return false;
+  }
+}
+
+export function notBlockStart(d: [Expr], _loc: number, reject: object): Expr | object {
+  return startsWithBlock(d[0]) ? reject : d[0];
+}

@@ -1,0 +1,67 @@
+// What the checker learns about the program before emitting: declarations by name, and the
+// notes it attaches to AST nodes (types, resolved names, local slots) for the emitter.
+import type { EnumDecl, FnDecl, StructDecl } from './ast';
+import type { Ty } from './types';
+
+export interface StructInfo {
+  decl: StructDecl;
+  fields: { name: string; ty: Ty }[];
+}
+
+export interface EnumInfo {
+  name: string;
+  /** Number of type arguments (Result: 2, Option: 1, user enums: 0). */
+  arity: number;
+  variants: { name: string; fields: (args: Ty[]) => Ty[]; arity: number }[];
+  decl?: EnumDecl;
+}
+
+export interface FnInfo {
+  index: number;
+  key: string; // `name` or `Type::name`
+  decl: FnDecl;
+  params: Ty[]; // including self for methods
+  ret: Ty;
+  hasSelf: boolean;
+}
+
+export interface GlobalInfo {
+  index: number;
+  name: string;
+  ty: Ty;
+  mut: boolean;
+}
+
+export interface LocalVar {
+  slot: number;
+  ty: Ty;
+  mut: boolean;
+}
+
+/** How a name or call was resolved. */
+export type Target =
+  | { k: 'local'; slot: number }
+  | { k: 'global'; index: number }
+  | { k: 'fn'; index: number }
+  | { k: 'builtin'; name: string }
+  | { k: 'ctor'; variant: number }
+  | { k: 'conv'; to: Ty }
+  | { k: 'method'; name: string };
+
+/** Notes the checker leaves on nodes for the emitter. */
+export interface Notes {
+  ty?: Ty;
+  target?: Target;
+  slot?: number;
+  slot2?: number;
+  slot3?: number;
+  fieldIndex?: number;
+  /** a call's `(void)` argument list that means "no arguments" */
+  noArgs?: boolean;
+  /** the value type of a statement-level block-like used as a block's value */
+  isTail?: boolean;
+}
+
+export function notes(n: object): Notes {
+  return n as Notes;
+}

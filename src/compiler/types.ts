@@ -1,0 +1,153 @@
+// Asthra's static types, as the checker computes them and the emitter reads them.
+// `int` is i64. Result<T, E> and Option<T> are built-in generic enums; user generics come later.
+
+export const INT_NAMES = ['i8', 'i16', 'i32', 'i64', 'u8', 'u16', 'u32', 'u64', 'usize', 'isize'] as const;
+export type IntName = (typeof INT_NAMES)[number];
+
+export type Ty =
+  | { k: 'int'; name: IntName }
+  | { k: 'float'; name: 'f32' | 'f64' }
+  | { k: 'bool' }
+  | { k: 'char' }
+  | { k: 'string' }
+  | { k: 'void' }
+  | { k: 'never' }
+  | { k: 'unknown' }
+  | { k: 'slice'; elem: Ty; fixed: number | null }
+  | { k: 'tuple'; elems: Ty[] }
+  | { k: 'struct'; name: string }
+  | { k: 'enum'; name: string; args: Ty[] }
+  | { k: 'ptr'; mut: boolean; elem: Ty }
+  | { k: 'handle'; elem: Ty }
+  | { k: 'mutex' }
+  | { k: 'asthraResult' };
+
+export const T = {
+  i32: { k: 'int', name: 'i32' } as Ty,
+  i64: { k: 'int', name: 'i64' } as Ty,
+  u8: { k: 'int', name: 'u8' } as Ty,
+  usize: { k: 'int', name: 'usize' } as Ty,
+  f64: { k: 'float', name: 'f64' } as Ty,
+  bool: { k: 'bool' } as Ty,
+  char: { k: 'char' } as Ty,
+  string: { k: 'string' } as Ty,
+  void: { k: 'void' } as Ty,
+  never: { k: 'never' } as Ty,
+  unknown: { k: 'unknown' } as Ty,
+};
+
+/** Integer type codes used as opcode operands: index into INT_NAMES. */
+export function intCode(name: IntName): number {
+  return INT_NAMES.indexOf(name);
+}
+
+export const INT_RANGE: Record<IntName, [number, number]> = {
+  i8: [-128, 127],
+  i16: [-32768, 32767],
+  i32: [-2147483648, 2147483647],
+  i64: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  isize: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  u8: [0, 255],
+  u16: [0, 65535],
+  u32: [0, 4294967295],
+  u64: [0, Number.MAX_SAFE_INTEGER],
+  usize: [0, Number.MAX_SAFE_INTEGER],
+};
+
+export function intBits(name: IntName): number {
+  switch (name) {
+    case 'i8': case 'u8': return 8;
+    case 'i16': case 'u16': return 16;
+    case 'i32': case 'u32': return 32;
+    default: return 64;
+  }
+}
+
+export function isSigned(name: IntName): boolean {
+  return name[0] === 'i';
+}
+
+/** Does a value of this type live in the heap (so the slot holds a reference)? */
+export function isRef(t: Ty): boolean {
+  switch (t.k) {
+    case 'string': case 'slice': case 'tuple': case 'struct': case 'enum': case 'handle':
+      return true;
+    default:
+      return false;
+  }
+}
+
+export function isNumeric(t: Ty): boolean {
+  return t.k === 'int' || t.k === 'float';
+}
+
+export function show(t: Ty): string {
+  switch (t.k) {
+    case 'int': case 'float': return t.name;
+    case 'slice': return t.fixed === null ? `[]${show(t.elem)}` : `[${t.fixed}]${show(t.elem)}`;
+    case 'tuple': return `(${t.elems.map(show).join(', ')})`;
+    case 'struct': return t.name;
+    case 'enum': return t.args.length ? `${t.name}<${t.args.map(show).join(', ')}>` : t.name;
+    case 'ptr': return `*${t.mut ? 'mut' : 'const'} ${show(t.elem)}`;
+    case 'handle': return `TaskHandle<${show(t.elem)}>`;
+    case 'mutex': return 'AsthraMutex';
+    case 'asthraResult': return 'AsthraResult';
+    case 'unknown': return '_';
+    default: return t.k;
+  }
+}
+
+/** Type equality; `unknown` (an enum argument not yet inferred) matches anything, `never` fits anywhere. */
+export function same(a: Ty, b: Ty): boolean {
+  if (a.k === 'unknown' || b.k === 'unknown') return true;
+  if (a.k !== b.k) return false;
+  switch (a.k) {
+    case 'int': case 'float': return a.name === (b as typeof a).name;
+    case 'slice': return same(a.elem, (b as typeof a).elem);
+    case 'tuple': {
+      const bb = b as typeof a;
+      return a.elems.length === bb.elems.length && a.elems.every((t, i) => same(t, bb.elems[i]));
+    }
+    case 'struct': return a.name === (b as typeof a).name;
+    case 'enum': {
+      const bb = b as typeof a;
+      return a.name === bb.name && a.args.length === bb.args.length && a.args.every((t, i) => same(t, bb.args[i]));
+    }
+    case 'ptr': return same(a.elem, (b as typeof a).elem);
+    case 'handle': return same(a.elem, (b as typeof a).elem);
+    default: return true;
+  }
+}
+
+/** `b` may be stored where `a` is expected. */
+export function assignable(to: Ty, from: Ty): boolean {
+  return from.k === 'never' || same(to, from);
+}
+
+/** Replace `unknown` parts of `t` with what `hint` knows. */
+export function refine(t: Ty, hint: Ty): Ty {
+  if (t.k === 'unknown') return hint;
+  if (t.k === 'enum' && hint.k === 'enum' && t.name === hint.name && t.args.length === hint.args.length) {
+    return { k: 'enum', name: t.name, args: t.args.map((a, i) => refine(a, hint.args[i])) };
+  }
+  if (t.k === 'slice' && hint.k === 'slice') return { k: 'slice', elem: refine(t.elem, hint.elem), fixed: t.fixed };
+  if (t.k === 'tuple' && hint.k === 'tuple' && t.elems.length === hint.elems.length) {
+    return { k: 'tuple', elems: t.elems.map((e, i) => refine(e, hint.elems[i])) };
+  }
+  return t;
+}
+
+export function hasUnknown(t: Ty): boolean {
+  switch (t.k) {
+    case 'unknown': return true;
+    case 'enum': return t.args.some(hasUnknown);
+    case 'slice': return hasUnknown(t.elem);
+    case 'tuple': return t.elems.some(hasUnknown);
+    default: return false;
+  }
+}
+
+/** The value of an integer literal's text (`1_000`, `0x2A`, `0b101`, `0o17`). */
+export function parseIntLiteral(text: string): bigint {
+  return BigInt(text.replace(/_/g, ''));
+}

@@ -1,0 +1,584 @@
+// The interpreter: one dispatch loop over a fiber's frames. Its value stack and frame records live
+// in the shared arena (a STACK object), so the scheduler can later hand a fiber to any worker.
+//
+// The loop follows Lua's rule: pc, sp, base and the code array are plain locals; anything that can
+// trap reports the pc itself (trap sites call `fail(msg, at)`), and the frame records in the arena
+// give the rest of the stack trace. Opcodes are typed, so no case inspects a value's type.
+// Values are 8-byte slots: numbers as doubles (ints exact within 2^53), references as arena
+// byte offsets, bools as 0/1, void as 0.
+import { B, Op } from '../bytecode/opcodes';
+import { FnProto, Module } from '../bytecode/module';
+import { Arena } from '../heap/arena';
+import { HEADER_BYTES, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
+import { INT_NAMES, INT_RANGE } from '../compiler/types';
+import { Output } from './output';
+import { formatFloat } from './format';
+
+/** A runtime error in Asthra code: message plus (function index, pc) of every active frame. */
+export class Trap extends Error {
+  constructor(message: string, readonly frames: { fn: number; pc: number }[]) {
+    super(message);
+  }
+}
+
+/** `exit(code)` unwinds the interpreter with this. */
+export class ExitRequest {
+  constructor(readonly code: number) {}
+}
+
+export const FRAME_WORDS = 3; // fn index, return pc, base slot
+export const DEFAULT_STACK_SLOTS = 1 << 20; // 8 MiB of values
+export const DEFAULT_MAX_FRAMES = 200_000;
+
+const IMIN = Float64Array.from(INT_NAMES.map((n) => INT_RANGE[n][0]));
+const IMAX = Float64Array.from(INT_NAMES.map((n) => INT_RANGE[n][1]));
+/** Bit width per int type code, for wrapping casts and shifts. */
+const IBITS = Int32Array.from(INT_NAMES.map((n) => (n.endsWith('8') ? 8 : n.endsWith('16') ? 16 : n.endsWith('32') ? 32 : 64)));
+const ISIGNED = Uint8Array.from(INT_NAMES.map((n) => (n[0] === 'i' ? 1 : 0)));
+
+export interface VMOptions {
+  args: string[];
+  stackSlots?: number;
+  maxFrames?: number;
+}
+
+export class Interpreter {
+  readonly codes: Int32Array[];
+  readonly fns: FnProto[];
+  readonly numbers: Float64Array;
+  readonly strRefs: Float64Array;
+  readonly stackSlots: number;
+  readonly maxFrames: number;
+  /** f64 index of the first value slot; i32 index of the first frame word */
+  readonly stackBase: number;
+  readonly frameBase: number;
+
+  constructor(readonly m: Module, readonly arena: Arena, readonly out: Output, readonly opts: VMOptions) {
+    this.fns = m.functions;
+    this.codes = m.functions.map((f) => f.code);
+    this.numbers = Float64Array.from(m.numbers);
+    this.strRefs = Float64Array.from(m.strings.map((s) => arena.newString(s)));
+    this.stackSlots = opts.stackSlots ?? DEFAULT_STACK_SLOTS;
+    this.maxFrames = opts.maxFrames ?? DEFAULT_MAX_FRAMES;
+    const stack = arena.alloc(Tag.STACK, this.stackSlots * 8);
+    const frames = arena.alloc(Tag.STACK, this.maxFrames * FRAME_WORDS * 4);
+    this.stackBase = Arena.slot0(stack);
+    this.frameBase = (frames + HEADER_BYTES) >> 2;
+  }
+
+  fail(message: string, fn: number, pc: number, depth: number): Trap {
+    const frames = [{ fn, pc }];
+    const i32 = this.arena.i32;
+    for (let d = depth - 1; d >= 0; d--) {
+      const w = this.frameBase + d * FRAME_WORDS;
+      frames.push({ fn: i32[w], pc: i32[w + 1] - 1 });
+    }
+    return new Trap(message, frames);
+  }
+
+  /** Run function `entry` with no arguments to completion; returns its result slot. */
+  run(entry: number): number {
+    const arena = this.arena;
+    const f64 = arena.f64;
+    const i32 = arena.i32;
+    const fns = this.fns;
+    const codes = this.codes;
+    const numbers = this.numbers;
+    const strRefs = this.strRefs;
+    const frameBase = this.frameBase;
+    const stackLimit = this.stackBase + this.stackSlots;
+    const maxFrames = this.maxFrames;
+
+    let fnIndex = entry;
+    let fn = fns[entry];
+    let code = codes[entry];
+    let pc = 0;
+    let base = this.stackBase;
+    let sp = base + fn.nlocals;
+    let depth = 0;
+    f64.fill(0, base, sp);
+
+    for (;;) {
+      const at = pc;
+      const op = code[pc++];
+      switch (op) {
+        case Op.PUSH_I:
+          f64[sp++] = code[pc++];
+          break;
+        case Op.CONST_N:
+          f64[sp++] = numbers[code[pc++]];
+          break;
+        case Op.CONST_S:
+          f64[sp++] = strRefs[code[pc++]];
+          break;
+        case Op.POP:
+          sp--;
+          break;
+        case Op.DUP:
+          f64[sp] = f64[sp - 1];
+          sp++;
+          break;
+        case Op.LOAD:
+          f64[sp++] = f64[base + code[pc++]];
+          break;
+        case Op.STORE:
+          f64[base + code[pc++]] = f64[--sp];
+          break;
+        case Op.GLOAD:
+          f64[sp++] = f64[this.globalBase + code[pc++]];
+          break;
+        case Op.GSTORE:
+          f64[this.globalBase + code[pc++]] = f64[--sp];
+          break;
+        case Op.INC_LOCAL: {
+          const slot = base + code[pc];
+          const t = code[pc + 2];
+          const r = f64[slot] + code[pc + 1];
+          pc += 3;
+          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, at, depth);
+          f64[slot] = r;
+          break;
+        }
+        case Op.ADD_I: {
+          const t = code[pc++];
+          const r = f64[sp - 2] + f64[sp - 1];
+          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, at, depth);
+          f64[sp - 2] = r;
+          sp--;
+          break;
+        }
+        case Op.SUB_I: {
+          const t = code[pc++];
+          const r = f64[sp - 2] - f64[sp - 1];
+          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, at, depth);
+          f64[sp - 2] = r;
+          sp--;
+          break;
+        }
+        case Op.MUL_I: {
+          const t = code[pc++];
+          const r = f64[sp - 2] * f64[sp - 1];
+          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, at, depth);
+          f64[sp - 2] = r + 0;
+          sp--;
+          break;
+        }
+        case Op.DIV_I: {
+          const t = code[pc++];
+          const a = f64[sp - 2];
+          const b = f64[sp - 1];
+          if (b === 0) throw this.fail('division by zero', fnIndex, at, depth);
+          // a - a % b is an exact multiple of b, so the quotient is exact for every |a| < 2^53
+          const r = (a - (a % b)) / b + 0;
+          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, at, depth);
+          f64[sp - 2] = r;
+          sp--;
+          break;
+        }
+        case Op.MOD_I: {
+          pc++;
+          const b = f64[sp - 1];
+          if (b === 0) throw this.fail('division by zero', fnIndex, at, depth);
+          f64[sp - 2] = (f64[sp - 2] % b) + 0;
+          sp--;
+          break;
+        }
+        case Op.NEG_I: {
+          const t = code[pc++];
+          const r = 0 - f64[sp - 1];
+          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, at, depth);
+          f64[sp - 1] = r;
+          break;
+        }
+        case Op.BAND: case Op.BOR: case Op.BXOR: case Op.SHL: case Op.SHR: {
+          const t = code[pc++];
+          const r = this.bitwise(op, t, f64[sp - 2], f64[sp - 1]);
+          if (r !== r) throw this.fail('integer overflow', fnIndex, at, depth);
+          f64[sp - 2] = r;
+          sp--;
+          break;
+        }
+        case Op.BNOT: {
+          const t = code[pc++];
+          const a = f64[sp - 1];
+          const r = ISIGNED[t] ? -a - 1 : (IBITS[t] === 64 ? 18446744073709551615 : IMAX[t]) - a;
+          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, at, depth);
+          f64[sp - 1] = r;
+          break;
+        }
+        case Op.LOCAL_ADD_I: {
+          const t = code[pc + 2];
+          const r = f64[base + code[pc]] + f64[base + code[pc + 1]];
+          pc += 3;
+          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, at, depth);
+          f64[sp++] = r;
+          break;
+        }
+        case Op.LOCAL_SUB_IMM: {
+          const t = code[pc + 2];
+          const r = f64[base + code[pc]] - code[pc + 1];
+          pc += 3;
+          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, at, depth);
+          f64[sp++] = r;
+          break;
+        }
+        case Op.ADD_F:
+          f64[sp - 2] = f64[sp - 2] + f64[sp - 1];
+          sp--;
+          break;
+        case Op.SUB_F:
+          f64[sp - 2] = f64[sp - 2] - f64[sp - 1];
+          sp--;
+          break;
+        case Op.MUL_F:
+          f64[sp - 2] = f64[sp - 2] * f64[sp - 1];
+          sp--;
+          break;
+        case Op.DIV_F:
+          f64[sp - 2] = f64[sp - 2] / f64[sp - 1];
+          sp--;
+          break;
+        case Op.MOD_F:
+          f64[sp - 2] = f64[sp - 2] % f64[sp - 1];
+          sp--;
+          break;
+        case Op.NEG_F:
+          f64[sp - 1] = -f64[sp - 1];
+          break;
+        case Op.F32:
+          f64[sp - 1] = Math.fround(f64[sp - 1]);
+          break;
+        case Op.EQ:
+          f64[sp - 2] = f64[sp - 2] === f64[sp - 1] ? 1 : 0;
+          sp--;
+          break;
+        case Op.NE:
+          f64[sp - 2] = f64[sp - 2] !== f64[sp - 1] ? 1 : 0;
+          sp--;
+          break;
+        case Op.LT:
+          f64[sp - 2] = f64[sp - 2] < f64[sp - 1] ? 1 : 0;
+          sp--;
+          break;
+        case Op.LE:
+          f64[sp - 2] = f64[sp - 2] <= f64[sp - 1] ? 1 : 0;
+          sp--;
+          break;
+        case Op.GT:
+          f64[sp - 2] = f64[sp - 2] > f64[sp - 1] ? 1 : 0;
+          sp--;
+          break;
+        case Op.GE:
+          f64[sp - 2] = f64[sp - 2] >= f64[sp - 1] ? 1 : 0;
+          sp--;
+          break;
+        case Op.NOT:
+          f64[sp - 1] = f64[sp - 1] === 0 ? 1 : 0;
+          break;
+        case Op.EQ_S:
+          f64[sp - 2] = this.compareStrings(f64[sp - 2], f64[sp - 1]) === 0 ? 1 : 0;
+          sp--;
+          break;
+        case Op.CMP_S:
+          f64[sp - 2] = this.compareStrings(f64[sp - 2], f64[sp - 1]);
+          sp--;
+          break;
+        case Op.JMP:
+          pc = code[pc];
+          break;
+        case Op.JMP_F:
+          if (f64[--sp] === 0) pc = code[pc];
+          else pc++;
+          break;
+        case Op.JMP_T:
+          if (f64[--sp] !== 0) pc = code[pc];
+          else pc++;
+          break;
+        case Op.JLT_LOCALS:
+          if (f64[base + code[pc]] < f64[base + code[pc + 1]]) pc = code[pc + 2];
+          else pc += 3;
+          break;
+        case Op.JGE_LOCALS:
+          if (f64[base + code[pc]] >= f64[base + code[pc + 1]]) pc = code[pc + 2];
+          else pc += 3;
+          break;
+        case Op.JGE_LOCAL_IMM:
+          if (f64[base + code[pc]] >= code[pc + 1]) pc = code[pc + 2];
+          else pc += 3;
+          break;
+        case Op.JLT_LOCAL_IMM:
+          if (f64[base + code[pc]] < code[pc + 1]) pc = code[pc + 2];
+          else pc += 3;
+          break;
+        case Op.CALL: {
+          const target = code[pc];
+          const callee = fns[target];
+          const newBase = sp - code[pc + 1];
+          const top = newBase + callee.nlocals;
+          if (depth >= maxFrames || top + callee.maxStack > stackLimit) throw this.fail('stack overflow', fnIndex, at, depth);
+          const w = frameBase + depth * FRAME_WORDS;
+          i32[w] = fnIndex;
+          i32[w + 1] = pc + 2;
+          i32[w + 2] = base;
+          depth++;
+          for (let i = sp; i < top; i++) f64[i] = 0;
+          fnIndex = target;
+          fn = callee;
+          code = codes[target];
+          base = newBase;
+          sp = top;
+          pc = 0;
+          break;
+        }
+        case Op.RET:
+        case Op.RET_LOCAL: {
+          const v = op === Op.RET ? f64[sp - 1] : f64[base + code[pc]];
+          if (depth === 0) return v;
+          depth--;
+          const w = frameBase + depth * FRAME_WORDS;
+          sp = base;
+          fnIndex = i32[w];
+          pc = i32[w + 1];
+          base = i32[w + 2];
+          fn = fns[fnIndex];
+          code = codes[fnIndex];
+          f64[sp++] = v;
+          break;
+        }
+        case Op.TRAP:
+          throw this.fail(this.m.strings[code[pc]], fnIndex, at, depth);
+        case Op.I2F:
+          break;
+        case Op.F2I: {
+          const t = code[pc++];
+          const a = f64[sp - 1];
+          f64[sp - 1] = a !== a ? 0 : a >= IMAX[t] ? IMAX[t] : a <= IMIN[t] ? IMIN[t] : Math.trunc(a) + 0;
+          break;
+        }
+        case Op.ICAST: {
+          const t = code[pc++];
+          const r = wrapInt(f64[sp - 1], t);
+          if (r !== r) throw this.fail('integer overflow', fnIndex, at, depth);
+          f64[sp - 1] = r;
+          break;
+        }
+        case Op.ICHECK: {
+          const t = code[pc++];
+          const a = f64[sp - 1];
+          if (a > IMAX[t] || a < IMIN[t]) throw this.fail('integer overflow', fnIndex, at, depth);
+          break;
+        }
+        case Op.CONCAT:
+          f64[sp - 2] = arena.concat(f64[sp - 2], f64[sp - 1]);
+          sp--;
+          break;
+        case Op.TOSTR_I:
+          f64[sp - 1] = arena.newString(String(f64[sp - 1]));
+          break;
+        case Op.TOSTR_F:
+          f64[sp - 1] = arena.newString(formatFloat(f64[sp - 1]));
+          break;
+        case Op.TOSTR_B:
+          f64[sp - 1] = arena.newString(f64[sp - 1] !== 0 ? 'true' : 'false');
+          break;
+        case Op.TOSTR_C:
+          f64[sp - 1] = arena.newString(String.fromCodePoint(f64[sp - 1]));
+          break;
+        case Op.STR_LEN:
+          f64[sp - 1] = i32[(f64[sp - 1] >>> 2) + 1];
+          break;
+        case Op.STR_BYTES: {
+          const bytes = arena.stringBytes(f64[sp - 1]);
+          const s = arena.newSlice(bytes.length, bytes.length, 0);
+          const b0 = arena.sliceBase(s);
+          for (let i = 0; i < bytes.length; i++) f64[b0 + i] = bytes[i];
+          f64[sp - 1] = s;
+          break;
+        }
+        case Op.STR_INDEX: {
+          const s = f64[sp - 2];
+          const i = f64[sp - 1];
+          const len = i32[(s >>> 2) + 1];
+          if (i < 0 || i >= len) throw this.fail(`index out of bounds: index ${i}, len ${len}`, fnIndex, at, depth);
+          f64[sp - 2] = arena.u8[s + HEADER_BYTES + i];
+          sp--;
+          break;
+        }
+        case Op.NEW_SLICE: {
+          const n = code[pc];
+          const s = arena.newSlice(n, n, code[pc + 1]);
+          pc += 2;
+          const b0 = arena.sliceBase(s);
+          sp -= n;
+          for (let i = 0; i < n; i++) f64[b0 + i] = f64[sp + i];
+          f64[sp++] = s;
+          break;
+        }
+        case Op.SLICE_REPEAT: {
+          const kind = code[pc++];
+          const n = f64[sp - 1];
+          const v = f64[sp - 2];
+          if (n * 8 > arena.limit) throw this.fail(`slice of ${n} elements is larger than the heap`, fnIndex, at, depth);
+          const s = arena.newSlice(n, n, kind);
+          const b0 = arena.sliceBase(s);
+          f64.fill(v, b0, b0 + n);
+          sp--;
+          f64[sp - 1] = s;
+          break;
+        }
+        case Op.SLICE_LEN:
+          f64[sp - 1] = f64[Arena.slot0(f64[sp - 1]) + SLICE_LEN];
+          break;
+        case Op.SLICE_GET: {
+          pc++;
+          const h = Arena.slot0(f64[sp - 2]);
+          const i = f64[sp - 1];
+          const len = f64[h + SLICE_LEN];
+          if (i < 0 || i >= len) throw this.fail(`index out of bounds: index ${i}, len ${len}`, fnIndex, at, depth);
+          f64[sp - 2] = f64[Arena.slot0(f64[h + SLICE_ARRAY]) + f64[h + SLICE_OFFSET] + i];
+          sp--;
+          break;
+        }
+        case Op.SLICE_SET: {
+          pc++;
+          const h = Arena.slot0(f64[sp - 3]);
+          const i = f64[sp - 2];
+          const len = f64[h + SLICE_LEN];
+          if (i < 0 || i >= len) throw this.fail(`index out of bounds: index ${i}, len ${len}`, fnIndex, at, depth);
+          f64[Arena.slot0(f64[h + SLICE_ARRAY]) + f64[h + SLICE_OFFSET] + i] = f64[sp - 1];
+          sp -= 3;
+          break;
+        }
+        case Op.SLICE_PUSH:
+          pc++;
+          arena.push(f64[sp - 2], f64[sp - 1]);
+          sp -= 2;
+          break;
+        case Op.SLICE_SUB: {
+          const mode = code[pc++];
+          const hi0 = mode & 2 ? f64[--sp] : -1;
+          const lo = mode & 1 ? f64[--sp] : 0;
+          const s = f64[sp - 1];
+          const len = f64[Arena.slot0(s) + SLICE_LEN];
+          const hi = mode & 2 ? hi0 : len;
+          if (lo < 0 || hi > len || lo > hi) {
+            throw this.fail(`slice bounds out of range: [${lo}:${hi}] with len ${len}`, fnIndex, at, depth);
+          }
+          f64[sp - 1] = arena.subSlice(s, lo, hi);
+          break;
+        }
+        case Op.NEW_OBJ: {
+          const shape = this.m.shapes[code[pc++]];
+          const n = shape.refs.length;
+          const ref = arena.alloc(Tag.OBJECT, n * 8, code[pc - 1], shape.variant);
+          const s0 = Arena.slot0(ref);
+          sp -= n;
+          for (let i = 0; i < n; i++) f64[s0 + i] = f64[sp + i];
+          f64[sp++] = ref;
+          break;
+        }
+        case Op.GET_FIELD:
+          f64[sp - 1] = f64[Arena.slot0(f64[sp - 1]) + code[pc]];
+          pc += 2;
+          break;
+        case Op.SET_FIELD:
+          f64[Arena.slot0(f64[sp - 2]) + code[pc]] = f64[sp - 1];
+          pc += 2;
+          sp -= 2;
+          break;
+        case Op.VARIANT:
+          f64[sp - 1] = i32[(f64[sp - 1] >>> 2) + 3];
+          break;
+        case Op.BUILTIN: {
+          const b = code[pc];
+          const argc = code[pc + 1];
+          pc += 2;
+          sp -= argc;
+          f64[sp] = this.builtin(b, sp, fnIndex, at, depth);
+          sp++;
+          break;
+        }
+        default:
+          throw new Error(`interpreter: unknown opcode ${op} at pc ${at} in ${fn.name}`);
+      }
+    }
+  }
+
+  /** f64 index of global 0; set by the runner once globals are allocated. */
+  globalBase = 0;
+
+  compareStrings(a: number, b: number): number {
+    if (a === b) return 0;
+    const x = this.arena.stringBytes(a);
+    const y = this.arena.stringBytes(b);
+    return Buffer.compare(x, y);
+  }
+
+  bitwise(op: number, t: number, a: number, b: number): number {
+    const bits = IBITS[t];
+    if (op === Op.SHL || op === Op.SHR) {
+      if (b < 0 || b >= bits) return NaN;
+      if (bits === 64) {
+        if (op === Op.SHR) return Math.floor(a / 2 ** b) + 0;
+        const r = Number(BigInt.asIntN(64, BigInt(a) << BigInt(b)));
+        return r > IMAX[t] || r < IMIN[t] ? NaN : r;
+      }
+      if (op === Op.SHR) return ISIGNED[t] ? a >> b : a >>> b;
+      return wrapInt((a << b) | 0, t);
+    }
+    if (bits === 64 && ((a | 0) !== a || (b | 0) !== b)) {
+      const x = BigInt(a);
+      const y = BigInt(b);
+      const r = Number(op === Op.BAND ? x & y : op === Op.BOR ? x | y : x ^ y);
+      return r > IMAX[t] || r < IMIN[t] ? NaN : r;
+    }
+    const r = op === Op.BAND ? a & b : op === Op.BOR ? a | b : a ^ b;
+    return bits === 32 && !ISIGNED[t] ? r >>> 0 : r;
+  }
+
+  builtin(b: number, args: number, fn: number, at: number, depth: number): number {
+    const f64 = this.arena.f64;
+    const str = (i: number): string => this.arena.readString(f64[args + i]);
+    switch (b) {
+      case B.print:
+        this.out.stdout(str(0));
+        return 0;
+      case B.println:
+        this.out.stdout(str(0) + '\n');
+        return 0;
+      case B.eprintln:
+        this.out.stderr(str(0) + '\n');
+        return 0;
+      case B.log:
+        this.out.stdout(str(0) + '\n');
+        return 0;
+      case B.log_tag:
+        this.out.stdout(`[${str(0)}] ${str(1)}\n`);
+        return 0;
+      case B.panic:
+        throw this.fail(`panic: ${str(0)}`, fn, at, depth);
+      case B.exit:
+        throw new ExitRequest(f64[args]);
+      case B.args: {
+        const list = this.opts.args;
+        const s = this.arena.newSlice(list.length, list.length, 1);
+        const refs = list.map((a) => this.arena.newString(a));
+        const b0 = this.arena.sliceBase(s);
+        refs.forEach((r, i) => (f64[b0 + i] = r));
+        return s;
+      }
+      default:
+        throw new Error(`builtin ${b}`);
+    }
+  }
+}
+
+/** Wrap an integer to int type t's width (Rust `as`); NaN when a 64-bit target cannot hold it. */
+export function wrapInt(a: number, t: number): number {
+  switch (IBITS[t]) {
+    case 8: return ISIGNED[t] ? (a << 24) >> 24 : a & 0xff;
+    case 16: return ISIGNED[t] ? (a << 16) >> 16 : a & 0xffff;
+    case 32: return ISIGNED[t] ? a | 0 : a >>> 0;
+    default: return a > IMAX[t] || a < IMIN[t] ? NaN : a;
+  }
+}

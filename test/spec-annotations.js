@@ -1,0 +1,27 @@
+// Reads the golden annotations of a spec-test program (Wren's test format, adapted):
+//   // expect: LINE                 the next line of stdout
+//   // expect error: TEXT           a compile error on this line (exit 1)
+//   // expect runtime error: TEXT   a trap on this line: first stderr line "runtime error: TEXT"
+//   // expect exit: N               the exit code
+//   // args: A B C                  arguments passed to the program
+//   // skip: REASON                 the test is pending, with its reason
+'use strict';
+
+function parseAnnotations(source) {
+  const t = { stdout: [], compileError: null, runtimeError: null, exit: null, args: [], skip: null, unordered: false };
+  source.split('\n').forEach((text, i) => {
+    const line = i + 1;
+    let m;
+    if ((m = /\/\/ expect: ?(.*)$/.exec(text))) t.stdout.push(m[1].replace(/\s+$/, ''));
+    else if ((m = /\/\/ expect error: ?(.*)$/.exec(text))) t.compileError = { line, text: m[1].trim() };
+    else if ((m = /\/\/ expect runtime error: ?(.*)$/.exec(text))) t.runtimeError = { line, text: m[1].trim() };
+    else if ((m = /\/\/ expect exit: ?(\d+)/.exec(text))) t.exit = Number(m[1]);
+    else if ((m = /\/\/ args: ?(.*)$/.exec(text))) t.args = m[1].trim().split(/\s+/).filter(Boolean);
+    else if ((m = /\/\/ skip: ?(.*)$/.exec(text))) t.skip = m[1].trim();
+    else if (/\/\/ expect unordered/.test(text)) t.unordered = true;
+  });
+  if (t.exit === null) t.exit = t.compileError || t.runtimeError ? 1 : 0;
+  return t;
+}
+
+module.exports = { parseAnnotations };

@@ -1,0 +1,63 @@
+// Runs every program in spec-tests/ through the real CLI (`asthra run`) and checks it against
+// its golden annotations (see spec-annotations.js).
+'use strict';
+const { expect } = require('chai');
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+const { parseAnnotations } = require('./spec-annotations');
+
+const ROOT = path.join(__dirname, '..');
+const CLI = path.join(ROOT, 'bin', 'asthra');
+const SPEC = path.join(ROOT, 'spec-tests');
+
+function listPrograms(dir) {
+  const out = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...listPrograms(p));
+    else if (/\.(asthra|ast)$/.test(e.name)) out.push(p);
+  }
+  return out.sort();
+}
+
+function runSpec(file, extraFlags = []) {
+  const source = fs.readFileSync(file, 'utf8');
+  const t = parseAnnotations(source);
+  const rel = path.relative(ROOT, file);
+  const r = spawnSync(process.execPath, [CLI, 'run', ...extraFlags, rel, ...t.args], { cwd: ROOT, encoding: 'utf8', timeout: 120000 });
+  return { t, r, rel };
+}
+
+function check({ t, r, rel }) {
+  const stdout = r.stdout.replace(/\n$/, '');
+  const lines = stdout === '' ? [] : stdout.split('\n');
+  const why = `\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
+  expect(r.stderr, 'no JavaScript stack trace' + why).to.not.match(/\n\s+at .*\.js:\d+/);
+  if (t.compileError) {
+    expect(r.stderr, 'compile error location' + why).to.include(`${rel}:${t.compileError.line}:`);
+    expect(r.stderr, 'compile error text' + why).to.include(t.compileError.text);
+  } else if (t.runtimeError) {
+    expect(r.stderr.split('\n')[0], 'runtime error' + why).to.equal(`runtime error: ${t.runtimeError.text}`);
+    expect(r.stderr, 'trace names the line' + why).to.include(`:${t.runtimeError.line}:`);
+  }
+  if (!t.compileError) {
+    if (t.unordered) expect([...lines].sort(), 'stdout (unordered)' + why).to.deep.equal([...t.stdout].sort());
+    else expect(lines, 'stdout' + why).to.deep.equal(t.stdout);
+  }
+  expect(r.status, 'exit code' + why).to.equal(t.exit);
+}
+
+describe('spec-tests (through the CLI)', () => {
+  for (const file of listPrograms(SPEC)) {
+    const name = path.relative(SPEC, file);
+    const t = parseAnnotations(fs.readFileSync(file, 'utf8'));
+    if (t.skip) {
+      it(`${name} (pending: ${t.skip})`);
+      continue;
+    }
+    it(name, () => check(runSpec(file)));
+  }
+});
+
+module.exports = { listPrograms, runSpec, check };
