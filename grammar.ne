@@ -23,15 +23,20 @@ PackageDecl -> "package" Ident ";"                      {% d => d[1].value %}
 
 Item -> Attr:* Vis:? ItemBody                           {% d => P.withAttrs(d[2], d[0]) %}
 Vis -> "pub" | "priv"
-Attr -> "#[" Ident AttrArg:? "]"                        {% d => ({ name: d[1].value, arg: d[2] || undefined, line: d[0].line, col: d[0].col }) %}
-AttrArg -> "(" Ident ")"                                {% d => d[1].value %}
+Attr -> "#[" Ident AttrArgs:? "]"                       {% d => ({ name: d[1].value, arg: d[2] || undefined, line: d[0].line, col: d[0].col }) %}
+AttrArgs -> "(" AttrItems ")"                           {% d => d[1].join(', ') %}
+AttrItems -> AttrItem                                   {% d => [d[0]] %}
+  | AttrItems "," AttrItem                              {% d => [...d[0], d[2]] %}
+AttrItem -> AttrWord                                    {% id %}
+  | Ident "=" AttrWord                                  {% d => `${d[0].value} = ${d[2]}` %}
+AttrWord -> Ident {% d => d[0].value %} | "none" {% d => 'none' %} | String {% d => d[0].value %} | %int {% d => d[0].value %}
 
 ItemBody -> FnDecl                                      {% id %}
   | "struct" Ident TypeParams:? "{" FieldDecls "}"      {% d => P.node('Struct', d[0], { name: d[1].value, typeParams: d[2] || [], fields: d[4] }) %}
   | "enum" Ident TypeParams:? "{" VariantDecls "}"      {% d => P.node('Enum', d[0], { name: d[1].value, typeParams: d[2] || [], variants: d[4] }) %}
   | "impl" Ident "{" Method:* "}"                       {% d => P.node('Impl', d[0], { name: d[1].value, methods: d[3] }) %}
-  | "extern" String "fn" Ident "(" Params ")" RetType:? ";"
-      {% d => P.node('Extern', d[0], { lib: d[1].value, name: d[3].value, params: d[5], ret: d[7], attrs: [] }) %}
+  | "extern" String:? "fn" Ident "(" Params ")" RetType:? ";"
+      {% d => P.node('Extern', d[0], { lib: d[1] ? d[1].value : 'libc', name: d[3].value, params: d[5], ret: d[7], attrs: [] }) %}
   | "let" "mut":? Ident ":" Type "=" ExprB ";"          {% d => P.node('Global', d[0], { name: d[2].value, mut: true, isConst: false, type: d[4], init: d[6] }) %}
   | "const" Ident ":" Type "=" ExprB ";"                {% d => P.node('Global', d[0], { name: d[1].value, mut: false, isConst: true, type: d[3], init: d[5] }) %}
   | "import" String ";"                                 {% d => P.node('Import', d[0], { path: d[1].value }) %}
@@ -54,12 +59,14 @@ Param -> "mut":? Ident ":" Type                         {% d => ({ name: d[1].va
   | "mut":? "self"                                      {% d => ({ name: 'self', mut: !!d[0], type: null, line: d[1].line, col: d[1].col }) %}
 
 FieldDecls -> null                                      {% () => [] %}
+  | "none"                                              {% () => [] %}
   | FieldList ",":?                                     {% id %}
 FieldList -> FieldDecl                                  {% d => [d[0]] %}
   | FieldList "," FieldDecl                             {% d => [...d[0], d[2]] %}
 FieldDecl -> Vis:? Ident ":" Type                       {% d => ({ name: d[1].value, type: d[3], line: d[1].line, col: d[1].col }) %}
 
 VariantDecls -> null                                    {% () => [] %}
+  | "none"                                              {% () => [] %}
   | VariantList ",":?                                   {% id %}
 VariantList -> VariantDecl                              {% d => [d[0]] %}
   | VariantList "," VariantDecl                         {% d => [...d[0], d[2]] %}
@@ -231,6 +238,7 @@ PrimaryN -> Literal                                     {% id %}
   | "(" ExprB "," ")"                                   {% d => P.node('TupleLit', d[0], { elems: [d[1]] }) %}
   | "(" ExprB "," ExprList ",":? ")"                    {% d => P.node('TupleLit', d[0], { elems: [d[1], ...d[3]] }) %}
   | "[" "]"                                             {% d => P.node('ArrayLit', d[0], { elems: [] }) %}
+  | "[" "none" "]"                                      {% d => P.node('ArrayLit', d[0], { elems: [] }) %}
   | "[" ExprList ",":? "]"                              {% d => P.node('ArrayLit', d[0], { elems: d[1] }) %}
   | "[" ExprB ";" Expr "]"                              {% d => P.node('ArrayRepeat', d[0], { value: d[1], count: d[3] }) %}
   | "sizeof" "(" Type ")"                               {% d => P.node('Sizeof', d[0], { type: d[2] }) %}

@@ -213,6 +213,8 @@ class Checker {
             case 'uint': return { k: 'int', name: 'u64' };
             case 'f32': case 'f64': return { k: 'float', name: n };
             case 'float': return T.f64;
+            case 'Never': return T.never;
+            case 'i128': case 'u128': return this.err(t, `${n} is not supported (integers are exact to 2^53)`, 'use i64 or u64');
             case 'bool': return T.bool;
             case 'char': return T.char;
             case 'string': return T.string;
@@ -494,7 +496,9 @@ class Checker {
       case 'Bool': return T.bool;
       case 'Unit': return T.void;
       case 'Ident': return this.ident(e);
-      case 'Path': return this.err(e, `'${e.type}::${e.name}' must be called`);
+      case 'Path':
+        if (this.isEnumName(e.type)) return this.ctor(e, e.type, e.name, null, expected);
+        return this.err(e, `'${e.type}::${e.name}' must be called`);
       case 'Binary': return this.binary(e, expected);
       case 'Unary': return this.unary(e, expected);
       case 'Cast': return this.cast(e);

@@ -93,6 +93,7 @@ interface Loop {
 }
 
 const kindOf = (t: Ty): number => (isRef(t) ? 1 : 0);
+const isNumericTy = (t: Ty): boolean => t.k === 'int' || t.k === 'float' || t.k === 'char';
 const tyOf = (e: object): Ty => notes(e).ty!;
 
 class FnEmitter {
@@ -189,11 +190,17 @@ class FnEmitter {
         return;
       case 'Assign': return this.assign(s);
       case 'ExprStmt': return this.expr(s.expr, false);
-      case 'Return':
+      case 'Return': {
+        const local = s.value ? this.localOf(s.value) : null;
+        if (local !== null) {
+          this.op(Op.RET_LOCAL, local);
+          return;
+        }
         if (s.value === null || (s.value.kind === 'Unit' && this.ret.k === 'void')) this.op(Op.PUSH_I, 0);
         else this.expr(s.value);
         this.op(Op.RET);
         return;
+      }
       case 'Break':
         this.loops[this.loops.length - 1].breaks.push(this.jump(Op.JMP));
         return;
@@ -214,10 +221,45 @@ class FnEmitter {
     }
   }
 
-  /** Emit `cond`, jumping out when false; returns the patch slot of the exit jump. */
+  /**
+   * Emit `cond`, jumping out when false; returns the patch slot of the exit jump.
+   * A comparison of a local with a small integer literal or another local becomes one fused
+   * compare-and-branch (the loop and recursion tests that dominate fib and loops).
+   */
   condJump(cond: Expr): number {
+    if (cond.kind === 'Binary' && isNumericTy(tyOf(cond.left))) {
+      const a = this.localOf(cond.left);
+      const imm = this.immOf(cond.right);
+      if (a !== null && imm !== null) {
+        const inverse: Record<string, number> = { '<': Op.JGE_LOCAL_IMM, '>=': Op.JLT_LOCAL_IMM, '<=': Op.JGT_LOCAL_IMM, '>': Op.JLE_LOCAL_IMM };
+        if (cond.op in inverse) {
+          this.mark(cond);
+          return this.jump(inverse[cond.op], a, imm);
+        }
+      }
+      const b = this.localOf(cond.right);
+      if (a !== null && b !== null && (cond.op === '<' || cond.op === '>=')) {
+        this.mark(cond);
+        return this.jump(cond.op === '<' ? Op.JGE_LOCALS : Op.JLT_LOCALS, a, b);
+      }
+    }
     this.expr(cond);
     return this.jump(Op.JMP_F);
+  }
+
+  /** The slot of a plain local variable read, or null. */
+  localOf(e: Expr): number | null {
+    const t = e.kind === 'Ident' ? notes(e).target : undefined;
+    return t?.k === 'local' ? t.slot : null;
+  }
+
+  /** The value of an integer literal that fits an immediate operand, or null. */
+  immOf(e: Expr): number | null {
+    let v: number;
+    if (e.kind === 'Int') v = Number(parseIntLiteral(e.text));
+    else if (e.kind === 'Unary' && e.op === '-' && e.operand.kind === 'Int') v = -Number(parseIntLiteral(e.operand.text));
+    else return null;
+    return Math.abs(v) <= MAX_IMM ? v : null;
   }
 
   loopBody(body: Block): Loop {
@@ -365,8 +407,7 @@ class FnEmitter {
   blockLike(e: Expr, want: boolean): void {
     switch (e.kind) {
       case 'If': {
-        this.expr(e.cond);
-        const toElse = this.jump(Op.JMP_F);
+        const toElse = this.condJump(e.cond);
         this.block(e.then, want);
         if (e.else === null) {
           if (want) {
@@ -604,7 +645,12 @@ class FnEmitter {
         this.pushInt(this.sizeOf(this.cp, e.type));
         return;
       }
-      case 'Path': case 'Await': case 'SpawnExpr':
+      case 'Path': {
+        const t = notes(e).target;
+        if (t?.k === 'ctor') return this.ctor(e, t.variant, []);
+        throw new Error('value: Path without a constructor');
+      }
+      case 'Await': case 'SpawnExpr':
       case 'If': case 'IfLet': case 'Match': case 'BlockExpr':
         throw new Error(`value: unexpected ${e.kind}`);
     }
@@ -643,6 +689,21 @@ class FnEmitter {
       this.mark(e);
       this.op(Op.CONCAT);
       return;
+    }
+    if (lt.k === 'int' && (e.op === '+' || e.op === '-')) {
+      const a = this.localOf(e.left);
+      const imm = this.immOf(e.right);
+      if (a !== null && imm !== null) {
+        this.mark(e);
+        this.op(Op.LOCAL_SUB_IMM, a, e.op === '-' ? imm : -imm, intCode(lt.name));
+        return;
+      }
+      const b = this.localOf(e.right);
+      if (a !== null && b !== null && e.op === '+') {
+        this.mark(e);
+        this.op(Op.LOCAL_ADD_I, a, b, intCode(lt.name));
+        return;
+      }
     }
     this.expr(e.left);
     this.expr(e.right);

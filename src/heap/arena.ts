@@ -19,18 +19,19 @@ export class OutOfMemory extends Error {
 
 export class Arena {
   readonly sab: SharedArrayBuffer;
-  readonly u8: Uint8Array;
-  readonly i32: Int32Array;
-  readonly f64: Float64Array;
+  // Fixed-length views, re-made when the buffer grows: V8 optimises these, while length-tracking
+  // views of a growable buffer run several times slower. Holders of a view re-read it after
+  // anything that can allocate (compare `arena.f64 !== f64`).
+  u8!: Uint8Array;
+  i32!: Int32Array;
+  f64!: Float64Array;
   readonly limit: number;
   bytesAllocated = 0;
 
   constructor(initialBytes: number, maxBytes: number, existing?: SharedArrayBuffer) {
     this.limit = maxBytes;
     this.sab = existing ?? new SharedArrayBuffer(initialBytes, { maxByteLength: maxBytes });
-    this.u8 = new Uint8Array(this.sab);
-    this.i32 = new Int32Array(this.sab);
-    this.f64 = new Float64Array(this.sab);
+    this.makeViews();
     if (!existing) Atomics.store(this.i32, TOP_WORD, ARENA_META_BYTES >> 3);
   }
 
@@ -53,11 +54,19 @@ export class Arena {
     return ref;
   }
 
+  private makeViews(): void {
+    const len = this.sab.byteLength;
+    this.u8 = new Uint8Array(this.sab, 0, len);
+    this.i32 = new Int32Array(this.sab, 0, len >> 2);
+    this.f64 = new Float64Array(this.sab, 0, len >> 3);
+  }
+
   private grow(end: number, size: number): void {
     if (end > this.limit) throw new OutOfMemory(size, this.limit);
     let next = this.sab.byteLength;
     while (next < end) next *= 2;
     this.sab.grow(Math.min(next, this.limit));
+    this.makeViews();
   }
 
   tag(ref: number): number {

@@ -2,7 +2,7 @@
 // in the shared arena (a STACK object), so the scheduler can later hand a fiber to any worker.
 //
 // The loop follows Lua's rule: pc, sp, base and the code array are plain locals; anything that can
-// trap reports the pc itself (trap sites call `fail(msg, at)`), and the frame records in the arena
+// trap reports the pc itself (trap sites call `fail(msg, pc, depth)`), and the frame records in the arena
 // give the rest of the stack trace. Opcodes are typed, so no case inspects a value's type.
 // Values are 8-byte slots: numbers as doubles (ints exact within 2^53), references as arena
 // byte offsets, bools as 0/1, void as 0.
@@ -89,17 +89,17 @@ export class Interpreter {
     const stackLimit = this.stackBase + this.stackSlots;
     const maxFrames = this.maxFrames;
 
+    const nlocals = Int32Array.from(fns, (f) => f.nlocals);
+    const maxStack = Int32Array.from(fns, (f) => f.maxStack);
     let fnIndex = entry;
-    let fn = fns[entry];
     let code = codes[entry];
     let pc = 0;
     let base = this.stackBase;
-    let sp = base + fn.nlocals;
+    let sp = base + nlocals[entry];
     let depth = 0;
     f64.fill(0, base, sp);
 
     for (;;) {
-      const at = pc;
       const op = code[pc++];
       switch (op) {
         case Op.PUSH_I:
@@ -135,14 +135,14 @@ export class Interpreter {
           const t = code[pc + 2];
           const r = f64[slot] + code[pc + 1];
           pc += 3;
-          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, at, depth);
+          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, pc - 1, depth);
           f64[slot] = r;
           break;
         }
         case Op.ADD_I: {
           const t = code[pc++];
           const r = f64[sp - 2] + f64[sp - 1];
-          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, at, depth);
+          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, pc - 1, depth);
           f64[sp - 2] = r;
           sp--;
           break;
@@ -150,7 +150,7 @@ export class Interpreter {
         case Op.SUB_I: {
           const t = code[pc++];
           const r = f64[sp - 2] - f64[sp - 1];
-          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, at, depth);
+          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, pc - 1, depth);
           f64[sp - 2] = r;
           sp--;
           break;
@@ -158,7 +158,7 @@ export class Interpreter {
         case Op.MUL_I: {
           const t = code[pc++];
           const r = f64[sp - 2] * f64[sp - 1];
-          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, at, depth);
+          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, pc - 1, depth);
           f64[sp - 2] = r + 0;
           sp--;
           break;
@@ -167,10 +167,10 @@ export class Interpreter {
           const t = code[pc++];
           const a = f64[sp - 2];
           const b = f64[sp - 1];
-          if (b === 0) throw this.fail('division by zero', fnIndex, at, depth);
+          if (b === 0) throw this.fail('division by zero', fnIndex, pc - 1, depth);
           // a - a % b is an exact multiple of b, so the quotient is exact for every |a| < 2^53
           const r = (a - (a % b)) / b + 0;
-          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, at, depth);
+          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, pc - 1, depth);
           f64[sp - 2] = r;
           sp--;
           break;
@@ -178,7 +178,7 @@ export class Interpreter {
         case Op.MOD_I: {
           pc++;
           const b = f64[sp - 1];
-          if (b === 0) throw this.fail('division by zero', fnIndex, at, depth);
+          if (b === 0) throw this.fail('division by zero', fnIndex, pc - 1, depth);
           f64[sp - 2] = (f64[sp - 2] % b) + 0;
           sp--;
           break;
@@ -186,14 +186,14 @@ export class Interpreter {
         case Op.NEG_I: {
           const t = code[pc++];
           const r = 0 - f64[sp - 1];
-          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, at, depth);
+          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, pc - 1, depth);
           f64[sp - 1] = r;
           break;
         }
         case Op.BAND: case Op.BOR: case Op.BXOR: case Op.SHL: case Op.SHR: {
           const t = code[pc++];
           const r = this.bitwise(op, t, f64[sp - 2], f64[sp - 1]);
-          if (r !== r) throw this.fail('integer overflow', fnIndex, at, depth);
+          if (r !== r) throw this.fail('integer overflow', fnIndex, pc - 1, depth);
           f64[sp - 2] = r;
           sp--;
           break;
@@ -202,7 +202,7 @@ export class Interpreter {
           const t = code[pc++];
           const a = f64[sp - 1];
           const r = ISIGNED[t] ? -a - 1 : (IBITS[t] === 64 ? 18446744073709551615 : IMAX[t]) - a;
-          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, at, depth);
+          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, pc - 1, depth);
           f64[sp - 1] = r;
           break;
         }
@@ -210,7 +210,7 @@ export class Interpreter {
           const t = code[pc + 2];
           const r = f64[base + code[pc]] + f64[base + code[pc + 1]];
           pc += 3;
-          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, at, depth);
+          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, pc - 1, depth);
           f64[sp++] = r;
           break;
         }
@@ -218,7 +218,7 @@ export class Interpreter {
           const t = code[pc + 2];
           const r = f64[base + code[pc]] - code[pc + 1];
           pc += 3;
-          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, at, depth);
+          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, pc - 1, depth);
           f64[sp++] = r;
           break;
         }
@@ -310,29 +310,33 @@ export class Interpreter {
           if (f64[base + code[pc]] < code[pc + 1]) pc = code[pc + 2];
           else pc += 3;
           break;
+        case Op.JGT_LOCAL_IMM:
+          if (f64[base + code[pc]] > code[pc + 1]) pc = code[pc + 2];
+          else pc += 3;
+          break;
+        case Op.JLE_LOCAL_IMM:
+          if (f64[base + code[pc]] <= code[pc + 1]) pc = code[pc + 2];
+          else pc += 3;
+          break;
         case Op.CALL: {
           const target = code[pc];
-          const callee = fns[target];
           const newBase = sp - code[pc + 1];
-          const top = newBase + callee.nlocals;
-          if (depth >= maxFrames || top + callee.maxStack > stackLimit) throw this.fail('stack overflow', fnIndex, at, depth);
+          const top = newBase + nlocals[target];
+          if (depth >= maxFrames || top + maxStack[target] > stackLimit) throw this.fail('stack overflow', fnIndex, pc - 1, depth);
           const w = frameBase + depth * FRAME_WORDS;
           i32[w] = fnIndex;
           i32[w + 1] = pc + 2;
           i32[w + 2] = base;
           depth++;
-          for (let i = sp; i < top; i++) f64[i] = 0;
+          while (sp < top) f64[sp++] = 0;
           fnIndex = target;
-          fn = callee;
           code = codes[target];
           base = newBase;
-          sp = top;
           pc = 0;
           break;
         }
-        case Op.RET:
-        case Op.RET_LOCAL: {
-          const v = op === Op.RET ? f64[sp - 1] : f64[base + code[pc]];
+        case Op.RET: {
+          const v = f64[sp - 1];
           if (depth === 0) return v;
           depth--;
           const w = frameBase + depth * FRAME_WORDS;
@@ -340,13 +344,25 @@ export class Interpreter {
           fnIndex = i32[w];
           pc = i32[w + 1];
           base = i32[w + 2];
-          fn = fns[fnIndex];
+          code = codes[fnIndex];
+          f64[sp++] = v;
+          break;
+        }
+        case Op.RET_LOCAL: {
+          const v = f64[base + code[pc]];
+          if (depth === 0) return v;
+          depth--;
+          const w = frameBase + depth * FRAME_WORDS;
+          sp = base;
+          fnIndex = i32[w];
+          pc = i32[w + 1];
+          base = i32[w + 2];
           code = codes[fnIndex];
           f64[sp++] = v;
           break;
         }
         case Op.TRAP:
-          throw this.fail(this.m.strings[code[pc]], fnIndex, at, depth);
+          throw this.fail(this.m.strings[code[pc]], fnIndex, pc - 1, depth);
         case Op.I2F:
           break;
         case Op.F2I: {
@@ -358,14 +374,14 @@ export class Interpreter {
         case Op.ICAST: {
           const t = code[pc++];
           const r = wrapInt(f64[sp - 1], t);
-          if (r !== r) throw this.fail('integer overflow', fnIndex, at, depth);
+          if (r !== r) throw this.fail('integer overflow', fnIndex, pc - 1, depth);
           f64[sp - 1] = r;
           break;
         }
         case Op.ICHECK: {
           const t = code[pc++];
           const a = f64[sp - 1];
-          if (a > IMAX[t] || a < IMIN[t]) throw this.fail('integer overflow', fnIndex, at, depth);
+          if (a > IMAX[t] || a < IMIN[t]) throw this.fail('integer overflow', fnIndex, pc - 1, depth);
           break;
         }
         case Op.CONCAT:
@@ -399,7 +415,7 @@ export class Interpreter {
           const s = f64[sp - 2];
           const i = f64[sp - 1];
           const len = i32[(s >>> 2) + 1];
-          if (i < 0 || i >= len) throw this.fail(`index out of bounds: index ${i}, len ${len}`, fnIndex, at, depth);
+          if (i < 0 || i >= len) throw this.fail(`index out of bounds: index ${i}, len ${len}`, fnIndex, pc - 1, depth);
           f64[sp - 2] = arena.u8[s + HEADER_BYTES + i];
           sp--;
           break;
@@ -418,7 +434,7 @@ export class Interpreter {
           const kind = code[pc++];
           const n = f64[sp - 1];
           const v = f64[sp - 2];
-          if (n * 8 > arena.limit) throw this.fail(`slice of ${n} elements is larger than the heap`, fnIndex, at, depth);
+          if (n * 8 > arena.limit) throw this.fail(`slice of ${n} elements is larger than the heap`, fnIndex, pc - 1, depth);
           const s = arena.newSlice(n, n, kind);
           const b0 = arena.sliceBase(s);
           f64.fill(v, b0, b0 + n);
@@ -434,7 +450,7 @@ export class Interpreter {
           const h = Arena.slot0(f64[sp - 2]);
           const i = f64[sp - 1];
           const len = f64[h + SLICE_LEN];
-          if (i < 0 || i >= len) throw this.fail(`index out of bounds: index ${i}, len ${len}`, fnIndex, at, depth);
+          if (i < 0 || i >= len) throw this.fail(`index out of bounds: index ${i}, len ${len}`, fnIndex, pc - 1, depth);
           f64[sp - 2] = f64[Arena.slot0(f64[h + SLICE_ARRAY]) + f64[h + SLICE_OFFSET] + i];
           sp--;
           break;
@@ -444,7 +460,7 @@ export class Interpreter {
           const h = Arena.slot0(f64[sp - 3]);
           const i = f64[sp - 2];
           const len = f64[h + SLICE_LEN];
-          if (i < 0 || i >= len) throw this.fail(`index out of bounds: index ${i}, len ${len}`, fnIndex, at, depth);
+          if (i < 0 || i >= len) throw this.fail(`index out of bounds: index ${i}, len ${len}`, fnIndex, pc - 1, depth);
           f64[Arena.slot0(f64[h + SLICE_ARRAY]) + f64[h + SLICE_OFFSET] + i] = f64[sp - 1];
           sp -= 3;
           break;
@@ -462,7 +478,7 @@ export class Interpreter {
           const len = f64[Arena.slot0(s) + SLICE_LEN];
           const hi = mode & 2 ? hi0 : len;
           if (lo < 0 || hi > len || lo > hi) {
-            throw this.fail(`slice bounds out of range: [${lo}:${hi}] with len ${len}`, fnIndex, at, depth);
+            throw this.fail(`slice bounds out of range: [${lo}:${hi}] with len ${len}`, fnIndex, pc - 1, depth);
           }
           f64[sp - 1] = arena.subSlice(s, lo, hi);
           break;
@@ -494,12 +510,12 @@ export class Interpreter {
           const argc = code[pc + 1];
           pc += 2;
           sp -= argc;
-          f64[sp] = this.builtin(b, sp, fnIndex, at, depth);
+          f64[sp] = this.builtin(b, sp, fnIndex, pc - 1, depth);
           sp++;
           break;
         }
         default:
-          throw new Error(`interpreter: unknown opcode ${op} at pc ${at} in ${fn.name}`);
+          throw new Error(`interpreter: unknown opcode ${op} at pc ${pc - 1} in ${fns[fnIndex].name}`);
       }
     }
   }
