@@ -60,4 +60,19 @@ describe('spec-tests (through the CLI)', () => {
   }
 });
 
+// The same programs with the native tier off, and with native frames spilling to the
+// interpreter at every second call (a torture mode for the deoptimisation path).
+const TIER_DIRS = ['functions', 'integers', 'runtime', 'control', 'floats', 'globals', 'programs', 'casts', 'main'];
+for (const [label, flags] of [['interpreter only (--no-native)', ['--no-native']], ['native spill torture (--native-depth 2)', ['--native-depth', '2']]]) {
+  describe(`spec-tests, ${label}`, () => {
+    for (const file of listPrograms(SPEC)) {
+      const name = path.relative(SPEC, file);
+      if (!TIER_DIRS.includes(name.split(path.sep)[0])) continue;
+      const t = parseAnnotations(fs.readFileSync(file, 'utf8'));
+      if (t.skip || t.compileError) continue;
+      it(name, () => check(runSpec(file, flags)));
+    }
+  });
+}
+
 module.exports = { listPrograms, runSpec, check };

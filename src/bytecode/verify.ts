@@ -68,6 +68,15 @@ const TERMINATORS = new Set<number>([Op.RET, Op.RET_LOCAL, Op.JMP, Op.TRAP]);
 
 /** Verify one function; returns the max stack height it reaches. */
 export function analyze(m: Module, fn: FnProto): number {
+  return stackShapes(m, fn).max;
+}
+
+/**
+ * Verify one function and return the stack shape (kinds, bottom first) before every reachable
+ * instruction (undefined where unreachable), with the max height. The native tier compiles
+ * from these shapes, and the collector will read them as stack maps.
+ */
+export function stackShapes(m: Module, fn: FnProto): { max: number; at: (string | undefined)[] } {
   const code = fn.code;
   const fail = (pc: number, msg: string): never => {
     throw new VerifyError(fn.name, pc, msg);
@@ -137,7 +146,7 @@ export function analyze(m: Module, fn: FnProto): number {
     if (op === Op.RET_LOCAL && KIND[fn.localKinds[code[pc + 1]]] !== KIND[fn.retKind]) fail(pc, 'RET_LOCAL returns a value of the wrong kind');
     if (!TERMINATORS.has(op)) flow(pc, next, stack);
   }
-  return max;
+  return { max, at };
 }
 
 export function verifyModule(m: Module): void {

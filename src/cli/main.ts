@@ -12,7 +12,7 @@ import { compile } from '../compiler/compile';
 import { CompileError } from '../compiler/diagnostics';
 import { InternalError } from '../compiler/parser';
 import { writeAll } from '../vm/output';
-import { EXIT_INTERNAL, runModule } from '../vm/run';
+import { EXIT_INTERNAL, RunOptions, runModule } from '../vm/run';
 
 const VERSION = (require('../../package.json') as { version: string }).version;
 
@@ -28,6 +28,8 @@ Usage:
 Options:
   -o, --output FILE    where build writes (default: the source name with .astb)
   --max-heap SIZE      heap limit, e.g. 512m or 2g (default: 1/4 of RAM, at most 2g)
+  --no-native          run every function in the interpreter (no native tier)
+  --native-depth N     native recursion depth before frames spill to the interpreter
   -h, --help           show this help
   -v, --version        show the version
 
@@ -43,6 +45,8 @@ interface Parsed {
   file: string | null;
   output: string | null;
   maxHeap: number;
+  native: boolean;
+  nativeDepth: number | undefined;
   rest: string[];
 }
 
@@ -62,7 +66,7 @@ function defaultMaxHeap(): number {
 }
 
 function parseArgs(argv: string[]): Parsed {
-  const p: Parsed = { command: '', file: null, output: null, maxHeap: defaultMaxHeap(), rest: [] };
+  const p: Parsed = { command: '', file: null, output: null, maxHeap: defaultMaxHeap(), native: true, nativeDepth: undefined, rest: [] };
   let i = 0;
   const value = (flag: string): string => {
     if (i + 1 >= argv.length) throw new UsageError(`${flag} needs a value`);
@@ -82,12 +86,20 @@ function parseArgs(argv: string[]): Parsed {
     else if (a === '--max-heap') p.maxHeap = parseSize(value(a));
     else if (a.startsWith('--max-heap=')) p.maxHeap = parseSize(a.slice('--max-heap='.length));
     else if (a === '--quick') p.rest.push(a);
+    else if (a === '--no-native') p.native = false;
+    else if (a === '--native-depth') p.nativeDepth = positiveInt(a, value(a));
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
     else if (!p.command) p.command = a;
     else if (p.file === null) p.file = a;
     else throw new UsageError(`unexpected argument '${a}'`);
   }
   return p;
+}
+
+function positiveInt(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, not '${text}'`);
+  return n;
 }
 
 function readSource(file: string): string {
@@ -116,6 +128,10 @@ function need(p: Parsed): string {
   return p.file;
 }
 
+function runOptions(p: Parsed): RunOptions {
+  return { args: p.rest, maxHeapBytes: p.maxHeap, native: p.native, nativeDepth: p.nativeDepth };
+}
+
 function dispatch(p: Parsed): number {
   switch (p.command) {
     case '':
@@ -133,11 +149,11 @@ function dispatch(p: Parsed): number {
       return 0;
     }
     case 'exec':
-      return runModule(loadBytecode(need(p)), { args: p.rest, maxHeapBytes: p.maxHeap });
+      return runModule(loadBytecode(need(p)), runOptions(p));
     case 'run': {
       const m = compileFile(need(p));
       verifyModule(m);
-      return runModule(m, { args: p.rest, maxHeapBytes: p.maxHeap });
+      return runModule(m, runOptions(p));
     }
     case 'disasm': {
       const file = need(p);

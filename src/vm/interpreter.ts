@@ -10,7 +10,8 @@ import { B, Op } from '../bytecode/opcodes';
 import { FnProto, Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
 import { HEADER_BYTES, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
-import { INT_NAMES, INT_RANGE } from '../compiler/types';
+import { IMAX, IMIN, bitwise, bnot, f2i, wrapInt } from './intops';
+import { NativeFrame, Unwind, compileNative } from './native';
 import { Output } from './output';
 import { formatFloat } from './format';
 
@@ -30,17 +31,18 @@ export const FRAME_WORDS = 3; // fn index, return pc, base slot
 export const DEFAULT_STACK_SLOTS = 1 << 20; // 8 MiB of values
 export const DEFAULT_MAX_FRAMES = 200_000;
 
-const IMIN = Float64Array.from(INT_NAMES.map((n) => INT_RANGE[n][0]));
-const IMAX = Float64Array.from(INT_NAMES.map((n) => INT_RANGE[n][1]));
-/** Bit width per int type code, for wrapping casts and shifts. */
-const IBITS = Int32Array.from(INT_NAMES.map((n) => (n.endsWith('8') ? 8 : n.endsWith('16') ? 16 : n.endsWith('32') ? 32 : 64)));
-const ISIGNED = Uint8Array.from(INT_NAMES.map((n) => (n[0] === 'i' ? 1 : 0)));
 
 export interface VMOptions {
   args: string[];
   stackSlots?: number;
   maxFrames?: number;
+  /** run numeric functions in the native tier (default true) */
+  native?: boolean;
+  /** native recursion depth before spilling to the interpreter (tests use tiny values) */
+  nativeDepth?: number;
 }
+
+type NativeEntry = ((f64: Float64Array, a: number) => number) | null;
 
 export class Interpreter {
   readonly codes: Int32Array[];
@@ -52,6 +54,10 @@ export class Interpreter {
   /** f64 index of the first value slot; i32 index of the first frame word */
   readonly stackBase: number;
   readonly frameBase: number;
+  readonly natives: NativeEntry[];
+  /** result of the last native call, and registers to resume at after a spill */
+  nativeResult = 0;
+  resume = { fn: 0, pc: 0, base: 0, sp: 0, depth: 0 };
 
   constructor(readonly m: Module, readonly arena: Arena, readonly out: Output, readonly opts: VMOptions) {
     this.fns = m.functions;
@@ -64,6 +70,65 @@ export class Interpreter {
     const frames = arena.alloc(Tag.STACK, this.maxFrames * FRAME_WORDS * 4);
     this.stackBase = Arena.slot0(stack);
     this.frameBase = (frames + HEADER_BYTES) >> 2;
+    this.natives = opts.native === false
+      ? m.functions.map(() => null)
+      : compileNative(m, this, { bitwise, bnot, f2i, wrapInt }, opts.nativeDepth);
+  }
+
+  /** The arena's current f64 view (native code reads globals through it). */
+  get f64(): Float64Array {
+    return this.arena.f64;
+  }
+
+  /**
+   * Call a native function with its arguments at f64[sp - argc..]. Returns 'done' (result in
+   * nativeResult), 'interpret' (it spilled before starting: run it in the interpreter), or
+   * 'resume' (its frames were spilled into the arena: continue at this.resume).
+   */
+  callNative(nat: (f64: Float64Array, a: number) => number, fn: number, callPc: number, base: number, sp: number, argc: number, depth: number): 'done' | 'interpret' | 'resume' {
+    try {
+      this.nativeResult = nat(this.arena.f64, sp - argc);
+      return 'done';
+    } catch (e) {
+      if (!(e instanceof Unwind)) throw e;
+      if (e.kind === 'trap') {
+        const t = this.fail(e.message, fn, callPc, depth);
+        t.frames.unshift(...e.frames.map((f) => ({ fn: f.fn, pc: f.pc })));
+        throw t;
+      }
+      if (e.entry) return 'interpret';
+      this.spill(e.frames, fn, callPc, base, sp - argc, depth);
+      return 'resume';
+    }
+  }
+
+  /** Write native frames (innermost first) into the arena as interpreter frames above the caller. */
+  private spill(frames: NativeFrame[], callerFn: number, callPc: number, callerBase: number, argBase: number, depth: number): void {
+    const f64 = this.arena.f64;
+    const i32 = this.arena.i32;
+    const stackLimit = this.stackBase + this.stackSlots;
+    let prev = { fn: callerFn, ret: callPc + 3, base: callerBase };
+    let base = argBase;
+    let d = depth;
+    for (let i = frames.length - 1; i >= 0; i--) {
+      const fr = frames[i];
+      const proto = this.fns[fr.fn];
+      const top = base + proto.nlocals;
+      if (d >= this.maxFrames || top + fr.stack.length + proto.maxStack > stackLimit) throw this.fail('stack overflow', callerFn, callPc, depth);
+      const w = this.frameBase + d * FRAME_WORDS;
+      i32[w] = prev.fn;
+      i32[w + 1] = prev.ret;
+      i32[w + 2] = prev.base;
+      d++;
+      for (let k = 0; k < fr.locals.length; k++) f64[base + k] = fr.locals[k];
+      for (let k = 0; k < fr.stack.length; k++) f64[top + k] = fr.stack[k];
+      if (i === 0) {
+        this.resume = { fn: fr.fn, pc: fr.pc, base, sp: top + fr.stack.length, depth: d };
+      } else {
+        prev = { fn: fr.fn, ret: fr.pc + 3, base };
+        base = top + fr.stack.length;
+      }
+    }
   }
 
   fail(message: string, fn: number, pc: number, depth: number): Trap {
@@ -88,6 +153,7 @@ export class Interpreter {
     const frameBase = this.frameBase;
     const stackLimit = this.stackBase + this.stackSlots;
     const maxFrames = this.maxFrames;
+    const natives = this.natives;
 
     const nlocals = Int32Array.from(fns, (f) => f.nlocals);
     const maxStack = Int32Array.from(fns, (f) => f.maxStack);
@@ -192,7 +258,7 @@ export class Interpreter {
         }
         case Op.BAND: case Op.BOR: case Op.BXOR: case Op.SHL: case Op.SHR: {
           const t = code[pc++];
-          const r = this.bitwise(op, t, f64[sp - 2], f64[sp - 1]);
+          const r = bitwise(op, t, f64[sp - 2], f64[sp - 1]);
           if (r !== r) throw this.fail('integer overflow', fnIndex, pc - 1, depth);
           f64[sp - 2] = r;
           sp--;
@@ -200,9 +266,8 @@ export class Interpreter {
         }
         case Op.BNOT: {
           const t = code[pc++];
-          const a = f64[sp - 1];
-          const r = ISIGNED[t] ? -a - 1 : (IBITS[t] === 64 ? 18446744073709551615 : IMAX[t]) - a;
-          if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, pc - 1, depth);
+          const r = bnot(t, f64[sp - 1]);
+          if (r !== r) throw this.fail('integer overflow', fnIndex, pc - 1, depth);
           f64[sp - 1] = r;
           break;
         }
@@ -320,6 +385,26 @@ export class Interpreter {
           break;
         case Op.CALL: {
           const target = code[pc];
+          const nat = natives[target];
+          if (nat !== null) {
+            const how = this.callNative(nat, fnIndex, pc - 1, base, sp, code[pc + 1], depth);
+            if (how === 'done') {
+              sp -= code[pc + 1];
+              f64[sp++] = this.nativeResult;
+              pc += 2;
+              break;
+            }
+            if (how === 'resume') {
+              const r = this.resume;
+              fnIndex = r.fn;
+              code = codes[fnIndex];
+              pc = r.pc;
+              base = r.base;
+              sp = r.sp;
+              depth = r.depth;
+              break;
+            }
+          }
           const newBase = sp - code[pc + 1];
           const top = newBase + nlocals[target];
           if (depth >= maxFrames || top + maxStack[target] > stackLimit) throw this.fail('stack overflow', fnIndex, pc - 1, depth);
@@ -367,8 +452,7 @@ export class Interpreter {
           break;
         case Op.F2I: {
           const t = code[pc++];
-          const a = f64[sp - 1];
-          f64[sp - 1] = a !== a ? 0 : a >= IMAX[t] ? IMAX[t] : a <= IMIN[t] ? IMIN[t] : Math.trunc(a) + 0;
+          f64[sp - 1] = f2i(t, f64[sp - 1]);
           break;
         }
         case Op.ICAST: {
@@ -530,28 +614,6 @@ export class Interpreter {
     return Buffer.compare(x, y);
   }
 
-  bitwise(op: number, t: number, a: number, b: number): number {
-    const bits = IBITS[t];
-    if (op === Op.SHL || op === Op.SHR) {
-      if (b < 0 || b >= bits) return NaN;
-      if (bits === 64) {
-        if (op === Op.SHR) return Math.floor(a / 2 ** b) + 0;
-        const r = Number(BigInt.asIntN(64, BigInt(a) << BigInt(b)));
-        return r > IMAX[t] || r < IMIN[t] ? NaN : r;
-      }
-      if (op === Op.SHR) return ISIGNED[t] ? a >> b : a >>> b;
-      return wrapInt((a << b) | 0, t);
-    }
-    if (bits === 64 && ((a | 0) !== a || (b | 0) !== b)) {
-      const x = BigInt(a);
-      const y = BigInt(b);
-      const r = Number(op === Op.BAND ? x & y : op === Op.BOR ? x | y : x ^ y);
-      return r > IMAX[t] || r < IMIN[t] ? NaN : r;
-    }
-    const r = op === Op.BAND ? a & b : op === Op.BOR ? a | b : a ^ b;
-    return bits === 32 && !ISIGNED[t] ? r >>> 0 : r;
-  }
-
   builtin(b: number, args: number, fn: number, at: number, depth: number): number {
     const f64 = this.arena.f64;
     const str = (i: number): string => this.arena.readString(f64[args + i]);
@@ -586,15 +648,5 @@ export class Interpreter {
       default:
         throw new Error(`builtin ${b}`);
     }
-  }
-}
-
-/** Wrap an integer to int type t's width (Rust `as`); NaN when a 64-bit target cannot hold it. */
-export function wrapInt(a: number, t: number): number {
-  switch (IBITS[t]) {
-    case 8: return ISIGNED[t] ? (a << 24) >> 24 : a & 0xff;
-    case 16: return ISIGNED[t] ? (a << 16) >> 16 : a & 0xffff;
-    case 32: return ISIGNED[t] ? a | 0 : a >>> 0;
-    default: return a > IMAX[t] || a < IMIN[t] ? NaN : a;
   }
 }

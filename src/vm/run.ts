@@ -11,6 +11,8 @@ export interface RunOptions {
   args: string[];
   maxHeapBytes: number;
   stackSlots?: number;
+  native?: boolean;
+  nativeDepth?: number;
 }
 
 export const EXIT_RUNTIME_ERROR = 1;
@@ -20,7 +22,7 @@ export function runModule(m: Module, opts: RunOptions): number {
   const out = new Output();
   try {
     const arena = new Arena(Math.min(64 << 20, opts.maxHeapBytes), opts.maxHeapBytes);
-    const vm = new Interpreter(m, arena, out, { args: opts.args, stackSlots: opts.stackSlots });
+    const vm = new Interpreter(m, arena, out, { args: opts.args, stackSlots: opts.stackSlots, native: opts.native, nativeDepth: opts.nativeDepth });
     const globals = arena.alloc(Tag.STACK, Math.max(1, m.globals.length) * 8);
     vm.globalBase = Arena.slot0(globals);
     const result = vm.run(m.entry);

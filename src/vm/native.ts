@@ -1,0 +1,266 @@
+// The native tier: numeric bytecode functions translated to JavaScript source at load time, so
+// V8 compiles them to machine code. A function qualifies when every value it touches is a
+// number (no references in its locals, stack or result, no allocation, no built-ins) and every
+// function it calls qualifies too. fib, integer loops and float kernels land here; anything with
+// strings, slices or objects stays in the interpreter.
+//
+// Invariants that keep the two tiers one machine:
+//  - Native frames hold only numbers, so the collector never needs to see them, and they can be
+//    rebuilt as interpreter frames at any call site ("spilling", a deoptimisation).
+//  - Native recursion is bounded (NATIVE_DEPTH). At the bound, the callee spills: every native
+//    frame on the JS stack is written into the fiber's arena stack as an interpreter frame and
+//    the interpreter carries on, entering native code afresh for further calls. Deep recursion
+//    therefore costs no JS stack, and the scheduler issue spills the same way to preempt.
+//  - A trap in native code unwinds with the (function, pc) of every native frame, so stack traces
+//    are the same in both tiers.
+// Each bytecode instruction becomes a few JS statements over variables l0..ln (locals) and
+// s0..sk (stack slots, named by depth, which the verifier proves are equal at every join).
+// Control flow is a `for (;;) switch (pc)` over basic blocks.
+import { OPS, Op } from '../bytecode/opcodes';
+import type { FnProto, Module } from '../bytecode/module';
+import { stackShapes } from '../bytecode/verify';
+import { INT_NAMES, INT_RANGE } from '../compiler/types';
+
+export const NATIVE_DEPTH = 1500;
+
+/** A native frame as spilled or traced: innermost first in Unwind.frames. */
+export interface NativeFrame {
+  fn: number;
+  pc: number;
+  /** true: resume at pc with `stack` (the origin of a spill); false: inside the call at pc */
+  resume: boolean;
+  locals: number[];
+  stack: number[];
+}
+
+/** Thrown through native frames: a trap (with its message) or a spill request. */
+export class Unwind {
+  frames: NativeFrame[] = [];
+  /** a spill raised at a callee's entry, before the callee did anything */
+  entry = true;
+  constructor(readonly kind: 'trap' | 'spill', readonly message: string) {}
+}
+
+const NATIVE_OPS = new Set<number>([
+  Op.PUSH_I, Op.CONST_N, Op.POP, Op.DUP, Op.LOAD, Op.STORE, Op.GLOAD, Op.GSTORE, Op.INC_LOCAL,
+  Op.ADD_I, Op.SUB_I, Op.MUL_I, Op.DIV_I, Op.MOD_I, Op.NEG_I, Op.BAND, Op.BOR, Op.BXOR, Op.SHL,
+  Op.SHR, Op.BNOT, Op.LOCAL_ADD_I, Op.LOCAL_SUB_IMM, Op.ADD_F, Op.SUB_F, Op.MUL_F, Op.DIV_F,
+  Op.MOD_F, Op.NEG_F, Op.F32, Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.NOT, Op.JMP, Op.JMP_F,
+  Op.JMP_T, Op.JLT_LOCALS, Op.JGE_LOCALS, Op.JGE_LOCAL_IMM, Op.JLT_LOCAL_IMM, Op.JGT_LOCAL_IMM,
+  Op.JLE_LOCAL_IMM, Op.CALL, Op.RET, Op.RET_LOCAL, Op.TRAP, Op.I2F, Op.F2I, Op.ICAST, Op.ICHECK,
+]);
+
+/** Which functions can run natively: numeric-only, calling only other native functions. */
+export function nativeEligible(m: Module): boolean[] {
+  const ok = m.functions.map((f, i) => i !== m.entry && f.retKind === 0 && f.localKinds.every((k) => k === 0) && numericOnly(m, f));
+  for (let changed = true; changed; ) {
+    changed = false;
+    m.functions.forEach((f, i) => {
+      if (!ok[i]) return;
+      for (const pc of instructionStarts(f)) {
+        if (f.code[pc] === Op.CALL && !ok[f.code[pc + 1]]) {
+          ok[i] = false;
+          changed = true;
+          return;
+        }
+      }
+    });
+  }
+  return ok;
+}
+
+function instructionStarts(f: FnProto): number[] {
+  const out: number[] = [];
+  for (let pc = 0; pc < f.code.length; pc += 1 + OPS[f.code[pc]].operands.length) out.push(pc);
+  return out;
+}
+
+function numericOnly(m: Module, f: FnProto): boolean {
+  for (const pc of instructionStarts(f)) {
+    const op = f.code[pc];
+    if (!NATIVE_OPS.has(op)) return false;
+    if ((op === Op.GLOAD || op === Op.GSTORE) && m.globals[f.code[pc + 1]].kind !== 0) return false;
+  }
+  return true;
+}
+
+const lit = (v: number): string => (Object.is(v, -0) ? '-0' : Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v));
+
+/** The range check of int type t as a JS condition that is true on overflow. */
+function outOfRange(v: string, t: number): string {
+  const [lo, hi] = INT_RANGE[INT_NAMES[t]];
+  if (INT_NAMES[t] === 'i32') return `((${v}) | 0) !== (${v})`;
+  return `(${v}) > ${hi} || (${v}) < ${lo}`;
+}
+
+/** Translate one function to JS source (a function declaration named f<index>). */
+function translate(m: Module, index: number, depthLimit: number): string {
+  const f = m.functions[index];
+  const code = f.code;
+  const { at } = stackShapes(m, f);
+  const starts = instructionStarts(f);
+  const leaders = new Set<number>([0]);
+  for (const pc of starts) {
+    const op = code[pc];
+    const info = OPS[op];
+    info.operands.forEach((k, i) => {
+      if (k === 'jump') leaders.add(code[pc + 1 + i]);
+    });
+    if (info.operands.includes('jump') || op === Op.RET || op === Op.RET_LOCAL || op === Op.TRAP) leaders.add(pc + 1 + info.operands.length);
+  }
+  const params = Array.from({ length: f.arity }, (_, i) => `l${i}`);
+  const locals = Array.from({ length: f.nlocals - f.arity }, (_, i) => `l${f.arity + i} = 0`);
+  const stackVars = Array.from({ length: f.maxStack }, (_, i) => `s${i} = 0`);
+  const allLocals = Array.from({ length: f.nlocals }, (_, i) => `l${i}`);
+  const out: string[] = [];
+  out.push(`function f${index}(d${params.length ? ', ' + params.join(', ') : ''}) {`);
+  out.push(`  if (d > ${depthLimit}) throw new Unwind('spill', '');`);
+  const decls = [...locals, ...stackVars, 'pc = 0'];
+  out.push(`  let ${decls.join(', ')};`);
+  const trap = (pc: number, msg: string): string => `throw trap(${index}, ${pc}, ${JSON.stringify(msg)})`;
+  const trapExpr = (pc: number, msg: string): string => `throw trap(${index}, ${pc}, ${msg})`;
+  out.push('  for (;;) switch (pc) {');
+  for (const pc of starts) {
+    if (leaders.has(pc)) out.push(`  case ${pc}:`);
+    const shape = at[pc];
+    if (shape === undefined) continue; // unreachable
+    const D = shape.length;
+    const s = (i: number): string => `s${D - 1 - i}`; // s(0) = top
+    const op = code[pc];
+    const a = code[pc + 1];
+    const b = code[pc + 2];
+    const c = code[pc + 3];
+    const next = pc + 1 + OPS[op].operands.length;
+    const jump = (target: number): string => `{ pc = ${target}; continue; }`;
+    const line = (t: string): void => {
+      out.push('    ' + t);
+    };
+    switch (op) {
+      case Op.PUSH_I: line(`s${D} = ${a};`); break;
+      case Op.CONST_N: line(`s${D} = ${lit(m.numbers[a])};`); break;
+      case Op.POP: break;
+      case Op.DUP: line(`s${D} = s${D - 1};`); break;
+      case Op.LOAD: line(`s${D} = l${a};`); break;
+      case Op.STORE: line(`l${a} = ${s(0)};`); break;
+      case Op.GLOAD: line(`s${D} = ctx.f64[ctx.globalBase + ${a}];`); break;
+      case Op.GSTORE: line(`ctx.f64[ctx.globalBase + ${a}] = ${s(0)};`); break;
+      case Op.INC_LOCAL: line(`l${a} += ${b}; if (${outOfRange(`l${a}`, c)}) ${trap(pc, 'integer overflow')};`); break;
+      case Op.ADD_I: case Op.SUB_I: case Op.MUL_I: {
+        const sym = op === Op.ADD_I ? '+' : op === Op.SUB_I ? '-' : '*';
+        line(`${s(1)} = ${s(1)} ${sym} ${s(0)} + 0; if (${outOfRange(s(1), a)}) ${trap(pc, 'integer overflow')};`);
+        break;
+      }
+      case Op.DIV_I:
+        line(`if (${s(0)} === 0) ${trap(pc, 'division by zero')};`);
+        line(`${s(1)} = (${s(1)} - (${s(1)} % ${s(0)})) / ${s(0)} + 0; if (${outOfRange(s(1), a)}) ${trap(pc, 'integer overflow')};`);
+        break;
+      case Op.MOD_I:
+        line(`if (${s(0)} === 0) ${trap(pc, 'division by zero')};`);
+        line(`${s(1)} = (${s(1)} % ${s(0)}) + 0;`);
+        break;
+      case Op.NEG_I: line(`${s(0)} = 0 - ${s(0)}; if (${outOfRange(s(0), a)}) ${trap(pc, 'integer overflow')};`); break;
+      case Op.BAND: case Op.BOR: case Op.BXOR: case Op.SHL: case Op.SHR:
+        line(`${s(1)} = bitwise(${op}, ${a}, ${s(1)}, ${s(0)}); if (${s(1)} !== ${s(1)}) ${trap(pc, 'integer overflow')};`);
+        break;
+      case Op.BNOT: line(`${s(0)} = bnot(${a}, ${s(0)}); if (${s(0)} !== ${s(0)}) ${trap(pc, 'integer overflow')};`); break;
+      case Op.LOCAL_ADD_I: line(`s${D} = l${a} + l${b}; if (${outOfRange(`s${D}`, c)}) ${trap(pc, 'integer overflow')};`); break;
+      case Op.LOCAL_SUB_IMM: line(`s${D} = l${a} - ${b}; if (${outOfRange(`s${D}`, c)}) ${trap(pc, 'integer overflow')};`); break;
+      case Op.ADD_F: line(`${s(1)} = ${s(1)} + ${s(0)};`); break;
+      case Op.SUB_F: line(`${s(1)} = ${s(1)} - ${s(0)};`); break;
+      case Op.MUL_F: line(`${s(1)} = ${s(1)} * ${s(0)};`); break;
+      case Op.DIV_F: line(`${s(1)} = ${s(1)} / ${s(0)};`); break;
+      case Op.MOD_F: line(`${s(1)} = ${s(1)} % ${s(0)};`); break;
+      case Op.NEG_F: line(`${s(0)} = -${s(0)};`); break;
+      case Op.F32: line(`${s(0)} = Math.fround(${s(0)});`); break;
+      case Op.EQ: case Op.NE: case Op.LT: case Op.LE: case Op.GT: case Op.GE: {
+        const sym = { [Op.EQ]: '===', [Op.NE]: '!==', [Op.LT]: '<', [Op.LE]: '<=', [Op.GT]: '>', [Op.GE]: '>=' }[op];
+        line(`${s(1)} = ${s(1)} ${sym} ${s(0)} ? 1 : 0;`);
+        break;
+      }
+      case Op.NOT: line(`${s(0)} = ${s(0)} === 0 ? 1 : 0;`); break;
+      case Op.JMP: line(jump(a)); break;
+      case Op.JMP_F: line(`if (${s(0)} === 0) ${jump(a)}`); break;
+      case Op.JMP_T: line(`if (${s(0)} !== 0) ${jump(a)}`); break;
+      case Op.JLT_LOCALS: line(`if (l${a} < l${b}) ${jump(c)}`); break;
+      case Op.JGE_LOCALS: line(`if (l${a} >= l${b}) ${jump(c)}`); break;
+      case Op.JGE_LOCAL_IMM: line(`if (l${a} >= ${b}) ${jump(c)}`); break;
+      case Op.JLT_LOCAL_IMM: line(`if (l${a} < ${b}) ${jump(c)}`); break;
+      case Op.JGT_LOCAL_IMM: line(`if (l${a} > ${b}) ${jump(c)}`); break;
+      case Op.JLE_LOCAL_IMM: line(`if (l${a} <= ${b}) ${jump(c)}`); break;
+      case Op.CALL: {
+        const args = Array.from({ length: b }, (_, i) => `s${D - b + i}`);
+        const stack = Array.from({ length: D }, (_, i) => `s${i}`);
+        line(`try { s${D - b} = f${a}(d + 1${args.length ? ', ' + args.join(', ') : ''}); }`);
+        line(`catch (e) { throw unwound(e, ${index}, ${pc}, [${allLocals.join(', ')}], [${stack.join(', ')}], ${b}); }`);
+        break;
+      }
+      case Op.RET: line(`return ${s(0)};`); break;
+      case Op.RET_LOCAL: line(`return l${a};`); break;
+      case Op.TRAP: line(`${trapExpr(pc, JSON.stringify(m.strings[a]))};`); break;
+      case Op.I2F: break;
+      case Op.F2I: line(`${s(0)} = f2i(${a}, ${s(0)});`); break;
+      case Op.ICAST: line(`${s(0)} = wrapInt(${s(0)}, ${a}); if (${s(0)} !== ${s(0)}) ${trap(pc, 'integer overflow')};`); break;
+      case Op.ICHECK: line(`if (${outOfRange(s(0), a)}) ${trap(pc, 'integer overflow')};`); break;
+      default:
+        throw new Error(`native: no translation for ${OPS[op].name}`);
+    }
+    void next;
+  }
+  out.push(`  default: throw new Error('native f${index}: bad pc ' + pc);`);
+  out.push('  }');
+  out.push('}');
+  return out.join('\n');
+}
+
+export interface NativeHelpers {
+  f64: Float64Array;
+  globalBase: number;
+}
+
+export interface NativeRuntime {
+  bitwise(op: number, t: number, a: number, b: number): number;
+  bnot(t: number, a: number): number;
+  f2i(t: number, a: number): number;
+  wrapInt(a: number, t: number): number;
+}
+
+/**
+ * Compile every eligible function; returns, per function index, an entry thunk
+ * `(f64, argBase) => result` or null. `ctx` gives native code the arena view and globals.
+ */
+export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, depthLimit = NATIVE_DEPTH): ((f64: Float64Array, a: number) => number)[] | null[] {
+  const ok = nativeEligible(m);
+  if (!ok.some((x) => x)) return m.functions.map(() => null);
+  const parts: string[] = ['"use strict";'];
+  const thunks: string[] = [];
+  m.functions.forEach((f, i) => {
+    if (!ok[i]) {
+      thunks.push('null');
+      return;
+    }
+    parts.push(translate(m, i, depthLimit));
+    const args = Array.from({ length: f.arity }, (_, k) => `f64[a + ${k}]`);
+    thunks.push(`function (f64, a) { return f${i}(0${args.length ? ', ' + args.join(', ') : ''}); }`);
+  });
+  parts.push(`return [${thunks.join(',\n')}];`);
+  const trap = (fn: number, pc: number, message: string): Unwind => {
+    const u = new Unwind('trap', message);
+    u.frames.push({ fn, pc, resume: true, locals: [], stack: [] });
+    return u;
+  };
+  const unwound = (e: unknown, fn: number, pc: number, locals: number[], stack: number[], argc: number): unknown => {
+    if (!(e instanceof Unwind)) return e;
+    if (e.kind === 'trap') {
+      e.frames.push({ fn, pc, resume: false, locals: [], stack: [] });
+    } else if (e.entry) {
+      // the callee spilled before starting: resume here, at the CALL, with its arguments pushed
+      e.entry = false;
+      e.frames.push({ fn, pc, resume: true, locals, stack });
+    } else {
+      e.frames.push({ fn, pc, resume: false, locals, stack: stack.slice(0, stack.length - argc) });
+    }
+    return e;
+  };
+  const factory = new Function('ctx', 'Unwind', 'trap', 'unwound', 'bitwise', 'bnot', 'f2i', 'wrapInt', parts.join('\n'));
+  return factory(ctx, Unwind, trap, unwound, rt.bitwise, rt.bnot, rt.f2i, rt.wrapInt);
+}
