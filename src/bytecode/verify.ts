@@ -65,6 +65,11 @@ function operandLimit(m: Module, fn: FnProto, kind: OperandKind): number {
 }
 
 const TERMINATORS = new Set<number>([Op.RET, Op.RET_LOCAL, Op.JMP, Op.TRAP]);
+/** Fused instructions that do arithmetic or comparisons on the locals they name. */
+const NUMERIC_LOCAL_OPS = new Set<number>([
+  Op.INC_LOCAL, Op.LOCAL_ADD_I, Op.LOCAL_SUB_IMM, Op.JLT_LOCALS, Op.JGE_LOCALS,
+  Op.JGE_LOCAL_IMM, Op.JLT_LOCAL_IMM, Op.JGT_LOCAL_IMM, Op.JLE_LOCAL_IMM,
+]);
 
 /** Verify one function; returns the max stack height it reaches. */
 export function analyze(m: Module, fn: FnProto): number {
@@ -99,6 +104,11 @@ export function stackShapes(m: Module, fn: FnProto): { max: number; at: (string 
     });
     if (op === Op.CALL && code[pc + 2] !== m.functions[code[pc + 1]].arity) {
       fail(pc, `CALL passes ${code[pc + 2]} arguments to '${m.functions[code[pc + 1]].name}', which takes ${m.functions[code[pc + 1]].arity}`);
+    }
+    if (NUMERIC_LOCAL_OPS.has(op)) {
+      info.operands.forEach((kind, i) => {
+        if (kind === 'local' && fn.localKinds[code[pc + 1 + i]] !== 0) fail(pc, `${info.name} operand ${i + 1} names local ${code[pc + 1 + i]}, which holds a reference`);
+      });
     }
     if (op === Op.GET_FIELD || op === Op.SET_FIELD) {
       if (code[pc + 2] > 1) fail(pc, 'bad kind operand');

@@ -8,7 +8,6 @@ import { AstbError, readAstb, writeAstb } from '../bytecode/astb';
 import { disassemble } from '../bytecode/disasm';
 import type { Module } from '../bytecode/module';
 import { VerifyError, verifyModule } from '../bytecode/verify';
-import { compile } from '../compiler/compile';
 import { CompileError } from '../compiler/diagnostics';
 import { InternalError } from '../compiler/parser';
 import { writeAll } from '../vm/output';
@@ -28,6 +27,11 @@ Usage:
 Options:
   -o, --output FILE    where build writes (default: the source name with .astb)
   --max-heap SIZE      heap limit, e.g. 512m or 2g (default: 1/4 of RAM, at most 2g)
+  --gc-pause PERCENT   collect when the heap grows to PERCENT of the live data (default 200;
+                       also ASTHRA_GC_PAUSE)
+  --stats              print allocation and collection figures at exit
+  --gc-verify          check every reference after each collection (slow; for debugging)
+  --gc-torture         collect before every allocation (very slow; for testing the collector)
   --no-native          run every function in the interpreter (no native tier)
   --native-depth N     native recursion depth before frames spill to the interpreter
   -h, --help           show this help
@@ -47,6 +51,10 @@ interface Parsed {
   maxHeap: number;
   native: boolean;
   nativeDepth: number | undefined;
+  gcPause: number;
+  gcVerify: boolean;
+  gcTorture: boolean;
+  stats: boolean;
   rest: string[];
 }
 
@@ -66,7 +74,8 @@ function defaultMaxHeap(): number {
 }
 
 function parseArgs(argv: string[]): Parsed {
-  const p: Parsed = { command: '', file: null, output: null, maxHeap: defaultMaxHeap(), native: true, nativeDepth: undefined, rest: [] };
+  const p: Parsed = { command: '', file: null, output: null, maxHeap: defaultMaxHeap(), native: true, nativeDepth: undefined,
+    gcPause: envPause(), gcVerify: false, gcTorture: process.env.ASTHRA_GC_TORTURE === '1', stats: false, rest: [] };
   let i = 0;
   const value = (flag: string): string => {
     if (i + 1 >= argv.length) throw new UsageError(`${flag} needs a value`);
@@ -87,6 +96,10 @@ function parseArgs(argv: string[]): Parsed {
     else if (a.startsWith('--max-heap=')) p.maxHeap = parseSize(a.slice('--max-heap='.length));
     else if (a === '--quick') p.rest.push(a);
     else if (a === '--no-native') p.native = false;
+    else if (a === '--gc-pause') p.gcPause = gcPause(value(a));
+    else if (a === '--gc-verify') p.gcVerify = true;
+    else if (a === '--gc-torture') p.gcTorture = true;
+    else if (a === '--stats') p.stats = true;
     else if (a === '--native-depth') p.nativeDepth = positiveInt(a, value(a));
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
     else if (!p.command) p.command = a;
@@ -94,6 +107,17 @@ function parseArgs(argv: string[]): Parsed {
     else throw new UsageError(`unexpected argument '${a}'`);
   }
   return p;
+}
+
+function gcPause(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 101 || n > 100000) throw new UsageError(`--gc-pause needs a percentage above 100, not '${text}'`);
+  return n;
+}
+
+function envPause(): number {
+  const v = process.env.ASTHRA_GC_PAUSE;
+  return v === undefined || v === '' ? 200 : gcPause(v);
 }
 
 function positiveInt(flag: string, text: string): number {
@@ -107,19 +131,27 @@ function readSource(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UsageError(`cannot read '${file}': ${(e as Error).message}`);
+    throw new UsageError(`cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 
 function loadBytecode(file: string): Module {
   if (!existsSync(file)) throw new UsageError(`cannot read '${file}': no such file`);
-  const m = readAstb(readFileSync(file));
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const m = readAstb(bytes);
   verifyModule(m);
   return m;
 }
 
 function compileFile(file: string): Module {
   if (!/\.(asthra|ast)$/.test(file)) throw new UsageError(`'${file}' is not an Asthra source file (.asthra or .ast)`);
+  // the compiler loads only when a command needs it, so `exec` starts faster
+  const { compile } = require('../compiler/compile') as typeof import('../compiler/compile');
   return compile(readSource(file), file);
 }
 
@@ -129,7 +161,10 @@ function need(p: Parsed): string {
 }
 
 function runOptions(p: Parsed): RunOptions {
-  return { args: p.rest, maxHeapBytes: p.maxHeap, native: p.native, nativeDepth: p.nativeDepth };
+  return {
+    args: p.rest, maxHeapBytes: p.maxHeap, native: p.native, nativeDepth: p.nativeDepth,
+    gcPause: p.gcPause, gcVerify: p.gcVerify, gcTorture: p.gcTorture, stats: p.stats,
+  };
 }
 
 function dispatch(p: Parsed): number {
@@ -145,7 +180,11 @@ function dispatch(p: Parsed): number {
       const file = need(p);
       const m = compileFile(file);
       const out = p.output ?? file.replace(/\.(asthra|ast)$/, '') + '.astb';
-      writeFileSync(out, writeAstb(m));
+      try {
+        writeFileSync(out, writeAstb(m));
+      } catch (e) {
+        throw new UsageError(`cannot write '${out}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
       return 0;
     }
     case 'exec':

@@ -45,6 +45,8 @@ export class AsthraLexer {
   private source = '';
   last: moo.Token | undefined;
   prev: moo.Token | undefined;
+  /** the error raised inside nearley's feed (nearley rewraps what a lexer throws) */
+  error: CompileError | null = null;
 
   setFile(file: string): void {
     this.file = file;
@@ -54,6 +56,7 @@ export class AsthraLexer {
     this.source = chunk;
     this.inner.reset(chunk, state);
     this.last = this.prev = undefined;
+    this.error = null;
     return this;
   }
 
@@ -63,7 +66,7 @@ export class AsthraLexer {
       if (tok === undefined) return undefined;
       if (SKIPPED.has(tok.type!)) continue;
       if (tok.type === 'invalid') {
-        throw new CompileError(this.file, this.source, tok.line, tok.col, `unexpected character ${JSON.stringify(tok.text)}`);
+        throw this.error = new CompileError(this.file, this.source, tok.line, tok.col, `unexpected character ${JSON.stringify(tok.text)}`);
       }
       if (tok.type === 'op') tok.type = tok.value;
       this.prev = this.last;

@@ -30,6 +30,7 @@ export function parse(source: string, file: string): Program {
     parser.feed(source);
   } catch (e) {
     if (e instanceof CompileError) throw e;
+    if (lexer.error) throw lexer.error;
     const err = e as { token?: { value: string; text: string; line: number; col: number; type?: string }; offset?: number };
     const tok = err.token;
     if (!tok) throw e;

@@ -3,18 +3,33 @@
 // The buffer is growable up to the heap limit and its base never moves, so a reference (a byte
 // offset) stays valid for the object's whole life.
 //
-// Allocation is a bump pointer kept in the arena's first word, advanced with Atomics so threads
-// sharing the arena never hand out the same bytes. Collection comes with the heap issue; this
-// file only knows how to carve, read and write objects.
-import { ARENA_META_BYTES, HEADER_BYTES, SLICE_ARRAY, SLICE_CAP, SLICE_LEN, SLICE_OFFSET, SLICE_SLOTS, Tag } from './layout';
+// Allocation takes, in order: an exact-size block from a size-class free list (blocks up to
+// SMALL_MAX bytes), the bump pointer (kept in the arena's first word), a first fit from the list
+// of large free blocks, and finally a collection (gc.ts) followed by one more try. A collection
+// also runs when the bytes allocated since the last one exceed the budget set by --gc-pause,
+// the way Lua's pause and Go's GOGC adapt to the live size. The free lists are rebuilt by each
+// sweep. (With the scheduler's workers, each worker will refill a private allocation buffer from
+// these lists under a lock; the bump pointer is already advanced atomically.)
+import { Collector } from './gc';
+import { ARENA_META_BYTES, Flag, HEADER_BYTES, SLICE_ARRAY, SLICE_CAP, SLICE_LEN, SLICE_OFFSET, SLICE_SLOTS, Tag } from './layout';
 
 /** Index of the int32 word holding the allocation top (in 8-byte units, so 16 GiB fits). */
 const TOP_WORD = 0;
+/** Blocks up to this many bytes (header included) have exact-size free lists. */
+const SMALL_MAX = 512;
+/** Smallest allocation budget between collections. */
+const MIN_GC_BUDGET = 4 << 20;
+const MB = 1048576;
 
 export class OutOfMemory extends Error {
-  constructor(readonly requested: number, readonly limit: number) {
-    super(`out of memory: heap exhausted at ${(limit / 1048576).toFixed(0)} MB (--max-heap)`);
+  constructor(readonly live: number, readonly limit: number) {
+    super(`out of memory: live heap ${(live / MB).toFixed(1)} MB exceeds --max-heap ${(limit / MB).toFixed(0)} MB`);
   }
+}
+
+export interface ArenaStats {
+  bytesAllocated: number;
+  peakHeap: number;
 }
 
 export class Arena {
@@ -25,8 +40,26 @@ export class Arena {
   u8!: Uint8Array;
   i32!: Int32Array;
   f64!: Float64Array;
+  /** a Buffer over the same bytes, for UTF-8 encoding and decoding without copies */
+  private buf!: Buffer;
   readonly limit: number;
-  bytesAllocated = 0;
+  readonly firstBlock = ARENA_META_BYTES;
+  readonly stats: ArenaStats = { bytesAllocated: 0, peakHeap: 0 };
+
+  /** free-list heads by size / 8 for small blocks; one first-fit list for the rest */
+  private small: number[] = new Array(SMALL_MAX / 8 + 1).fill(0);
+  private large = 0;
+  /** references held only by the runtime while it builds an object (a GC root stack) */
+  readonly tempRoots: number[] = [];
+  private pinned = new Set<number>();
+
+  collector: Collector | null = null;
+  /** --gc-pause: collect when the heap has grown by this percentage of the live data */
+  gcPause = 200;
+  /** --gc-torture: collect before every allocation */
+  torture = false;
+  private sinceGC = 0;
+  private budget = MIN_GC_BUDGET;
 
   constructor(initialBytes: number, maxBytes: number, existing?: SharedArrayBuffer) {
     this.limit = maxBytes;
@@ -39,19 +72,118 @@ export class Arena {
     return Atomics.load(this.i32, TOP_WORD) * 8;
   }
 
-  /** Carve `payload` bytes plus a header; returns the reference. Zero-filled. */
+  /** Carve a block for `payload` bytes plus a header; returns the reference. Zero-filled. */
   alloc(tag: Tag, payload: number, aux = 0, variant = 0): number {
     const size = (HEADER_BYTES + payload + 7) & ~7;
-    const ref = Atomics.add(this.i32, TOP_WORD, size >> 3) * 8;
-    const end = ref + size;
-    if (end > this.sab.byteLength) this.grow(end, size);
-    this.bytesAllocated += size;
+    if (this.collector !== null && (this.torture || this.sinceGC >= this.budget)) this.collect();
+    let ref = this.take(size);
+    if (ref === 0) {
+      if (this.collector !== null) {
+        this.collect();
+        ref = this.take(size);
+      }
+      if (ref === 0) throw new OutOfMemory(this.collector ? this.collector.stats.liveAfterLast + size : this.top, this.limit);
+    }
+    this.sinceGC += size;
+    this.stats.bytesAllocated += size;
     const w = ref >>> 2;
-    this.i32[w] = tag;
-    this.i32[w + 1] = payload;
-    this.i32[w + 2] = aux;
-    this.i32[w + 3] = variant;
+    const i32 = this.i32;
+    i32[w] = tag;
+    i32[w + 1] = payload;
+    i32[w + 2] = aux;
+    i32[w + 3] = variant;
+    this.u8.fill(0, ref + HEADER_BYTES, ref + size);
     return ref;
+  }
+
+  /** Start collecting with `c`; what was allocated before (stacks, constants) starts no cycle. */
+  attachCollector(c: Collector): void {
+    this.collector = c;
+    this.sinceGC = 0;
+  }
+
+  private collect(): void {
+    this.collector!.collect();
+    const live = this.collector!.stats.liveAfterLast;
+    this.sinceGC = 0;
+    this.budget = Math.max(MIN_GC_BUDGET, Math.floor((live * (this.gcPause - 100)) / 100));
+  }
+
+  /** A block of exactly `size` bytes, or 0 when none fits under the limit. */
+  private take(size: number): number {
+    const i32 = this.i32;
+    if (size <= SMALL_MAX) {
+      const h = this.small[size >> 3];
+      if (h !== 0) {
+        this.small[size >> 3] = i32[(h >>> 2) + 2];
+        return h;
+      }
+    }
+    const top = this.top;
+    const end = top + size;
+    if (end > this.sab.byteLength) {
+      const fit = this.takeLarge(size);
+      if (fit !== 0 || !this.grow(end)) return fit;
+    }
+    Atomics.store(this.i32, TOP_WORD, end >> 3);
+    if (end > this.stats.peakHeap) this.stats.peakHeap = end;
+    return top;
+  }
+
+  /** First fit from the large list (also serves small sizes when the bump pointer is stuck). */
+  private takeLarge(size: number): number {
+    const i32 = this.i32;
+    let prev = 0;
+    for (let b = this.large; b !== 0; prev = b, b = i32[(b >>> 2) + 2]) {
+      const bsize = HEADER_BYTES + i32[(b >>> 2) + 1];
+      const rest = bsize - size;
+      if (rest !== 0 && rest < HEADER_BYTES) continue;
+      const next = i32[(b >>> 2) + 2];
+      if (prev === 0) this.large = next;
+      else i32[(prev >>> 2) + 2] = next;
+      if (rest > 0) this.addFree(b + size, rest);
+      return b;
+    }
+    return 0;
+  }
+
+  /** Record [at, at+size) as a free block on its list (used by sweep and splitting). */
+  addFree(at: number, size: number): void {
+    const i32 = this.i32;
+    const w = at >>> 2;
+    i32[w] = Tag.FREE;
+    i32[w + 1] = size - HEADER_BYTES;
+    if (size <= SMALL_MAX) {
+      i32[w + 2] = this.small[size >> 3];
+      this.small[size >> 3] = at;
+    } else {
+      i32[w + 2] = this.large;
+      this.large = at;
+    }
+  }
+
+  resetFreeLists(): void {
+    this.small.fill(0);
+    this.large = 0;
+  }
+
+  /** Give back a free tail: the bump pointer drops to `at`. */
+  lowerTop(at: number): void {
+    Atomics.store(this.i32, TOP_WORD, at >> 3);
+  }
+
+  pin(ref: number): void {
+    this.pinned.add(ref);
+    this.i32[ref >>> 2] |= Flag.PINNED << 8;
+  }
+
+  unpin(ref: number): void {
+    this.pinned.delete(ref);
+    this.i32[ref >>> 2] &= ~(Flag.PINNED << 8);
+  }
+
+  forEachPinned(f: (ref: number) => void): void {
+    this.pinned.forEach(f);
   }
 
   private makeViews(): void {
@@ -59,14 +191,17 @@ export class Arena {
     this.u8 = new Uint8Array(this.sab, 0, len);
     this.i32 = new Int32Array(this.sab, 0, len >> 2);
     this.f64 = new Float64Array(this.sab, 0, len >> 3);
+    this.buf = Buffer.from(this.sab, 0, len);
   }
 
-  private grow(end: number, size: number): void {
-    if (end > this.limit) throw new OutOfMemory(size, this.limit);
+  /** Grow the buffer to hold `end` bytes; false when that would pass the limit. */
+  private grow(end: number): boolean {
+    if (end > this.limit) return false;
     let next = this.sab.byteLength;
     while (next < end) next *= 2;
     this.sab.grow(Math.min(next, this.limit));
     this.makeViews();
+    return true;
   }
 
   tag(ref: number): number {
@@ -84,9 +219,22 @@ export class Arena {
 
   // ---- strings
   newString(text: string): number {
-    const bytes = Buffer.from(text, 'utf8');
-    const ref = this.alloc(Tag.STRING, bytes.length);
-    this.u8.set(bytes, ref + HEADER_BYTES);
+    const n = text.length;
+    // short ASCII text (numbers, most literals) is copied byte by byte; the rest is encoded in place
+    if (n <= 32) {
+      let ascii = true;
+      for (let i = 0; i < n; i++) if (text.charCodeAt(i) > 0x7f) ascii = false;
+      if (ascii) {
+        const ref = this.alloc(Tag.STRING, n);
+        const u8 = this.u8;
+        const at = ref + HEADER_BYTES;
+        for (let i = 0; i < n; i++) u8[at + i] = text.charCodeAt(i);
+        return ref;
+      }
+    }
+    const len = Buffer.byteLength(text, 'utf8');
+    const ref = this.alloc(Tag.STRING, len);
+    this.buf.write(text, ref + HEADER_BYTES, len, 'utf8');
     return ref;
   }
 
@@ -101,7 +249,8 @@ export class Arena {
   }
 
   readString(ref: number): string {
-    return Buffer.from(this.sab, ref + HEADER_BYTES, this.payloadBytes(ref)).toString('utf8');
+    const at = ref + HEADER_BYTES;
+    return this.buf.toString('utf8', at, at + this.payloadBytes(ref));
   }
 
   concat(a: number, b: number): number {
@@ -121,7 +270,9 @@ export class Arena {
 
   newSlice(len: number, cap: number, kind: number): number {
     const arr = this.newArray(cap, kind);
+    this.tempRoots.push(arr);
     const ref = this.alloc(Tag.SLICE, SLICE_SLOTS * 8, kind);
+    this.tempRoots.pop();
     const s = Arena.slot0(ref);
     this.f64[s + SLICE_LEN] = len;
     this.f64[s + SLICE_CAP] = cap;
@@ -140,14 +291,15 @@ export class Arena {
     return this.f64[Arena.slot0(ref) + SLICE_LEN];
   }
 
+  /** Append in place; the slice (and a pushed reference) must be reachable from a root. */
   push(ref: number, value: number): void {
-    const f64 = this.f64;
     const s = Arena.slot0(ref);
-    const len = f64[s + SLICE_LEN];
-    if (len >= f64[s + SLICE_CAP]) {
+    const len = this.f64[s + SLICE_LEN];
+    if (len >= this.f64[s + SLICE_CAP]) {
       const cap = Math.max(4, len * 2);
       const kind = this.i32[(ref >>> 2) + 2];
       const arr = this.newArray(cap, kind);
+      const f64 = this.f64;
       const from = this.sliceBase(ref);
       const to = Arena.slot0(arr);
       f64.copyWithin(to, from, from + len);
@@ -155,15 +307,15 @@ export class Arena {
       f64[s + SLICE_OFFSET] = 0;
       f64[s + SLICE_CAP] = cap;
     }
-    f64[this.sliceBase(ref) + len] = value;
-    f64[s + SLICE_LEN] = len + 1;
+    this.f64[this.sliceBase(ref) + len] = value;
+    this.f64[s + SLICE_LEN] = len + 1;
   }
 
   subSlice(ref: number, lo: number, hi: number): number {
-    const f64 = this.f64;
-    const s = Arena.slot0(ref);
     const kind = this.i32[(ref >>> 2) + 2];
     const out = this.alloc(Tag.SLICE, SLICE_SLOTS * 8, kind);
+    const f64 = this.f64;
+    const s = Arena.slot0(ref);
     const o = Arena.slot0(out);
     f64[o + SLICE_LEN] = hi - lo;
     f64[o + SLICE_CAP] = f64[s + SLICE_CAP] - lo;

@@ -12,6 +12,7 @@ import { Arena } from '../heap/arena';
 import { HEADER_BYTES, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
 import { IMAX, IMIN, bitwise, bnot, f2i, wrapInt } from './intops';
 import { NativeFrame, Unwind, compileNative } from './native';
+import { stackShapes } from '../bytecode/verify';
 import { Output } from './output';
 import { formatFloat } from './format';
 
@@ -144,8 +145,8 @@ export class Interpreter {
   /** Run function `entry` with no arguments to completion; returns its result slot. */
   run(entry: number): number {
     const arena = this.arena;
-    const f64 = arena.f64;
-    const i32 = arena.i32;
+    let f64 = arena.f64;
+    let i32 = arena.i32;
     const fns = this.fns;
     const codes = this.codes;
     const numbers = this.numbers;
@@ -468,28 +469,35 @@ export class Interpreter {
           if (a > IMAX[t] || a < IMIN[t]) throw this.fail('integer overflow', fnIndex, pc - 1, depth);
           break;
         }
-        case Op.CONCAT:
-          f64[sp - 2] = arena.concat(f64[sp - 2], f64[sp - 1]);
+        // Allocating instructions: registers are written back first (a collection may scan this
+        // fiber), operands stay on the stack until the new object exists, and the views are
+        // re-read after the allocation (the arena may have grown).
+        case Op.CONCAT: {
+          this.sync(fnIndex, pc - 1, base, sp, depth);
+          const r = arena.concat(f64[sp - 2], f64[sp - 1]);
+          if (arena.f64 !== f64) ({ f64, i32 } = arena);
+          f64[sp - 2] = r;
           sp--;
           break;
-        case Op.TOSTR_I:
-          f64[sp - 1] = arena.newString(String(f64[sp - 1]));
+        }
+        case Op.TOSTR_I: case Op.TOSTR_F: case Op.TOSTR_B: case Op.TOSTR_C: {
+          this.sync(fnIndex, pc - 1, base, sp, depth);
+          const v = f64[sp - 1];
+          const text = op === Op.TOSTR_I ? String(v) : op === Op.TOSTR_F ? formatFloat(v) : op === Op.TOSTR_B ? (v !== 0 ? 'true' : 'false') : String.fromCodePoint(v);
+          const r = arena.newString(text);
+          if (arena.f64 !== f64) ({ f64, i32 } = arena);
+          f64[sp - 1] = r;
           break;
-        case Op.TOSTR_F:
-          f64[sp - 1] = arena.newString(formatFloat(f64[sp - 1]));
-          break;
-        case Op.TOSTR_B:
-          f64[sp - 1] = arena.newString(f64[sp - 1] !== 0 ? 'true' : 'false');
-          break;
-        case Op.TOSTR_C:
-          f64[sp - 1] = arena.newString(String.fromCodePoint(f64[sp - 1]));
-          break;
+        }
         case Op.STR_LEN:
           f64[sp - 1] = i32[(f64[sp - 1] >>> 2) + 1];
           break;
         case Op.STR_BYTES: {
+          this.sync(fnIndex, pc - 1, base, sp, depth);
+          const n = i32[(f64[sp - 1] >>> 2) + 1];
+          const s = arena.newSlice(n, n, 0);
+          if (arena.f64 !== f64) ({ f64, i32 } = arena);
           const bytes = arena.stringBytes(f64[sp - 1]);
-          const s = arena.newSlice(bytes.length, bytes.length, 0);
           const b0 = arena.sliceBase(s);
           for (let i = 0; i < bytes.length; i++) f64[b0 + i] = bytes[i];
           f64[sp - 1] = s;
@@ -505,8 +513,10 @@ export class Interpreter {
           break;
         }
         case Op.NEW_SLICE: {
+          this.sync(fnIndex, pc - 1, base, sp, depth);
           const n = code[pc];
           const s = arena.newSlice(n, n, code[pc + 1]);
+          if (arena.f64 !== f64) ({ f64, i32 } = arena);
           pc += 2;
           const b0 = arena.sliceBase(s);
           sp -= n;
@@ -515,11 +525,13 @@ export class Interpreter {
           break;
         }
         case Op.SLICE_REPEAT: {
+          this.sync(fnIndex, pc - 1, base, sp, depth);
           const kind = code[pc++];
           const n = f64[sp - 1];
           const v = f64[sp - 2];
           if (n * 8 > arena.limit) throw this.fail(`slice of ${n} elements is larger than the heap`, fnIndex, pc - 1, depth);
           const s = arena.newSlice(n, n, kind);
+          if (arena.f64 !== f64) ({ f64, i32 } = arena);
           const b0 = arena.sliceBase(s);
           f64.fill(v, b0, b0 + n);
           sp--;
@@ -550,11 +562,14 @@ export class Interpreter {
           break;
         }
         case Op.SLICE_PUSH:
+          this.sync(fnIndex, pc - 1, base, sp, depth);
           pc++;
           arena.push(f64[sp - 2], f64[sp - 1]);
+          if (arena.f64 !== f64) ({ f64, i32 } = arena);
           sp -= 2;
           break;
         case Op.SLICE_SUB: {
+          this.sync(fnIndex, pc - 1, base, sp, depth);
           const mode = code[pc++];
           const hi0 = mode & 2 ? f64[--sp] : -1;
           const lo = mode & 1 ? f64[--sp] : 0;
@@ -564,13 +579,17 @@ export class Interpreter {
           if (lo < 0 || hi > len || lo > hi) {
             throw this.fail(`slice bounds out of range: [${lo}:${hi}] with len ${len}`, fnIndex, pc - 1, depth);
           }
-          f64[sp - 1] = arena.subSlice(s, lo, hi);
+          const r = arena.subSlice(s, lo, hi);
+          if (arena.f64 !== f64) ({ f64, i32 } = arena);
+          f64[sp - 1] = r;
           break;
         }
         case Op.NEW_OBJ: {
+          this.sync(fnIndex, pc - 1, base, sp, depth);
           const shape = this.m.shapes[code[pc++]];
           const n = shape.refs.length;
           const ref = arena.alloc(Tag.OBJECT, n * 8, code[pc - 1], shape.variant);
+          if (arena.f64 !== f64) ({ f64, i32 } = arena);
           const s0 = Arena.slot0(ref);
           sp -= n;
           for (let i = 0; i < n; i++) f64[s0 + i] = f64[sp + i];
@@ -590,12 +609,14 @@ export class Interpreter {
           f64[sp - 1] = i32[(f64[sp - 1] >>> 2) + 3];
           break;
         case Op.BUILTIN: {
+          this.sync(fnIndex, pc - 1, base, sp, depth);
           const b = code[pc];
           const argc = code[pc + 1];
           pc += 2;
+          const r = this.builtin(b, sp - argc, fnIndex, pc - 1, depth);
+          if (arena.f64 !== f64) ({ f64, i32 } = arena);
           sp -= argc;
-          f64[sp] = this.builtin(b, sp, fnIndex, pc - 1, depth);
-          sp++;
+          f64[sp++] = r;
           break;
         }
         default:
@@ -606,6 +627,67 @@ export class Interpreter {
 
   /** f64 index of global 0; set by the runner once globals are allocated. */
   globalBase = 0;
+
+  // Registers as of the last safepoint (written back before every allocation).
+  private sFn = 0;
+  private sPc = 0;
+  private sBase = 0;
+  private sSp = 0;
+  private sDepth = 0;
+  private stackMaps: ((string | undefined)[] | undefined)[] = [];
+
+  /** A trap at the last safepoint (an allocation that could not be satisfied). */
+  trapAtSafepoint(message: string): Trap {
+    return this.fail(message, this.sFn, this.sPc, this.sDepth);
+  }
+
+  sync(fn: number, pc: number, base: number, sp: number, depth: number): void {
+    this.sFn = fn;
+    this.sPc = pc;
+    this.sBase = base;
+    this.sSp = sp;
+    this.sDepth = depth;
+  }
+
+  private stackMap(fn: number): (string | undefined)[] {
+    let map = this.stackMaps[fn];
+    if (map === undefined) map = this.stackMaps[fn] = stackShapes(this.m, this.fns[fn]).at;
+    return map;
+  }
+
+  /**
+   * The roots of this fiber and program: globals, string constants, and every frame's reference
+   * slots, found by the verifier's stack maps (precise: a number is never taken for a pointer).
+   */
+  scan(mark: (ref: number) => void): void {
+    const { f64, i32 } = this.arena;
+    this.m.globals.forEach((g, i) => {
+      if (g.kind === 1) mark(f64[this.globalBase + i]);
+    });
+    for (const r of this.strRefs) mark(r);
+    let fn = this.sFn;
+    let pc = this.sPc;
+    let base = this.sBase;
+    let top = this.sSp;
+    let argc = 0;
+    for (let d = this.sDepth; ; ) {
+      const proto = this.fns[fn];
+      for (let k = 0; k < proto.nlocals; k++) if (proto.localKinds[k] === 1) mark(f64[base + k]);
+      const shape = this.stackMap(fn)[pc] ?? '';
+      const live = shape.length - argc;
+      const first = base + proto.nlocals;
+      if (first + live !== top) throw new Error(`gc: stack map of ${proto.name} at pc ${pc} has ${live} slots, the frame has ${top - first}`);
+      for (let k = 0; k < live; k++) if (shape.charCodeAt(k) === 114 /* r */) mark(f64[first + k]);
+      if (d === 0) break;
+      d--;
+      const w = this.frameBase + d * FRAME_WORDS;
+      top = base;
+      fn = i32[w];
+      pc = i32[w + 1] - 3;
+      base = i32[w + 2];
+      argc = this.fns[fn].code[pc + 2];
+    }
+  }
 
   compareStrings(a: number, b: number): number {
     if (a === b) return 0;
@@ -639,10 +721,13 @@ export class Interpreter {
         throw new ExitRequest(f64[args]);
       case B.args: {
         const list = this.opts.args;
+        const roots = this.arena.tempRoots;
+        const depth0 = roots.length;
+        for (const a of list) roots.push(this.arena.newString(a));
         const s = this.arena.newSlice(list.length, list.length, 1);
-        const refs = list.map((a) => this.arena.newString(a));
         const b0 = this.arena.sliceBase(s);
-        refs.forEach((r, i) => (f64[b0 + i] = r));
+        for (let i = 0; i < list.length; i++) this.arena.f64[b0 + i] = roots[depth0 + i];
+        roots.length = depth0;
         return s;
       }
       default:

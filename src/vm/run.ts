@@ -4,6 +4,7 @@
 import { MainKind, Module, lineAt } from '../bytecode/module';
 import { Arena, OutOfMemory } from '../heap/arena';
 import { Tag } from '../heap/layout';
+import { Collector } from '../heap/gc';
 import { ExitRequest, Interpreter, Trap } from './interpreter';
 import { Output } from './output';
 
@@ -13,6 +14,11 @@ export interface RunOptions {
   stackSlots?: number;
   native?: boolean;
   nativeDepth?: number;
+  gcPause?: number;
+  gcVerify?: boolean;
+  gcTorture?: boolean;
+  /** print allocation and collection figures to stderr at exit */
+  stats?: boolean;
 }
 
 export const EXIT_RUNTIME_ERROR = 1;
@@ -20,11 +26,24 @@ export const EXIT_INTERNAL = 70;
 
 export function runModule(m: Module, opts: RunOptions): number {
   const out = new Output();
+  let statsArena: Arena | null = null;
+  let vm: Interpreter | null = null;
+  try {
+    return execute();
+  } finally {
+    if (statsArena) out.stderr(formatStats(statsArena));
+  }
+
+  function execute(): number {
   try {
     const arena = new Arena(Math.min(64 << 20, opts.maxHeapBytes), opts.maxHeapBytes);
-    const vm = new Interpreter(m, arena, out, { args: opts.args, stackSlots: opts.stackSlots, native: opts.native, nativeDepth: opts.nativeDepth });
+    vm = new Interpreter(m, arena, out, { args: opts.args, stackSlots: opts.stackSlots, native: opts.native, nativeDepth: opts.nativeDepth });
     const globals = arena.alloc(Tag.STACK, Math.max(1, m.globals.length) * 8);
     vm.globalBase = Arena.slot0(globals);
+    arena.attachCollector(new Collector(arena, m.shapes.map((sh) => sh.refs), vm, opts.gcVerify ?? false));
+    arena.gcPause = opts.gcPause ?? 200;
+    arena.torture = opts.gcTorture ?? false;
+    if (opts.stats) statsArena = arena;
     const result = vm.run(m.entry);
     out.flush();
     switch (m.mainKind) {
@@ -44,11 +63,29 @@ export function runModule(m: Module, opts: RunOptions): number {
       return EXIT_RUNTIME_ERROR;
     }
     if (e instanceof OutOfMemory) {
-      out.stderr(`runtime error: ${e.message}\n`);
+      out.stderr(vm ? formatTrap(m, vm.trapAtSafepoint(e.message)) : `runtime error: ${e.message}\n`);
       return EXIT_RUNTIME_ERROR;
     }
     throw e;
   }
+  }
+}
+
+const MB = 1048576;
+
+export function formatStats(a: Arena): string {
+  const g = a.collector!.stats;
+  const mb = (n: number): string => `${(n / MB).toFixed(1)} MB`;
+  return [
+    'asthra stats:',
+    `  allocated        ${mb(a.stats.bytesAllocated)}`,
+    `  collections      ${g.collections}`,
+    `  gc pause total   ${g.totalPauseMs.toFixed(2)} ms`,
+    `  gc pause max     ${g.maxPauseMs.toFixed(2)} ms`,
+    `  peak heap        ${mb(a.stats.peakHeap)}`,
+    `  live after gc    ${g.collections ? mb(g.liveAfterLast) : '(no collection)'}`,
+    '',
+  ].join('\n');
 }
 
 export function formatTrap(m: Module, t: Trap): string {

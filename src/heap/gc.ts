@@ -1,0 +1,182 @@
+// The collector: precise, non-moving mark-sweep over the shared arena.
+//
+// Invariant (Lua's lgc.h states its own in one sentence; this is ours): between collections,
+// every reference a program can reach is the byte offset of a block whose header is live, and
+// every live block is reachable from a root or was allocated since the last collection.
+//
+// Phases, as clox names them: markRoots() -> traceReferences() -> sweep().
+//  - Roots are listed in ONE place, the RootSet the VM provides: globals, interned string
+//    constants, every live fiber's frames (locals and operand-stack slots that the verifier's
+//    stack maps say hold references), temporaries the runtime holds while it builds an object,
+//    and pinned objects.
+//  - Tracing reads each block's layout: slices point at their backing array, arrays of
+//    references and objects (by their shape's reference mask) point at their elements.
+//  - Sweep walks the arena block by block, clears marks on survivors, coalesces every run of
+//    dead or free neighbours into one free block, lowers the bump pointer over a free tail, and
+//    rebuilds the size-class free lists the allocator takes from.
+// Nothing ever moves, so references handed to C (pinned objects) stay valid.
+//
+// Collection happens only inside Arena.alloc, which every allocating instruction reaches after
+// writing its registers back (the interpreter's safepoint rule), so no reference lives only in
+// a JavaScript local while the collector runs; the few that must (a new array before its slice
+// header exists) are pushed on the arena's temporary-root stack.
+//
+// Multi-threaded stop-the-world (a worker raises a flag, the others park at safepoints on
+// Atomics.wait) comes with the scheduler's workers; this collector is the part they will share.
+import type { Arena } from './arena';
+import { Flag, HEADER_BYTES, SLICE_ARRAY, Tag } from './layout';
+
+export interface RootSet {
+  /** Call `mark` with every root reference (0 means "no reference" and is ignored). */
+  scan(mark: (ref: number) => void): void;
+}
+
+export interface GcStats {
+  collections: number;
+  totalPauseMs: number;
+  maxPauseMs: number;
+  liveAfterLast: number;
+  freedLast: number;
+}
+
+const MARK = Flag.MARK << 8;
+
+export class Collector {
+  readonly stats: GcStats = { collections: 0, totalPauseMs: 0, maxPauseMs: 0, liveAfterLast: 0, freedLast: 0 };
+  private gray: number[] = [];
+
+  constructor(
+    readonly arena: Arena,
+    /** per shape index: which fields of an OBJECT hold references */
+    readonly shapeRefs: Uint8Array[],
+    readonly roots: RootSet,
+    readonly verify = false,
+  ) {}
+
+  collect(): void {
+    const t0 = performance.now();
+    this.markRoots();
+    this.traceReferences();
+    const { live, freed } = this.sweep();
+    if (this.verify) this.verifyHeap();
+    const ms = performance.now() - t0;
+    const s = this.stats;
+    s.collections++;
+    s.totalPauseMs += ms;
+    if (ms > s.maxPauseMs) s.maxPauseMs = ms;
+    s.liveAfterLast = live;
+    s.freedLast = freed;
+  }
+
+  private markRoots(): void {
+    const mark = (ref: number): void => this.markRef(ref);
+    this.roots.scan(mark);
+    for (const r of this.arena.tempRoots) this.markRef(r);
+    this.arena.forEachPinned(mark);
+  }
+
+  private markRef(ref: number): void {
+    if (ref === 0) return;
+    const i32 = this.arena.i32;
+    const w = ref >>> 2;
+    const h = i32[w];
+    if (h & MARK) return;
+    if ((h & 0xff) === Tag.FREE) throw new Error(`gc: reference ${ref} points at a free block`);
+    i32[w] = h | MARK;
+    this.gray.push(ref);
+  }
+
+  private traceReferences(): void {
+    const { i32, f64 } = this.arena;
+    const gray = this.gray;
+    while (gray.length) {
+      const ref = gray.pop()!;
+      const w = ref >>> 2;
+      const tag = i32[w] & 0xff;
+      const s0 = (ref + HEADER_BYTES) >>> 3;
+      switch (tag) {
+        case Tag.SLICE:
+          this.markRef(f64[s0 + SLICE_ARRAY]);
+          break;
+        case Tag.ARRAY:
+          if (i32[w + 2] === 1) {
+            const n = i32[w + 1] >>> 3;
+            for (let i = 0; i < n; i++) this.markRef(f64[s0 + i]);
+          }
+          break;
+        case Tag.OBJECT: {
+          const refs = this.shapeRefs[i32[w + 2]];
+          for (let i = 0; i < refs.length; i++) if (refs[i]) this.markRef(f64[s0 + i]);
+          break;
+        }
+        default:
+          break; // strings and stacks hold no traced references (stacks are scanned as roots)
+      }
+    }
+  }
+
+  private sweep(): { live: number; freed: number } {
+    const a = this.arena;
+    const i32 = a.i32;
+    const top = a.top;
+    a.resetFreeLists();
+    let live = 0;
+    let freed = 0;
+    let runStart = 0; // start of the current run of dead/free blocks, 0 = none
+    let p = a.firstBlock;
+    while (p < top) {
+      const w = p >>> 2;
+      const h = i32[w];
+      const size = blockSize(i32[w + 1]);
+      const alive = (h & MARK) !== 0 || (h & 0xff) === Tag.STACK || (h & (Flag.PINNED << 8)) !== 0;
+      if (alive) {
+        i32[w] = h & ~MARK;
+        live += size;
+        if (runStart) {
+          a.addFree(runStart, p - runStart);
+          runStart = 0;
+        }
+      } else {
+        if ((h & 0xff) !== Tag.FREE) freed += size;
+        if (!runStart) runStart = p;
+      }
+      p += size;
+    }
+    if (runStart) a.lowerTop(runStart);
+    return { live, freed };
+  }
+
+  /** --gc-verify: every reference in every live block points at a live block header. */
+  private verifyHeap(): void {
+    const { i32, f64 } = this.arena;
+    const top = this.arena.top;
+    const starts = new Set<number>();
+    for (let p = this.arena.firstBlock; p < top; p += blockSize(i32[(p >>> 2) + 1])) {
+      if ((i32[p >>> 2] & 0xff) !== Tag.FREE) starts.add(p);
+    }
+    const check = (from: number, ref: number): void => {
+      if (ref !== 0 && !starts.has(ref)) throw new Error(`gc-verify: block ${from} refers to ${ref}, which is not a live block`);
+    };
+    for (const p of starts) {
+      const w = p >>> 2;
+      const s0 = (p + HEADER_BYTES) >>> 3;
+      switch (i32[w] & 0xff) {
+        case Tag.SLICE: check(p, f64[s0 + SLICE_ARRAY]); break;
+        case Tag.ARRAY:
+          if (i32[w + 2] === 1) for (let i = 0; i < i32[w + 1] >>> 3; i++) check(p, f64[s0 + i]);
+          break;
+        case Tag.OBJECT: {
+          const refs = this.shapeRefs[i32[w + 2]];
+          for (let i = 0; i < refs.length; i++) if (refs[i]) check(p, f64[s0 + i]);
+          break;
+        }
+      }
+    }
+    this.roots.scan((ref) => check(-1, ref));
+  }
+}
+
+/** Bytes a block occupies, from its header's payload size. */
+export function blockSize(payload: number): number {
+  return (HEADER_BYTES + payload + 7) & ~7;
+}

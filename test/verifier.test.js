@@ -1,0 +1,313 @@
+// Unit tests for the bytecode verifier (src/bytecode/verify.ts) on hand-made modules. The Op const
+// enum is erased at runtime, so opcode numbers come from the OPS table by name.
+'use strict';
+const { expect } = require('chai');
+const { OPS, BUILTINS } = require('../dist/bytecode/opcodes');
+const { verifyModule, analyze, VerifyError } = require('../dist/bytecode/verify');
+
+/** The opcode number of an instruction name (throws on a typo so a test cannot pass by accident). */
+function op(name) {
+  const i = OPS.findIndex((o) => o.name === name);
+  if (i < 0) throw new Error(`no opcode ${name}`);
+  return i;
+}
+
+function builtin(name) {
+  const i = BUILTINS.findIndex((b) => b.name === name);
+  if (i < 0) throw new Error(`no builtin ${name}`);
+  return i;
+}
+
+const I32 = 2; // index of 'i32' in INT_NAMES (i8, i16, i32, ...)
+
+/**
+ * Assemble [['PUSH_I', 1], ['RET'], ...] into code words. A label string operand 'L:name' stands
+ * for the pc of the instruction marked { label: 'name' }.
+ */
+function asm(lines) {
+  const labels = {};
+  let pc = 0;
+  for (const l of lines) {
+    if (typeof l === 'object' && !Array.isArray(l)) labels[l.label] = pc;
+    else pc += l.length;
+  }
+  const words = [];
+  for (const l of lines) {
+    if (!Array.isArray(l)) continue;
+    const [name, ...args] = l;
+    words.push(typeof name === 'number' ? name : op(name));
+    for (const a of args) words.push(typeof a === 'string' ? labels[a.slice(2)] : a);
+  }
+  return new Int32Array(words);
+}
+
+/** A function prototype; `locals` is a kind string like 'nr' (number, reference). */
+function fn(name, { arity = 0, locals = '', maxStack = 8, ret = 'n', code }) {
+  return {
+    name,
+    arity,
+    nlocals: locals.length,
+    maxStack,
+    localKinds: Uint8Array.from([...locals].map((k) => (k === 'r' ? 1 : 0))),
+    retKind: ret === 'r' ? 1 : 0,
+    code: Array.isArray(code) ? asm(code) : code,
+    lines: new Int32Array(0),
+  };
+}
+
+function mod(functions, extra = {}) {
+  return {
+    sourceName: 'hand.astb',
+    source: '',
+    numbers: [1.5],
+    strings: ['hello'],
+    shapes: [{ name: 'Pair', variant: 0, refs: Uint8Array.from([0, 1]) }],
+    globals: [{ name: 'count', kind: 0 }],
+    functions,
+    entry: 0,
+    mainKind: 0,
+    ...extra,
+  };
+}
+
+/** One-function module around `code`. */
+function single(code, opts = {}) {
+  return mod([fn('f', { ...opts, code })]);
+}
+
+/** The VerifyError of verifyModule(m), checked against { fn, pc, msg }. */
+function rejects(m, { fn: fnName = 'f', pc, msg }) {
+  let err;
+  try {
+    verifyModule(m);
+  } catch (e) {
+    err = e;
+  }
+  expect(err, 'verifyModule should throw').to.exist;
+  if (!(err instanceof VerifyError)) throw new Error(`expected a VerifyError, got ${err && err.stack}`);
+  expect(err.message).to.match(msg);
+  expect(err.fnName, err.message).to.equal(fnName);
+  if (pc !== undefined) expect(err.pc, err.message).to.equal(pc);
+  expect(err.message.startsWith(`function '${fnName}' at pc ${err.pc}: `), err.message).to.equal(true);
+  return err;
+}
+
+describe('verifier', () => {
+  describe('valid hand-made code', () => {
+    it('accepts straight-line arithmetic and reports its stack height', () => {
+      const f = fn('f', { code: [['PUSH_I', 1], ['PUSH_I', 2], ['ADD_I', I32], ['RET']], maxStack: 2 });
+      const m = mod([f]);
+      expect(() => verifyModule(m)).to.not.throw();
+      expect(analyze(m, f)).to.equal(2);
+    });
+
+    it('accepts a module using locals, constants, globals, shapes, calls, builtins, branches and a loop', () => {
+      const helper = fn('helper', { arity: 2, locals: 'nr', ret: 'r', code: [['LOAD', 1], ['RET']], maxStack: 1 });
+      const main = fn('main', {
+        locals: 'nrr',
+        maxStack: 3,
+        code: [
+          ['CONST_N', 0], ['STORE', 0],
+          ['CONST_S', 0], ['STORE', 1],
+          ['LOAD', 0], ['CONST_S', 0], ['CALL', 1, 2], ['STORE', 2],
+          ['LOAD', 0], ['LOAD', 2], ['NEW_OBJ', 0], ['POP'],
+          ['GLOAD', 0], ['PUSH_I', 1], ['ADD_I', I32], ['GSTORE', 0],
+          { label: 'loop' },
+          ['JGE_LOCAL_IMM', 0, 10, 'L:done'],
+          ['INC_LOCAL', 0, 1, I32],
+          ['JMP', 'L:loop'],
+          { label: 'done' },
+          ['LOAD', 0], ['PUSH_I', 3], ['LT'], ['JMP_F', 'L:else'],
+          ['LOAD', 1], ['JMP', 'L:join'],
+          { label: 'else' },
+          ['LOAD', 2],
+          { label: 'join' },
+          ['BUILTIN', builtin('println'), 1], ['POP'],
+          ['PUSH_I', 0], ['RET'],
+        ],
+      });
+      expect(() => verifyModule(mod([main, helper]))).to.not.throw();
+    });
+
+    it('ignores unreachable code after a return', () => {
+      // the trailing ADD_I would underflow, but nothing reaches it
+      expect(() => verifyModule(single([['PUSH_I', 0], ['RET'], ['ADD_I', I32], ['RET']]))).to.not.throw();
+    });
+  });
+
+  describe('decoding', () => {
+    it('rejects an unknown opcode', () => {
+      rejects(single([['PUSH_I', 0], [OPS.length], ['RET']]), { pc: 2, msg: new RegExp(`unknown opcode ${OPS.length}`) });
+      rejects(single([[-1], ['RET']]), { pc: 0, msg: /unknown opcode -1/ });
+      rejects(single([[9999]]), { pc: 0, msg: /unknown opcode 9999/ });
+    });
+
+    it('rejects an instruction cut off by the end of the code', () => {
+      rejects(single([['PUSH_I', 1], ['RET'], ['PUSH_I']]), { pc: 3, msg: /PUSH_I is cut off by the end of the code/ });
+      // CALL has two operands; only one is there
+      const m = mod([fn('f', { code: new Int32Array([op('CALL'), 0]) })]);
+      rejects(m, { pc: 0, msg: /CALL is cut off/ });
+      rejects(single(new Int32Array([op('PUSH_I'), 0, op('JLT_LOCAL_IMM'), 0, 1])), { pc: 2, msg: /JLT_LOCAL_IMM is cut off/ });
+    });
+
+    it('rejects an empty function', () => {
+      rejects(single(new Int32Array(0)), { msg: /empty function/ });
+    });
+  });
+
+  describe('operands out of range', () => {
+    it('rejects a local slot beyond the frame', () => {
+      rejects(single([['LOAD', 1], ['RET']], { locals: 'n' }), { pc: 0, msg: /LOAD operand 1 \(local\) = 1 is out of range/ });
+      rejects(single([['PUSH_I', 0], ['STORE', -1], ['PUSH_I', 0], ['RET']], { locals: 'n' }), { pc: 2, msg: /STORE operand 1 \(local\) = -1 is out of range/ });
+      rejects(single([['INC_LOCAL', 3, 1, I32], ['PUSH_I', 0], ['RET']], { locals: 'nn' }), { pc: 0, msg: /INC_LOCAL operand 1 \(local\) = 3/ });
+      rejects(single([['LOCAL_ADD_I', 0, 2, I32], ['RET']], { locals: 'nn' }), { pc: 0, msg: /LOCAL_ADD_I operand 2 \(local\) = 2/ });
+    });
+
+    it('rejects a number or string constant index beyond the pool', () => {
+      rejects(single([['CONST_N', 1], ['RET']]), { pc: 0, msg: /CONST_N operand 1 \(num\) = 1 is out of range/ });
+      rejects(single([['CONST_S', 5], ['POP'], ['PUSH_I', 0], ['RET']]), { pc: 0, msg: /CONST_S operand 1 \(str\) = 5 is out of range/ });
+      rejects(single([['TRAP', 1]]), { pc: 0, msg: /TRAP operand 1 \(str\) = 1/ });
+    });
+
+    it('rejects a function index beyond the module', () => {
+      rejects(single([['CALL', 1, 0], ['RET']]), { pc: 0, msg: /CALL operand 1 \(fn\) = 1 is out of range/ });
+    });
+
+    it('rejects a shape index beyond the module', () => {
+      rejects(single([['NEW_OBJ', 1], ['POP'], ['PUSH_I', 0], ['RET']]), { pc: 0, msg: /NEW_OBJ operand 1 \(shape\) = 1 is out of range/ });
+    });
+
+    it('rejects a global index beyond the module', () => {
+      rejects(single([['GLOAD', 1], ['RET']]), { pc: 0, msg: /GLOAD operand 1 \(global\) = 1 is out of range/ });
+      rejects(single([['PUSH_I', 0], ['GSTORE', 7], ['PUSH_I', 0], ['RET']]), { pc: 2, msg: /GSTORE operand 1 \(global\) = 7/ });
+    });
+
+    it('rejects a bad integer type, kind or builtin operand', () => {
+      rejects(single([['PUSH_I', 1], ['PUSH_I', 2], ['ADD_I', 10], ['RET']]), { pc: 4, msg: /ADD_I operand 1 \(ity\) = 10/ });
+      rejects(single([['PUSH_I', 1], ['NEW_SLICE', 1, 2], ['POP'], ['PUSH_I', 0], ['RET']]), { pc: 2, msg: /NEW_SLICE operand 2 \(kind\) = 2/ });
+      rejects(single([['BUILTIN', BUILTINS.length, 0], ['RET']]), { pc: 0, msg: /BUILTIN operand 1 \(builtin\) = \d+ is out of range/ });
+    });
+
+    it('rejects an entry function that does not exist', () => {
+      const m = mod([fn('f', { code: [['PUSH_I', 0], ['RET']] })], { entry: 1 });
+      rejects(m, { fn: '<module>', msg: /entry function 1 does not exist/ });
+    });
+  });
+
+  describe('jumps', () => {
+    it('rejects a jump into the middle of an instruction', () => {
+      // PUSH_I 5 occupies pc 0..1; pc 1 is its operand
+      rejects(single([['PUSH_I', 5], ['JMP', 1]]), { pc: 2, msg: /jump target 1 is not an instruction boundary/ });
+      rejects(single([['PUSH_I', 1], ['JMP_F', 5], ['PUSH_I', 7], ['RET']]), { pc: 2, msg: /jump target 5 is not an instruction boundary/ });
+    });
+
+    it('rejects a jump out of the code (past the end, to the end, or negative)', () => {
+      rejects(single([['JMP', 100], ['PUSH_I', 0], ['RET']]), { pc: 0, msg: /jump target 100 is not an instruction boundary/ });
+      rejects(single([['JMP', 5], ['PUSH_I', 0], ['RET']]), { pc: 0, msg: /jump target 5 / }); // code.length
+      rejects(single([['PUSH_I', 0], ['JMP_T', -2], ['PUSH_I', 0], ['RET']]), { pc: 2, msg: /jump target -2 / });
+      rejects(single([['JGE_LOCAL_IMM', 0, 0, 999], ['PUSH_I', 0], ['RET']], { locals: 'n' }), { pc: 0, msg: /jump target 999 / });
+    });
+  });
+
+  describe('stack', () => {
+    it('rejects stack underflow', () => {
+      rejects(single([['ADD_I', I32], ['RET']]), { pc: 0, msg: /ADD_I needs 2 values, the stack has 0/ });
+      rejects(single([['PUSH_I', 1], ['ADD_I', I32], ['RET']]), { pc: 2, msg: /ADD_I needs 2 values, the stack has 1/ });
+      rejects(single([['POP'], ['PUSH_I', 0], ['RET']]), { pc: 0, msg: /POP needs 1 values, the stack has 0/ });
+      rejects(single([['RET']]), { pc: 0, msg: /RET needs 1 values, the stack has 0/ });
+      const g = fn('g', { arity: 2, locals: 'nn', code: [['PUSH_I', 0], ['RET']] });
+      rejects(mod([fn('f', { code: [['PUSH_I', 1], ['CALL', 1, 2], ['RET']] }), g]), { pc: 2, msg: /CALL needs 2 values, the stack has 1/ });
+    });
+
+    it('rejects a kind mismatch: integer arithmetic on string references', () => {
+      rejects(single([['CONST_S', 0], ['CONST_S', 0], ['ADD_I', I32], ['RET']]), { pc: 4, msg: /ADD_I expects \[nn\] on the stack, found \[rr\]/ });
+      rejects(single([['PUSH_I', 1], ['CONST_S', 0], ['MUL_I', I32], ['RET']]), { pc: 4, msg: /MUL_I expects \[nn\] on the stack, found \[nr\]/ });
+    });
+
+    it('rejects a kind mismatch: CONCAT on numbers', () => {
+      rejects(single([['PUSH_I', 1], ['PUSH_I', 2], ['CONCAT'], ['RET']], { ret: 'r' }), { pc: 4, msg: /CONCAT expects \[rr\] on the stack, found \[nn\]/ });
+    });
+
+    it('rejects a kind mismatch on stores, returns, jumps and calls', () => {
+      rejects(single([['CONST_S', 0], ['STORE', 0], ['PUSH_I', 0], ['RET']], { locals: 'n' }), { pc: 2, msg: /STORE expects \[n\] on the stack, found \[r\]/ });
+      rejects(single([['PUSH_I', 0], ['GSTORE', 0], ['CONST_S', 0], ['GSTORE', 0], ['PUSH_I', 0], ['RET']]), { pc: 6, msg: /GSTORE expects \[n\].*found \[r\]/ });
+      rejects(single([['CONST_S', 0], ['RET']]), { pc: 2, msg: /RET expects \[n\] on the stack, found \[r\]/ });
+      rejects(single([['PUSH_I', 0], ['RET']], { ret: 'r' }), { pc: 2, msg: /RET expects \[r\] on the stack, found \[n\]/ });
+      rejects(single([['CONST_S', 0], ['JMP_F', 4], ['PUSH_I', 0], ['RET']]), { pc: 2, msg: /JMP_F expects \[n\].*found \[r\]/ });
+      const callee = fn('g', { arity: 1, locals: 'r', ret: 'r', code: [['LOAD', 0], ['RET']] });
+      rejects(mod([fn('f', { code: [['PUSH_I', 1], ['CALL', 1, 1], ['POP'], ['PUSH_I', 0], ['RET']] }), callee]), { pc: 2, msg: /CALL expects \[r\] on the stack, found \[n\]/ });
+      rejects(single([['CONST_S', 0], ['NEW_OBJ', 0], ['POP'], ['PUSH_I', 0], ['RET']]), { pc: 2, msg: /NEW_OBJ needs 2 values/ });
+      rejects(single([['CONST_S', 0], ['PUSH_I', 1], ['NEW_OBJ', 0], ['POP'], ['PUSH_I', 0], ['RET']]), { pc: 4, msg: /NEW_OBJ expects \[nr\] on the stack, found \[rn\]/ });
+    });
+
+    it('rejects a kind mismatch through RET_LOCAL', () => {
+      rejects(single([['CONST_S', 0], ['STORE', 0], ['RET_LOCAL', 0]], { locals: 'r' }), { pc: 4, msg: /RET_LOCAL returns a value of the wrong kind/ });
+    });
+    // J*_LOCAL_IMM) never check the kind of the locals they read: `effect` gives them pop '' / push
+    // '' or 'n'. So INC_LOCAL on a reference local passes the verifier and the VM adds an integer to
+    // a heap reference (f64[slot] += imm), forging a pointer into the arena.
+    it('rejects fused local instructions applied to reference locals', () => {
+      const setup = [['CONST_S', 0], ['STORE', 0]];
+      rejects(single([...setup, ['INC_LOCAL', 0, 8, I32], ['PUSH_I', 0], ['RET']], { locals: 'r' }), { pc: 4, msg: /INC_LOCAL/ });
+      rejects(single([...setup, ['PUSH_I', 1], ['STORE', 1], ['LOCAL_ADD_I', 0, 1, I32], ['RET']], { locals: 'rn' }), { pc: 8, msg: /LOCAL_ADD_I/ });
+      rejects(single([...setup, ['JGE_LOCAL_IMM', 0, 0, 8], ['PUSH_I', 0], ['RET']], { locals: 'r' }), { pc: 4, msg: /JGE_LOCAL_IMM/ });
+    });
+
+    it('rejects inconsistent stack heights at a join', () => {
+      // the JMP_F branch reaches pc 8 with [], the fall-through path with [nn]
+      const code = [['PUSH_I', 1], ['JMP_F', 8], ['PUSH_I', 2], ['PUSH_I', 3], ['PUSH_I', 0], ['RET']];
+      rejects(single(code), { pc: 8, msg: /inconsistent stack at a join: (\[\] vs \[nn\]|\[nn\] vs \[\])/ });
+    });
+
+    it('rejects inconsistent stack kinds at a join', () => {
+      const code = [
+        ['PUSH_I', 1], ['JMP_F', 'L:else'],
+        ['PUSH_I', 7], ['JMP', 'L:join'],
+        { label: 'else' }, ['CONST_S', 0],
+        { label: 'join' }, ['POP'], ['PUSH_I', 0], ['RET'],
+      ];
+      rejects(single(code), { pc: 10, msg: /inconsistent stack at a join: (\[n\] vs \[r\]|\[r\] vs \[n\])/ });
+    });
+
+    it('rejects a loop that grows the stack on every iteration', () => {
+      const code = [{ label: 'top' }, ['PUSH_I', 1], ['JMP', 'L:top']];
+      rejects(single(code), { pc: 0, msg: /inconsistent stack at a join: \[\] vs \[n\]/ });
+    });
+
+    it('rejects control falling off the end of the function', () => {
+      rejects(single([['PUSH_I', 1], ['POP']]), { pc: 2, msg: /control falls off the end of the function/ });
+      // the conditional jump's fall-through is the end of the code
+      rejects(single([['PUSH_I', 0], ['JMP_F', 0]]), { pc: 2, msg: /falls off the end/ });
+      // only the branch target path runs off the end
+      const code = [['PUSH_I', 1], ['JMP_T', 'L:tail'], ['PUSH_I', 0], ['RET'], { label: 'tail' }, ['PUSH_I', 0], ['POP']];
+      rejects(single(code), { pc: 9, msg: /falls off the end/ });
+    });
+
+    it('rejects a CALL with the wrong argument count', () => {
+      const g = fn('g', { arity: 2, locals: 'nn', code: [['LOAD', 0], ['RET']] });
+      const f = fn('f', { code: [['PUSH_I', 1], ['CALL', 1, 1], ['RET']] });
+      rejects(mod([f, g]), { pc: 2, msg: /CALL passes 1 arguments to 'g', which takes 2/ });
+      const f3 = fn('f', { code: [['PUSH_I', 1], ['PUSH_I', 1], ['PUSH_I', 1], ['CALL', 1, 3], ['RET']] });
+      rejects(mod([f3, g]), { pc: 6, msg: /CALL passes 3 arguments to 'g', which takes 2/ });
+    });
+
+    it('rejects a max-stack smaller than the stack the code reaches', () => {
+      const code = [['PUSH_I', 1], ['PUSH_I', 2], ['PUSH_I', 3], ['ADD_I', I32], ['ADD_I', I32], ['RET']];
+      rejects(single(code, { maxStack: 2 }), { pc: 0, msg: /stack reaches 3, above the declared max-stack 2/ });
+      expect(() => verifyModule(single(code, { maxStack: 3 }))).to.not.throw();
+    });
+
+    it('rejects a function with more parameters than locals, or a local kind table of the wrong size', () => {
+      rejects(single([['PUSH_I', 0], ['RET']], { arity: 2, locals: 'n' }), { pc: 0, msg: /arity 2 exceeds 1 locals/ });
+      const f = fn('f', { locals: 'nn', code: [['PUSH_I', 0], ['RET']] });
+      f.localKinds = Uint8Array.from([0]);
+      rejects(mod([f]), { pc: 0, msg: /local kind table does not match the local count/ });
+    });
+
+    it('names the failing function when an earlier one is fine', () => {
+      const ok = fn('ok', { code: [['PUSH_I', 0], ['RET']] });
+      const bad = fn('broken', { code: [['PUSH_I', 0], ['PUSH_I', 0], ['EQ_S'], ['RET']] });
+      rejects(mod([ok, bad]), { fn: 'broken', pc: 4, msg: /EQ_S expects \[rr\] on the stack, found \[nn\]/ });
+    });
+  });
+});
