@@ -109,6 +109,12 @@ export const enum Op {
   SET_FIELD,
   VARIANT,
   BUILTIN,
+  SPAWN,
+  SPAWN_H,
+  AWAIT,
+  YIELD,
+  SLEEP,
+  MUTEX_LOCK,
 }
 
 const table = [
@@ -200,6 +206,13 @@ const table = [
   [Op.VARIANT, 'VARIANT', [], 'r', 'n', 'the variant index of an enum value'],
   // built-ins
   [Op.BUILTIN, 'BUILTIN', ['builtin', 'count'], '*', '*', 'call runtime built-in B with N arguments'],
+  // tasks: these may park the running fiber (the scheduler resumes it at the same instruction)
+  [Op.SPAWN, 'SPAWN', ['fn', 'count'], '*', '', 'start a task running F with N arguments'],
+  [Op.SPAWN_H, 'SPAWN_H', ['fn', 'count'], '*', 'r', 'start a task running F with N arguments; push its handle'],
+  [Op.AWAIT, 'AWAIT', ['kind'], 'r', '*', 'pop a handle; push the task result (kind K), parking until it ends'],
+  [Op.YIELD, 'YIELD', [], '', '', 'let other tasks run'],
+  [Op.SLEEP, 'SLEEP', [], 'n', '', 'pop milliseconds; park on a timer'],
+  [Op.MUTEX_LOCK, 'MUTEX_LOCK', [], 'r', 'n', 'pop a mutex; lock it, parking in its FIFO while held; push an AsthraResult'],
 ] as const;
 
 export const OPS: OpInfo[] = table.map(([op, name, operands, pop, push, doc], i) => {
@@ -221,6 +234,10 @@ export const BUILTINS = [
   { name: 'panic', pop: 'r', push: 'n' },
   { name: 'exit', pop: 'n', push: 'n' },
   { name: 'args', pop: '', push: 'r' },
+  { name: 'mutex_create', pop: '', push: 'r' },
+  { name: 'mutex_unlock', pop: 'r', push: 'n' },
+  { name: 'mutex_destroy', pop: 'r', push: 'n' },
+  { name: 'result_is_ok', pop: 'n', push: 'n' },
 ] as const;
 
 export const Builtin = Object.fromEntries(BUILTINS.map((b, i) => [b.name, i])) as Record<(typeof BUILTINS)[number]['name'], number>;
@@ -235,4 +252,8 @@ export const enum B {
   panic,
   exit,
   args,
+  mutex_create,
+  mutex_unlock,
+  mutex_destroy,
+  result_is_ok,
 }

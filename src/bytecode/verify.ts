@@ -33,6 +33,11 @@ function effect(m: Module, fn: FnProto, code: Int32Array, pc: number, stack: str
       const callee = m.functions[a];
       return { pop: [...callee.localKinds.slice(0, b)].map((k) => KIND[k]).join(''), push: KIND[callee.retKind] };
     }
+    case Op.SPAWN: case Op.SPAWN_H: {
+      const callee = m.functions[a];
+      return { pop: [...callee.localKinds.slice(0, b)].map((k) => KIND[k]).join(''), push: op === Op.SPAWN ? '' : 'r' };
+    }
+    case Op.AWAIT: return { pop: 'r', push: KIND[a] };
     case Op.RET: return { pop: KIND[fn.retKind], push: '' };
     case Op.NEW_SLICE: return { pop: KIND[b].repeat(a), push: 'r' };
     case Op.SLICE_REPEAT: return { pop: KIND[a] + 'n', push: 'r' };
@@ -102,8 +107,8 @@ export function stackShapes(m: Module, fn: FnProto): { max: number; at: (string 
       if (kind === 'imm' || kind === 'jump') return;
       if (v < 0 || v >= operandLimit(m, fn, kind)) fail(pc, `${info.name} operand ${i + 1} (${kind}) = ${v} is out of range`);
     });
-    if (op === Op.CALL && code[pc + 2] !== m.functions[code[pc + 1]].arity) {
-      fail(pc, `CALL passes ${code[pc + 2]} arguments to '${m.functions[code[pc + 1]].name}', which takes ${m.functions[code[pc + 1]].arity}`);
+    if ((op === Op.CALL || op === Op.SPAWN || op === Op.SPAWN_H) && code[pc + 2] !== m.functions[code[pc + 1]].arity) {
+      fail(pc, `${info.name} passes ${code[pc + 2]} arguments to '${m.functions[code[pc + 1]].name}', which takes ${m.functions[code[pc + 1]].arity}`);
     }
     if (NUMERIC_LOCAL_OPS.has(op)) {
       info.operands.forEach((kind, i) => {

@@ -109,8 +109,17 @@ export class Collector {
           for (let i = 0; i < refs.length; i++) if (refs[i]) this.markRef(f64[s0 + i]);
           break;
         }
+        case Tag.HANDLE: {
+          // a finished task's result, and the message of a failed one
+          const hw0 = (ref + HEADER_BYTES + 8) >>> 2;
+          if (i32[hw0 + 1] === 1) this.markRef(f64[s0]);
+          this.markRef(i32[hw0 + 6]);
+          break;
+        }
         default:
-          break; // strings and stacks hold no traced references (stacks are scanned as roots)
+          // strings and mutexes hold no references; fibers and their stacks are roots of their
+          // own (RootSet.scan walks each live fiber's frames with the stack maps)
+          break;
       }
     }
   }
@@ -128,7 +137,7 @@ export class Collector {
       const w = p >>> 2;
       const h = i32[w];
       const size = blockSize(i32[w + 1]);
-      const alive = (h & MARK) !== 0 || (h & 0xff) === Tag.STACK || (h & (Flag.PINNED << 8)) !== 0;
+      const alive = (h & MARK) !== 0 || (h & (Flag.PINNED << 8)) !== 0;
       if (alive) {
         i32[w] = h & ~MARK;
         live += size;

@@ -11,7 +11,9 @@
 //   ARRAY   8-byte slots: the backing store of slices
 //   SLICE   four f64 slots: len, cap, array ref, offset into the array (sub-slices share arrays)
 //   OBJECT  8-byte field slots: structs, tuples and enum values, laid out by their shape
-//   STACK   8-byte slots: a fiber's value stack, then its frame records
+//   STACK   a fiber's frame records, then its value slots (scheduler/fiber.ts); also globals
+//   FIBER   a task's registers and links (scheduler/fiber.ts)
+//   HANDLE  a task's result and waiters; MUTEX  owner and FIFO of waiters (scheduler/task.ts)
 
 export const HEADER_BYTES = 16;
 export const HEADER_SLOTS = HEADER_BYTES / 8;
@@ -23,9 +25,12 @@ export const enum Tag {
   SLICE = 3,
   OBJECT = 4,
   STACK = 5,
+  FIBER = 6,
+  HANDLE = 7,
+  MUTEX = 8,
 }
 
-export const TAG_NAMES = ['free', 'string', 'array', 'slice', 'object', 'stack'];
+export const TAG_NAMES = ['free', 'string', 'array', 'slice', 'object', 'stack', 'fiber', 'handle', 'mutex'];
 
 export const enum Flag {
   MARK = 1,

@@ -1,5 +1,6 @@
-// The interpreter: one dispatch loop over a fiber's frames. Its value stack and frame records live
-// in the shared arena (a STACK object), so the scheduler can later hand a fiber to any worker.
+// The interpreter: one dispatch loop that runs a fiber for one slice. The fiber's registers,
+// value stack and frame records live in the shared arena (scheduler/fiber.ts), so the scheduler
+// can park it and resume it later, on any worker.
 //
 // The loop follows Lua's rule: pc, sp, base and the code array are plain locals; anything that can
 // trap reports the pc itself (trap sites call `fail(msg, pc, depth)`), and the frame records in the arena
@@ -15,6 +16,9 @@ import { NativeFrame, Unwind, compileNative } from './native';
 import { stackShapes } from '../bytecode/verify';
 import { Output } from './output';
 import { formatFloat } from './format';
+import { F, FRAME_WORDS, fw, growStack, stackLayout } from '../scheduler/fiber';
+import { Scheduler, SLICE_BUDGET, SliceEnd } from '../scheduler/scheduler';
+import { H, M, MutexResult, TaskState, dequeueWaiter, enqueueWaiter, handleResultSlot, hw, mw, newMutex } from '../scheduler/task';
 
 /** A runtime error in Asthra code: message plus (function index, pc) of every active frame. */
 export class Trap extends Error {
@@ -28,7 +32,7 @@ export class ExitRequest {
   constructor(readonly code: number) {}
 }
 
-export const FRAME_WORDS = 3; // fn index, return pc, base slot
+/** Largest stack a fiber may grow to (values and frames); beyond it is a stack overflow. */
 export const DEFAULT_STACK_SLOTS = 1 << 20; // 8 MiB of values
 export const DEFAULT_MAX_FRAMES = 200_000;
 
@@ -52,10 +56,13 @@ export class Interpreter {
   readonly strRefs: Float64Array;
   readonly stackSlots: number;
   readonly maxFrames: number;
-  /** f64 index of the first value slot; i32 index of the first frame word */
-  readonly stackBase: number;
-  readonly frameBase: number;
   readonly natives: NativeEntry[];
+  sched!: Scheduler;
+  /** the fiber running now, and what its last slice returned */
+  cur = 0;
+  sliceResult = 0;
+  /** preemption budget left in this slice (native code spends it too) */
+  budget = SLICE_BUDGET;
   /** result of the last native call, and registers to resume at after a spill */
   nativeResult = 0;
   resume = { fn: 0, pc: 0, base: 0, sp: 0, depth: 0 };
@@ -67,13 +74,14 @@ export class Interpreter {
     this.strRefs = Float64Array.from(m.strings.map((s) => arena.newString(s)));
     this.stackSlots = opts.stackSlots ?? DEFAULT_STACK_SLOTS;
     this.maxFrames = opts.maxFrames ?? DEFAULT_MAX_FRAMES;
-    const stack = arena.alloc(Tag.STACK, this.stackSlots * 8);
-    const frames = arena.alloc(Tag.STACK, this.maxFrames * FRAME_WORDS * 4);
-    this.stackBase = Arena.slot0(stack);
-    this.frameBase = (frames + HEADER_BYTES) >> 2;
     this.natives = opts.native === false
       ? m.functions.map(() => null)
       : compileNative(m, this, { bitwise, bnot, f2i, wrapInt }, opts.nativeDepth);
+  }
+
+  fnInfo(fn: number): { nlocals: number; maxStack: number; name: string; retKind: number } {
+    const f = this.fns[fn];
+    return { nlocals: f.nlocals, maxStack: f.maxStack, name: f.name, retKind: f.retKind };
   }
 
   /** The arena's current f64 view (native code reads globals through it). */
@@ -98,36 +106,52 @@ export class Interpreter {
         throw t;
       }
       if (e.entry) return 'interpret';
-      this.spill(e.frames, fn, callPc, base, sp - argc, depth);
+      this.sync(fn, callPc, base, sp, depth);
+      this.spill(e.frames, fn, callPc, depth);
       return 'resume';
     }
   }
 
-  /** Write native frames (innermost first) into the arena as interpreter frames above the caller. */
-  private spill(frames: NativeFrame[], callerFn: number, callPc: number, callerBase: number, argBase: number, depth: number): void {
+  /**
+   * Write native frames (innermost first) into the running fiber's stack as interpreter frames
+   * above the caller, whose registers are synced with its arguments still pushed; the registers
+   * to resume at go to this.resume (absolute base and sp).
+   */
+  private spill(frames: NativeFrame[], callerFn: number, callPc: number, depth: number): void {
+    const fiber = this.cur;
+    const i32w = fw(fiber, 0);
+    const argc = this.fns[frames[frames.length - 1].fn].arity;
+    let slotsNeeded = this.arena.i32[i32w + F.SP] - argc;
+    for (const fr of frames) slotsNeeded += this.fns[fr.fn].nlocals + fr.stack.length + this.fns[fr.fn].maxStack;
+    let L = stackLayout(this.arena, this.arena.i32[i32w + F.STACK]);
+    if (slotsNeeded > L.slotCap || depth + frames.length > L.frameCap) {
+      if (!growStack(this.arena, fiber, slotsNeeded, depth + frames.length + 1, this.stackSlots, this.maxFrames)) {
+        throw this.fail('stack overflow', callerFn, callPc, depth);
+      }
+      L = stackLayout(this.arena, this.arena.i32[i32w + F.STACK]);
+    }
     const f64 = this.arena.f64;
     const i32 = this.arena.i32;
-    const stackLimit = this.stackBase + this.stackSlots;
-    let prev = { fn: callerFn, ret: callPc + 3, base: callerBase };
-    let base = argBase;
+    let prev = { fn: callerFn, ret: callPc + 3, base: i32[i32w + F.BASE] };
+    let rel = i32[i32w + F.SP] - argc;
     let d = depth;
     for (let i = frames.length - 1; i >= 0; i--) {
       const fr = frames[i];
       const proto = this.fns[fr.fn];
-      const top = base + proto.nlocals;
-      if (d >= this.maxFrames || top + fr.stack.length + proto.maxStack > stackLimit) throw this.fail('stack overflow', callerFn, callPc, depth);
-      const w = this.frameBase + d * FRAME_WORDS;
+      const w = L.frameBase + d * FRAME_WORDS;
       i32[w] = prev.fn;
       i32[w + 1] = prev.ret;
       i32[w + 2] = prev.base;
       d++;
+      const base = L.slot0 + rel;
+      const top = base + proto.nlocals;
       for (let k = 0; k < fr.locals.length; k++) f64[base + k] = fr.locals[k];
       for (let k = 0; k < fr.stack.length; k++) f64[top + k] = fr.stack[k];
       if (i === 0) {
         this.resume = { fn: fr.fn, pc: fr.pc, base, sp: top + fr.stack.length, depth: d };
       } else {
-        prev = { fn: fr.fn, ret: fr.pc + 3, base };
-        base = top + fr.stack.length;
+        prev = { fn: fr.fn, ret: fr.pc + 3, base: rel };
+        rel += proto.nlocals + fr.stack.length;
       }
     }
   }
@@ -135,15 +159,22 @@ export class Interpreter {
   fail(message: string, fn: number, pc: number, depth: number): Trap {
     const frames = [{ fn, pc }];
     const i32 = this.arena.i32;
+    const frameBase = stackLayout(this.arena, i32[fw(this.cur, F.STACK)]).frameBase;
     for (let d = depth - 1; d >= 0; d--) {
-      const w = this.frameBase + d * FRAME_WORDS;
+      const w = frameBase + d * FRAME_WORDS;
       frames.push({ fn: i32[w], pc: i32[w + 1] - 1 });
     }
     return new Trap(message, frames);
   }
 
-  /** Run function `entry` with no arguments to completion; returns its result slot. */
-  run(entry: number): number {
+  private nlocals: Int32Array = new Int32Array(0);
+  private maxStack: Int32Array = new Int32Array(0);
+
+  /**
+   * Run `fiber` until it returns (Done, result in sliceResult), parks (Blocked), or yields or
+   * spends its budget (Yield). Its registers are in the arena before and after.
+   */
+  runSlice(fiber: number): SliceEnd {
     const arena = this.arena;
     let f64 = arena.f64;
     let i32 = arena.i32;
@@ -151,20 +182,28 @@ export class Interpreter {
     const codes = this.codes;
     const numbers = this.numbers;
     const strRefs = this.strRefs;
-    const frameBase = this.frameBase;
-    const stackLimit = this.stackBase + this.stackSlots;
-    const maxFrames = this.maxFrames;
     const natives = this.natives;
-
-    const nlocals = Int32Array.from(fns, (f) => f.nlocals);
-    const maxStack = Int32Array.from(fns, (f) => f.maxStack);
-    let fnIndex = entry;
-    let code = codes[entry];
-    let pc = 0;
-    let base = this.stackBase;
-    let sp = base + nlocals[entry];
-    let depth = 0;
-    f64.fill(0, base, sp);
+    if (this.nlocals.length !== fns.length) {
+      this.nlocals = Int32Array.from(fns, (f) => f.nlocals);
+      this.maxStack = Int32Array.from(fns, (f) => f.maxStack);
+    }
+    const nlocals = this.nlocals;
+    const maxStack = this.maxStack;
+    this.cur = fiber;
+    let budget = SLICE_BUDGET;
+    const fwb = fw(fiber, 0);
+    // the stack's layout; re-read whenever the stack grows
+    let L = stackLayout(arena, i32[fwb + F.STACK]);
+    let sb = L.slot0;
+    let frameBase = L.frameBase;
+    let stackLimit = sb + L.slotCap;
+    let maxFrames = L.frameCap;
+    let fnIndex = i32[fwb + F.FN];
+    let code = codes[fnIndex];
+    let pc = i32[fwb + F.PC];
+    let base = sb + i32[fwb + F.BASE];
+    let sp = sb + i32[fwb + F.SP];
+    let depth = i32[fwb + F.DEPTH];
 
     for (;;) {
       const op = code[pc++];
@@ -349,9 +388,15 @@ export class Interpreter {
           f64[sp - 2] = this.compareStrings(f64[sp - 2], f64[sp - 1]);
           sp--;
           break;
-        case Op.JMP:
-          pc = code[pc];
+        case Op.JMP: {
+          const t = code[pc];
+          if (t < pc && --budget <= 0) {
+            this.sync(fnIndex, t, base, sp, depth);
+            return SliceEnd.Yield;
+          }
+          pc = t;
           break;
+        }
         case Op.JMP_F:
           if (f64[--sp] === 0) pc = code[pc];
           else pc++;
@@ -386,9 +431,15 @@ export class Interpreter {
           break;
         case Op.CALL: {
           const target = code[pc];
+          if (--budget <= 0) {
+            this.sync(fnIndex, pc - 1, base, sp, depth);
+            return SliceEnd.Yield;
+          }
           const nat = natives[target];
           if (nat !== null) {
+            this.budget = budget;
             const how = this.callNative(nat, fnIndex, pc - 1, base, sp, code[pc + 1], depth);
+            budget = this.budget;
             if (how === 'done') {
               sp -= code[pc + 1];
               f64[sp++] = this.nativeResult;
@@ -397,22 +448,50 @@ export class Interpreter {
             }
             if (how === 'resume') {
               const r = this.resume;
+              f64 = arena.f64;
+              i32 = arena.i32;
+              L = stackLayout(arena, i32[fwb + F.STACK]);
+              sb = L.slot0;
+              frameBase = L.frameBase;
+              stackLimit = sb + L.slotCap;
+              maxFrames = L.frameCap;
               fnIndex = r.fn;
               code = codes[fnIndex];
               pc = r.pc;
               base = r.base;
               sp = r.sp;
               depth = r.depth;
+              if (budget <= 0) {
+                this.sync(fnIndex, pc, base, sp, depth);
+                return SliceEnd.Yield;
+              }
               break;
             }
           }
           const newBase = sp - code[pc + 1];
           const top = newBase + nlocals[target];
-          if (depth >= maxFrames || top + maxStack[target] > stackLimit) throw this.fail('stack overflow', fnIndex, pc - 1, depth);
+          if (depth >= maxFrames || top + maxStack[target] > stackLimit) {
+            // grow the stack (a copy to a bigger block) and run the CALL again
+            this.sync(fnIndex, pc - 1, base, sp, depth);
+            if (!growStack(arena, fiber, top - sb + maxStack[target], depth + 1, this.stackSlots, this.maxFrames)) {
+              throw this.fail('stack overflow', fnIndex, pc - 1, depth);
+            }
+            f64 = arena.f64;
+            i32 = arena.i32;
+            L = stackLayout(arena, i32[fwb + F.STACK]);
+            base = L.slot0 + (base - sb);
+            sp = L.slot0 + (sp - sb);
+            sb = L.slot0;
+            frameBase = L.frameBase;
+            stackLimit = sb + L.slotCap;
+            maxFrames = L.frameCap;
+            pc--;
+            break;
+          }
           const w = frameBase + depth * FRAME_WORDS;
           i32[w] = fnIndex;
           i32[w + 1] = pc + 2;
-          i32[w + 2] = base;
+          i32[w + 2] = base - sb;
           depth++;
           while (sp < top) f64[sp++] = 0;
           fnIndex = target;
@@ -423,26 +502,34 @@ export class Interpreter {
         }
         case Op.RET: {
           const v = f64[sp - 1];
-          if (depth === 0) return v;
+          if (depth === 0) {
+            this.sliceResult = v;
+            this.sync(fnIndex, pc - 1, base, base, 0);
+            return SliceEnd.Done;
+          }
           depth--;
           const w = frameBase + depth * FRAME_WORDS;
           sp = base;
           fnIndex = i32[w];
           pc = i32[w + 1];
-          base = i32[w + 2];
+          base = sb + i32[w + 2];
           code = codes[fnIndex];
           f64[sp++] = v;
           break;
         }
         case Op.RET_LOCAL: {
           const v = f64[base + code[pc]];
-          if (depth === 0) return v;
+          if (depth === 0) {
+            this.sliceResult = v;
+            this.sync(fnIndex, pc - 1, base, base, 0);
+            return SliceEnd.Done;
+          }
           depth--;
           const w = frameBase + depth * FRAME_WORDS;
           sp = base;
           fnIndex = i32[w];
           pc = i32[w + 1];
-          base = i32[w + 2];
+          base = sb + i32[w + 2];
           code = codes[fnIndex];
           f64[sp++] = v;
           break;
@@ -619,34 +706,89 @@ export class Interpreter {
           f64[sp++] = r;
           break;
         }
+        case Op.SPAWN: case Op.SPAWN_H: {
+          this.sync(fnIndex, pc - 1, base, sp, depth);
+          const argc = code[pc + 1];
+          const h = this.sched.spawn(code[pc], f64.subarray(sp - argc, sp));
+          if (arena.f64 !== f64) ({ f64, i32 } = arena);
+          pc += 2;
+          sp -= argc;
+          if (op === Op.SPAWN_H) f64[sp++] = h;
+          break;
+        }
+        case Op.AWAIT: {
+          const h = f64[sp - 1];
+          const st = i32[hw(h, H.STATE)];
+          if (st === TaskState.Running) {
+            this.sync(fnIndex, pc - 1, base, sp, depth);
+            this.sched.parkOnTask(fiber, h);
+            return SliceEnd.Blocked;
+          }
+          i32[hw(h, H.OBSERVED)] = 1;
+          if (st === TaskState.Failed) {
+            const name = fns[i32[hw(h, H.FN)]].name;
+            throw this.fail(`task ${i32[hw(h, H.TASK)]} (${name}) failed: ${arena.readString(i32[hw(h, H.MESSAGE)])}`, fnIndex, pc - 1, depth);
+          }
+          f64[sp - 1] = f64[handleResultSlot(h)];
+          pc++;
+          break;
+        }
+        case Op.YIELD:
+          this.sync(fnIndex, pc, base, sp, depth);
+          return SliceEnd.Yield;
+        case Op.SLEEP: {
+          const ms = f64[--sp];
+          this.sync(fnIndex, pc, base, sp, depth);
+          this.sched.sleep(fiber, ms);
+          return SliceEnd.Blocked;
+        }
+        case Op.MUTEX_LOCK: {
+          const m = f64[sp - 1];
+          const owner = i32[mw(m, M.OWNER)];
+          if (i32[mw(m, M.DESTROYED)]) f64[sp - 1] = MutexResult.Destroyed;
+          else if (owner === 0) {
+            i32[mw(m, M.OWNER)] = fiber;
+            f64[sp - 1] = MutexResult.Ok;
+          } else if (owner === fiber) f64[sp - 1] = MutexResult.AlreadyHeld;
+          else {
+            // park in the mutex's FIFO; unlock hands the mutex over and the result is Ok
+            f64[sp - 1] = MutexResult.Ok;
+            this.sync(fnIndex, pc, base, sp, depth);
+            enqueueWaiter(i32, m, fiber);
+            this.sched.parkOnMutex(fiber, m);
+            return SliceEnd.Blocked;
+          }
+          break;
+        }
         default:
           throw new Error(`interpreter: unknown opcode ${op} at pc ${pc - 1} in ${fns[fnIndex].name}`);
       }
     }
   }
 
-  /** f64 index of global 0; set by the runner once globals are allocated. */
+  /** the block holding the globals, and the f64 index of global 0 (set by the runner) */
+  globalBlock = 0;
   globalBase = 0;
 
-  // Registers as of the last safepoint (written back before every allocation).
-  private sFn = 0;
-  private sPc = 0;
-  private sBase = 0;
-  private sSp = 0;
-  private sDepth = 0;
   private stackMaps: ((string | undefined)[] | undefined)[] = [];
 
   /** A trap at the last safepoint (an allocation that could not be satisfied). */
   trapAtSafepoint(message: string): Trap {
-    return this.fail(message, this.sFn, this.sPc, this.sDepth);
+    const i32 = this.arena.i32;
+    const w = fw(this.cur, 0);
+    return this.fail(message, i32[w + F.FN], i32[w + F.PC], i32[w + F.DEPTH]);
   }
 
+  /** Write the running fiber's registers into the arena (at safepoints and when it stops). */
   sync(fn: number, pc: number, base: number, sp: number, depth: number): void {
-    this.sFn = fn;
-    this.sPc = pc;
-    this.sBase = base;
-    this.sSp = sp;
-    this.sDepth = depth;
+    const i32 = this.arena.i32;
+    const w = fw(this.cur, 0);
+    const sb = stackLayout(this.arena, i32[w + F.STACK]).slot0;
+    i32[w + F.FN] = fn;
+    i32[w + F.PC] = pc;
+    i32[w + F.BASE] = base - sb;
+    i32[w + F.SP] = sp - sb;
+    i32[w + F.DEPTH] = depth;
   }
 
   private stackMap(fn: number): (string | undefined)[] {
@@ -660,31 +802,43 @@ export class Interpreter {
    * slots, found by the verifier's stack maps (precise: a number is never taken for a pointer).
    */
   scan(mark: (ref: number) => void): void {
-    const { f64, i32 } = this.arena;
+    const f64 = this.arena.f64;
+    mark(this.globalBlock);
     this.m.globals.forEach((g, i) => {
       if (g.kind === 1) mark(f64[this.globalBase + i]);
     });
     for (const r of this.strRefs) mark(r);
-    let fn = this.sFn;
-    let pc = this.sPc;
-    let base = this.sBase;
-    let top = this.sSp;
+    for (const fiber of this.sched.live) this.scanFiber(fiber, mark);
+  }
+
+  /** One fiber's roots: the fiber, its stack block, its handle and every frame's references. */
+  scanFiber(fiber: number, mark: (ref: number) => void): void {
+    const { f64, i32 } = this.arena;
+    const w0 = fw(fiber, 0);
+    mark(fiber);
+    mark(i32[w0 + F.STACK]);
+    mark(i32[w0 + F.HANDLE]);
+    const L = stackLayout(this.arena, i32[w0 + F.STACK]);
+    let fn = i32[w0 + F.FN];
+    let pc = i32[w0 + F.PC];
+    let base = L.slot0 + i32[w0 + F.BASE];
+    let top = L.slot0 + i32[w0 + F.SP];
     let argc = 0;
-    for (let d = this.sDepth; ; ) {
+    for (let d = i32[w0 + F.DEPTH]; ; ) {
       const proto = this.fns[fn];
       for (let k = 0; k < proto.nlocals; k++) if (proto.localKinds[k] === 1) mark(f64[base + k]);
       const shape = this.stackMap(fn)[pc] ?? '';
-      const live = shape.length - argc;
       const first = base + proto.nlocals;
+      const live = shape.length - argc;
       if (first + live !== top) throw new Error(`gc: stack map of ${proto.name} at pc ${pc} has ${live} slots, the frame has ${top - first}`);
       for (let k = 0; k < live; k++) if (shape.charCodeAt(k) === 114 /* r */) mark(f64[first + k]);
       if (d === 0) break;
       d--;
-      const w = this.frameBase + d * FRAME_WORDS;
+      const w = L.frameBase + d * FRAME_WORDS;
       top = base;
       fn = i32[w];
       pc = i32[w + 1] - 3;
-      base = i32[w + 2];
+      base = L.slot0 + i32[w + 2];
       argc = this.fns[fn].code[pc + 2];
     }
   }
@@ -730,6 +884,29 @@ export class Interpreter {
         roots.length = depth0;
         return s;
       }
+      case B.mutex_create:
+        return newMutex(this.arena);
+      case B.mutex_unlock: {
+        const i32 = this.arena.i32;
+        const m = f64[args];
+        if (i32[mw(m, M.DESTROYED)]) return MutexResult.Destroyed;
+        if (i32[mw(m, M.OWNER)] !== this.cur) return MutexResult.NotOwner;
+        // hand the mutex to the first waiter (FIFO), so a releasing task cannot barge back in
+        const next = dequeueWaiter(i32, m);
+        i32[mw(m, M.OWNER)] = next;
+        if (next !== 0) this.sched.enqueue(next);
+        return MutexResult.Ok;
+      }
+      case B.mutex_destroy: {
+        const i32 = this.arena.i32;
+        const m = f64[args];
+        if (i32[mw(m, M.DESTROYED)]) return MutexResult.Destroyed;
+        if (i32[mw(m, M.OWNER)] !== 0) return MutexResult.Locked;
+        i32[mw(m, M.DESTROYED)] = 1;
+        return MutexResult.Ok;
+      }
+      case B.result_is_ok:
+        return f64[args] === 0 ? 1 : 0;
       default:
         throw new Error(`builtin ${b}`);
     }

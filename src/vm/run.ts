@@ -5,6 +5,9 @@ import { MainKind, Module, lineAt } from '../bytecode/module';
 import { Arena, OutOfMemory } from '../heap/arena';
 import { Tag } from '../heap/layout';
 import { Collector } from '../heap/gc';
+import { Deadlock, Scheduler } from '../scheduler/scheduler';
+import { F, WaitKind, fw } from '../scheduler/fiber';
+import { H, M, handleResultSlot, hw, mw } from '../scheduler/task';
 import { ExitRequest, Interpreter, Trap } from './interpreter';
 import { Output } from './output';
 
@@ -19,6 +22,8 @@ export interface RunOptions {
   gcTorture?: boolean;
   /** print allocation and collection figures to stderr at exit */
   stats?: boolean;
+  /** with one worker: pick runnable tasks in a seeded random order (reproducible) */
+  seed?: number;
 }
 
 export const EXIT_RUNTIME_ERROR = 1;
@@ -39,22 +44,33 @@ export function runModule(m: Module, opts: RunOptions): number {
     const arena = new Arena(Math.min(64 << 20, opts.maxHeapBytes), opts.maxHeapBytes);
     vm = new Interpreter(m, arena, out, { args: opts.args, stackSlots: opts.stackSlots, native: opts.native, nativeDepth: opts.nativeDepth });
     const globals = arena.alloc(Tag.STACK, Math.max(1, m.globals.length) * 8);
+    vm.globalBlock = globals;
     vm.globalBase = Arena.slot0(globals);
+    const sched = new Scheduler(arena, opts.seed ?? null);
+    sched.runner = vm;
+    vm.sched = sched;
+    sched.onFailure = (f) => out.stderr(`task ${f.task} (${f.fn}) failed: ${f.message}\n${f.trace}`);
     arena.attachCollector(new Collector(arena, m.shapes.map((sh) => sh.refs), vm, opts.gcVerify ?? false));
     arena.gcPause = opts.gcPause ?? 200;
     arena.torture = opts.gcTorture ?? false;
     if (opts.stats) statsArena = arena;
-    const result = vm.run(m.entry);
-    out.flush();
-    switch (m.mainKind) {
-      case MainKind.Void: return 0;
-      case MainKind.ExitCode: return result & 0xff;
-      case MainKind.Result: {
-        if (arena.i32[(result >>> 2) + 3] === 0) return 0;
-        out.stderr(`error: ${arena.readString(arena.f64[Arena.slot0(result)])}\n`);
+    // main is the first fiber; its handle's result is main's return value
+    const mainHandle = sched.spawn(m.entry, [], true);
+    arena.tempRoots.push(mainHandle);
+    try {
+      sched.run(mainHandle, (e) => describeTaskTrap(m, e), (v, kind) => taskError(m, arena, v, kind));
+    } catch (e) {
+      if (e instanceof Deadlock) {
+        out.stderr(formatDeadlock(m, arena, vm, e));
         return EXIT_RUNTIME_ERROR;
       }
+      throw e;
     }
+    out.flush();
+    const result = arena.f64[handleResultSlot(mainHandle)];
+    const failed = sched.failures.some((f) => arena.i32[hw(f.handle, H.OBSERVED)] === 0);
+    const code = mainExit(m, arena, out, result);
+    return code === 0 && failed ? EXIT_RUNTIME_ERROR : code;
   } catch (e) {
     out.flush();
     if (e instanceof ExitRequest) return e.code & 0xff;
@@ -88,18 +104,77 @@ export function formatStats(a: Arena): string {
   ].join('\n');
 }
 
+function mainExit(m: Module, arena: Arena, out: Output, result: number): number {
+  switch (m.mainKind) {
+    case MainKind.Void: return 0;
+    case MainKind.ExitCode: return result & 0xff;
+    case MainKind.Result: {
+      if (arena.i32[(result >>> 2) + 3] === 0) return 0;
+      out.stderr(`error: ${arena.readString(arena.f64[Arena.slot0(result)])}\n`);
+      return EXIT_RUNTIME_ERROR;
+    }
+  }
+}
+
+/** A task's trap as a one-line message and its stack; null for what is not a trap. */
+function describeTaskTrap(m: Module, e: unknown): { message: string; trace: string } | null {
+  if (!(e instanceof Trap)) return null;
+  return { message: e.message, trace: formatFrames(m, e.frames) };
+}
+
+/** If a task returned Result.Err(e), the text of e; otherwise null. */
+function taskError(m: Module, arena: Arena, value: number, kind: number): string | null {
+  if (kind !== 1 || value === 0) return null;
+  const w = value >>> 2;
+  if ((arena.i32[w] & 0xff) !== Tag.OBJECT) return null;
+  const shape = m.shapes[arena.i32[w + 2]];
+  if (!shape.name.startsWith('Result.') || shape.variant !== 1) return null;
+  const payload = arena.f64[Arena.slot0(value)];
+  if (shape.refs[0] === 1 && (arena.i32[payload >>> 2] & 0xff) === Tag.STRING) return arena.readString(payload);
+  return shape.refs[0] === 1 ? 'error' : String(payload);
+}
+
+function formatDeadlock(m: Module, arena: Arena, vm: Interpreter, d: Deadlock): string {
+  const i32 = arena.i32;
+  let s = `deadlock: all tasks are blocked\n`;
+  const fibers = [...d.fibers].sort((a, b) => i32[fw(a, F.ID)] - i32[fw(b, F.ID)]);
+  for (const f of fibers) {
+    const id = i32[fw(f, F.ID)];
+    const fn = m.functions[i32[fw(f, F.FN)]];
+    const entry = m.functions[i32[fw(f, F.ENTRY)]].name;
+    const kind = i32[fw(f, F.WAIT_KIND)];
+    const on = i32[fw(f, F.WAIT_REF)];
+    const what = kind === WaitKind.Task
+      ? `waiting for task ${i32[hw(on, H.TASK)]} (${m.functions[i32[hw(on, H.FN)]].name})`
+      : kind === WaitKind.Mutex
+        ? `waiting for a mutex held by task ${i32[fw(i32[mw(on, M.OWNER)], F.ID)]}`
+        : 'blocked';
+    const pos = lineAt(fn, i32[fw(f, F.PC)]);
+    const where = pos ? ` at ${m.sourceName}:${pos.line}:${pos.col}` : '';
+    s += `  task ${id} (${id === 0 ? 'main' : entry}) ${what}${where}\n`;
+    const lines = m.source.split('\n');
+    if (pos && lines[pos.line - 1] !== undefined) s += `      ${lines[pos.line - 1].trim()}\n`;
+  }
+  void vm;
+  return s;
+}
+
 export function formatTrap(m: Module, t: Trap): string {
+  return `runtime error: ${t.message}\n${formatFrames(m, t.frames)}`;
+}
+
+function formatFrames(m: Module, frames: { fn: number; pc: number }[]): string {
   const lines = m.source.split('\n');
-  let s = `runtime error: ${t.message}\n`;
+  let s = '';
   let prev = '';
   let repeats = 0;
   const flushRepeats = (): void => {
     if (repeats > 0) s += `  ... the frame above repeated ${repeats} more time${repeats > 1 ? 's' : ''}\n`;
     repeats = 0;
   };
-  t.frames.forEach((f, i) => {
+  frames.forEach((f, i) => {
     const fn = m.functions[f.fn];
-    if (fn.name === '<init>' && i === t.frames.length - 1 && i > 0) return;
+    if (fn.name === '<init>' && i === frames.length - 1 && i > 0) return;
     const pos = lineAt(fn, f.pc);
     const where = pos ? `${m.sourceName}:${pos.line}:${pos.col}` : `${m.sourceName}:pc ${f.pc}`;
     let frame = `  at ${fn.name} (${where})\n`;

@@ -1,0 +1,122 @@
+// Fibers: a task's whole state in the shared arena, so any worker can resume it.
+//
+//   FIBER block (Tag.FIBER), int32 words:
+//     ID STATE FN PC BASE SP DEPTH STACK HANDLE WAIT_KIND WAIT_REF NEXT ENTRY SLEEP_MS
+//   STACK block (Tag.STACK): frame records, then value slots.
+//     header aux = frame capacity, header variant = slot capacity
+//     frame record = 3 int32 words: caller fn, return pc, caller base (relative to slot 0)
+//
+// Registers (FN, PC, BASE, SP, DEPTH) are written by the interpreter when the fiber stops running
+// and at every safepoint; BASE and SP are slot indices relative to the stack's first slot, so a
+// stack can be copied to a bigger block (growth) without rewriting its frames.
+import type { Arena } from '../heap/arena';
+import { HEADER_BYTES, Tag } from '../heap/layout';
+
+export const enum F {
+  ID = 0,
+  STATE = 1,
+  FN = 2,
+  PC = 3,
+  BASE = 4,
+  SP = 5,
+  DEPTH = 6,
+  STACK = 7,
+  HANDLE = 8,
+  WAIT_KIND = 9,
+  WAIT_REF = 10,
+  NEXT = 11,
+  ENTRY = 12,
+  SLEEP_MS = 13,
+}
+export const FIBER_WORDS = 16;
+
+export const enum FiberState {
+  Runnable = 0,
+  Running = 1,
+  Blocked = 2,
+  Done = 3,
+}
+
+export const enum WaitKind {
+  None = 0,
+  Task = 1,
+  Mutex = 2,
+  Timer = 3,
+}
+
+export const FRAME_WORDS = 3;
+
+/** int32 index of a fiber's word `f`. */
+export function fw(fiber: number, f: F): number {
+  return ((fiber + HEADER_BYTES) >>> 2) + f;
+}
+
+export interface StackLayout {
+  /** int32 index of frame record 0 */
+  frameBase: number;
+  /** f64 index of value slot 0 */
+  slot0: number;
+  frameCap: number;
+  slotCap: number;
+}
+
+export function stackLayout(arena: Arena, stack: number): StackLayout {
+  const w = stack >>> 2;
+  const frameCap = arena.i32[w + 2];
+  const slotCap = arena.i32[w + 3];
+  const frameBase = (stack + HEADER_BYTES) >>> 2;
+  return { frameBase, slot0: (stack + HEADER_BYTES + frameCap * FRAME_WORDS * 4) >>> 3, frameCap, slotCap };
+}
+
+/** A fresh stack block; frameCap is kept even so the slots stay 8-byte aligned. */
+export function newStack(arena: Arena, frameCap: number, slotCap: number): number {
+  const frames = (frameCap + 1) & ~1;
+  return arena.alloc(Tag.STACK, frames * FRAME_WORDS * 4 + slotCap * 8, frames, slotCap);
+}
+
+/**
+ * A new runnable fiber that will call `fn` with `args` (kinds ignored here: the stack map of the
+ * entry function knows them). The caller keeps `args` reachable until this returns.
+ */
+export function newFiber(arena: Arena, id: number, fn: number, nlocals: number, maxStack: number, args: ArrayLike<number>, frameCap: number, slotCap: number): number {
+  const slots = Math.max(slotCap, nlocals + maxStack + 8);
+  const stack = newStack(arena, frameCap, slots);
+  arena.tempRoots.push(stack);
+  const fiber = arena.alloc(Tag.FIBER, FIBER_WORDS * 4);
+  arena.tempRoots.pop();
+  const i32 = arena.i32;
+  const w = fw(fiber, 0);
+  i32[w + F.ID] = id;
+  i32[w + F.STATE] = FiberState.Runnable;
+  i32[w + F.FN] = fn;
+  i32[w + F.PC] = 0;
+  i32[w + F.BASE] = 0;
+  i32[w + F.SP] = nlocals;
+  i32[w + F.DEPTH] = 0;
+  i32[w + F.STACK] = stack;
+  i32[w + F.ENTRY] = fn;
+  const { slot0 } = stackLayout(arena, stack);
+  for (let i = 0; i < args.length; i++) arena.f64[slot0 + i] = args[i];
+  return fiber;
+}
+
+/**
+ * Copy a fiber's stack into a block with room for `slots` values and `frames` records. The old
+ * block becomes garbage. Returns false when the limits forbid it.
+ */
+export function growStack(arena: Arena, fiber: number, slotsNeeded: number, framesNeeded: number, maxSlots: number, maxFrames: number): boolean {
+  const i32 = arena.i32;
+  const old = i32[fw(fiber, F.STACK)];
+  const o = stackLayout(arena, old);
+  if (slotsNeeded > maxSlots || framesNeeded > maxFrames) return false;
+  const slots = Math.min(maxSlots, Math.max(o.slotCap, slotsNeeded * 2));
+  const frames = Math.min(maxFrames, Math.max(o.frameCap, framesNeeded * 2));
+  const stack = newStack(arena, frames, slots);
+  const n = stackLayout(arena, stack);
+  const depth = arena.i32[fw(fiber, F.DEPTH)];
+  const used = arena.i32[fw(fiber, F.SP)];
+  arena.i32.copyWithin(n.frameBase, o.frameBase, o.frameBase + depth * FRAME_WORDS);
+  arena.f64.copyWithin(n.slot0, o.slot0, o.slot0 + used);
+  arena.i32[fw(fiber, F.STACK)] = stack;
+  return true;
+}
