@@ -239,7 +239,12 @@ class Checker {
         return { k: 'slice', elem: this.resolveType(t.elem), fixed: n };
       }
       case 'TTuple': return { k: 'tuple', elems: t.elems.map((e) => this.resolveType(e)) };
-      case 'TPtr': return { k: 'ptr', mut: t.mut, elem: this.resolveType(t.elem) };
+      case 'TPtr': {
+        const elem = this.resolveType(t.elem);
+        // a mutex is a runtime object the collector manages; the pointer type names it
+        if (elem.k === 'mutex') return elem;
+        return { k: 'ptr', mut: t.mut, elem };
+      }
       case 'TFn': return this.err(t, 'function types are not supported yet', 'closures are planned in their own issue');
     }
   }
@@ -383,9 +388,24 @@ class Checker {
         return;
       }
       case 'For': return this.forStmt(s);
-      case 'Spawn': case 'SpawnHandle':
-        return this.err(s, 'spawn is not supported yet', 'tasks come with the scheduler issue');
+      case 'Spawn':
+        this.spawnCall(s.call);
+        return;
+      case 'SpawnHandle': {
+        const ret = this.spawnCall(s.call);
+        notes(s).slot = this.declare(s.name, { k: 'handle', elem: ret }, false);
+        return;
+      }
     }
+  }
+
+  /** `spawn f(args)`: the operand must be a call of a user function or method; its result type. */
+  spawnCall(call: Expr): Ty {
+    if (call.kind !== 'Call') return this.err(call, 'spawn needs a function call', 'spawn worker(1, "a");');
+    const ret = this.expr(call);
+    const t = notes(call).target;
+    if (t?.k !== 'fn') this.err(call, 'spawn needs a call of a function or method declared in the program');
+    return ret;
   }
 
   loop(body: () => void): void {
@@ -558,8 +578,12 @@ class Checker {
       }
       case 'Match': return this.match(e, expected);
       case 'BlockExpr': return this.block(e.block, true, expected);
-      case 'Await': return this.err(e, 'await is not supported yet', 'tasks come with the scheduler issue');
-      case 'SpawnExpr': return this.err(e, 'spawn_with_handle is not supported yet', 'tasks come with the scheduler issue');
+      case 'Await': {
+        const h = this.expr(e.handle);
+        if (h.k !== 'handle') return this.err(e.handle, `await needs a TaskHandle, found ${show(h)}`);
+        return h.elem;
+      }
+      case 'SpawnExpr': return { k: 'handle', elem: this.spawnCall(e.call) };
       case 'Try': return this.tryExpr(e);
       case 'Sizeof': return T.usize;
     }
@@ -793,12 +817,38 @@ class Checker {
         return this.ctor(e, c.object.name, c.name, e.args, expected);
       }
       if (c.object.kind === 'Ident' && c.object.name === 'Asthra_runtime' && !this.lookup('Asthra_runtime')) {
-        return this.err(c, `Asthra_runtime.${c.name} is not supported yet`, 'the runtime API comes with the scheduler issue');
+        return this.runtimeCall(e, c.name);
       }
       const ot = this.expr(c.object);
       return this.methodCall(e, c.name, ot, expected);
     }
     return this.err(e, 'this expression cannot be called');
+  }
+
+  /** The runtime API of the concurrency chapter: Asthra_runtime.mutex_create(void) and friends. */
+  runtimeCall(e: Extract<Expr, { kind: 'Call' }>, name: string): Ty {
+    const mutex: Ty = { k: 'mutex' };
+    const result: Ty = { k: 'asthraResult' };
+    notes(e).target = { k: 'runtime', name };
+    switch (name) {
+      case 'mutex_create':
+        this.args(e, [], e.args, 'Asthra_runtime.mutex_create');
+        return mutex;
+      case 'mutex_lock': case 'mutex_unlock': case 'mutex_destroy':
+        this.args(e, [mutex], e.args, `Asthra_runtime.${name}`);
+        return result;
+      case 'result_is_ok':
+        this.args(e, [result], e.args, 'Asthra_runtime.result_is_ok');
+        return T.bool;
+      case 'yield':
+        this.args(e, [], e.args, 'Asthra_runtime.yield');
+        return T.void;
+      case 'sleep':
+        if (e.args.length !== 1) this.err(e, `wrong number of arguments to Asthra_runtime.sleep: expected 1, found ${e.args.length}`);
+        this.intExpr(e.args[0]);
+        return T.void;
+    }
+    return this.err(e.callee, `Asthra_runtime has no function '${name}'`, 'mutex_create, mutex_lock, mutex_unlock, mutex_destroy, result_is_ok, yield, sleep');
   }
 
   methodCall(e: Extract<Expr, { kind: 'Call' }>, name: string, ot: Ty, expected?: Ty): Ty {
@@ -878,6 +928,8 @@ class Checker {
       }
       case 'range':
         return this.err(e, 'range(...) can only be used in a for loop', 'for i in range(0, n) { ... }');
+      case 'sleep':
+        return this.runtimeCall(e, 'sleep');
     }
     if (CONVERSIONS.has(name)) {
       arity(1);

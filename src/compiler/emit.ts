@@ -216,9 +216,25 @@ class FnEmitter {
         return;
       }
       case 'For': return this.forStmt(s);
-      case 'Spawn': case 'SpawnHandle':
-        throw new Error('spawn reached the emitter');
+      case 'Spawn':
+        this.spawn(s.call, false);
+        return;
+      case 'SpawnHandle':
+        this.spawn(s.call, true);
+        this.op(Op.STORE, notes(s).slot!);
+        return;
     }
+  }
+
+  /** Push the arguments of a checked call (self first for methods) and start a task. */
+  spawn(call: Expr, withHandle: boolean): void {
+    const c = call as Extract<Expr, { kind: 'Call' }>;
+    const t = notes(c).target as { k: 'fn'; index: number };
+    const f = this.cp.fns[t.index - 1];
+    if (f.hasSelf && c.callee.kind === 'Field') this.expr(c.callee.object);
+    for (const a of notes(c).noArgs ? [] : c.args) this.expr(a);
+    this.mark(call);
+    this.op(withHandle ? Op.SPAWN_H : Op.SPAWN, t.index, f.params.length);
   }
 
   /**
@@ -650,7 +666,14 @@ class FnEmitter {
         if (t?.k === 'ctor') return this.ctor(e, t.variant, []);
         throw new Error('value: Path without a constructor');
       }
-      case 'Await': case 'SpawnExpr':
+      case 'Await':
+        this.expr(e.handle);
+        this.mark(e);
+        this.op(Op.AWAIT, kindOf(ty));
+        return;
+      case 'SpawnExpr':
+        this.spawn(e.call, true);
+        return;
       case 'If': case 'IfLet': case 'Match': case 'BlockExpr':
         throw new Error(`value: unexpected ${e.kind}`);
     }
@@ -817,6 +840,7 @@ class FnEmitter {
         return;
       }
       case 'method': return this.method(e, t.name);
+      case 'runtime': return this.runtime(e, t.name, args);
       case 'builtin': return this.builtin(e, t.name, args);
       default: throw new Error(`call: ${t.k}`);
     }
@@ -844,6 +868,27 @@ class FnEmitter {
     } else {
       throw new Error(`method ${name}`);
     }
+  }
+
+  runtime(e: Extract<Expr, { kind: 'Call' }>, name: string, args: Expr[]): void {
+    for (const a of args) this.expr(a);
+    this.mark(e);
+    switch (name) {
+      case 'mutex_create': this.op(Op.BUILTIN, Builtin.mutex_create, 0); return;
+      case 'mutex_lock': this.op(Op.MUTEX_LOCK); return;
+      case 'mutex_unlock': this.op(Op.BUILTIN, Builtin.mutex_unlock, 1); return;
+      case 'mutex_destroy': this.op(Op.BUILTIN, Builtin.mutex_destroy, 1); return;
+      case 'result_is_ok': this.op(Op.BUILTIN, Builtin.result_is_ok, 1); return;
+      case 'yield':
+        this.op(Op.YIELD);
+        this.op(Op.PUSH_I, 0);
+        return;
+      case 'sleep':
+        this.op(Op.SLEEP);
+        this.op(Op.PUSH_I, 0);
+        return;
+    }
+    throw new Error(`runtime ${name}`);
   }
 
   builtin(e: Extract<Expr, { kind: 'Call' }>, name: string, args: Expr[]): void {

@@ -46,7 +46,8 @@ export type Target =
   | { k: 'builtin'; name: string }
   | { k: 'ctor'; variant: number }
   | { k: 'conv'; to: Ty }
-  | { k: 'method'; name: string };
+  | { k: 'method'; name: string }
+  | { k: 'runtime'; name: string };
 
 /** Notes the checker leaves on nodes for the emitter. */
 export interface Notes {

@@ -70,7 +70,7 @@ export function isSigned(name: IntName): boolean {
 /** Does a value of this type live in the heap (so the slot holds a reference)? */
 export function isRef(t: Ty): boolean {
   switch (t.k) {
-    case 'string': case 'slice': case 'tuple': case 'struct': case 'enum': case 'handle':
+    case 'string': case 'slice': case 'tuple': case 'struct': case 'enum': case 'handle': case 'mutex':
       return true;
     default:
       return false;
@@ -90,7 +90,7 @@ export function show(t: Ty): string {
     case 'enum': return t.args.length ? `${t.name}<${t.args.map(show).join(', ')}>` : t.name;
     case 'ptr': return `*${t.mut ? 'mut' : 'const'} ${show(t.elem)}`;
     case 'handle': return `TaskHandle<${show(t.elem)}>`;
-    case 'mutex': return 'AsthraMutex';
+    case 'mutex': return '*mut AsthraMutex';
     case 'asthraResult': return 'AsthraResult';
     case 'unknown': return '_';
     default: return t.k;

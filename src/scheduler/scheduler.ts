@@ -24,6 +24,8 @@ import { F, FiberState, WaitKind, fw, newFiber } from './fiber';
 import { H, TaskState, handleResultSlot, hw, newHandle } from './task';
 
 export const SLICE_BUDGET = 10_000;
+/** A fiber alone (nothing else runnable, no timer) runs on: preempting it would only cost time. */
+export const ALONE_BUDGET = 1 << 30;
 export const TASK_STACK_SLOTS = 64;
 export const TASK_STACK_FRAMES = 16;
 export const MAIN_STACK_SLOTS = 4096;
@@ -37,7 +39,7 @@ export const enum SliceEnd {
 
 /** What the scheduler needs from the interpreter. */
 export interface FiberRunner {
-  runSlice(fiber: number): SliceEnd;
+  runSlice(fiber: number, budget: number): SliceEnd;
   /** the value the last Done slice returned */
   readonly sliceResult: number;
   /** the function index and arity/locals needed to start a fiber */
@@ -164,7 +166,8 @@ export class Scheduler {
       a.i32[fw(fiber, F.STATE)] = FiberState.Running;
       let end: SliceEnd;
       try {
-        end = this.runner.runSlice(fiber);
+        const alone = this.runq.length === this.head && this.timers.length === 0;
+        end = this.runner.runSlice(fiber, alone ? ALONE_BUDGET : SLICE_BUDGET);
       } catch (e) {
         const handle = a.i32[fw(fiber, F.HANDLE)];
         const d = describeTrap(e, fiber);

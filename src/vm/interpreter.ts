@@ -12,7 +12,7 @@ import { FnProto, Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
 import { HEADER_BYTES, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
 import { IMAX, IMIN, bitwise, bnot, f2i, wrapInt } from './intops';
-import { NativeFrame, Unwind, compileNative } from './native';
+import { NativeCode, NativeEntry, NativeFrame, Unwind, compileNative } from './native';
 import { stackShapes } from '../bytecode/verify';
 import { Output } from './output';
 import { formatFloat } from './format';
@@ -47,7 +47,6 @@ export interface VMOptions {
   nativeDepth?: number;
 }
 
-type NativeEntry = ((f64: Float64Array, a: number) => number) | null;
 
 export class Interpreter {
   readonly codes: Int32Array[];
@@ -57,6 +56,7 @@ export class Interpreter {
   readonly stackSlots: number;
   readonly maxFrames: number;
   readonly natives: NativeEntry[];
+  readonly native: NativeCode;
   sched!: Scheduler;
   /** the fiber running now, and what its last slice returned */
   cur = 0;
@@ -74,9 +74,10 @@ export class Interpreter {
     this.strRefs = Float64Array.from(m.strings.map((s) => arena.newString(s)));
     this.stackSlots = opts.stackSlots ?? DEFAULT_STACK_SLOTS;
     this.maxFrames = opts.maxFrames ?? DEFAULT_MAX_FRAMES;
-    this.natives = opts.native === false
-      ? m.functions.map(() => null)
+    this.native = opts.native === false
+      ? { entries: m.functions.map(() => null), resumes: m.functions.map(() => null), leaders: m.functions.map(() => new Set<number>()) }
       : compileNative(m, this, { bitwise, bnot, f2i, wrapInt }, opts.nativeDepth);
+    this.natives = this.native.entries;
   }
 
   fnInfo(fn: number): { nlocals: number; maxStack: number; name: string; retKind: number } {
@@ -108,6 +109,46 @@ export class Interpreter {
       if (e.entry) return 'interpret';
       this.sync(fn, callPc, base, sp, depth);
       this.spill(e.frames, fn, callPc, depth);
+      return 'resume';
+    }
+  }
+
+  /**
+   * Continue the running fiber's top frame (fn at a block leader pc) in native code. 'done':
+   * the frame returned nativeResult; 'resume': it spilled again, rewritten in place (this.resume).
+   */
+  private resumeNative(fn: number, pc: number, base: number, sp: number, depth: number): 'done' | 'resume' {
+    const f64 = this.arena.f64;
+    const n = this.fns[fn].nlocals;
+    const locals = Array.from(f64.subarray(base, base + n));
+    const stack = Array.from(f64.subarray(base + n, sp));
+    try {
+      this.nativeResult = this.native.resumes[fn]!(pc, locals, stack);
+      return 'done';
+    } catch (e) {
+      if (!(e instanceof Unwind)) throw e;
+      if (e.kind === 'trap') {
+        const t = this.fail(e.message, fn, pc, depth);
+        t.frames.shift(); // the resumed frame is the outermost native frame itself
+        t.frames.unshift(...e.frames.map((f) => ({ fn: f.fn, pc: f.pc })));
+        throw t;
+      }
+      // spilled again: the outermost native frame is the resumed one, rewritten in place
+      const outer = e.frames[e.frames.length - 1];
+      const top = base + n;
+      for (let k = 0; k < n; k++) f64[base + k] = outer.locals[k];
+      for (let k = 0; k < outer.stack.length; k++) f64[top + k] = outer.stack[k];
+      if (e.frames.length === 1) {
+        this.resume = { fn, pc: outer.pc, base, sp: top + outer.stack.length, depth };
+        return 'resume';
+      }
+      // deeper frames too: `fn` is inside the CALL at outer.pc; push that call's arguments (the
+      // callee's first locals) and spill the callee frames above it
+      const callee = e.frames[e.frames.length - 2];
+      const argc = this.fns[callee.fn].arity;
+      for (let k = 0; k < argc; k++) f64[top + outer.stack.length + k] = callee.locals[k];
+      this.sync(fn, outer.pc, base, top + outer.stack.length + argc, depth);
+      this.spill(e.frames.slice(0, -1), fn, outer.pc, depth);
       return 'resume';
     }
   }
@@ -174,7 +215,7 @@ export class Interpreter {
    * Run `fiber` until it returns (Done, result in sliceResult), parks (Blocked), or yields or
    * spends its budget (Yield). Its registers are in the arena before and after.
    */
-  runSlice(fiber: number): SliceEnd {
+  runSlice(fiber: number, sliceBudget: number): SliceEnd {
     const arena = this.arena;
     let f64 = arena.f64;
     let i32 = arena.i32;
@@ -190,7 +231,7 @@ export class Interpreter {
     const nlocals = this.nlocals;
     const maxStack = this.maxStack;
     this.cur = fiber;
-    let budget = SLICE_BUDGET;
+    let budget = sliceBudget;
     const fwb = fw(fiber, 0);
     // the stack's layout; re-read whenever the stack grows
     let L = stackLayout(arena, i32[fwb + F.STACK]);
@@ -204,6 +245,45 @@ export class Interpreter {
     let base = sb + i32[fwb + F.BASE];
     let sp = sb + i32[fwb + F.SP];
     let depth = i32[fwb + F.DEPTH];
+    // a frame spilled out of native code at a loop header goes back into native code
+    if (this.native.resumes[fnIndex] !== null && this.native.leaders[fnIndex].has(pc)) {
+      this.budget = budget;
+      const how = this.resumeNative(fnIndex, pc, base, sp, depth);
+      budget = this.budget;
+      f64 = arena.f64;
+      i32 = arena.i32;
+      L = stackLayout(arena, i32[fwb + F.STACK]);
+      sb = L.slot0;
+      frameBase = L.frameBase;
+      stackLimit = sb + L.slotCap;
+      maxFrames = L.frameCap;
+      if (how === 'done') {
+        const v = this.nativeResult;
+        if (depth === 0) {
+          this.sliceResult = v;
+          return SliceEnd.Done;
+        }
+        depth--;
+        const w = frameBase + depth * FRAME_WORDS;
+        sp = base;
+        fnIndex = i32[w];
+        pc = i32[w + 1];
+        base = sb + i32[w + 2];
+        f64[sp++] = v;
+      } else {
+        const r = this.resume;
+        fnIndex = r.fn;
+        pc = r.pc;
+        base = r.base;
+        sp = r.sp;
+        depth = r.depth;
+      }
+      code = codes[fnIndex];
+      if (budget <= 0) {
+        this.sync(fnIndex, pc, base, sp, depth);
+        return SliceEnd.Yield;
+      }
+    }
 
     for (;;) {
       const op = code[pc++];
@@ -701,6 +781,7 @@ export class Interpreter {
           const argc = code[pc + 1];
           pc += 2;
           const r = this.builtin(b, sp - argc, fnIndex, pc - 1, depth);
+          if (b === B.mutex_unlock && budget > SLICE_BUDGET) budget = SLICE_BUDGET; // a waiter may be runnable
           if (arena.f64 !== f64) ({ f64, i32 } = arena);
           sp -= argc;
           f64[sp++] = r;
@@ -710,6 +791,7 @@ export class Interpreter {
           this.sync(fnIndex, pc - 1, base, sp, depth);
           const argc = code[pc + 1];
           const h = this.sched.spawn(code[pc], f64.subarray(sp - argc, sp));
+          if (budget > SLICE_BUDGET) budget = SLICE_BUDGET; // someone else can run now
           if (arena.f64 !== f64) ({ f64, i32 } = arena);
           pc += 2;
           sp -= argc;

@@ -22,6 +22,8 @@ import { stackShapes } from '../bytecode/verify';
 import { INT_NAMES, INT_RANGE } from '../compiler/types';
 
 export const NATIVE_DEPTH = 1500;
+/** Loop back-edges are counted in a local and charged to the slice budget in batches. */
+const BACKEDGE_BATCH = 1024;
 
 /** A native frame as spilled or traced: innermost first in Unwind.frames. */
 export interface NativeFrame {
@@ -93,8 +95,12 @@ function outOfRange(v: string, t: number): string {
   return `(${v}) > ${hi} || (${v}) < ${lo}`;
 }
 
-/** Translate one function to JS source (a function declaration named f<index>). */
-function translate(m: Module, index: number, depthLimit: number): string {
+/**
+ * Translate one function to JS source: f<index>(d, args...) to call it, and r<index>(d, pc, L, S)
+ * to resume a frame spilled earlier at block leader pc with locals L and stack S (the way back
+ * into native code after a preemption: without it a long loop would finish in the interpreter).
+ */
+function translate(m: Module, index: number, depthLimit: number): { source: string; leaders: number[] } {
   const f = m.functions[index];
   const code = f.code;
   const { at } = stackShapes(m, f);
@@ -113,10 +119,6 @@ function translate(m: Module, index: number, depthLimit: number): string {
   const stackVars = Array.from({ length: f.maxStack }, (_, i) => `s${i} = 0`);
   const allLocals = Array.from({ length: f.nlocals }, (_, i) => `l${i}`);
   const out: string[] = [];
-  out.push(`function f${index}(d${params.length ? ', ' + params.join(', ') : ''}) {`);
-  out.push(`  if (d > ${depthLimit}) throw new Unwind('spill', '');`);
-  const decls = [...locals, ...stackVars, 'pc = 0'];
-  out.push(`  let ${decls.join(', ')};`);
   const trap = (pc: number, msg: string): string => `throw trap(${index}, ${pc}, ${JSON.stringify(msg)})`;
   const trapExpr = (pc: number, msg: string): string => `throw trap(${index}, ${pc}, ${msg})`;
   out.push('  for (;;) switch (pc) {');
@@ -131,7 +133,10 @@ function translate(m: Module, index: number, depthLimit: number): string {
     const b = code[pc + 2];
     const c = code[pc + 3];
     const next = pc + 1 + OPS[op].operands.length;
-    const jump = (target: number): string => `{ pc = ${target}; continue; }`;
+    // a backward jump is a loop back-edge: it spends budget, and spills when the budget is gone
+    const jump = (target: number): string => target > pc
+      ? `{ pc = ${target}; continue; }`
+      : `{ if (++tick === ${BACKEDGE_BATCH}) { tick = 0; if ((ctx.budget -= ${BACKEDGE_BATCH}) <= 0) throw spillAt(${index}, ${target}, [${allLocals.join(', ')}], [${Array.from({ length: (at[target] ?? '').length }, (_, i) => `s${i}`).join(', ')}]); } pc = ${target}; continue; }`;
     const line = (t: string): void => {
       out.push('    ' + t);
     };
@@ -209,12 +214,27 @@ function translate(m: Module, index: number, depthLimit: number): string {
   out.push(`  default: throw new Error('native f${index}: bad pc ' + pc);`);
   out.push('  }');
   out.push('}');
-  return out.join('\n');
+  const body = out.join('\n');
+  const entry = [
+    `function f${index}(d${params.length ? ', ' + params.join(', ') : ''}) {`,
+    // a spill at entry: too deep for the JS stack, or the slice's budget is spent (preemption)
+    `  if (d > ${depthLimit} || --ctx.budget <= 0) throw new Unwind('spill', '');`,
+    `  let ${[...locals, ...stackVars, 'pc = 0', 'tick = 0'].join(', ')};`,
+  ].join('\n');
+  const resumeDecls = [
+    ...allLocals.map((l, i) => `${l} = L[${i}]`),
+    ...Array.from({ length: f.maxStack }, (_, i) => `s${i} = S.length > ${i} ? S[${i}] : 0`),
+    'pc = pc0', 'tick = 0',
+  ];
+  const resume = [`function r${index}(d, pc0, L, S) {`, `  let ${resumeDecls.join(', ')};`].join('\n');
+  return { source: `${entry}\n${body}\n${resume}\n${body}`, leaders: [...leaders].filter((pc) => at[pc] !== undefined) };
 }
 
 export interface NativeHelpers {
   f64: Float64Array;
   globalBase: number;
+  /** the running slice's preemption budget, spent at calls and loop back-edges */
+  budget: number;
 }
 
 export interface NativeRuntime {
@@ -228,24 +248,50 @@ export interface NativeRuntime {
  * Compile every eligible function; returns, per function index, an entry thunk
  * `(f64, argBase) => result` or null. `ctx` gives native code the arena view and globals.
  */
-export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, depthLimit = NATIVE_DEPTH): ((f64: Float64Array, a: number) => number)[] | null[] {
+export type NativeEntry = ((f64: Float64Array, a: number) => number) | null;
+export type NativeResume = ((pc: number, locals: number[], stack: number[]) => number) | null;
+
+export interface NativeCode {
+  /** per function: call it with its arguments at f64[a..], or null (not native) */
+  entries: NativeEntry[];
+  /** per function: resume a spilled frame at a block leader, or null */
+  resumes: NativeResume[];
+  /** per function: the pcs a frame can resume at natively */
+  leaders: Set<number>[];
+}
+
+export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, depthLimit = NATIVE_DEPTH): NativeCode {
   const ok = nativeEligible(m);
-  if (!ok.some((x) => x)) return m.functions.map(() => null);
+  const none: NativeCode = { entries: m.functions.map(() => null), resumes: m.functions.map(() => null), leaders: m.functions.map(() => new Set()) };
+  if (!ok.some((x) => x)) return none;
   const parts: string[] = ['"use strict";'];
   const thunks: string[] = [];
+  const resumes: string[] = [];
+  const leaders: Set<number>[] = [];
   m.functions.forEach((f, i) => {
     if (!ok[i]) {
       thunks.push('null');
+      resumes.push('null');
+      leaders.push(new Set());
       return;
     }
-    parts.push(translate(m, i, depthLimit));
+    const t = translate(m, i, depthLimit);
+    parts.push(t.source);
+    leaders.push(new Set(t.leaders));
     const args = Array.from({ length: f.arity }, (_, k) => `f64[a + ${k}]`);
     thunks.push(`function (f64, a) { return f${i}(0${args.length ? ', ' + args.join(', ') : ''}); }`);
+    resumes.push(`function (pc, L, S) { return r${i}(0, pc, L, S); }`);
   });
-  parts.push(`return [${thunks.join(',\n')}];`);
+  parts.push(`return [[${thunks.join(',\n')}], [${resumes.join(',\n')}]];`);
   const trap = (fn: number, pc: number, message: string): Unwind => {
     const u = new Unwind('trap', message);
     u.frames.push({ fn, pc, resume: true, locals: [], stack: [] });
+    return u;
+  };
+  const spillAt = (fn: number, pc: number, locals: number[], stack: number[]): Unwind => {
+    const u = new Unwind('spill', '');
+    u.entry = false;
+    u.frames.push({ fn, pc, resume: true, locals, stack });
     return u;
   };
   const unwound = (e: unknown, fn: number, pc: number, locals: number[], stack: number[], argc: number): unknown => {
@@ -261,6 +307,7 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
     }
     return e;
   };
-  const factory = new Function('ctx', 'Unwind', 'trap', 'unwound', 'bitwise', 'bnot', 'f2i', 'wrapInt', parts.join('\n'));
-  return factory(ctx, Unwind, trap, unwound, rt.bitwise, rt.bnot, rt.f2i, rt.wrapInt);
+  const factory = new Function('ctx', 'Unwind', 'trap', 'unwound', 'spillAt', 'bitwise', 'bnot', 'f2i', 'wrapInt', parts.join('\n'));
+  const [entries, resumeFns] = factory(ctx, Unwind, trap, unwound, spillAt, rt.bitwise, rt.bnot, rt.f2i, rt.wrapInt);
+  return { entries, resumes: resumeFns, leaders };
 }

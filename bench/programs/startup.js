@@ -1,0 +1,3 @@
+'use strict';
+// Startup baseline: print one line.
+console.log('hello');

@@ -1,0 +1,2 @@
+# Startup baseline: print one line.
+print("hello")

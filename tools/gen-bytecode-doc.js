@@ -1,0 +1,369 @@
+#!/usr/bin/env node
+// Writes docs/bytecode.md: the .astb file format, value and object layout, the verifier's rules,
+// and the opcode and built-in tables. The tables come from the compiled opcode table
+// (dist/bytecode/opcodes.js, the same OPS the emitter, verifier, disassembler and interpreter
+// read), so they cannot drift from the VM; the prose around them lives in this script.
+//
+//   node tools/gen-bytecode-doc.js           write docs/bytecode.md (run `npm run build` first)
+//   node tools/gen-bytecode-doc.js --check   exit 1 if docs/bytecode.md is not what this writes
+//   node tools/gen-bytecode-doc.js --stdout  print the document instead of writing it
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+
+const ROOT = path.join(__dirname, '..');
+const DIST = path.join(ROOT, 'dist');
+const OUT = path.join(ROOT, 'docs', 'bytecode.md');
+
+function load(rel) {
+  const file = path.join(DIST, rel);
+  if (!fs.existsSync(file)) {
+    process.stderr.write(`gen-bytecode-doc: ${path.relative(ROOT, file)} is missing; run \`npm run build\` first\n`);
+    process.exit(2);
+  }
+  return require(file);
+}
+
+const { OPS, BUILTINS } = load('bytecode/opcodes.js');
+const { MAGIC, VERSION_MAJOR, VERSION_MINOR } = load('bytecode/astb.js');
+const layout = load('heap/layout.js');
+const { INT_NAMES } = load('compiler/types.js');
+
+// ---------------------------------------------------------------- descriptions the table lacks
+/** What each operand kind means (the comments beside OperandKind in src/bytecode/opcodes.ts). */
+const OPERAND_KINDS = {
+  local: ['L', 'local slot index in the current frame (below the function\'s local count)'],
+  global: ['G', 'global slot index'],
+  num: ['K', 'index into the number constant pool'],
+  str: ['K', 'index into the string constant pool'],
+  imm: ['imm', 'signed 32-bit immediate'],
+  jump: ['J', 'absolute code offset (in words) of an instruction in the same function'],
+  fn: ['F', 'function index'],
+  shape: ['S', 'shape index (the layout of a struct, enum variant or tuple)'],
+  ity: ['T', 'integer type code (table below)'],
+  kind: ['K', 'value kind: 0 = number, 1 = reference'],
+  count: ['N', 'element or argument count (SLICE_SUB: a bit mask, see its row)'],
+  field: ['I', 'field slot index inside an object'],
+  builtin: ['B', 'built-in index (table below)'],
+};
+
+/**
+ * Stack effects the table writes as '*' (they depend on operands), as the verifier resolves
+ * them (effect() in src/bytecode/verify.ts). `x` is whichever kind is on top.
+ */
+const STAR_EFFECTS = {
+  POP: ['x', ''],
+  DUP: ['x', 'x x'],
+  LOAD: ['', 'kind of local L'],
+  STORE: ['kind of local L', ''],
+  GLOAD: ['', 'kind of global G'],
+  GSTORE: ['kind of global G', ''],
+  CALL: ['kinds of F\'s first N locals', 'F\'s return kind'],
+  RET: ['this function\'s return kind', ''],
+  NEW_SLICE: ['N values of kind K', 'r'],
+  SLICE_REPEAT: ['K n', 'r'],
+  SLICE_GET: ['r n', 'K'],
+  SLICE_SET: ['r n K', ''],
+  SLICE_PUSH: ['r K', ''],
+  SLICE_SUB: ['r [n] [n]', 'r'],
+  NEW_OBJ: ['S\'s field kinds, in order', 'r'],
+  GET_FIELD: ['r', 'K'],
+  SET_FIELD: ['r K', ''],
+  BUILTIN: ['B\'s arguments', 'B\'s result'],
+};
+
+function kinds(s) {
+  return s === '' ? '–' : s.split('').join(' ');
+}
+
+function effectOf(op) {
+  const star = STAR_EFFECTS[op.name];
+  const pop = op.pop === '*' ? (star ? star[0] || '–' : 'depends on operands') : kinds(op.pop);
+  const push = op.push === '*' ? (star ? star[1] || '–' : 'depends on operands') : kinds(op.push);
+  return [pop, push];
+}
+
+function cell(text) {
+  return String(text).replace(/\|/g, '\\|');
+}
+
+function operandList(op) {
+  if (op.operands.length === 0) return '–';
+  return op.operands.map((k) => `${k}`).join(', ');
+}
+
+function opcodeTable() {
+  const rows = [
+    '| # | name | operands | pops | pushes | meaning |',
+    '|---:|---|---|---|---|---|',
+  ];
+  OPS.forEach((op, i) => {
+    const [pop, push] = effectOf(op);
+    rows.push(`| ${i} | \`${op.name}\` | ${cell(operandList(op))} | ${cell(pop)} | ${cell(push)} | ${cell(op.doc)} |`);
+  });
+  return rows.join('\n');
+}
+
+function builtinTable() {
+  const rows = ['| B | name | pops | pushes | Asthra source |', '|---:|---|---|---|---|'];
+  const SOURCE = {
+    print: '`print(s)`',
+    println: '`println(s)`',
+    eprintln: '`eprintln(s)`',
+    log: '`log(x)` (x already converted to text)',
+    log_tag: '`log(tag, x)`',
+    panic: '`panic(msg)`',
+    exit: '`exit(code)`',
+    args: '`args()`',
+  };
+  BUILTINS.forEach((b, i) => {
+    rows.push(`| ${i} | \`${b.name}\` | ${kinds(b.pop)} | ${kinds(b.push)} | ${SOURCE[b.name] || ''} |`);
+  });
+  return rows.join('\n');
+}
+
+function operandKindTable() {
+  const used = new Set(OPS.flatMap((op) => op.operands));
+  const rows = ['| operand kind | written | meaning |', '|---|---|---|'];
+  for (const k of [...used]) {
+    const [sym, text] = OPERAND_KINDS[k] || ['?', '(undocumented operand kind)'];
+    rows.push(`| \`${k}\` | ${sym} | ${cell(text)} |`);
+  }
+  return rows.join('\n');
+}
+
+function intTypeTable() {
+  return ['| T | type |', '|---:|---|', ...INT_NAMES.map((n, i) => `| ${i} | \`${n}\` |`)].join('\n');
+}
+
+function tagTable() {
+  const PAYLOAD = {
+    free: 'a free block (word 2 links the free list it is on)',
+    string: 'UTF-8 bytes, immutable',
+    array: '8-byte slots: the backing store of slices; word 2 is the element kind',
+    slice: `${layout.SLICE_SLOTS} f64 slots: len (${layout.SLICE_LEN}), cap (${layout.SLICE_CAP}), array reference (${layout.SLICE_ARRAY}), offset into the array (${layout.SLICE_OFFSET}); word 2 is the element kind`,
+    object: '8-byte field slots laid out by the shape in word 2 (structs, tuples, enum values; word 3 is the variant)',
+    stack: '8-byte slots: a fiber\'s value stack, its frame records, or the globals; never collected while the program runs',
+  };
+  return ['| tag | name | payload |', '|---:|---|---|', ...layout.TAG_NAMES.map((n, i) => `| ${i} | ${n} | ${PAYLOAD[n] || ''} |`)].join('\n');
+}
+
+// ---------------------------------------------------------------- the document
+function render() {
+  const H = layout.HEADER_BYTES;
+  return `<!-- This file is generated by tools/gen-bytecode-doc.js from the compiled sources in dist/.
+     Do not edit it by hand: change the script (prose) or src/bytecode/opcodes.ts (tables), then run
+     \`npm run build && node tools/gen-bytecode-doc.js\`. \`node tools/gen-bytecode-doc.js --check\`
+     fails when this file is out of date. -->
+
+# Asthra bytecode: the \`.astb\` format and the instruction set
+
+\`asthra build prog.asthra\` compiles a program to one \`.astb\` file; \`asthra exec prog.astb\` reads
+it, verifies every function and runs it; \`asthra disasm\` prints it with the source line above the
+code it compiled to. This page describes the file (format version ${VERSION_MAJOR}.${VERSION_MINOR}), the values and heap
+objects the instructions work on, what the verifier guarantees, and every instruction.
+
+Contents: [File format](#file-format) · [Values and objects](#values-and-objects) ·
+[The verifier](#the-verifier) · [Instructions](#instructions) · [Opcode table](#opcode-table) ·
+[Built-ins](#built-ins)
+
+## File format
+
+All integers are little-endian. A *str* is a u32 byte length followed by that many UTF-8 bytes. A
+*kind* byte is 0 (number) or 1 (reference).
+
+\`\`\`
+offset  size  field
+0       4     magic "${MAGIC}"
+4       2     u16 major version (${VERSION_MAJOR})
+6       2     u16 minor version (${VERSION_MINOR})
+8       4     u32 section count
+12      ...   sections, each: u32 id, u32 payload length, payload
+end-4   4     u32 CRC-32 (IEEE 802.3, polynomial 0xEDB88320) of every byte before it
+\`\`\`
+
+The writer emits the seven sections in id order; the reader accepts them in any order but needs
+each exactly once.
+
+| id | section | payload, in order |
+|---:|---|---|
+| 1 | meta | str source name · u32 entry function index · u8 main kind (0 \`void\`, 1 \`i32\` exit code, 2 \`Result<void, string>\`) |
+| 2 | numbers | u32 count · count × f64: the number constant pool (\`CONST_N\`) |
+| 3 | strings | u32 count · count × str: the string constant pool (\`CONST_S\`, \`TRAP\`), interned when the module loads |
+| 4 | shapes | u32 count · per shape: str name (\`Point\`, \`Shape.Rect\`, \`tuple\`) · u32 variant index · u32 field count n · n kind bytes |
+| 5 | globals | u32 count · per global: str name · u8 kind |
+| 6 | functions | u32 count · per function: see below |
+| 7 | source | str: the program text, for stack traces and \`asthra disasm\` (may be empty) |
+
+Each function in the functions section:
+
+| field | type | meaning |
+|---|---|---|
+| name | str | \`main\`, \`Point::new\`, \`<init>\` |
+| arity | u32 | parameters; they arrive in locals 0 .. arity-1 |
+| locals | u32 | local slots, parameters included (at most 65536) |
+| max stack | u32 | operand-stack height the code never exceeds (at most 65536; the verifier checks it) |
+| local kinds | \`locals\` bytes | kind of each local slot (no length prefix) |
+| return kind | u8 | kind of the returned value (\`void\` returns the number 0) |
+| code | u32 count · count × i32 | the instructions: an opcode word, then one word per operand |
+| line table | u32 count · count × i32 | triples (pc, line, column), pc ascending: the source position of the code from pc on; count is a multiple of 3 |
+
+Function 0 is \`<init>\`, the entry the meta section names: it initialises the globals in
+dependency order, calls \`main\` and returns main's value, which the runner turns into the exit
+code according to the main kind.
+
+What the reader rejects (exit code 2, \`asthra: FILE: invalid bytecode file: SECTION section, offset
+N: ...\`): a file shorter than 16 bytes, a wrong magic number, a CRC mismatch (checked before
+anything else is read, so a truncated or corrupted file is reported as such), a major version
+other than ${VERSION_MAJOR} (any minor version is accepted), an unknown or duplicate section id, a section running past the end, bytes after the
+last section, a missing section, a count larger than its section could hold, a kind byte other
+than 0 or 1, a main kind above 2, more than 65536 locals or stack slots, a line table whose length
+is not a multiple of 3, and leftover bytes at the end of a section.
+
+## Values and objects
+
+Every value is one 8-byte slot holding a double: integers (exact within ±(2^53 − 1), which is why
+i64/u64 trap beyond it), floats, bools (0/1), chars (the code point) and \`void\` (0) are
+*numbers*; strings, slices, tuples, structs and enum values are *references*: the byte offset of
+the object's header in the heap. The two kinds never mix in one slot: each local, global, field,
+array element and operand-stack slot has a kind fixed at compile time. The verifier checks it for
+locals, globals and the operand stack; see below for what it takes on trust.
+
+The heap is one SharedArrayBuffer (so worker threads can share it), growable up to \`--max-heap\`;
+its base never moves, so a reference stays valid for its object's whole life. The first
+${layout.ARENA_META_BYTES} bytes hold the allocator's metadata (word 0: the bump pointer, in 8-byte units), so no object
+lives at offset 0. Every block is a multiple of 8 bytes and starts with a ${H}-byte header of four
+int32 words:
+
+\`\`\`
+word 0   tag | flags << 8      flags: 1 = MARK (set during a collection), 2 = PINNED
+word 1   payload size in bytes
+word 2   shape index (objects) / element kind (arrays, slices) / free-list link (free blocks) / 0
+word 3   variant index (enum values) / 0
+\`\`\`
+
+The payload follows the header (its first 8-byte slot is at byte \`ref + ${H}\`):
+
+<!-- BEGIN GENERATED (tags) by tools/gen-bytecode-doc.js -->
+${tagTable()}
+<!-- END GENERATED (tags) -->
+
+- A **slice** value is a reference to a slice header; \`s[a:b]\` makes a new header over the same
+  array (offset + a, length b − a, capacity cap − a), and \`push\` appends in place while the
+  capacity allows, otherwise moves the header to a new array of twice the capacity (at least 4).
+  A fixed array \`[N]T\` is an ordinary slice at run time.
+- A **struct** is an object with one slot per field in declaration order; a **tuple** is an object
+  with one slot per element (its shape is named \`tuple\`); an **enum value** is an object whose
+  shape is its variant (\`Shape.Rect\` has two slots, \`Option.None\` none) and whose header word 3 holds the variant
+  index, which \`VARIANT\` reads. Result and Option are ordinary enums: \`Ok\`/\`Some\` are variant 0.
+- A **shape** (shapes section) lists which fields hold references; the collector traces exactly
+  those.
+- A **fiber** runs on a STACK block of value slots: each frame's locals start at its base slot and
+  its operand stack sits above them. Frame records (the caller's function index, return pc and
+  base slot: three int32 words each) live in a second STACK block, so a stack trace, a spill
+  from the native tier and, later, a fiber moving to another worker all read the same memory. The globals are a
+  third STACK block.
+- Memory is reclaimed by a precise, non-moving mark-sweep collector (src/heap/gc.ts): its roots
+  are the globals, the interned string constants, every live frame's reference slots (the
+  verifier's stack maps say which operand-stack slots hold references) and pinned objects.
+
+## The verifier
+
+No function runs before \`verifyModule\` (src/bytecode/verify.ts) accepts the whole module, whether
+it came from \`asthra run\` or from a file. A rejection exits with code 2:
+\`asthra: FILE: bytecode rejected by the verifier: function 'NAME' at pc N: ...\`. It checks:
+
+1. The entry function exists. For each function: arity ≤ locals, and the local-kind table has one
+   byte per local. The code is not empty.
+2. **Decoding.** Every opcode is in the table; no instruction is cut off by the end of the code;
+   every operand is in range for its kind: \`local\` < the function's locals, \`global\` < the
+   globals, \`num\`/\`str\` < the constant pools, \`fn\` < the functions, \`shape\` < the shapes, \`ity\`
+   < ${INT_NAMES.length}, \`kind\` < 2, \`builtin\` < ${BUILTINS.length}, \`field\`/\`count\` < 2^20. A \`CALL\`'s argument count
+   equals the callee's arity. The fused instructions that compute on the locals they name
+   (\`INC_LOCAL\`, \`LOCAL_ADD_I\`, \`LOCAL_SUB_IMM\`, \`JLT_LOCALS\`, \`JGE_LOCALS\`,
+   \`J*_LOCAL_IMM\`) may only name number locals.
+3. **Jumps.** Every jump target is inside the function and on an instruction boundary.
+4. **Stack kinds.** A worklist walks every path through the control-flow graph, tracking the
+   kind (n or r) of every operand-stack slot. Every instruction must find the kinds it pops
+   (the table below, with the '*' entries resolved from its operands, the callee, the shape or
+   the built-in); the stack may not underflow; at every join all incoming paths must have the
+   same stack ("inconsistent stack at a join"); control may not fall off the end of the code
+   (every path ends in \`RET\`, \`RET_LOCAL\`, \`JMP\` or \`TRAP\`); \`RET_LOCAL\` returns a local of the
+   function's return kind; the highest stack reached may not exceed the declared max stack.
+
+The stack shapes it computes are reused: the emitter takes each function's max stack from them,
+the native tier compiles from them, and the collector reads them as stack maps.
+
+What it does not check: the verifier knows kinds, not types. It does not know which shape an
+object reference has, so \`GET_FIELD\`/\`SET_FIELD\` trust their field index and kind operands, and
+\`SLICE_GET\`/\`SLICE_SET\`/\`SLICE_PUSH\` trust their element-kind operand. A file written by this
+compiler always gets these right; a hand-crafted file can use them to read a number as a reference
+or to read outside an object. Run bytecode you did not build yourself only if you trust it.
+
+## Instructions
+
+A function's code is an array of 32-bit words: an opcode, then one word per operand. Jump
+targets are absolute word offsets in the same function. The operand stack is written bottom to
+top, left to right: \`SUB_I\` pops \`n n\` as \`a b\` and pushes \`a - b\`. In the pops and pushes
+columns, \`n\` is a number, \`r\` a reference and \`–\` nothing. In the meaning column, capital
+letters name the operands in order (the "written" column below; \`A\`/\`B\` are two locals).
+
+Integer instructions carry the integer type T, and trap (\`runtime error: integer overflow\`) when
+the exact result does not fit it. 64-bit types are exact within ±(2^53 − 1) and trap beyond.
+Runtime errors raised by an instruction name the source position of that instruction (from the
+line table) and every calling frame.
+
+<!-- BEGIN GENERATED (operand kinds, integer types) by tools/gen-bytecode-doc.js -->
+${operandKindTable()}
+
+Integer type codes (operand \`ity\`):
+
+${intTypeTable()}
+<!-- END GENERATED (operand kinds, integer types) -->
+
+### Opcode table
+
+<!-- BEGIN GENERATED (opcode table) by tools/gen-bytecode-doc.js from OPS in src/bytecode/opcodes.ts; do not edit -->
+${opcodeTable()}
+<!-- END GENERATED (opcode table) -->
+
+The fused instructions (\`INC_LOCAL\`, \`LOCAL_ADD_I\`, \`LOCAL_SUB_IMM\`, \`JLT_LOCALS\` and the
+\`J*_LOCAL_IMM\` family, \`RET_LOCAL\`) are what the emitter writes for the commonest loop and
+recursion shapes (\`i += 1\`, \`if n < 2\`, \`fib(n - 1)\`); each does what its unfused sequence would.
+
+### Built-ins
+
+\`BUILTIN B, N\` calls runtime built-in B with N arguments and pushes its result (0 for those that
+return nothing; \`panic\` and \`exit\` do not return).
+
+<!-- BEGIN GENERATED (built-ins) by tools/gen-bytecode-doc.js from BUILTINS in src/bytecode/opcodes.ts; do not edit -->
+${builtinTable()}
+<!-- END GENERATED (built-ins) -->
+`;
+}
+
+// ---------------------------------------------------------------- main
+function main(argv) {
+  const text = render();
+  if (argv.includes('--stdout')) {
+    process.stdout.write(text);
+    return 0;
+  }
+  if (argv.includes('--check')) {
+    const current = fs.existsSync(OUT) ? fs.readFileSync(OUT, 'utf8') : null;
+    if (current === text) return 0;
+    process.stderr.write(
+      current === null
+        ? 'docs/bytecode.md is missing; run `node tools/gen-bytecode-doc.js`\n'
+        : 'docs/bytecode.md is out of date; run `npm run build && node tools/gen-bytecode-doc.js`\n',
+    );
+    return 1;
+  }
+  fs.mkdirSync(path.dirname(OUT), { recursive: true });
+  fs.writeFileSync(OUT, text);
+  process.stdout.write(`wrote ${path.relative(process.cwd(), OUT) || OUT} (${OPS.length} opcodes, ${BUILTINS.length} built-ins)\n`);
+  return 0;
+}
+
+process.exitCode = main(process.argv.slice(2));
