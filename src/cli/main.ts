@@ -30,6 +30,7 @@ Options:
   --gc-pause PERCENT   collect when the heap grows to PERCENT of the live data (default 200;
                        also ASTHRA_GC_PAUSE)
   --stats              print allocation and collection figures at exit
+  --seed N             run ready tasks in a seeded random order (reproducible interleavings)
   --gc-verify          check every reference after each collection (slow; for debugging)
   --gc-torture         collect before every allocation (very slow; for testing the collector)
   --no-native          run every function in the interpreter (no native tier)
@@ -55,6 +56,7 @@ interface Parsed {
   gcVerify: boolean;
   gcTorture: boolean;
   stats: boolean;
+  seed: number | undefined;
   rest: string[];
 }
 
@@ -75,7 +77,7 @@ function defaultMaxHeap(): number {
 
 function parseArgs(argv: string[]): Parsed {
   const p: Parsed = { command: '', file: null, output: null, maxHeap: defaultMaxHeap(), native: true, nativeDepth: undefined,
-    gcPause: envPause(), gcVerify: false, gcTorture: process.env.ASTHRA_GC_TORTURE === '1', stats: false, rest: [] };
+    gcPause: envPause(), gcVerify: false, gcTorture: process.env.ASTHRA_GC_TORTURE === '1', stats: false, seed: undefined, rest: [] };
   let i = 0;
   const value = (flag: string): string => {
     if (i + 1 >= argv.length) throw new UsageError(`${flag} needs a value`);
@@ -100,6 +102,7 @@ function parseArgs(argv: string[]): Parsed {
     else if (a === '--gc-verify') p.gcVerify = true;
     else if (a === '--gc-torture') p.gcTorture = true;
     else if (a === '--stats') p.stats = true;
+    else if (a === '--seed') p.seed = nonNegativeInt(a, value(a));
     else if (a === '--native-depth') p.nativeDepth = positiveInt(a, value(a));
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
     else if (!p.command) p.command = a;
@@ -118,6 +121,12 @@ function gcPause(text: string): number {
 function envPause(): number {
   const v = process.env.ASTHRA_GC_PAUSE;
   return v === undefined || v === '' ? 200 : gcPause(v);
+}
+
+function nonNegativeInt(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new UsageError(`${flag} needs a whole number, not '${text}'`);
+  return n;
 }
 
 function positiveInt(flag: string, text: string): number {
@@ -163,7 +172,7 @@ function need(p: Parsed): string {
 function runOptions(p: Parsed): RunOptions {
   return {
     args: p.rest, maxHeapBytes: p.maxHeap, native: p.native, nativeDepth: p.nativeDepth,
-    gcPause: p.gcPause, gcVerify: p.gcVerify, gcTorture: p.gcTorture, stats: p.stats,
+    gcPause: p.gcPause, gcVerify: p.gcVerify, gcTorture: p.gcTorture, stats: p.stats, seed: p.seed,
   };
 }
 

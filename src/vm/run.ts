@@ -149,7 +149,8 @@ function formatDeadlock(m: Module, arena: Arena, vm: Interpreter, d: Deadlock): 
       : kind === WaitKind.Mutex
         ? `waiting for a mutex held by task ${i32[fw(i32[mw(on, M.OWNER)], F.ID)]}`
         : 'blocked';
-    const pos = lineAt(fn, i32[fw(f, F.PC)]);
+    // a fiber parked on a mutex resumes after its lock instruction: report the lock itself
+    const pos = lineAt(fn, i32[fw(f, F.PC)] - (kind === WaitKind.Mutex ? 1 : 0));
     const where = pos ? ` at ${m.sourceName}:${pos.line}:${pos.col}` : '';
     s += `  task ${id} (${id === 0 ? 'main' : entry}) ${what}${where}\n`;
     const lines = m.source.split('\n');
