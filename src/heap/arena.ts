@@ -11,26 +11,27 @@
 // sweep. (With the scheduler's workers, each worker will refill a private allocation buffer from
 // these lists under a lock; the bump pointer is already advanced atomically.)
 import { Collector } from './gc';
-import { ARENA_META_BYTES, Flag, HEADER_BYTES, SLICE_ARRAY, SLICE_CAP, SLICE_LEN, SLICE_OFFSET, SLICE_SLOTS, Tag } from './layout';
+import { ARENA_META_BYTES, Flag, HEADER_BYTES, Meta, MetaF64, SLICE_ARRAY, SLICE_CAP, SLICE_LEN, SLICE_OFFSET, SLICE_SLOTS, Tag } from './layout';
+import { lock, unlock } from './lock';
 
 /** Index of the int32 word holding the allocation top (in 8-byte units, so 16 GiB fits). */
-const TOP_WORD = 0;
+const TOP_WORD = Meta.TOP;
 /** Blocks up to this many bytes (header included) have exact-size free lists. */
 const SMALL_MAX = 512;
 /** Smallest allocation budget between collections. */
 const MIN_GC_BUDGET = 4 << 20;
 const MB = 1048576;
 
+function bytes(n: number): string {
+  return n >= MB ? `${(n / MB).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n}-byte`;
+}
+
 export class OutOfMemory extends Error {
-  constructor(readonly live: number, readonly limit: number) {
-    super(`out of memory: live heap ${(live / MB).toFixed(1)} MB exceeds --max-heap ${(limit / MB).toFixed(0)} MB`);
+  constructor(readonly live: number, readonly requested: number, readonly limit: number) {
+    super(`out of memory: live heap ${(live / MB).toFixed(1)} MB plus a ${bytes(requested)} request exceeds --max-heap ${(limit / MB).toFixed(0)} MB`);
   }
 }
 
-export interface ArenaStats {
-  bytesAllocated: number;
-  peakHeap: number;
-}
 
 export class Arena {
   readonly sab: SharedArrayBuffer;
@@ -44,11 +45,10 @@ export class Arena {
   private buf!: Buffer;
   readonly limit: number;
   readonly firstBlock = ARENA_META_BYTES;
-  readonly stats: ArenaStats = { bytesAllocated: 0, peakHeap: 0 };
-
-  /** free-list heads by size / 8 for small blocks; one first-fit list for the rest */
-  private small: number[] = new Array(SMALL_MAX / 8 + 1).fill(0);
-  private large = 0;
+  /** worker threads sharing this arena: with more than one, allocation takes ALLOC_LOCK */
+  threads = 1;
+  /** runs a collection: directly with one thread, as a stop-the-world with several */
+  gcHook: () => void = () => this.collector!.collect();
   /** references held only by the runtime while it builds an object (a GC root stack) */
   readonly tempRoots: number[] = [];
   private pinned = new Set<number>();
@@ -58,14 +58,23 @@ export class Arena {
   gcPause = 200;
   /** --gc-torture: collect before every allocation */
   torture = false;
-  private sinceGC = 0;
-  private budget = MIN_GC_BUDGET;
 
   constructor(initialBytes: number, maxBytes: number, existing?: SharedArrayBuffer) {
     this.limit = maxBytes;
     this.sab = existing ?? new SharedArrayBuffer(initialBytes, { maxByteLength: maxBytes });
     this.makeViews();
-    if (!existing) Atomics.store(this.i32, TOP_WORD, ARENA_META_BYTES >> 3);
+    if (!existing) {
+      Atomics.store(this.i32, TOP_WORD, ARENA_META_BYTES >> 3);
+      this.f64[MetaF64.GC_BUDGET] = MIN_GC_BUDGET;
+    }
+  }
+
+  get bytesAllocated(): number {
+    return this.f64[MetaF64.ALLOCATED];
+  }
+
+  get peakHeap(): number {
+    return this.f64[MetaF64.PEAK];
   }
 
   get top(): number {
@@ -75,17 +84,27 @@ export class Arena {
   /** Carve a block for `payload` bytes plus a header; returns the reference. Zero-filled. */
   alloc(tag: Tag, payload: number, aux = 0, variant = 0): number {
     const size = (HEADER_BYTES + payload + 7) & ~7;
-    if (this.collector !== null && (this.torture || this.sinceGC >= this.budget)) this.collect();
+    const shared = this.threads > 1;
+    let f64 = this.f64;
+    if (this.collector !== null && (this.torture || f64[MetaF64.SINCE_GC] >= f64[MetaF64.GC_BUDGET])) this.gcHook();
+    if (shared) lock(this.i32, Meta.ALLOC_LOCK);
     let ref = this.take(size);
     if (ref === 0) {
       if (this.collector !== null) {
-        this.collect();
+        if (shared) unlock(this.i32, Meta.ALLOC_LOCK);
+        this.gcHook();
+        if (shared) lock(this.i32, Meta.ALLOC_LOCK);
         ref = this.take(size);
       }
-      if (ref === 0) throw new OutOfMemory(this.collector ? this.collector.stats.liveAfterLast + size : this.top, this.limit);
+      if (ref === 0) {
+        if (shared) unlock(this.i32, Meta.ALLOC_LOCK);
+        throw new OutOfMemory(this.collector ? this.f64[MetaF64.LIVE_AFTER] : this.top, size, this.limit);
+      }
     }
-    this.sinceGC += size;
-    this.stats.bytesAllocated += size;
+    f64 = this.f64;
+    f64[MetaF64.SINCE_GC] += size;
+    f64[MetaF64.ALLOCATED] += size;
+    if (shared) unlock(this.i32, Meta.ALLOC_LOCK);
     const w = ref >>> 2;
     const i32 = this.i32;
     i32[w] = tag;
@@ -99,23 +118,22 @@ export class Arena {
   /** Start collecting with `c`; what was allocated before (stacks, constants) starts no cycle. */
   attachCollector(c: Collector): void {
     this.collector = c;
-    this.sinceGC = 0;
+    this.f64[MetaF64.SINCE_GC] = 0;
   }
 
-  private collect(): void {
-    this.collector!.collect();
-    const live = this.collector!.stats.liveAfterLast;
-    this.sinceGC = 0;
-    this.budget = Math.max(MIN_GC_BUDGET, Math.floor((live * (this.gcPause - 100)) / 100));
+  /** After a collection (every thread stopped): the next one comes after the --gc-pause budget. */
+  collected(live: number): void {
+    this.f64[MetaF64.SINCE_GC] = 0;
+    this.f64[MetaF64.GC_BUDGET] = Math.max(MIN_GC_BUDGET, Math.floor((live * (this.gcPause - 100)) / 100));
   }
 
   /** A block of exactly `size` bytes, or 0 when none fits under the limit. */
   private take(size: number): number {
     const i32 = this.i32;
     if (size <= SMALL_MAX) {
-      const h = this.small[size >> 3];
+      const h = i32[Meta.SMALL0 + (size >> 3)];
       if (h !== 0) {
-        this.small[size >> 3] = i32[(h >>> 2) + 2];
+        i32[Meta.SMALL0 + (size >> 3)] = i32[(h >>> 2) + 2];
         return h;
       }
     }
@@ -126,7 +144,7 @@ export class Arena {
       if (fit !== 0 || !this.grow(end)) return fit;
     }
     Atomics.store(this.i32, TOP_WORD, end >> 3);
-    if (end > this.stats.peakHeap) this.stats.peakHeap = end;
+    if (end > this.f64[MetaF64.PEAK]) this.f64[MetaF64.PEAK] = end;
     return top;
   }
 
@@ -134,12 +152,12 @@ export class Arena {
   private takeLarge(size: number): number {
     const i32 = this.i32;
     let prev = 0;
-    for (let b = this.large; b !== 0; prev = b, b = i32[(b >>> 2) + 2]) {
+    for (let b = i32[Meta.LARGE]; b !== 0; prev = b, b = i32[(b >>> 2) + 2]) {
       const bsize = HEADER_BYTES + i32[(b >>> 2) + 1];
       const rest = bsize - size;
       if (rest !== 0 && rest < HEADER_BYTES) continue;
       const next = i32[(b >>> 2) + 2];
-      if (prev === 0) this.large = next;
+      if (prev === 0) i32[Meta.LARGE] = next;
       else i32[(prev >>> 2) + 2] = next;
       if (rest > 0) this.addFree(b + size, rest);
       return b;
@@ -154,17 +172,17 @@ export class Arena {
     i32[w] = Tag.FREE;
     i32[w + 1] = size - HEADER_BYTES;
     if (size <= SMALL_MAX) {
-      i32[w + 2] = this.small[size >> 3];
-      this.small[size >> 3] = at;
+      i32[w + 2] = i32[Meta.SMALL0 + (size >> 3)];
+      i32[Meta.SMALL0 + (size >> 3)] = at;
     } else {
-      i32[w + 2] = this.large;
-      this.large = at;
+      i32[w + 2] = i32[Meta.LARGE];
+      i32[Meta.LARGE] = at;
     }
   }
 
   resetFreeLists(): void {
-    this.small.fill(0);
-    this.large = 0;
+    this.i32.fill(0, Meta.SMALL0, Meta.SMALL0 + SMALL_MAX / 8 + 1);
+    this.i32[Meta.LARGE] = 0;
   }
 
   /** Give back a free tail: the bump pointer drops to `at`. */

@@ -24,7 +24,7 @@
 // Multi-threaded stop-the-world (a worker raises a flag, the others park at safepoints on
 // Atomics.wait) comes with the scheduler's workers; this collector is the part they will share.
 import type { Arena } from './arena';
-import { Flag, HEADER_BYTES, SLICE_ARRAY, Tag } from './layout';
+import { Flag, HEADER_BYTES, Meta, MetaF64, SLICE_ARRAY, Tag } from './layout';
 
 export interface RootSet {
   /** Call `mark` with every root reference (0 means "no reference" and is ignored). */
@@ -36,13 +36,11 @@ export interface GcStats {
   totalPauseMs: number;
   maxPauseMs: number;
   liveAfterLast: number;
-  freedLast: number;
 }
 
 const MARK = Flag.MARK << 8;
 
 export class Collector {
-  readonly stats: GcStats = { collections: 0, totalPauseMs: 0, maxPauseMs: 0, liveAfterLast: 0, freedLast: 0 };
   private gray: number[] = [];
 
   constructor(
@@ -53,19 +51,30 @@ export class Collector {
     readonly verify = false,
   ) {}
 
+  /** One full collection; the caller guarantees no other thread touches the heap meanwhile. */
   collect(): void {
     const t0 = performance.now();
     this.markRoots();
     this.traceReferences();
-    const { live, freed } = this.sweep();
+    const { live } = this.sweep();
     if (this.verify) this.verifyHeap();
     const ms = performance.now() - t0;
-    const s = this.stats;
-    s.collections++;
-    s.totalPauseMs += ms;
-    if (ms > s.maxPauseMs) s.maxPauseMs = ms;
-    s.liveAfterLast = live;
-    s.freedLast = freed;
+    const a = this.arena;
+    a.i32[Meta.COLLECTIONS]++;
+    a.f64[MetaF64.PAUSE_TOTAL] += ms;
+    if (ms > a.f64[MetaF64.PAUSE_MAX]) a.f64[MetaF64.PAUSE_MAX] = ms;
+    a.f64[MetaF64.LIVE_AFTER] = live;
+    a.collected(live);
+  }
+
+  /** Figures for --stats, from the shared meta area (any thread may have collected). */
+  static stats(a: Arena): GcStats {
+    return {
+      collections: a.i32[Meta.COLLECTIONS],
+      totalPauseMs: a.f64[MetaF64.PAUSE_TOTAL],
+      maxPauseMs: a.f64[MetaF64.PAUSE_MAX],
+      liveAfterLast: a.f64[MetaF64.LIVE_AFTER],
+    };
   }
 
   private markRoots(): void {

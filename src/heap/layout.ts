@@ -44,5 +44,44 @@ export const SLICE_ARRAY = 2;
 export const SLICE_OFFSET = 3;
 export const SLICE_SLOTS = 4;
 
-/** Bytes at the start of the arena reserved for its metadata (allocation top, limits). */
-export const ARENA_META_BYTES = 64;
+/** Bytes at the start of the arena reserved for shared runtime state (the Meta words). */
+export const ARENA_META_BYTES = 1024;
+
+/**
+ * Shared state at the start of the arena, as int32 word indices: everything every worker must
+ * agree on lives here, read and written with Atomics or under the lock it names.
+ */
+export const enum Meta {
+  TOP = 0, // allocation top, in 8-byte units (atomic)
+  ALLOC_LOCK = 1, // guards the free lists and GC accounting
+  SCHED_LOCK = 2, // guards run queue, fiber registry, handles, mutex queues
+  STW_REQ = 3, // 1 while a stop-the-world operation is requested or running
+  STW_PARKED = 4, // workers parked for it
+  ACTIVE = 5, // workers running fibers (not idle)
+  IDLE = 6, // workers waiting for work
+  LIVE = 7, // fibers not yet finished
+  NEXT_ID = 8, // next task id
+  WORK_SEQ = 9, // bumped (and notified) whenever work appears
+  DONE = 10, // 0 running, 1 finished, 2 exit() or a trap in main, 3 deadlock
+  EXIT_CODE = 11,
+  RUNQ_HEAD = 12,
+  RUNQ_TAIL = 13,
+  FIBERS = 14, // registry of live fibers (doubly linked through F.REG_NEXT / F.REG_PREV)
+  LARGE = 15, // free list of blocks above SMALL_MAX
+  SLEEPERS = 16, // fibers parked on timers, across all workers
+  WORKERS = 17, // worker threads sharing the arena
+  RUNQ_LEN = 18,
+  COLLECTIONS = 19,
+  SMALL0 = 32, // free-list heads by block size / 8, up to SMALL_MAX (65 words)
+}
+
+/** f64 slots of the meta area (f64 index), written under ALLOC_LOCK. */
+export const enum MetaF64 {
+  SINCE_GC = 64, // byte 512, after the int32 words
+  GC_BUDGET = 65,
+  ALLOCATED = 66,
+  PEAK = 67,
+  PAUSE_TOTAL = 68,
+  PAUSE_MAX = 69,
+  LIVE_AFTER = 70,
+}

@@ -90,15 +90,15 @@ export function runModule(m: Module, opts: RunOptions): number {
 const MB = 1048576;
 
 export function formatStats(a: Arena): string {
-  const g = a.collector!.stats;
+  const g = Collector.stats(a);
   const mb = (n: number): string => `${(n / MB).toFixed(1)} MB`;
   return [
     'asthra stats:',
-    `  allocated        ${mb(a.stats.bytesAllocated)}`,
+    `  allocated        ${mb(a.bytesAllocated)}`,
     `  collections      ${g.collections}`,
     `  gc pause total   ${g.totalPauseMs.toFixed(2)} ms`,
     `  gc pause max     ${g.maxPauseMs.toFixed(2)} ms`,
-    `  peak heap        ${mb(a.stats.peakHeap)}`,
+    `  peak heap        ${mb(a.peakHeap)}`,
     `  live after gc    ${g.collections ? mb(g.liveAfterLast) : '(no collection)'}`,
     '',
   ].join('\n');
