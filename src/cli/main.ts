@@ -11,7 +11,8 @@ import { VerifyError, verifyModule } from '../bytecode/verify';
 import { CompileError } from '../compiler/diagnostics';
 import { InternalError } from '../compiler/parser';
 import { writeAll } from '../vm/output';
-import { EXIT_INTERNAL, RunOptions, runModule } from '../vm/run';
+import { EXIT_INTERNAL, MAX_WORKERS, RunOptions, defaultWorkers, runModule, runModuleParallel } from '../vm/run';
+import { OPS, Op } from '../bytecode/opcodes';
 
 const VERSION = (require('../../package.json') as { version: string }).version;
 
@@ -30,7 +31,8 @@ Options:
   --gc-pause PERCENT   collect when the heap grows to PERCENT of the live data (default 200;
                        also ASTHRA_GC_PAUSE)
   --stats              print allocation and collection figures at exit
-  --seed N             run ready tasks in a seeded random order (reproducible interleavings)
+  --workers N          worker threads running tasks (default: the number of cores, at most 8)
+  --seed N             run ready tasks in a seeded random order (reproducible with --workers 1)
   --gc-verify          check every reference after each collection (slow; for debugging)
   --gc-torture         collect before every allocation (very slow; for testing the collector)
   --no-native          run every function in the interpreter (no native tier)
@@ -57,6 +59,7 @@ interface Parsed {
   gcTorture: boolean;
   stats: boolean;
   seed: number | undefined;
+  workers: number | undefined;
   rest: string[];
 }
 
@@ -77,7 +80,7 @@ function defaultMaxHeap(): number {
 
 function parseArgs(argv: string[]): Parsed {
   const p: Parsed = { command: '', file: null, output: null, maxHeap: defaultMaxHeap(), native: true, nativeDepth: undefined,
-    gcPause: envPause(), gcVerify: false, gcTorture: process.env.ASTHRA_GC_TORTURE === '1', stats: false, seed: undefined, rest: [] };
+    gcPause: envPause(), gcVerify: false, gcTorture: process.env.ASTHRA_GC_TORTURE === '1', stats: false, seed: undefined, workers: undefined, rest: [] };
   let i = 0;
   const value = (flag: string): string => {
     if (i + 1 >= argv.length) throw new UsageError(`${flag} needs a value`);
@@ -103,6 +106,7 @@ function parseArgs(argv: string[]): Parsed {
     else if (a === '--gc-torture') p.gcTorture = true;
     else if (a === '--stats') p.stats = true;
     else if (a === '--seed') p.seed = nonNegativeInt(a, value(a));
+    else if (a === '--workers') p.workers = workerCount(value(a));
     else if (a === '--native-depth') p.nativeDepth = positiveInt(a, value(a));
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
     else if (!p.command) p.command = a;
@@ -121,6 +125,12 @@ function gcPause(text: string): number {
 function envPause(): number {
   const v = process.env.ASTHRA_GC_PAUSE;
   return v === undefined || v === '' ? 200 : gcPause(v);
+}
+
+function workerCount(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new UsageError(`--workers needs a number from 1 to ${MAX_WORKERS}, not '${text}'`);
+  return n;
 }
 
 function nonNegativeInt(flag: string, text: string): number {
@@ -173,10 +183,25 @@ function runOptions(p: Parsed): RunOptions {
   return {
     args: p.rest, maxHeapBytes: p.maxHeap, native: p.native, nativeDepth: p.nativeDepth,
     gcPause: p.gcPause, gcVerify: p.gcVerify, gcTorture: p.gcTorture, stats: p.stats, seed: p.seed,
+    workers: p.workers ?? defaultWorkers(),
   };
 }
 
-function dispatch(p: Parsed): number {
+/** A program that never starts a task runs on one worker in this thread: no threads to start. */
+function run(m: Module, opts: RunOptions): number | Promise<number> {
+  const spawns = m.functions.some((f) => hasSpawn(f.code));
+  if (!spawns || (opts.workers ?? 1) <= 1) return runModule(m, { ...opts, workers: 1 });
+  return runModuleParallel(m, opts);
+}
+
+function hasSpawn(code: Int32Array): boolean {
+  for (let pc = 0; pc < code.length; pc += 1 + OPS[code[pc]].operands.length) {
+    if (code[pc] === Op.SPAWN || code[pc] === Op.SPAWN_H) return true;
+  }
+  return false;
+}
+
+function dispatch(p: Parsed): number | Promise<number> {
   switch (p.command) {
     case '':
     case 'help':
@@ -197,11 +222,11 @@ function dispatch(p: Parsed): number {
       return 0;
     }
     case 'exec':
-      return runModule(loadBytecode(need(p)), runOptions(p));
+      return run(loadBytecode(need(p)), runOptions(p));
     case 'run': {
       const m = compileFile(need(p));
       verifyModule(m);
-      return runModule(m, runOptions(p));
+      return run(m, runOptions(p));
     }
     case 'disasm': {
       const file = need(p);
@@ -220,13 +245,24 @@ function dispatch(p: Parsed): number {
 }
 
 export function main(argv: string[]): void {
-  let code: number;
+  let result: number | Promise<number>;
   try {
-    code = dispatch(parseArgs(argv));
+    result = dispatch(parseArgs(argv));
   } catch (e) {
-    code = report(e, argv);
+    result = report(e, argv);
   }
-  process.exitCode = code;
+  if (typeof result === 'number') {
+    process.exitCode = result;
+    return;
+  }
+  result.then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.exitCode = report(e, argv);
+    },
+  );
 }
 
 function report(e: unknown, argv: string[]): number {

@@ -49,6 +49,8 @@ export class Arena {
   threads = 1;
   /** runs a collection: directly with one thread, as a stop-the-world with several */
   gcHook: () => void = () => this.collector!.collect();
+  /** with several threads: park here if another thread is stopping the world */
+  safepointHook: () => void = () => {};
   /** references held only by the runtime while it builds an object (a GC root stack) */
   readonly tempRoots: number[] = [];
   private pinned = new Set<number>();
@@ -85,6 +87,7 @@ export class Arena {
   alloc(tag: Tag, payload: number, aux = 0, variant = 0): number {
     const size = (HEADER_BYTES + payload + 7) & ~7;
     const shared = this.threads > 1;
+    if (shared && Atomics.load(this.i32, Meta.STW_REQ) !== 0) this.safepointHook();
     let f64 = this.f64;
     if (this.collector !== null && (this.torture || f64[MetaF64.SINCE_GC] >= f64[MetaF64.GC_BUDGET])) this.gcHook();
     if (shared) lock(this.i32, Meta.ALLOC_LOCK);
@@ -202,6 +205,11 @@ export class Arena {
 
   forEachPinned(f: (ref: number) => void): void {
     this.pinned.forEach(f);
+  }
+
+  /** Re-make the views if another thread grew the buffer (called after every stop-the-world). */
+  refreshViews(): void {
+    if (this.f64.length * 8 !== this.sab.byteLength) this.makeViews();
   }
 
   private makeViews(): void {

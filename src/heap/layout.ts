@@ -72,6 +72,9 @@ export const enum Meta {
   WORKERS = 17, // worker threads sharing the arena
   RUNQ_LEN = 18,
   COLLECTIONS = 19,
+  UNOBSERVED = 20, // failed tasks no await has seen: the exit code is 1 while this is > 0
+  MAIN_HANDLE = 21, // main's handle: its result is the program's
+  TEMP_ROOTS0 = 24, // per worker (up to 8): a block where a parked worker publishes its temporary roots
   SMALL0 = 32, // free-list heads by block size / 8, up to SMALL_MAX (65 words)
 }
 

@@ -27,6 +27,8 @@ export const enum F {
   NEXT = 11,
   ENTRY = 12,
   SLEEP_MS = 13,
+  REG_NEXT = 14, // registry of live fibers (Meta.FIBERS)
+  REG_PREV = 15,
 }
 export const FIBER_WORDS = 16;
 

@@ -1,35 +1,45 @@
-// The scheduler: which fiber runs next, and what happens when one stops.
+// The scheduler: which fiber runs next on which worker, and what happens when one stops.
 //
-// Glossary (Go's proc.go uses G, M and P; we keep plain words):
-//   fiber   a task's state in the arena (fiber.ts); it runs in slices on a worker
-//   slice   one call of Interpreter.runSlice, ended by a return, a park (await, lock, sleep),
-//           a yield, or an exhausted budget (preemption: SLICE_BUDGET calls and loop back-edges,
-//           the way BEAM counts reductions, so a busy loop cannot starve the others)
-//   park    a fiber stops as Blocked on one thing (a task handle, a mutex, a timer); whoever
-//           completes that thing makes it Runnable again (wake)
+// Glossary (Go's proc.go says G, M and P; we keep plain words):
+//   fiber    a task's state in the arena (fiber.ts); it runs in slices
+//   worker   a thread running Scheduler.runWorker: N of them (--workers) share one arena
+//   slice    one Interpreter.runSlice call, ended by a return, a park (await, lock, sleep), a
+//            yield, or a spent budget (preemption after SLICE_BUDGET calls and loop back-edges,
+//            as BEAM counts reductions, so a busy loop cannot starve the others)
+//   park     a fiber stops as Blocked on one thing (a handle, a mutex, a timer); whoever completes
+//            that thing makes it Runnable again
+//   STW      stop-the-world: a worker that must collect (or otherwise needs the heap to itself)
+//            raises Meta.STW_REQ; every other active worker parks at its next safepoint
+//            (allocation, spent budget, scheduling) on Atomics.wait; the requester works; all resume
 //
+// Shared state lives in the arena's meta words (heap/layout.ts Meta) so every worker sees it:
+//   - run queue: fibers linked through F.NEXT, RUNQ_HEAD/TAIL/LEN, under SCHED_LOCK
+//   - registry of live fibers: linked through F.REG_NEXT/REG_PREV from Meta.FIBERS, under
+//     SCHED_LOCK; with the globals and string constants these are the collector's roots
+//   - handles and mutex queues: changed only under SCHED_LOCK, so an await cannot miss the
+//     wake-up of a task that finishes on another worker
 // Invariants:
-//   - A fiber is in exactly one place: running on this worker, on the run queue, in the timer
-//     heap, or on the wait list of the one handle or mutex it is blocked on.
-//   - Every fiber that is not Done is in `live`; `live` plus the globals and string constants are
-//     the collector's roots (Interpreter.scan), so a parked fiber's stack stays reachable.
-//   - The program ends when main has returned and `live` is empty. With `live` non-empty, no
-//     runnable fiber and no timer, nothing can ever wake a fiber again: that is a deadlock.
-//
-// This is the one-worker scheduler (workers = 1): run queue and timers are this thread's. The
-// M:N version gives each worker its own run queue in the shared arena with stealing, and parks
-// idle workers on Atomics.wait; fibers already keep everything they need in the arena for it.
+//   - A fiber is in exactly one place: running on one worker, on the run queue, in one worker's
+//     timer heap, or on the wait list of the one handle or mutex it is blocked on.
+//   - A worker touches the heap only while counted in Meta.ACTIVE and not parked for STW.
+//   - The program ends when Meta.LIVE reaches 0 (main and every task finished), or on exit(),
+//     a trap in main, or a deadlock: every worker idle, no runnable fiber, no sleeper, LIVE > 0.
+// Rejected designs: a Piscina task per fiber (about 150 us a round trip; a switch must cost well
+// under 1 us); per-worker queues with stealing (planned: the global queue is the simple first
+// step, and the run-queue functions are the only code that changes).
 import type { Arena } from '../heap/arena';
+import { Meta } from '../heap/layout';
+import { lock, unlock } from '../heap/lock';
 import { F, FiberState, WaitKind, fw, newFiber } from './fiber';
-import { H, TaskState, handleResultSlot, hw, newHandle } from './task';
+import { H, M, MutexResult, TaskState, dequeueWaiter, enqueueWaiter, handleResultSlot, hw, mw, newHandle } from './task';
 
 export const SLICE_BUDGET = 10_000;
-/** A fiber alone (nothing else runnable, no timer) runs on: preempting it would only cost time. */
-export const ALONE_BUDGET = 1 << 30;
 export const TASK_STACK_SLOTS = 64;
 export const TASK_STACK_FRAMES = 16;
 export const MAIN_STACK_SLOTS = 4096;
 export const MAIN_STACK_FRAMES = 256;
+/** How long an idle worker sleeps before looking again (it is also woken on new work). */
+const IDLE_WAIT_MS = 50;
 
 export const enum SliceEnd {
   Done = 0,
@@ -37,21 +47,29 @@ export const enum SliceEnd {
   Blocked = 2,
 }
 
-/** What the scheduler needs from the interpreter. */
+export const enum Finish {
+  Running = 0,
+  Completed = 1,
+  Exit = 2,
+  Deadlock = 3,
+}
+
+/** What the scheduler needs from the interpreter of its worker. */
 export interface FiberRunner {
   runSlice(fiber: number, budget: number): SliceEnd;
-  /** the value the last Done slice returned */
   readonly sliceResult: number;
-  /** the function index and arity/locals needed to start a fiber */
   fnInfo(fn: number): { nlocals: number; maxStack: number; name: string; retKind: number };
 }
 
-export interface TaskFailure {
-  task: number;
-  fn: string;
-  message: string;
-  handle: number;
-  trace: string;
+/** How a worker reports what happened (stderr lines, already formatted). */
+export interface Reporter {
+  taskFailed(task: number, fn: string, message: string, trace: string): void;
+  /** a trap in main, or out of memory: the program ends with exit code 1 */
+  fatal(e: unknown): boolean;
+  deadlock(fibers: number[]): void;
+  /** `Result.Err(e)` text if `value` is one, else null */
+  errText(value: number, kind: number): string | null;
+  describeTrap(e: unknown): { message: string; trace: string } | null;
 }
 
 interface Timer {
@@ -61,64 +79,204 @@ interface Timer {
 }
 
 export class Scheduler {
-  readonly live = new Set<number>();
-  private runq: number[] = [];
-  private head = 0;
   private timers: Timer[] = [];
   private timerSeq = 0;
-  private nextId = 0;
-  readonly failures: TaskFailure[] = [];
   private rng: number;
   runner!: FiberRunner;
-  /** called with each failed task, as it fails */
-  onFailure: (f: TaskFailure) => void = () => {};
+  reporter!: Reporter;
+  /** hooks of a worker sharing the arena with others: publish temporaries, flush output */
+  onPark: () => void = () => {};
+  onUnpark: () => void = () => {};
+  onSliceEnd: () => void = () => {};
+  /** called when the worker must stop for a stop-the-world: registers are synced */
+  readonly i32: () => Int32Array;
 
   constructor(readonly arena: Arena, seed: number | null) {
     this.rng = seed === null ? 0 : (seed >>> 0) || 1;
+    this.i32 = () => arena.i32;
   }
 
-  /** Create a fiber for fn(args) and its handle; the fiber is queued. Returns the handle. */
+  // ------------------------------------------------------------------ fibers and handles
+  /** Create a fiber for fn(args) and its handle, and queue it. Returns the handle. */
   spawn(fn: number, args: ArrayLike<number>, main = false): number {
     const info = this.runner.fnInfo(fn);
-    const id = this.nextId++;
     const a = this.arena;
+    const id = Atomics.add(a.i32, Meta.NEXT_ID, 1);
     const handle = newHandle(a, id, fn, info.retKind);
     a.tempRoots.push(handle);
     const fiber = main
       ? newFiber(a, id, fn, info.nlocals, info.maxStack, args, MAIN_STACK_FRAMES, MAIN_STACK_SLOTS)
       : newFiber(a, id, fn, info.nlocals, info.maxStack, args, TASK_STACK_FRAMES, TASK_STACK_SLOTS);
     a.tempRoots.pop();
-    a.i32[fw(fiber, F.HANDLE)] = handle;
-    this.live.add(fiber);
-    this.enqueue(fiber);
+    const i32 = a.i32;
+    i32[fw(fiber, F.HANDLE)] = handle;
+    lock(i32, Meta.SCHED_LOCK);
+    this.register(fiber);
+    this.push(fiber);
+    unlock(i32, Meta.SCHED_LOCK);
+    this.notifyWork();
     return handle;
   }
 
-  enqueue(fiber: number): void {
+  private register(fiber: number): void {
+    const i32 = this.arena.i32;
+    const head = i32[Meta.FIBERS];
+    i32[fw(fiber, F.REG_NEXT)] = head;
+    i32[fw(fiber, F.REG_PREV)] = 0;
+    if (head !== 0) i32[fw(head, F.REG_PREV)] = fiber;
+    i32[Meta.FIBERS] = fiber;
+    Atomics.add(i32, Meta.LIVE, 1);
+  }
+
+  private unregister(fiber: number): void {
+    const i32 = this.arena.i32;
+    const next = i32[fw(fiber, F.REG_NEXT)];
+    const prev = i32[fw(fiber, F.REG_PREV)];
+    if (prev === 0) i32[Meta.FIBERS] = next;
+    else i32[fw(prev, F.REG_NEXT)] = next;
+    if (next !== 0) i32[fw(next, F.REG_PREV)] = prev;
+  }
+
+  /** Every live fiber (for the collector's roots and the deadlock report). */
+  liveFibers(): number[] {
+    const i32 = this.arena.i32;
+    const out: number[] = [];
+    for (let f = i32[Meta.FIBERS]; f !== 0; f = i32[fw(f, F.REG_NEXT)]) out.push(f);
+    return out;
+  }
+
+  /** Append to the run queue (SCHED_LOCK held). */
+  private push(fiber: number): void {
     const i32 = this.arena.i32;
     i32[fw(fiber, F.STATE)] = FiberState.Runnable;
     i32[fw(fiber, F.WAIT_KIND)] = WaitKind.None;
     i32[fw(fiber, F.WAIT_REF)] = 0;
-    this.runq.push(fiber);
+    i32[fw(fiber, F.NEXT)] = 0;
+    const tail = i32[Meta.RUNQ_TAIL];
+    if (tail === 0) i32[Meta.RUNQ_HEAD] = fiber;
+    else i32[fw(tail, F.NEXT)] = fiber;
+    i32[Meta.RUNQ_TAIL] = fiber;
+    Atomics.add(i32, Meta.RUNQ_LEN, 1);
   }
 
-  /** Park the running fiber on a task handle until that task ends. */
-  parkOnTask(fiber: number, handle: number): void {
+  /** Take the next runnable fiber (SCHED_LOCK held): FIFO, or seeded random with --seed. */
+  private pop(): number {
     const i32 = this.arena.i32;
+    const n = i32[Meta.RUNQ_LEN];
+    if (n === 0) return 0;
+    let prev = 0;
+    let f = i32[Meta.RUNQ_HEAD];
+    if (this.rng !== 0 && n > 1) {
+      for (let k = this.random() % n; k > 0; k--) {
+        prev = f;
+        f = i32[fw(f, F.NEXT)];
+      }
+    }
+    const next = i32[fw(f, F.NEXT)];
+    if (prev === 0) i32[Meta.RUNQ_HEAD] = next;
+    else i32[fw(prev, F.NEXT)] = next;
+    if (i32[Meta.RUNQ_TAIL] === f) i32[Meta.RUNQ_TAIL] = prev;
+    i32[fw(f, F.NEXT)] = 0;
+    Atomics.sub(i32, Meta.RUNQ_LEN, 1);
+    return f;
+  }
+
+  /** Make a parked or yielding fiber runnable. */
+  enqueue(fiber: number): void {
+    const i32 = this.arena.i32;
+    lock(i32, Meta.SCHED_LOCK);
+    this.push(fiber);
+    unlock(i32, Meta.SCHED_LOCK);
+    this.notifyWork();
+  }
+
+  private notifyWork(): void {
+    const i32 = this.arena.i32;
+    Atomics.add(i32, Meta.WORK_SEQ, 1);
+    if (Atomics.load(i32, Meta.IDLE) > 0) Atomics.notify(i32, Meta.WORK_SEQ, 1);
+  }
+
+  /**
+   * Park `fiber` on a task handle unless the task has already ended (then false: the caller
+   * reads the result). The check and the park happen under one lock, so no wake-up is lost.
+   */
+  parkOnTask(fiber: number, handle: number): boolean {
+    const i32 = this.arena.i32;
+    lock(i32, Meta.SCHED_LOCK);
+    if (i32[hw(handle, H.STATE)] !== TaskState.Running) {
+      unlock(i32, Meta.SCHED_LOCK);
+      return false;
+    }
     this.block(fiber, WaitKind.Task, handle);
     i32[fw(fiber, F.NEXT)] = i32[hw(handle, H.WAITERS)];
     i32[hw(handle, H.WAITERS)] = fiber;
+    unlock(i32, Meta.SCHED_LOCK);
+    return true;
   }
 
-  /** Park the running fiber on a mutex (the caller has queued it on the mutex). */
-  parkOnMutex(fiber: number, mutex: number): void {
-    this.block(fiber, WaitKind.Mutex, mutex);
+  /** An await saw the task's outcome: a failure it saw no longer fails the program. */
+  observe(handle: number): void {
+    const i32 = this.arena.i32;
+    lock(i32, Meta.SCHED_LOCK);
+    if (i32[hw(handle, H.OBSERVED)] === 0) {
+      i32[hw(handle, H.OBSERVED)] = 1;
+      if (i32[hw(handle, H.FAILED)]) Atomics.sub(i32, Meta.UNOBSERVED, 1);
+    }
+    unlock(i32, Meta.SCHED_LOCK);
   }
 
-  /** Park the running fiber for `ms` milliseconds. */
+  /** Lock `mutex` for `fiber`: a result code, or -1 when the fiber parked in the mutex's FIFO. */
+  mutexLock(fiber: number, mutex: number): number {
+    const i32 = this.arena.i32;
+    lock(i32, Meta.SCHED_LOCK);
+    let r: number = MutexResult.Ok;
+    const owner = i32[mw(mutex, M.OWNER)];
+    if (i32[mw(mutex, M.DESTROYED)]) r = MutexResult.Destroyed;
+    else if (owner === 0) i32[mw(mutex, M.OWNER)] = fiber;
+    else if (owner === fiber) r = MutexResult.AlreadyHeld;
+    else {
+      enqueueWaiter(i32, mutex, fiber);
+      this.block(fiber, WaitKind.Mutex, mutex);
+      r = -1;
+    }
+    unlock(i32, Meta.SCHED_LOCK);
+    return r;
+  }
+
+  /** Unlock: the first waiter (FIFO) becomes the owner and runnable, so nobody barges in. */
+  mutexUnlock(fiber: number, mutex: number): number {
+    const i32 = this.arena.i32;
+    lock(i32, Meta.SCHED_LOCK);
+    let r: number = MutexResult.Ok;
+    let next = 0;
+    if (i32[mw(mutex, M.DESTROYED)]) r = MutexResult.Destroyed;
+    else if (i32[mw(mutex, M.OWNER)] !== fiber) r = MutexResult.NotOwner;
+    else {
+      next = dequeueWaiter(i32, mutex);
+      i32[mw(mutex, M.OWNER)] = next;
+      if (next !== 0) this.push(next);
+    }
+    unlock(i32, Meta.SCHED_LOCK);
+    if (next !== 0) this.notifyWork();
+    return r;
+  }
+
+  mutexDestroy(mutex: number): number {
+    const i32 = this.arena.i32;
+    lock(i32, Meta.SCHED_LOCK);
+    let r: number = MutexResult.Ok;
+    if (i32[mw(mutex, M.DESTROYED)]) r = MutexResult.Destroyed;
+    else if (i32[mw(mutex, M.OWNER)] !== 0) r = MutexResult.Locked;
+    else i32[mw(mutex, M.DESTROYED)] = 1;
+    unlock(i32, Meta.SCHED_LOCK);
+    return r;
+  }
+
+  /** Park the running fiber for `ms` milliseconds on this worker's timers. */
   sleep(fiber: number, ms: number): void {
     this.block(fiber, WaitKind.Timer, 0);
     this.arena.i32[fw(fiber, F.SLEEP_MS)] = ms;
+    Atomics.add(this.arena.i32, Meta.SLEEPERS, 1);
     this.pushTimer({ at: performance.now() + Math.max(0, ms), seq: this.timerSeq++, fiber });
   }
 
@@ -129,95 +287,191 @@ export class Scheduler {
     i32[fw(fiber, F.WAIT_REF)] = on;
   }
 
-  /** The fiber finished (value in its handle, or failed): wake everything awaiting it. */
-  private finish(fiber: number, state: TaskState, value: number): void {
+  /** The fiber ended: publish its result, wake its awaiters, and end the program if it was the last. */
+  private finish(fiber: number, state: TaskState, value: number, failed: boolean): void {
     const a = this.arena;
-    const handle = a.i32[fw(fiber, F.HANDLE)];
+    const i32 = a.i32;
+    const handle = i32[fw(fiber, F.HANDLE)];
+    lock(i32, Meta.SCHED_LOCK);
     a.f64[handleResultSlot(handle)] = value;
-    a.i32[hw(handle, H.STATE)] = state;
-    a.i32[fw(fiber, F.STATE)] = FiberState.Done;
-    this.live.delete(fiber);
-    for (let w = a.i32[hw(handle, H.WAITERS)]; w !== 0; ) {
-      const next = a.i32[fw(w, F.NEXT)];
-      a.i32[fw(w, F.NEXT)] = 0;
-      this.enqueue(w);
+    i32[hw(handle, H.STATE)] = state;
+    if (failed) {
+      i32[hw(handle, H.FAILED)] = 1;
+      Atomics.add(i32, Meta.UNOBSERVED, 1);
+    }
+    i32[fw(fiber, F.STATE)] = FiberState.Done;
+    this.unregister(fiber);
+    for (let w = i32[hw(handle, H.WAITERS)]; w !== 0; ) {
+      const next = i32[fw(w, F.NEXT)];
+      this.push(w);
       w = next;
     }
-    a.i32[hw(handle, H.WAITERS)] = 0;
+    i32[hw(handle, H.WAITERS)] = 0;
+    const left = Atomics.sub(i32, Meta.LIVE, 1) - 1;
+    unlock(i32, Meta.SCHED_LOCK);
+    if (left === 0) this.end(Finish.Completed, 0);
+    else this.notifyWork();
   }
 
+  /** End the program (first reason wins) and wake every worker so it can stop. */
+  end(how: Finish, code: number): void {
+    const i32 = this.arena.i32;
+    if (Atomics.compareExchange(i32, Meta.DONE, Finish.Running, how) === Finish.Running) {
+      Atomics.store(i32, Meta.EXIT_CODE, code);
+    }
+    Atomics.add(i32, Meta.WORK_SEQ, 1);
+    Atomics.notify(i32, Meta.WORK_SEQ);
+    Atomics.notify(i32, Meta.STW_REQ);
+  }
+
+  get done(): boolean {
+    return Atomics.load(this.arena.i32, Meta.DONE) !== Finish.Running;
+  }
+
+  // ------------------------------------------------------------------ stop-the-world
   /**
-   * Run until every fiber has finished. `onTrap` formats a failed fiber's trap; a trap in
-   * `mainFiber` ends the program at once (rethrown), as a panic in Go's main goroutine does.
+   * Run `work` with every other worker parked at a safepoint. If another worker is already
+   * stopping the world, park for it instead and return false (the caller retries).
    */
-  run(mainHandle: number, describeTrap: (e: unknown, fiber: number) => { message: string; trace: string } | null, isErr: (value: number, kind: number) => string | null): void {
-    const a = this.arena;
+  stopTheWorld(work: () => void): boolean {
+    const i32 = this.arena.i32;
+    if (Atomics.compareExchange(i32, Meta.STW_REQ, 0, 1) !== 0) {
+      this.parkForStw();
+      return false;
+    }
     for (;;) {
-      this.fireTimers();
-      const fiber = this.next();
-      if (fiber === 0) {
-        if (this.live.size === 0) return;
-        if (this.timers.length) {
-          sleepThread(this.timers[0].at - performance.now());
+      const parked = Atomics.load(i32, Meta.STW_PARKED);
+      const active = Atomics.load(i32, Meta.ACTIVE);
+      if (parked >= active - 1) break;
+      Atomics.wait(i32, Meta.STW_PARKED, parked, 5);
+    }
+    try {
+      work();
+    } finally {
+      Atomics.store(i32, Meta.STW_REQ, 0);
+      Atomics.notify(i32, Meta.STW_REQ);
+    }
+    return true;
+  }
+
+  /** A safepoint: if a stop-the-world is requested, wait here until it is over. */
+  safepoint(): void {
+    if (Atomics.load(this.arena.i32, Meta.STW_REQ) !== 0) this.parkForStw();
+  }
+
+  private parkForStw(): void {
+    const i32 = this.arena.i32;
+    this.onPark();
+    Atomics.add(i32, Meta.STW_PARKED, 1);
+    Atomics.notify(i32, Meta.STW_PARKED);
+    while (Atomics.load(i32, Meta.STW_REQ) !== 0) Atomics.wait(i32, Meta.STW_REQ, 1, 20);
+    Atomics.sub(i32, Meta.STW_PARKED, 1);
+    this.onUnpark();
+    this.arena.refreshViews();
+  }
+
+  /** Spent budget: true to end the slice (someone else should run, or the program ends). */
+  outOfBudget(): boolean {
+    this.safepoint();
+    const i32 = this.arena.i32;
+    return Atomics.load(i32, Meta.RUNQ_LEN) > 0 || this.timersDue() || Atomics.load(i32, Meta.DONE) !== Finish.Running;
+  }
+
+  // ------------------------------------------------------------------ the worker loop
+  /** This worker's scheduling loop; returns when the program has ended. */
+  runWorker(): void {
+    const a = this.arena;
+    let i32 = a.i32;
+    Atomics.add(i32, Meta.ACTIVE, 1);
+    try {
+      for (;;) {
+        i32 = a.i32;
+        if (Atomics.load(i32, Meta.DONE) !== Finish.Running) return;
+        this.safepoint();
+        this.fireTimers();
+        lock(i32, Meta.SCHED_LOCK);
+        const fiber = this.pop();
+        unlock(i32, Meta.SCHED_LOCK);
+        if (fiber === 0) {
+          this.idle();
           continue;
         }
-        throw new Deadlock([...this.live]);
+        this.runOne(fiber);
       }
-      a.i32[fw(fiber, F.STATE)] = FiberState.Running;
-      let end: SliceEnd;
-      try {
-        const alone = this.runq.length === this.head && this.timers.length === 0;
-        end = this.runner.runSlice(fiber, alone ? ALONE_BUDGET : SLICE_BUDGET);
-      } catch (e) {
-        const handle = a.i32[fw(fiber, F.HANDLE)];
-        const d = describeTrap(e, fiber);
-        if (d === null || handle === mainHandle) throw e;
-        const id = a.i32[fw(fiber, F.ID)];
-        const fn = this.runner.fnInfo(a.i32[fw(fiber, F.ENTRY)]).name;
-        a.tempRoots.push(handle);
-        const msg = a.newString(d.message);
-        a.tempRoots.pop();
-        a.i32[hw(handle, H.MESSAGE)] = msg;
-        const f: TaskFailure = { task: id, fn, message: d.message, handle, trace: d.trace };
-        this.failures.push(f);
-        this.onFailure(f);
-        this.finish(fiber, TaskState.Failed, 0);
-        continue;
-      }
-      if (end === SliceEnd.Done) {
-        const handle = a.i32[fw(fiber, F.HANDLE)];
-        const value = this.runner.sliceResult;
-        const err = handle === mainHandle ? null : isErr(value, a.i32[hw(handle, H.KIND)]);
-        if (err !== null) {
-          const id = a.i32[fw(fiber, F.ID)];
-          const fn = this.runner.fnInfo(a.i32[fw(fiber, F.ENTRY)]).name;
-          const f: TaskFailure = { task: id, fn, message: err, handle, trace: '' };
-          this.failures.push(f);
-          this.onFailure(f);
-        }
-        this.finish(fiber, TaskState.Done, value);
-      } else if (end === SliceEnd.Yield) {
-        this.enqueue(fiber);
-      }
+    } finally {
+      Atomics.sub(a.i32, Meta.ACTIVE, 1);
+      Atomics.notify(a.i32, Meta.STW_PARKED);
     }
   }
 
-  /** Next runnable fiber: FIFO, or a seeded random pick (--seed) to explore interleavings. */
-  private next(): number {
-    const n = this.runq.length - this.head;
-    if (n === 0) return 0;
-    if (this.rng !== 0 && n > 1) {
-      const i = this.head + (this.random() % n);
-      const f = this.runq[i];
-      this.runq[i] = this.runq[this.head];
-      this.runq[this.head] = f;
+  private runOne(fiber: number): void {
+    const a = this.arena;
+    a.i32[fw(fiber, F.STATE)] = FiberState.Running;
+    let end: SliceEnd;
+    try {
+      end = this.runner.runSlice(fiber, SLICE_BUDGET);
+      this.onSliceEnd();
+    } catch (e) {
+      this.onSliceEnd();
+      const i32 = a.i32;
+      const handle = i32[fw(fiber, F.HANDLE)];
+      const d = this.reporter.describeTrap(e);
+      if (d === null || i32[fw(fiber, F.ID)] === 0) {
+        // exit(), a trap in main, out of memory, or an internal error: the program ends
+        if (this.reporter.fatal(e)) return;
+        throw e;
+      }
+      const fn = this.runner.fnInfo(i32[fw(fiber, F.ENTRY)]).name;
+      a.tempRoots.push(handle);
+      const msg = a.newString(d.message);
+      a.tempRoots.pop();
+      a.i32[hw(handle, H.MESSAGE)] = msg;
+      this.reporter.taskFailed(a.i32[fw(fiber, F.ID)], fn, d.message, d.trace);
+      this.finish(fiber, TaskState.Failed, 0, true);
+      return;
     }
-    const f = this.runq[this.head++];
-    if (this.head > 1024 && this.head * 2 > this.runq.length) {
-      this.runq = this.runq.slice(this.head);
-      this.head = 0;
+    if (end === SliceEnd.Done) {
+      const i32 = a.i32;
+      const handle = i32[fw(fiber, F.HANDLE)];
+      const value = this.runner.sliceResult;
+      const id = i32[fw(fiber, F.ID)];
+      const err = id === 0 ? null : this.reporter.errText(value, i32[hw(handle, H.KIND)]);
+      if (err !== null) this.reporter.taskFailed(id, this.runner.fnInfo(i32[fw(fiber, F.ENTRY)]).name, err, '');
+      this.finish(fiber, TaskState.Done, value, err !== null);
+    } else if (end === SliceEnd.Yield) {
+      this.enqueue(fiber);
     }
-    return f;
+  }
+
+  /** Nothing to run: wait for work, a timer, the end, or detect a deadlock. */
+  private idle(): void {
+    const i32 = this.arena.i32;
+    const seq = Atomics.load(i32, Meta.WORK_SEQ);
+    Atomics.sub(i32, Meta.ACTIVE, 1);
+    Atomics.notify(i32, Meta.STW_PARKED);
+    const idle = Atomics.add(i32, Meta.IDLE, 1) + 1;
+    if (
+      this.timers.length === 0 &&
+      idle === Atomics.load(i32, Meta.WORKERS) &&
+      Atomics.load(i32, Meta.RUNQ_LEN) === 0 &&
+      Atomics.load(i32, Meta.SLEEPERS) === 0 &&
+      Atomics.load(i32, Meta.LIVE) > 0 &&
+      Atomics.load(i32, Meta.STW_REQ) === 0 &&
+      Atomics.load(i32, Meta.WORK_SEQ) === seq
+    ) {
+      // every worker is idle and nothing can wake a fiber: a deadlock (reported once)
+      if (Atomics.compareExchange(i32, Meta.DONE, Finish.Running, Finish.Deadlock) === Finish.Running) {
+        Atomics.store(i32, Meta.EXIT_CODE, 1);
+        Atomics.add(i32, Meta.WORK_SEQ, 1);
+        Atomics.notify(i32, Meta.WORK_SEQ);
+        this.reporter.deadlock(this.liveFibers());
+      }
+    } else if (Atomics.load(i32, Meta.RUNQ_LEN) === 0 && Atomics.load(i32, Meta.DONE) === Finish.Running) {
+      const wait = this.timers.length ? Math.max(0, this.timers[0].at - performance.now()) : IDLE_WAIT_MS;
+      if (wait > 0) Atomics.wait(i32, Meta.WORK_SEQ, seq, wait);
+    }
+    Atomics.sub(i32, Meta.IDLE, 1);
+    Atomics.add(i32, Meta.ACTIVE, 1);
   }
 
   private random(): number {
@@ -227,6 +481,10 @@ export class Scheduler {
     x ^= x << 5;
     this.rng = x >>> 0 || 1;
     return this.rng;
+  }
+
+  private timersDue(): boolean {
+    return this.timers.length > 0 && this.timers[0].at <= performance.now();
   }
 
   private pushTimer(t: Timer): void {
@@ -259,6 +517,7 @@ export class Scheduler {
           i = m;
         }
       }
+      Atomics.sub(this.arena.i32, Meta.SLEEPERS, 1);
       this.enqueue(t.fiber);
     }
   }
@@ -266,19 +525,6 @@ export class Scheduler {
 
 function before(a: Timer, b: Timer): boolean {
   return a.at < b.at || (a.at === b.at && a.seq < b.seq);
-}
-
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-/** Block this thread (no fiber can run until a timer fires). */
-function sleepThread(ms: number): void {
-  if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
-}
-
-/** Every remaining fiber is blocked and nothing can wake one. */
-export class Deadlock extends Error {
-  constructor(readonly fibers: number[]) {
-    super('deadlock: all tasks are blocked');
-  }
 }
 
 export { TaskState, H, hw, handleResultSlot };

@@ -19,6 +19,7 @@ export const enum H {
   OBSERVED = 4,
   FN = 5,
   MESSAGE = 6,
+  FAILED = 7, // the task trapped or returned Result.Err
 }
 const HANDLE_WORDS = 8;
 

@@ -18,7 +18,8 @@ import { Output } from './output';
 import { formatFloat } from './format';
 import { F, FRAME_WORDS, fw, growStack, stackLayout } from '../scheduler/fiber';
 import { Scheduler, SLICE_BUDGET, SliceEnd } from '../scheduler/scheduler';
-import { H, M, MutexResult, TaskState, dequeueWaiter, enqueueWaiter, handleResultSlot, hw, mw, newMutex } from '../scheduler/task';
+import { H, MutexResult, TaskState, handleResultSlot, hw, newMutex } from '../scheduler/task';
+import { Meta } from '../heap/layout';
 
 /** A runtime error in Asthra code: message plus (function index, pc) of every active frame. */
 export class Trap extends Error {
@@ -45,6 +46,8 @@ export interface VMOptions {
   native?: boolean;
   /** native recursion depth before spilling to the interpreter (tests use tiny values) */
   nativeDepth?: number;
+  /** interned string constants, when another thread made them */
+  strRefs?: Float64Array;
 }
 
 
@@ -71,13 +74,21 @@ export class Interpreter {
     this.fns = m.functions;
     this.codes = m.functions.map((f) => f.code);
     this.numbers = Float64Array.from(m.numbers);
-    this.strRefs = Float64Array.from(m.strings.map((s) => arena.newString(s)));
+    // string constants are interned once per program (by the first interpreter) and shared
+    this.strRefs = opts.strRefs ?? Float64Array.from(m.strings.map((s) => arena.newString(s)));
     this.stackSlots = opts.stackSlots ?? DEFAULT_STACK_SLOTS;
     this.maxFrames = opts.maxFrames ?? DEFAULT_MAX_FRAMES;
     this.native = opts.native === false
       ? { entries: m.functions.map(() => null), resumes: m.functions.map(() => null), leaders: m.functions.map(() => new Set<number>()) }
       : compileNative(m, this, { bitwise, bnot, f2i, wrapInt }, opts.nativeDepth);
     this.natives = this.native.entries;
+  }
+
+  /** Native code spent the budget: true to spill and yield, false to go on with a new budget. */
+  outOfBudget(): boolean {
+    if (this.sched.outOfBudget()) return true;
+    this.budget = SLICE_BUDGET;
+    return false;
   }
 
   fnInfo(fn: number): { nlocals: number; maxStack: number; name: string; retKind: number } {
@@ -472,7 +483,10 @@ export class Interpreter {
           const t = code[pc];
           if (t < pc && --budget <= 0) {
             this.sync(fnIndex, t, base, sp, depth);
-            return SliceEnd.Yield;
+            if (this.sched.outOfBudget()) return SliceEnd.Yield;
+            budget = SLICE_BUDGET;
+            f64 = arena.f64;
+            i32 = arena.i32;
           }
           pc = t;
           break;
@@ -513,11 +527,16 @@ export class Interpreter {
           const target = code[pc];
           if (--budget <= 0) {
             this.sync(fnIndex, pc - 1, base, sp, depth);
-            return SliceEnd.Yield;
+            if (this.sched.outOfBudget()) return SliceEnd.Yield;
+            budget = SLICE_BUDGET;
+            f64 = arena.f64;
+            i32 = arena.i32;
           }
           const nat = natives[target];
           if (nat !== null) {
             this.budget = budget;
+            // native code may park for a stop-the-world: the fiber's frames must be in the arena
+            this.sync(fnIndex, pc - 1, base, sp, depth);
             const how = this.callNative(nat, fnIndex, pc - 1, base, sp, code[pc + 1], depth);
             budget = this.budget;
             if (how === 'done') {
@@ -547,6 +566,8 @@ export class Interpreter {
               }
               break;
             }
+            f64 = arena.f64;
+            i32 = arena.i32;
           }
           const newBase = sp - code[pc + 1];
           const top = newBase + nlocals[target];
@@ -781,7 +802,6 @@ export class Interpreter {
           const argc = code[pc + 1];
           pc += 2;
           const r = this.builtin(b, sp - argc, fnIndex, pc - 1, depth);
-          if (b === B.mutex_unlock && budget > SLICE_BUDGET) budget = SLICE_BUDGET; // a waiter may be runnable
           if (arena.f64 !== f64) ({ f64, i32 } = arena);
           sp -= argc;
           f64[sp++] = r;
@@ -791,7 +811,6 @@ export class Interpreter {
           this.sync(fnIndex, pc - 1, base, sp, depth);
           const argc = code[pc + 1];
           const h = this.sched.spawn(code[pc], f64.subarray(sp - argc, sp));
-          if (budget > SLICE_BUDGET) budget = SLICE_BUDGET; // someone else can run now
           if (arena.f64 !== f64) ({ f64, i32 } = arena);
           pc += 2;
           sp -= argc;
@@ -800,14 +819,12 @@ export class Interpreter {
         }
         case Op.AWAIT: {
           const h = f64[sp - 1];
-          const st = i32[hw(h, H.STATE)];
-          if (st === TaskState.Running) {
+          if (Atomics.load(i32, hw(h, H.STATE)) === TaskState.Running) {
             this.sync(fnIndex, pc - 1, base, sp, depth);
-            this.sched.parkOnTask(fiber, h);
-            return SliceEnd.Blocked;
+            if (this.sched.parkOnTask(fiber, h)) return SliceEnd.Blocked;
           }
-          i32[hw(h, H.OBSERVED)] = 1;
-          if (st === TaskState.Failed) {
+          this.sched.observe(h);
+          if (i32[hw(h, H.STATE)] === TaskState.Failed) {
             const name = fns[i32[hw(h, H.FN)]].name;
             throw this.fail(`task ${i32[hw(h, H.TASK)]} (${name}) failed: ${arena.readString(i32[hw(h, H.MESSAGE)])}`, fnIndex, pc - 1, depth);
           }
@@ -825,21 +842,14 @@ export class Interpreter {
           return SliceEnd.Blocked;
         }
         case Op.MUTEX_LOCK: {
+          // parked in the mutex's FIFO, the fiber resumes after this instruction as the new
+          // owner (unlock hands over), so its result slot says Ok before it parks
           const m = f64[sp - 1];
-          const owner = i32[mw(m, M.OWNER)];
-          if (i32[mw(m, M.DESTROYED)]) f64[sp - 1] = MutexResult.Destroyed;
-          else if (owner === 0) {
-            i32[mw(m, M.OWNER)] = fiber;
-            f64[sp - 1] = MutexResult.Ok;
-          } else if (owner === fiber) f64[sp - 1] = MutexResult.AlreadyHeld;
-          else {
-            // park in the mutex's FIFO; unlock hands the mutex over and the result is Ok
-            f64[sp - 1] = MutexResult.Ok;
-            this.sync(fnIndex, pc, base, sp, depth);
-            enqueueWaiter(i32, m, fiber);
-            this.sched.parkOnMutex(fiber, m);
-            return SliceEnd.Blocked;
-          }
+          f64[sp - 1] = MutexResult.Ok;
+          this.sync(fnIndex, pc, base, sp, depth);
+          const r = this.sched.mutexLock(fiber, m);
+          if (r < 0) return SliceEnd.Blocked;
+          f64[sp - 1] = r;
           break;
         }
         default:
@@ -890,7 +900,17 @@ export class Interpreter {
       if (g.kind === 1) mark(f64[this.globalBase + i]);
     });
     for (const r of this.strRefs) mark(r);
-    for (const fiber of this.sched.live) this.scanFiber(fiber, mark);
+    const i32 = this.arena.i32;
+    mark(i32[Meta.MAIN_HANDLE]);
+    for (const fiber of this.sched.liveFibers()) this.scanFiber(fiber, mark);
+    // temporaries other workers published when they parked for this collection
+    for (let w = 0; w < 8; w++) {
+      const block = i32[Meta.TEMP_ROOTS0 + w];
+      if (block === 0) continue;
+      const s0 = Arena.slot0(block);
+      const n = this.arena.f64[s0];
+      for (let k = 1; k <= n; k++) mark(this.arena.f64[s0 + k]);
+    }
   }
 
   /** One fiber's roots: the fiber, its stack block, its handle and every frame's references. */
@@ -968,25 +988,10 @@ export class Interpreter {
       }
       case B.mutex_create:
         return newMutex(this.arena);
-      case B.mutex_unlock: {
-        const i32 = this.arena.i32;
-        const m = f64[args];
-        if (i32[mw(m, M.DESTROYED)]) return MutexResult.Destroyed;
-        if (i32[mw(m, M.OWNER)] !== this.cur) return MutexResult.NotOwner;
-        // hand the mutex to the first waiter (FIFO), so a releasing task cannot barge back in
-        const next = dequeueWaiter(i32, m);
-        i32[mw(m, M.OWNER)] = next;
-        if (next !== 0) this.sched.enqueue(next);
-        return MutexResult.Ok;
-      }
-      case B.mutex_destroy: {
-        const i32 = this.arena.i32;
-        const m = f64[args];
-        if (i32[mw(m, M.DESTROYED)]) return MutexResult.Destroyed;
-        if (i32[mw(m, M.OWNER)] !== 0) return MutexResult.Locked;
-        i32[mw(m, M.DESTROYED)] = 1;
-        return MutexResult.Ok;
-      }
+      case B.mutex_unlock:
+        return this.sched.mutexUnlock(this.cur, f64[args]);
+      case B.mutex_destroy:
+        return this.sched.mutexDestroy(f64[args]);
       case B.result_is_ok:
         return f64[args] === 0 ? 1 : 0;
       default:

@@ -136,7 +136,7 @@ function translate(m: Module, index: number, depthLimit: number): { source: stri
     // a backward jump is a loop back-edge: it spends budget, and spills when the budget is gone
     const jump = (target: number): string => target > pc
       ? `{ pc = ${target}; continue; }`
-      : `{ if (++tick === ${BACKEDGE_BATCH}) { tick = 0; if ((ctx.budget -= ${BACKEDGE_BATCH}) <= 0) throw spillAt(${index}, ${target}, [${allLocals.join(', ')}], [${Array.from({ length: (at[target] ?? '').length }, (_, i) => `s${i}`).join(', ')}]); } pc = ${target}; continue; }`;
+      : `{ if (++tick === ${BACKEDGE_BATCH}) { tick = 0; if ((ctx.budget -= ${BACKEDGE_BATCH}) <= 0 && ctx.outOfBudget()) throw spillAt(${index}, ${target}, [${allLocals.join(', ')}], [${Array.from({ length: (at[target] ?? '').length }, (_, i) => `s${i}`).join(', ')}]); } pc = ${target}; continue; }`;
     const line = (t: string): void => {
       out.push('    ' + t);
     };
@@ -218,7 +218,7 @@ function translate(m: Module, index: number, depthLimit: number): { source: stri
   const entry = [
     `function f${index}(d${params.length ? ', ' + params.join(', ') : ''}) {`,
     // a spill at entry: too deep for the JS stack, or the slice's budget is spent (preemption)
-    `  if (d > ${depthLimit} || --ctx.budget <= 0) throw new Unwind('spill', '');`,
+    `  if (d > ${depthLimit} || (--ctx.budget <= 0 && ctx.outOfBudget())) throw new Unwind('spill', '');`,
     `  let ${[...locals, ...stackVars, 'pc = 0', 'tick = 0'].join(', ')};`,
   ].join('\n');
   const resumeDecls = [
@@ -235,6 +235,8 @@ export interface NativeHelpers {
   globalBase: number;
   /** the running slice's preemption budget, spent at calls and loop back-edges */
   budget: number;
+  /** the budget is spent: true to spill and yield, false to continue (the budget is renewed) */
+  outOfBudget(): boolean;
 }
 
 export interface NativeRuntime {

@@ -1,15 +1,21 @@
-// Running a verified Module: set up the arena, globals and the main fiber, run the entry
-// function, and turn what happened into an exit code. Runtime errors are printed here, with the
-// Asthra call stack and the source line of every frame.
-import { MainKind, Module, lineAt } from '../bytecode/module';
-import { Arena, OutOfMemory } from '../heap/arena';
-import { Tag } from '../heap/layout';
+// Running a verified Module: set up the shared arena (globals, string constants, the main fiber),
+// run the workers (one in this thread, or N Piscina threads over the same SharedArrayBuffer),
+// and turn how the program ended into an exit code.
+import * as os from 'os';
+import * as path from 'path';
+import { writeAstb } from '../bytecode/astb';
+import { MainKind, Module } from '../bytecode/module';
+import { Arena } from '../heap/arena';
 import { Collector } from '../heap/gc';
-import { Deadlock, Scheduler } from '../scheduler/scheduler';
-import { F, WaitKind, fw } from '../scheduler/fiber';
-import { H, M, handleResultSlot, hw, mw } from '../scheduler/task';
-import { ExitRequest, Interpreter, Trap } from './interpreter';
+import { Meta, Tag } from '../heap/layout';
+import { Finish, Scheduler } from '../scheduler/scheduler';
+import { handleResultSlot } from '../scheduler/task';
+import { PoolTask, WorkerConfig, runWorker } from '../scheduler/worker';
 import { Output } from './output';
+import { EXIT_INTERNAL, EXIT_RUNTIME_ERROR } from './report';
+
+export { EXIT_INTERNAL, EXIT_RUNTIME_ERROR };
+export { formatTrap } from './report';
 
 export interface RunOptions {
   args: string[];
@@ -22,86 +28,99 @@ export interface RunOptions {
   gcTorture?: boolean;
   /** print allocation and collection figures to stderr at exit */
   stats?: boolean;
-  /** with one worker: pick runnable tasks in a seeded random order (reproducible) */
+  /** pick runnable tasks in a seeded random order (reproducible with one worker) */
   seed?: number;
+  /** worker threads (default 1 here; the CLI passes its own default) */
+  workers?: number;
 }
 
-export const EXIT_RUNTIME_ERROR = 1;
-export const EXIT_INTERNAL = 70;
+export const MAX_WORKERS = 8;
 
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(MAX_WORKERS, os.availableParallelism ? os.availableParallelism() : os.cpus().length));
+}
+
+/** Build the arena every worker shares; returns it with the worker configuration. */
+function prepare(m: Module, opts: RunOptions, workers: number): { arena: Arena; cfg: WorkerConfig } {
+  // One worker grows the buffer as it goes; several share it from the start at its full size
+  // (the OS commits pages only as they are touched), so no thread ever sees the buffer move.
+  const initial = workers > 1 ? opts.maxHeapBytes : Math.min(64 << 20, opts.maxHeapBytes);
+  const arena = new Arena(initial, opts.maxHeapBytes);
+  const strRefs = m.strings.map((s) => arena.newString(s));
+  const globalBlock = arena.alloc(Tag.STACK, Math.max(1, m.globals.length) * 8);
+  arena.i32[Meta.WORKERS] = workers;
+  // main is the first fiber (task 0); its handle holds the program's result
+  const boot = new Scheduler(arena, null);
+  boot.runner = {
+    runSlice: () => { throw new Error('boot scheduler runs nothing'); },
+    sliceResult: 0,
+    fnInfo: (fn: number) => ({ nlocals: m.functions[fn].nlocals, maxStack: m.functions[fn].maxStack, name: m.functions[fn].name, retKind: m.functions[fn].retKind }),
+  };
+  arena.i32[Meta.MAIN_HANDLE] = boot.spawn(m.entry, [], true);
+  const cfg: WorkerConfig = {
+    index: 0, workers, args: opts.args, native: opts.native, nativeDepth: opts.nativeDepth, stackSlots: opts.stackSlots,
+    gcPause: opts.gcPause ?? 200, gcVerify: opts.gcVerify ?? false, gcTorture: opts.gcTorture ?? false,
+    seed: opts.seed ?? null, strRefs, globalBlock,
+  };
+  return { arena, cfg };
+}
+
+/** The exit code once every worker has stopped. */
+function finish(m: Module, arena: Arena, out: Output, opts: RunOptions): number {
+  out.flush();
+  const i32 = arena.i32;
+  let code: number;
+  switch (i32[Meta.DONE]) {
+    case Finish.Completed: {
+      const result = arena.f64[handleResultSlot(i32[Meta.MAIN_HANDLE])];
+      code = mainExit(m, arena, out, result);
+      if (code === 0 && i32[Meta.UNOBSERVED] > 0) code = EXIT_RUNTIME_ERROR;
+      break;
+    }
+    default:
+      code = i32[Meta.EXIT_CODE];
+  }
+  if (opts.stats) out.stderr(formatStats(arena, Number(i32[Meta.WORKERS])));
+  return code;
+}
+
+/** Run with one worker in this thread. */
 export function runModule(m: Module, opts: RunOptions): number {
   const out = new Output();
-  let statsArena: Arena | null = null;
-  let vm: Interpreter | null = null;
-  try {
-    return execute();
-  } finally {
-    if (statsArena) out.stderr(formatStats(statsArena));
-  }
-
-  function execute(): number {
-  try {
-    const arena = new Arena(Math.min(64 << 20, opts.maxHeapBytes), opts.maxHeapBytes);
-    vm = new Interpreter(m, arena, out, { args: opts.args, stackSlots: opts.stackSlots, native: opts.native, nativeDepth: opts.nativeDepth });
-    const globals = arena.alloc(Tag.STACK, Math.max(1, m.globals.length) * 8);
-    vm.globalBlock = globals;
-    vm.globalBase = Arena.slot0(globals);
-    const sched = new Scheduler(arena, opts.seed ?? null);
-    sched.runner = vm;
-    vm.sched = sched;
-    sched.onFailure = (f) => out.stderr(`task ${f.task} (${f.fn}) failed: ${f.message}\n${f.trace}`);
-    arena.attachCollector(new Collector(arena, m.shapes.map((sh) => sh.refs), vm, opts.gcVerify ?? false));
-    arena.gcPause = opts.gcPause ?? 200;
-    arena.torture = opts.gcTorture ?? false;
-    if (opts.stats) statsArena = arena;
-    // main is the first fiber; its handle's result is main's return value
-    const mainHandle = sched.spawn(m.entry, [], true);
-    arena.tempRoots.push(mainHandle);
-    try {
-      sched.run(mainHandle, (e) => describeTaskTrap(m, e), (v, kind) => taskError(m, arena, v, kind));
-    } catch (e) {
-      if (e instanceof Deadlock) {
-        out.stderr(formatDeadlock(m, arena, vm, e));
-        return EXIT_RUNTIME_ERROR;
-      }
-      throw e;
-    }
-    out.flush();
-    const result = arena.f64[handleResultSlot(mainHandle)];
-    const failed = sched.failures.some((f) => arena.i32[hw(f.handle, H.OBSERVED)] === 0);
-    const code = mainExit(m, arena, out, result);
-    return code === 0 && failed ? EXIT_RUNTIME_ERROR : code;
-  } catch (e) {
-    out.flush();
-    if (e instanceof ExitRequest) return e.code & 0xff;
-    if (e instanceof Trap) {
-      out.stderr(formatTrap(m, e));
-      return EXIT_RUNTIME_ERROR;
-    }
-    if (e instanceof OutOfMemory) {
-      out.stderr(vm ? formatTrap(m, vm.trapAtSafepoint(e.message)) : `runtime error: ${e.message}\n`);
-      return EXIT_RUNTIME_ERROR;
-    }
-    throw e;
-  }
-  }
+  const { arena, cfg } = prepare(m, opts, 1);
+  arena.attachCollector(new Collector(arena, [], { scan: () => {} }));
+  runWorker(m, arena, cfg, out);
+  return finish(m, arena, out, opts);
 }
 
-const MB = 1048576;
-
-export function formatStats(a: Arena): string {
-  const g = Collector.stats(a);
-  const mb = (n: number): string => `${(n / MB).toFixed(1)} MB`;
-  return [
-    'asthra stats:',
-    `  allocated        ${mb(a.bytesAllocated)}`,
-    `  collections      ${g.collections}`,
-    `  gc pause total   ${g.totalPauseMs.toFixed(2)} ms`,
-    `  gc pause max     ${g.maxPauseMs.toFixed(2)} ms`,
-    `  peak heap        ${mb(a.peakHeap)}`,
-    `  live after gc    ${g.collections ? mb(g.liveAfterLast) : '(no collection)'}`,
-    '',
-  ].join('\n');
+/** Run with `opts.workers` Piscina threads sharing the arena. */
+export async function runModuleParallel(m: Module, opts: RunOptions): Promise<number> {
+  const workers = Math.max(1, Math.min(MAX_WORKERS, opts.workers ?? 1));
+  if (workers === 1) return runModule(m, opts);
+  const out = new Output();
+  const { arena, cfg } = prepare(m, opts, workers);
+  arena.attachCollector(new Collector(arena, [], { scan: () => {} }));
+  const { Piscina } = await import('piscina');
+  const pool = new Piscina({
+    filename: path.join(__dirname, '..', 'scheduler', 'worker.js'),
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: 1000,
+    atomics: 'disabled',
+  });
+  const astb = writeAstb(m);
+  try {
+    const tasks = Array.from({ length: workers }, (_, index) => {
+      const task: PoolTask = { ...cfg, index, sab: arena.sab, astb, maxHeapBytes: opts.maxHeapBytes };
+      return pool.run(task);
+    });
+    const results = await Promise.allSettled(tasks);
+    const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+    if (failed) throw failed.reason;
+  } finally {
+    await pool.destroy();
+  }
+  return finish(m, arena, out, opts);
 }
 
 function mainExit(m: Module, arena: Arena, out: Output, result: number): number {
@@ -116,78 +135,20 @@ function mainExit(m: Module, arena: Arena, out: Output, result: number): number 
   }
 }
 
-/** A task's trap as a one-line message and its stack; null for what is not a trap. */
-function describeTaskTrap(m: Module, e: unknown): { message: string; trace: string } | null {
-  if (!(e instanceof Trap)) return null;
-  return { message: e.message, trace: formatFrames(m, e.frames) };
-}
+const MB = 1048576;
 
-/** If a task returned Result.Err(e), the text of e; otherwise null. */
-function taskError(m: Module, arena: Arena, value: number, kind: number): string | null {
-  if (kind !== 1 || value === 0) return null;
-  const w = value >>> 2;
-  if ((arena.i32[w] & 0xff) !== Tag.OBJECT) return null;
-  const shape = m.shapes[arena.i32[w + 2]];
-  if (!shape.name.startsWith('Result.') || shape.variant !== 1) return null;
-  const payload = arena.f64[Arena.slot0(value)];
-  if (shape.refs[0] === 1 && (arena.i32[payload >>> 2] & 0xff) === Tag.STRING) return arena.readString(payload);
-  return shape.refs[0] === 1 ? 'error' : String(payload);
-}
-
-function formatDeadlock(m: Module, arena: Arena, vm: Interpreter, d: Deadlock): string {
-  const i32 = arena.i32;
-  let s = `deadlock: all tasks are blocked\n`;
-  const fibers = [...d.fibers].sort((a, b) => i32[fw(a, F.ID)] - i32[fw(b, F.ID)]);
-  for (const f of fibers) {
-    const id = i32[fw(f, F.ID)];
-    const fn = m.functions[i32[fw(f, F.FN)]];
-    const entry = m.functions[i32[fw(f, F.ENTRY)]].name;
-    const kind = i32[fw(f, F.WAIT_KIND)];
-    const on = i32[fw(f, F.WAIT_REF)];
-    const what = kind === WaitKind.Task
-      ? `waiting for task ${i32[hw(on, H.TASK)]} (${m.functions[i32[hw(on, H.FN)]].name})`
-      : kind === WaitKind.Mutex
-        ? `waiting for a mutex held by task ${i32[fw(i32[mw(on, M.OWNER)], F.ID)]}`
-        : 'blocked';
-    // a fiber parked on a mutex resumes after its lock instruction: report the lock itself
-    const pos = lineAt(fn, i32[fw(f, F.PC)] - (kind === WaitKind.Mutex ? 1 : 0));
-    const where = pos ? ` at ${m.sourceName}:${pos.line}:${pos.col}` : '';
-    s += `  task ${id} (${id === 0 ? 'main' : entry}) ${what}${where}\n`;
-    const lines = m.source.split('\n');
-    if (pos && lines[pos.line - 1] !== undefined) s += `      ${lines[pos.line - 1].trim()}\n`;
-  }
-  void vm;
-  return s;
-}
-
-export function formatTrap(m: Module, t: Trap): string {
-  return `runtime error: ${t.message}\n${formatFrames(m, t.frames)}`;
-}
-
-function formatFrames(m: Module, frames: { fn: number; pc: number }[]): string {
-  const lines = m.source.split('\n');
-  let s = '';
-  let prev = '';
-  let repeats = 0;
-  const flushRepeats = (): void => {
-    if (repeats > 0) s += `  ... the frame above repeated ${repeats} more time${repeats > 1 ? 's' : ''}\n`;
-    repeats = 0;
-  };
-  frames.forEach((f, i) => {
-    const fn = m.functions[f.fn];
-    if (fn.name === '<init>' && i === frames.length - 1 && i > 0) return;
-    const pos = lineAt(fn, f.pc);
-    const where = pos ? `${m.sourceName}:${pos.line}:${pos.col}` : `${m.sourceName}:pc ${f.pc}`;
-    let frame = `  at ${fn.name} (${where})\n`;
-    if (pos && lines[pos.line - 1] !== undefined) frame += `      ${lines[pos.line - 1].trim()}\n`;
-    if (frame === prev) {
-      repeats++;
-      return;
-    }
-    flushRepeats();
-    s += frame;
-    prev = frame;
-  });
-  flushRepeats();
-  return s;
+export function formatStats(a: Arena, workers: number): string {
+  const g = Collector.stats(a);
+  const mb = (n: number): string => `${(n / MB).toFixed(1)} MB`;
+  return [
+    'asthra stats:',
+    `  workers          ${workers}`,
+    `  allocated        ${mb(a.bytesAllocated)}`,
+    `  collections      ${g.collections}`,
+    `  gc pause total   ${g.totalPauseMs.toFixed(2)} ms`,
+    `  gc pause max     ${g.maxPauseMs.toFixed(2)} ms`,
+    `  peak heap        ${mb(a.peakHeap)}`,
+    `  live after gc    ${g.collections ? mb(g.liveAfterLast) : '(no collection)'}`,
+    '',
+  ].join('\n');
 }

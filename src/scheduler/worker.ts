@@ -1,0 +1,87 @@
+// A worker: one thread's interpreter, scheduler loop and collector over the shared arena.
+// With --workers 1 the main thread runs one worker in-process; with more, each is a Piscina
+// thread running this module's default export ONCE for the whole program (a long-lived
+// scheduler loop, never a Piscina task per fiber).
+import { readAstb } from '../bytecode/astb';
+import type { Module } from '../bytecode/module';
+import { Arena } from '../heap/arena';
+import { Collector } from '../heap/gc';
+import { Meta, Tag } from '../heap/layout';
+import { Interpreter } from '../vm/interpreter';
+import { Output } from '../vm/output';
+import { WorkerReporter } from '../vm/report';
+import { Scheduler } from './scheduler';
+
+/** Slots in a worker's temporary-root block (published when it parks for a collection). */
+const TEMP_ROOT_SLOTS = 256;
+
+export interface WorkerConfig {
+  index: number;
+  workers: number;
+  args: string[];
+  native?: boolean;
+  nativeDepth?: number;
+  stackSlots?: number;
+  gcPause: number;
+  gcVerify: boolean;
+  gcTorture: boolean;
+  seed: number | null;
+  strRefs: number[];
+  globalBlock: number;
+}
+
+/** Run one worker to the end of the program. */
+export function runWorker(m: Module, arena: Arena, cfg: WorkerConfig, out: Output): void {
+  arena.threads = cfg.workers;
+  arena.gcPause = cfg.gcPause;
+  arena.torture = cfg.gcTorture;
+  const vm = new Interpreter(m, arena, out, {
+    args: cfg.args, native: cfg.native, nativeDepth: cfg.nativeDepth, stackSlots: cfg.stackSlots,
+    strRefs: Float64Array.from(cfg.strRefs),
+  });
+  vm.globalBlock = cfg.globalBlock;
+  vm.globalBase = Arena.slot0(cfg.globalBlock);
+  const sched = new Scheduler(arena, cfg.seed);
+  sched.runner = vm;
+  vm.sched = sched;
+  sched.reporter = new WorkerReporter(m, arena, out, vm, sched);
+  const collector = new Collector(arena, m.shapes.map((s) => s.refs), vm, cfg.gcVerify);
+  arena.collector = collector;
+  if (cfg.workers > 1) {
+    // this worker's temporaries become visible to a collector on another thread while it is parked
+    const block = arena.alloc(Tag.STACK, (TEMP_ROOT_SLOTS + 1) * 8);
+    Atomics.store(arena.i32, Meta.TEMP_ROOTS0 + cfg.index, block);
+    const s0 = Arena.slot0(block);
+    sched.onPark = () => {
+      const roots = arena.tempRoots;
+      if (roots.length > TEMP_ROOT_SLOTS) throw new Error('worker: too many temporary roots to publish');
+      for (let k = 0; k < roots.length; k++) arena.f64[s0 + 1 + k] = roots[k];
+      arena.f64[s0] = roots.length;
+    };
+    sched.onUnpark = () => {
+      arena.f64[s0] = 0;
+    };
+    sched.onSliceEnd = () => out.flush();
+    arena.gcHook = () => {
+      sched.stopTheWorld(() => collector.collect());
+    };
+    arena.safepointHook = () => sched.safepoint();
+  }
+  sched.runWorker();
+  out.flush();
+}
+
+export interface PoolTask extends WorkerConfig {
+  sab: SharedArrayBuffer;
+  astb: Uint8Array;
+  maxHeapBytes: number;
+}
+
+/** The Piscina entry point: one call runs one worker until the program ends. */
+export default function poolWorker(task: PoolTask): { ok: true } {
+  const m = readAstb(Buffer.from(task.astb));
+  const arena = new Arena(0, task.maxHeapBytes, task.sab);
+  const out = new Output();
+  runWorker(m, arena, task, out);
+  return { ok: true };
+}

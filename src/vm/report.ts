@@ -1,0 +1,124 @@
+// What a worker prints when things go wrong: runtime errors with the Asthra stack, failed tasks,
+// deadlocks. One place formats them, so every worker and the single-threaded run agree.
+import { Module, lineAt } from '../bytecode/module';
+import { Arena, OutOfMemory } from '../heap/arena';
+import { Tag } from '../heap/layout';
+import { F, WaitKind, fw } from '../scheduler/fiber';
+import { Finish, Reporter, Scheduler } from '../scheduler/scheduler';
+import { H, M, hw, mw } from '../scheduler/task';
+import { ExitRequest, Interpreter, Trap } from './interpreter';
+import { Output } from './output';
+
+export const EXIT_RUNTIME_ERROR = 1;
+export const EXIT_INTERNAL = 70;
+
+export class WorkerReporter implements Reporter {
+  constructor(readonly m: Module, readonly arena: Arena, readonly out: Output, readonly vm: Interpreter, readonly sched: Scheduler) {}
+
+  taskFailed(task: number, fn: string, message: string, trace: string): void {
+    this.out.stderr(`task ${task} (${fn}) failed: ${message}\n${trace}`);
+  }
+
+  fatal(e: unknown): boolean {
+    if (e instanceof ExitRequest) {
+      this.out.flush();
+      this.sched.end(Finish.Exit, e.code & 0xff);
+      return true;
+    }
+    if (e instanceof Trap) {
+      this.out.stderr(formatTrap(this.m, e));
+      this.sched.end(Finish.Exit, EXIT_RUNTIME_ERROR);
+      return true;
+    }
+    if (e instanceof OutOfMemory) {
+      this.out.stderr(formatTrap(this.m, this.vm.trapAtSafepoint(e.message)));
+      this.sched.end(Finish.Exit, EXIT_RUNTIME_ERROR);
+      return true;
+    }
+    // an internal error: stop the other workers, then let it reach the CLI (exit 70)
+    this.sched.end(Finish.Exit, EXIT_INTERNAL);
+    return false;
+  }
+
+  deadlock(fibers: number[]): void {
+    this.out.stderr(formatDeadlock(this.m, this.arena, fibers));
+  }
+
+  errText(value: number, kind: number): string | null {
+    return taskError(this.m, this.arena, value, kind);
+  }
+
+  describeTrap(e: unknown): { message: string; trace: string } | null {
+    if (!(e instanceof Trap)) return null;
+    return { message: e.message, trace: formatFrames(this.m, e.frames) };
+  }
+}
+
+/** If a task returned Result.Err(e), the text of e; otherwise null. */
+function taskError(m: Module, arena: Arena, value: number, kind: number): string | null {
+  if (kind !== 1 || value === 0) return null;
+  const w = value >>> 2;
+  if ((arena.i32[w] & 0xff) !== Tag.OBJECT) return null;
+  const shape = m.shapes[arena.i32[w + 2]];
+  if (!shape.name.startsWith('Result.') || shape.variant !== 1) return null;
+  const payload = arena.f64[Arena.slot0(value)];
+  if (shape.refs[0] === 1 && (arena.i32[payload >>> 2] & 0xff) === Tag.STRING) return arena.readString(payload);
+  return shape.refs[0] === 1 ? 'error' : String(payload);
+}
+
+export function formatDeadlock(m: Module, arena: Arena, live: number[]): string {
+  const i32 = arena.i32;
+  let s = `deadlock: all tasks are blocked\n`;
+  const lines = m.source.split('\n');
+  const fibers = [...live].sort((a, b) => i32[fw(a, F.ID)] - i32[fw(b, F.ID)]);
+  for (const f of fibers) {
+    const id = i32[fw(f, F.ID)];
+    const fn = m.functions[i32[fw(f, F.FN)]];
+    const entry = m.functions[i32[fw(f, F.ENTRY)]].name;
+    const kind = i32[fw(f, F.WAIT_KIND)];
+    const on = i32[fw(f, F.WAIT_REF)];
+    const what = kind === WaitKind.Task
+      ? `waiting for task ${i32[hw(on, H.TASK)]} (${m.functions[i32[hw(on, H.FN)]].name})`
+      : kind === WaitKind.Mutex
+        ? `waiting for a mutex held by task ${i32[fw(i32[mw(on, M.OWNER)], F.ID)]}`
+        : 'blocked';
+    // a fiber parked on a mutex resumes after its lock instruction: report the lock itself
+    const pos = lineAt(fn, i32[fw(f, F.PC)] - (kind === WaitKind.Mutex ? 1 : 0));
+    const where = pos ? ` at ${m.sourceName}:${pos.line}:${pos.col}` : '';
+    s += `  task ${id} (${id === 0 ? 'main' : entry}) ${what}${where}\n`;
+    if (pos && lines[pos.line - 1] !== undefined) s += `      ${lines[pos.line - 1].trim()}\n`;
+  }
+  return s;
+}
+
+export function formatTrap(m: Module, t: Trap): string {
+  return `runtime error: ${t.message}\n${formatFrames(m, t.frames)}`;
+}
+
+export function formatFrames(m: Module, frames: { fn: number; pc: number }[]): string {
+  const lines = m.source.split('\n');
+  let s = '';
+  let prev = '';
+  let repeats = 0;
+  const flushRepeats = (): void => {
+    if (repeats > 0) s += `  ... the frame above repeated ${repeats} more time${repeats > 1 ? 's' : ''}\n`;
+    repeats = 0;
+  };
+  frames.forEach((f, i) => {
+    const fn = m.functions[f.fn];
+    if (fn.name === '<init>' && i === frames.length - 1 && i > 0) return;
+    const pos = lineAt(fn, f.pc);
+    const where = pos ? `${m.sourceName}:${pos.line}:${pos.col}` : `${m.sourceName}:pc ${f.pc}`;
+    let frame = `  at ${fn.name} (${where})\n`;
+    if (pos && lines[pos.line - 1] !== undefined) frame += `      ${lines[pos.line - 1].trim()}\n`;
+    if (frame === prev) {
+      repeats++;
+      return;
+    }
+    flushRepeats();
+    s += frame;
+    prev = frame;
+  });
+  flushRepeats();
+  return s;
+}
