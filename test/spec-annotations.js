@@ -3,6 +3,7 @@
 //   // expect error: TEXT           a compile error on this line (exit 1)
 //   // expect runtime error: TEXT   a trap on this line: first stderr line "runtime error: TEXT"
 //   // expect exit: N               the exit code
+//   // expect stderr: TEXT          stderr contains TEXT (any number of these)
 //   // args: A B C                  arguments passed to the program
 //   // flags: --max-heap 64m        options passed to asthra before the file
 //   (a runtime error annotation ending in '...' matches the first stderr line by prefix)
@@ -10,7 +11,7 @@
 'use strict';
 
 function parseAnnotations(source) {
-  const t = { stdout: [], compileError: null, runtimeError: null, exit: null, args: [], flags: [], skip: null, unordered: false };
+  const t = { stdout: [], compileError: null, runtimeError: null, exit: null, args: [], flags: [], stderr: [], skip: null, unordered: false };
   source.split('\n').forEach((text, i) => {
     const line = i + 1;
     let m;
@@ -18,6 +19,7 @@ function parseAnnotations(source) {
     else if ((m = /\/\/ expect error: ?(.*)$/.exec(text))) t.compileError = { line, text: m[1].trim() };
     else if ((m = /\/\/ expect runtime error: ?(.*)$/.exec(text))) t.runtimeError = { line, text: m[1].trim() };
     else if ((m = /\/\/ expect exit: ?(\d+)/.exec(text))) t.exit = Number(m[1]);
+    else if ((m = /\/\/ expect stderr: ?(.*)$/.exec(text))) t.stderr.push(m[1].trim());
     else if ((m = /\/\/ args: ?(.*)$/.exec(text))) t.args = m[1].trim().split(/\s+/).filter(Boolean);
     else if ((m = /\/\/ flags: ?(.*)$/.exec(text))) t.flags = m[1].trim().split(/\s+/).filter(Boolean);
     else if ((m = /\/\/ skip: ?(.*)$/.exec(text))) t.skip = m[1].trim();

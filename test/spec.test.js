@@ -44,6 +44,7 @@ function check({ t, r, rel }) {
     else expect(first, 'runtime error' + why).to.equal(want);
     expect(r.stderr, 'trace names the line' + why).to.include(`:${t.runtimeError.line}:`);
   }
+  for (const text of t.stderr) expect(r.stderr, 'stderr' + why).to.include(text);
   if (!t.compileError) {
     if (t.unordered) expect([...lines].sort(), 'stdout (unordered)' + why).to.deep.equal([...t.stdout].sort());
     else expect(lines, 'stdout' + why).to.deep.equal(t.stdout);

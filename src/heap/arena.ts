@@ -87,7 +87,7 @@ export class Arena {
   alloc(tag: Tag, payload: number, aux = 0, variant = 0): number {
     const size = (HEADER_BYTES + payload + 7) & ~7;
     const shared = this.threads > 1;
-    if (shared && Atomics.load(this.i32, Meta.STW_REQ) !== 0) this.safepointHook();
+    if (shared && Atomics.load(this.i32, Meta.STW_REQ) === 1) this.safepointHook();
     let f64 = this.f64;
     if (this.collector !== null && (this.torture || f64[MetaF64.SINCE_GC] >= f64[MetaF64.GC_BUDGET])) this.gcHook();
     if (shared) lock(this.i32, Meta.ALLOC_LOCK);

@@ -24,7 +24,7 @@
 // Multi-threaded stop-the-world (a worker raises a flag, the others park at safepoints on
 // Atomics.wait) comes with the scheduler's workers; this collector is the part they will share.
 import type { Arena } from './arena';
-import { Flag, HEADER_BYTES, Meta, MetaF64, SLICE_ARRAY, Tag } from './layout';
+import { Flag, HEADER_BYTES, Meta, MetaF64, SLICE_ARRAY, TAG_NAMES, Tag } from './layout';
 
 export interface RootSet {
   /** Call `mark` with every root reference (0 means "no reference" and is ignored). */
@@ -173,7 +173,10 @@ export class Collector {
       if ((i32[p >>> 2] & 0xff) !== Tag.FREE) starts.add(p);
     }
     const check = (from: number, ref: number): void => {
-      if (ref !== 0 && !starts.has(ref)) throw new Error(`gc-verify: block ${from} refers to ${ref}, which is not a live block`);
+      if (ref !== 0 && !starts.has(ref)) {
+        const what = (p: number): string => (p < 0 ? 'a root' : `${TAG_NAMES[i32[p >>> 2] & 0xff]} block ${p}`);
+        throw new Error(`gc-verify: ${what(from)} refers to ${ref} (${TAG_NAMES[i32[ref >>> 2] & 0xff] ?? '?'}), which is not a live block`);
+      }
     };
     for (const p of starts) {
       const w = p >>> 2;

@@ -34,6 +34,10 @@ import { F, FiberState, WaitKind, fw, newFiber } from './fiber';
 import { H, M, MutexResult, TaskState, dequeueWaiter, enqueueWaiter, handleResultSlot, hw, mw, newHandle } from './task';
 
 export const SLICE_BUDGET = 10_000;
+/** Meta.STW_REQ: 0 running, STOPPING while a stop-the-world is requested or under way, then
+ * RELEASING until every parked worker has left. */
+const STW_STOPPING = 1;
+const STW_RELEASING = 2;
 export const TASK_STACK_SLOTS = 64;
 export const TASK_STACK_FRAMES = 16;
 export const MAIN_STACK_SLOTS = 4096;
@@ -335,7 +339,7 @@ export class Scheduler {
    */
   stopTheWorld(work: () => void): boolean {
     const i32 = this.arena.i32;
-    if (Atomics.compareExchange(i32, Meta.STW_REQ, 0, 1) !== 0) {
+    if (Atomics.compareExchange(i32, Meta.STW_REQ, 0, STW_STOPPING) !== 0) {
       this.parkForStw();
       return false;
     }
@@ -348,15 +352,21 @@ export class Scheduler {
     try {
       work();
     } finally {
-      Atomics.store(i32, Meta.STW_REQ, 0);
+      // release in two steps: every parked worker leaves (REQ = RELEASING) before the next
+      // stop can begin (REQ = 0), so no worker is counted as parked while it runs again
+      Atomics.store(i32, Meta.STW_REQ, STW_RELEASING);
       Atomics.notify(i32, Meta.STW_REQ);
+      for (let p = Atomics.load(i32, Meta.STW_PARKED); p > 0; p = Atomics.load(i32, Meta.STW_PARKED)) {
+        Atomics.wait(i32, Meta.STW_PARKED, p, 5);
+      }
+      Atomics.store(i32, Meta.STW_REQ, 0);
     }
     return true;
   }
 
   /** A safepoint: if a stop-the-world is requested, wait here until it is over. */
   safepoint(): void {
-    if (Atomics.load(this.arena.i32, Meta.STW_REQ) !== 0) this.parkForStw();
+    if (Atomics.load(this.arena.i32, Meta.STW_REQ) === STW_STOPPING) this.parkForStw();
   }
 
   private parkForStw(): void {
@@ -364,8 +374,9 @@ export class Scheduler {
     this.onPark();
     Atomics.add(i32, Meta.STW_PARKED, 1);
     Atomics.notify(i32, Meta.STW_PARKED);
-    while (Atomics.load(i32, Meta.STW_REQ) !== 0) Atomics.wait(i32, Meta.STW_REQ, 1, 20);
+    while (Atomics.load(i32, Meta.STW_REQ) === STW_STOPPING) Atomics.wait(i32, Meta.STW_REQ, STW_STOPPING, 20);
     Atomics.sub(i32, Meta.STW_PARKED, 1);
+    Atomics.notify(i32, Meta.STW_PARKED);
     this.onUnpark();
     this.arena.refreshViews();
   }

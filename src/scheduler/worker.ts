@@ -6,14 +6,14 @@ import { readAstb } from '../bytecode/astb';
 import type { Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
 import { Collector } from '../heap/gc';
-import { Meta, Tag } from '../heap/layout';
+import { Meta } from '../heap/layout';
 import { Interpreter } from '../vm/interpreter';
 import { Output } from '../vm/output';
 import { WorkerReporter } from '../vm/report';
 import { Scheduler } from './scheduler';
 
 /** Slots in a worker's temporary-root block (published when it parks for a collection). */
-const TEMP_ROOT_SLOTS = 256;
+export const TEMP_ROOT_SLOTS = 256;
 
 export interface WorkerConfig {
   index: number;
@@ -48,10 +48,9 @@ export function runWorker(m: Module, arena: Arena, cfg: WorkerConfig, out: Outpu
   const collector = new Collector(arena, m.shapes.map((s) => s.refs), vm, cfg.gcVerify);
   arena.collector = collector;
   if (cfg.workers > 1) {
-    // this worker's temporaries become visible to a collector on another thread while it is parked
-    const block = arena.alloc(Tag.STACK, (TEMP_ROOT_SLOTS + 1) * 8);
-    Atomics.store(arena.i32, Meta.TEMP_ROOTS0 + cfg.index, block);
-    const s0 = Arena.slot0(block);
+    // this worker's temporaries become visible to a collector on another thread while it is
+    // parked (the block was made before any worker started: a worker allocates only while active)
+    const s0 = Arena.slot0(Atomics.load(arena.i32, Meta.TEMP_ROOTS0 + cfg.index));
     sched.onPark = () => {
       const roots = arena.tempRoots;
       if (roots.length > TEMP_ROOT_SLOTS) throw new Error('worker: too many temporary roots to publish');

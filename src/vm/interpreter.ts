@@ -907,6 +907,7 @@ export class Interpreter {
     for (let w = 0; w < 8; w++) {
       const block = i32[Meta.TEMP_ROOTS0 + w];
       if (block === 0) continue;
+      mark(block);
       const s0 = Arena.slot0(block);
       const n = this.arena.f64[s0];
       for (let k = 1; k <= n; k++) mark(this.arena.f64[s0 + k]);

@@ -10,7 +10,7 @@ import { Collector } from '../heap/gc';
 import { Meta, Tag } from '../heap/layout';
 import { Finish, Scheduler } from '../scheduler/scheduler';
 import { handleResultSlot } from '../scheduler/task';
-import { PoolTask, WorkerConfig, runWorker } from '../scheduler/worker';
+import { PoolTask, TEMP_ROOT_SLOTS, WorkerConfig, runWorker } from '../scheduler/worker';
 import { Output } from './output';
 import { EXIT_INTERNAL, EXIT_RUNTIME_ERROR } from './report';
 
@@ -49,6 +49,9 @@ function prepare(m: Module, opts: RunOptions, workers: number): { arena: Arena; 
   const strRefs = m.strings.map((s) => arena.newString(s));
   const globalBlock = arena.alloc(Tag.STACK, Math.max(1, m.globals.length) * 8);
   arena.i32[Meta.WORKERS] = workers;
+  if (workers > 1) {
+    for (let w = 0; w < workers; w++) arena.i32[Meta.TEMP_ROOTS0 + w] = arena.alloc(Tag.STACK, (TEMP_ROOT_SLOTS + 1) * 8);
+  }
   // main is the first fiber (task 0); its handle holds the program's result
   const boot = new Scheduler(arena, null);
   boot.runner = {
