@@ -85,8 +85,8 @@ class Checker {
       this.expect(g.init, info.ty);
     }
     this.frames[0] = { nlocals: this.localTypes.length, localTypes: this.localTypes };
-    this.globalDecls = this.initOrder(this.globalDecls);
     for (const f of this.fns) this.checkFunction(f);
+    this.globalDecls = this.initOrder(this.globalDecls);
     return {
       program: this.program, structs: this.structs, enums: this.enums, fns: this.fns,
       globals: this.globalList, globalDecls: this.globalDecls, main: mainInfo, frames: this.frames,
@@ -134,6 +134,7 @@ class Checker {
       }
       let hasSelf = false;
       const params: Ty[] = [];
+      this.selfType = owner;
       decl.params.forEach((p, i) => {
         if (p.name === 'self' && p.type === null) {
           if (!owner || i !== 0) this.err(p, "'self' is only allowed as the first parameter of a method");
@@ -144,6 +145,7 @@ class Checker {
         }
       });
       const ret = decl.ret ? this.resolveType(decl.ret) : T.void;
+      this.selfType = null;
       const info: FnInfo = { index: this.fns.length + 1, key, decl, params, ret, hasSelf };
       decl.owner = owner ?? undefined;
       this.fns.push(info);
@@ -169,9 +171,33 @@ class Checker {
     }
   }
 
-  /** Globals initialise in dependency order (a const may use a later one); cycles are errors. */
+  /**
+   * Globals initialise in dependency order (a const may use a later one), where an initialiser
+   * depends on the globals it reads and on those read by every function it may call; a cycle is
+   * an error, so no initialiser can ever see a global before it is set.
+   */
   initOrder(decls: GlobalDecl[]): GlobalDecl[] {
     const byIndex = new Map(decls.map((d) => [this.globals.get(d.name)!.index, d]));
+    // globals each function reads, directly or through the functions it calls
+    const reads = new Map<number, Set<number>>();
+    const fnReads = (index: number, seen = new Set<number>()): Set<number> => {
+      const done = reads.get(index);
+      if (done) return done;
+      const out = new Set<number>();
+      if (seen.has(index)) return out;
+      seen.add(index);
+      const body = this.fns[index - 1].decl.body;
+      for (const g of globalsUsed(body)) out.add(g);
+      for (const f of functionsCalled(body)) for (const g of fnReads(f, seen)) out.add(g);
+      if (seen.size === 1) reads.set(index, out);
+      seen.delete(index);
+      return out;
+    };
+    const depsOf = (d: GlobalDecl): Set<number> => {
+      const out = globalsUsed(d.init);
+      for (const f of functionsCalled(d.init)) for (const g of fnReads(f)) out.add(g);
+      return out;
+    };
     const state = new Map<GlobalDecl, 'visiting' | 'done'>();
     const order: GlobalDecl[] = [];
     const visit = (d: GlobalDecl): void => {
@@ -179,7 +205,10 @@ class Checker {
       if (st === 'done') return;
       if (st === 'visiting') this.err(d, `global '${d.name}' depends on itself through its initialiser`);
       state.set(d, 'visiting');
-      for (const i of globalsUsed(d.init)) visit(byIndex.get(i)!);
+      for (const i of depsOf(d)) {
+        if (i === this.globals.get(d.name)!.index) this.err(d, `global '${d.name}' is read by its own initialiser`);
+        visit(byIndex.get(i)!);
+      }
       state.set(d, 'done');
       order.push(d);
     };
@@ -236,6 +265,7 @@ class Checker {
       case 'TSlice': return { k: 'slice', elem: this.resolveType(t.elem), fixed: null };
       case 'TArray': {
         const n = this.constInt(t.size);
+        notes(t).size = n;
         return { k: 'slice', elem: this.resolveType(t.elem), fixed: n };
       }
       case 'TTuple': return { k: 'tuple', elems: t.elems.map((e) => this.resolveType(e)) };
@@ -247,6 +277,15 @@ class Checker {
       }
       case 'TFn': return this.err(t, 'function types are not supported yet', 'closures are planned in their own issue');
     }
+  }
+
+  constIntOrNull(e: Expr): number | null {
+    if (e.kind === 'Int') return Number(parseIntLiteral(e.text));
+    if (e.kind === 'Ident' && !this.lookup(e.name)) {
+      const g = this.program.items.find((it): it is GlobalDecl => it.kind === 'Global' && it.isConst && it.name === e.name);
+      if (g) return this.constIntOrNull(g.init);
+    }
+    return null;
   }
 
   constInt(e: Expr): number {
@@ -557,6 +596,10 @@ class Checker {
         const want = expected?.k === 'slice' ? expected.elem : undefined;
         const elem = want ? this.expect(e.value, want) : this.expr(e.value);
         this.expect(e.count, T.usize);
+        if (expected?.k === 'slice' && expected.fixed !== null && (e.count.kind === 'Int' || e.count.kind === 'Ident')) {
+          const n = this.constIntOrNull(e.count);
+          if (n !== null && n !== expected.fixed) this.err(e, `array length mismatch: expected ${expected.fixed} elements, found ${n}`);
+        }
         return { k: 'slice', elem, fixed: expected?.k === 'slice' ? expected.fixed : null };
       }
       case 'TupleLit': {
@@ -585,7 +628,9 @@ class Checker {
       }
       case 'SpawnExpr': return { k: 'handle', elem: this.spawnCall(e.call) };
       case 'Try': return this.tryExpr(e);
-      case 'Sizeof': return T.usize;
+      case 'Sizeof':
+        this.resolveType(e.type);
+        return T.usize;
     }
   }
 
@@ -859,6 +904,7 @@ class Checker {
       return T.string;
     }
     if (ot.k === 'slice') {
+      if (name === 'push' && ot.fixed !== null) this.err(e, `cannot push to a fixed-size array ${show(ot)}`, 'use a slice type []T');
       if (name === 'push') {
         this.args(e, [ot.elem], e.args, "'push'");
         return T.void;
@@ -1042,6 +1088,19 @@ function castable(from: Ty, to: Ty): boolean {
   if (from.k === 'bool' && (to.k === 'int' || to.k === 'bool')) return true;
   if (from.k === 'string' && to.k === 'string') return true;
   return false;
+}
+
+/** Indices of the user functions an expression or block calls (after checking). */
+function functionsCalled(node: unknown, out = new Set<number>()): Set<number> {
+  if (typeof node !== 'object' || node === null) return out;
+  if (Array.isArray(node)) {
+    for (const x of node) functionsCalled(x, out);
+    return out;
+  }
+  const t = notes(node).target;
+  if (t?.k === 'fn') out.add(t.index);
+  for (const [k, v] of Object.entries(node)) if (k !== 'ty' && k !== 'target') functionsCalled(v, out);
+  return out;
 }
 
 /** Indices of the globals an expression reads (after checking, from the resolved names). */

@@ -690,7 +690,7 @@ class FnEmitter {
       const s = this.cp.structs.get(t.name);
       if (s) return s.decl.fields.reduce((acc, f) => acc + this.sizeOf(cp, f.type), 0);
     }
-    if (t.kind === 'TArray') return this.sizeOf(cp, t.elem) * Number(parseIntLiteral((t.size as { text: string }).text ?? '0'));
+    if (t.kind === 'TArray') return this.sizeOf(cp, t.elem) * (notes(t).size ?? 0);
     return 8;
   }
 

@@ -20,7 +20,7 @@ const rules: moo.Rules = {
   rawString: { match: /r"""[^]*?"""/, lineBreaks: true },
   longString: { match: /"""(?:\\[^]|[^\\])*?"""/, lineBreaks: true },
   string: /"(?:\\[^\n]|[^"\\\n])*"/,
-  char: /'(?:\\u\{[0-9a-fA-F]+\}|\\[^\n]|[^'\\\n])'/,
+  char: /'(?:\\u\{[0-9a-fA-F]+\}|\\[^\n]|[\uD800-\uDBFF][\uDC00-\uDFFF]|[^'\\\n])'/,
   // A float needs digits on both sides of the dot; the look-behind keeps `t.0.1` as fields.
   float: /(?<![.\w])(?:\d[\d_]*\.\d[\d_]*(?:[eE][+-]?\d+)?|\d[\d_]*[eE][+-]?\d+)/,
   int: /0x[0-9a-fA-F_]+|0b[01_]+|0o[0-7_]+|\d[\d_]*/,
@@ -69,6 +69,14 @@ export class AsthraLexer {
         throw this.error = new CompileError(this.file, this.source, tok.line, tok.col, `unexpected character ${JSON.stringify(tok.text)}`);
       }
       if (tok.type === 'op') tok.type = tok.value;
+      if (tok.type === 'string' || tok.type === 'longString' || tok.type === 'char') {
+        for (const m of tok.text.matchAll(/\\u\{([0-9a-fA-F]+)\}/g)) {
+          const cp = parseInt(m[1], 16);
+          if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+            throw this.error = new CompileError(this.file, this.source, tok.line, tok.col + (m.index ?? 0), `\\u{${m[1]}} is not a Unicode scalar value`, 'use a code point up to 10FFFF, outside D800-DFFF');
+          }
+        }
+      }
       this.prev = this.last;
       this.last = tok;
       return tok;

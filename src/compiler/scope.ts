@@ -61,6 +61,8 @@ export interface Notes {
   noArgs?: boolean;
   /** the value type of a statement-level block-like used as a block's value */
   isTail?: boolean;
+  /** a fixed array type's element count */
+  size?: number;
 }
 
 export function notes(n: object): Notes {

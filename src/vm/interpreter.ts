@@ -21,6 +21,11 @@ import { Scheduler, SLICE_BUDGET, SliceEnd } from '../scheduler/scheduler';
 import { H, MutexResult, TaskState, handleResultSlot, hw, newMutex } from '../scheduler/task';
 import { Meta } from '../heap/layout';
 
+/** A char's text; a value outside Unicode (from `as char`) shows as U+FFFD, never a crash. */
+function charText(v: number): string {
+  return Number.isInteger(v) && v >= 0 && v <= 0x10ffff ? String.fromCodePoint(v) : '\ufffd';
+}
+
 /** A runtime error in Asthra code: message plus (function index, pc) of every active frame. */
 export class Trap extends Error {
   constructor(message: string, readonly frames: { fn: number; pc: number }[]) {
@@ -671,7 +676,7 @@ export class Interpreter {
         case Op.TOSTR_I: case Op.TOSTR_F: case Op.TOSTR_B: case Op.TOSTR_C: {
           this.sync(fnIndex, pc - 1, base, sp, depth);
           const v = f64[sp - 1];
-          const text = op === Op.TOSTR_I ? String(v) : op === Op.TOSTR_F ? formatFloat(v) : op === Op.TOSTR_B ? (v !== 0 ? 'true' : 'false') : String.fromCodePoint(v);
+          const text = op === Op.TOSTR_I ? String(v) : op === Op.TOSTR_F ? formatFloat(v) : op === Op.TOSTR_B ? (v !== 0 ? 'true' : 'false') : charText(v);
           const r = arena.newString(text);
           if (arena.f64 !== f64) ({ f64, i32 } = arena);
           f64[sp - 1] = r;
