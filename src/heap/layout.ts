@@ -74,7 +74,9 @@ export const enum Meta {
   COLLECTIONS = 19,
   UNOBSERVED = 20, // failed tasks no await has seen: the exit code is 1 while this is > 0
   MAIN_HANDLE = 21, // main's handle: its result is the program's
+  GLOBAL_LEN = 22, // fibers on the global run queue (RUNQ_LEN counts every queue)
   TEMP_ROOTS0 = 24, // per worker (up to 8): a block where a parked worker publishes its temporary roots
+  LOCALQ0 = 100, // per worker (up to 8): its local run queue block
   SMALL0 = 32, // free-list heads by block size / 8, up to SMALL_MAX (65 words)
 }
 

@@ -13,7 +13,14 @@
 //            (allocation, spent budget, scheduling) on Atomics.wait; the requester works; all resume
 //
 // Shared state lives in the arena's meta words (heap/layout.ts Meta) so every worker sees it:
-//   - run queue: fibers linked through F.NEXT, RUNQ_HEAD/TAIL/LEN, under SCHED_LOCK
+//   - run queues, as in Go's proc.go: each worker has a local queue (a ring in its own block,
+//     behind its own lock) where the fibers it spawns or wakes go; a global queue (fibers
+//     linked through F.NEXT, under SCHED_LOCK) takes preempted fibers and a local queue's
+//     overflow; a worker with nothing local takes from the global queue, else steals half of
+//     another worker's queue. Every 61st pick looks at the global queue first, so it is never
+//     starved. RUNQ_LEN counts runnable fibers in all queues. With one worker, everything goes
+//     through the global queue in FIFO order (spawn order is run order); with --seed, picked at
+//     random: reproducible with one worker.
 //   - registry of live fibers: linked through F.REG_NEXT/REG_PREV from Meta.FIBERS, under
 //     SCHED_LOCK; with the globals and string constants these are the collector's roots
 //   - handles and mutex queues: changed only under SCHED_LOCK, so an await cannot miss the
@@ -24,11 +31,10 @@
 //   - A worker touches the heap only while counted in Meta.ACTIVE and not parked for STW.
 //   - The program ends when Meta.LIVE reaches 0 (main and every task finished), or on exit(),
 //     a trap in main, or a deadlock: every worker idle, no runnable fiber, no sleeper, LIVE > 0.
-// Rejected designs: a Piscina task per fiber (about 150 us a round trip; a switch must cost well
-// under 1 us); per-worker queues with stealing (planned: the global queue is the simple first
-// step, and the run-queue functions are the only code that changes).
+// Rejected design: a Piscina task per fiber (about 150 us a round trip; a switch must cost well
+// under 1 us).
 import type { Arena } from '../heap/arena';
-import { Meta } from '../heap/layout';
+import { HEADER_BYTES, Meta } from '../heap/layout';
 import { lock, unlock } from '../heap/lock';
 import { F, FiberState, WaitKind, fw, newFiber } from './fiber';
 import { H, M, MutexResult, TaskState, dequeueWaiter, enqueueWaiter, handleResultSlot, hw, mw, newHandle } from './task';
@@ -42,6 +48,17 @@ export const TASK_STACK_SLOTS = 64;
 export const TASK_STACK_FRAMES = 16;
 export const MAIN_STACK_SLOTS = 4096;
 export const MAIN_STACK_FRAMES = 256;
+/** Entries in a worker's local run queue. */
+export const LOCAL_CAP = 256;
+/** int32 words of a local run queue block. */
+const enum LQ {
+  LOCK = 0,
+  HEAD = 1,
+  N = 2,
+  ENTRIES = 4,
+}
+export const LOCAL_QUEUE_BYTES = (LQ.ENTRIES + LOCAL_CAP) * 4;
+
 /** How long an idle worker sleeps before looking again (it is also woken on new work). */
 const IDLE_WAIT_MS = 50;
 
@@ -86,6 +103,10 @@ export class Scheduler {
   private timers: Timer[] = [];
   private timerSeq = 0;
   private rng: number;
+  private readonly seeded: boolean;
+  private ticks = 0;
+  /** this worker's index and the number of workers (for the local queues) */
+  index = 0;
   runner!: FiberRunner;
   reporter!: Reporter;
   /** hooks of a worker sharing the arena with others: publish temporaries, flush output */
@@ -96,7 +117,8 @@ export class Scheduler {
   readonly i32: () => Int32Array;
 
   constructor(readonly arena: Arena, seed: number | null) {
-    this.rng = seed === null ? 0 : (seed >>> 0) || 1;
+    this.seeded = seed !== null;
+    this.rng = seed === null ? 0x9e3779b9 : (seed >>> 0) || 1;
     this.i32 = () => arena.i32;
   }
 
@@ -116,9 +138,8 @@ export class Scheduler {
     i32[fw(fiber, F.HANDLE)] = handle;
     lock(i32, Meta.SCHED_LOCK);
     this.register(fiber);
-    this.push(fiber);
     unlock(i32, Meta.SCHED_LOCK);
-    this.notifyWork();
+    this.makeRunnable(fiber, main);
     return handle;
   }
 
@@ -149,28 +170,140 @@ export class Scheduler {
     return out;
   }
 
-  /** Append to the run queue (SCHED_LOCK held). */
-  private push(fiber: number): void {
+  /**
+   * A fiber becomes runnable: on this worker's local queue (spawned or woken here), or on the
+   * global queue (preempted, or with --seed). Counted in RUNQ_LEN until a worker takes it.
+   */
+  makeRunnable(fiber: number, global: boolean): void {
     const i32 = this.arena.i32;
     i32[fw(fiber, F.STATE)] = FiberState.Runnable;
     i32[fw(fiber, F.WAIT_KIND)] = WaitKind.None;
     i32[fw(fiber, F.WAIT_REF)] = 0;
+    Atomics.add(i32, Meta.RUNQ_LEN, 1);
+    // one worker, or --seed: one FIFO (or seeded) queue, so the order is the documented one
+    if (global || this.seeded || Atomics.load(i32, Meta.WORKERS) === 1 || !this.pushLocal(fiber)) {
+      lock(i32, Meta.SCHED_LOCK);
+      this.pushGlobal(fiber);
+      unlock(i32, Meta.SCHED_LOCK);
+    }
+    this.notifyWork();
+  }
+
+  /** Append to the global queue (SCHED_LOCK held). */
+  private pushGlobal(fiber: number): void {
+    const i32 = this.arena.i32;
     i32[fw(fiber, F.NEXT)] = 0;
     const tail = i32[Meta.RUNQ_TAIL];
     if (tail === 0) i32[Meta.RUNQ_HEAD] = fiber;
     else i32[fw(tail, F.NEXT)] = fiber;
     i32[Meta.RUNQ_TAIL] = fiber;
-    Atomics.add(i32, Meta.RUNQ_LEN, 1);
+    Atomics.add(i32, Meta.GLOBAL_LEN, 1);
   }
 
-  /** Take the next runnable fiber (SCHED_LOCK held): FIFO, or seeded random with --seed. */
-  private pop(): number {
+  /** int32 index of worker w's local queue words: LOCK, HEAD, N, then LOCAL_CAP entries. */
+  private localQ(w: number): number {
+    return ((this.arena.i32[Meta.LOCALQ0 + w] + HEADER_BYTES) >>> 2);
+  }
+
+  /** Push on this worker's local queue; a full queue sends half its fibers to the global queue. */
+  private pushLocal(fiber: number): boolean {
     const i32 = this.arena.i32;
-    const n = i32[Meta.RUNQ_LEN];
+    if (i32[Meta.LOCALQ0 + this.index] === 0) return false;
+    const q = this.localQ(this.index);
+    const spill: number[] = [];
+    lock(i32, q + LQ.LOCK);
+    let head = i32[q + LQ.HEAD];
+    let n = i32[q + LQ.N];
+    if (n === LOCAL_CAP) {
+      for (let k = 0; k < LOCAL_CAP / 2; k++) {
+        spill.push(i32[q + LQ.ENTRIES + head]);
+        head = (head + 1) % LOCAL_CAP;
+      }
+      n -= LOCAL_CAP / 2;
+      i32[q + LQ.HEAD] = head;
+    }
+    i32[q + LQ.ENTRIES + ((head + n) % LOCAL_CAP)] = fiber;
+    i32[q + LQ.N] = n + 1;
+    unlock(i32, q + LQ.LOCK);
+    if (spill.length) {
+      lock(i32, Meta.SCHED_LOCK);
+      for (const f of spill) this.pushGlobal(f);
+      unlock(i32, Meta.SCHED_LOCK);
+    }
+    return true;
+  }
+
+  /** Take up to `max` fibers from the head of worker w's local queue. */
+  private takeLocal(w: number, max: number): number[] {
+    const i32 = this.arena.i32;
+    if (i32[Meta.LOCALQ0 + w] === 0) return [];
+    const q = this.localQ(w);
+    if (Atomics.load(i32, q + LQ.N) === 0) return [];
+    lock(i32, q + LQ.LOCK);
+    const n = i32[q + LQ.N];
+    const take = Math.min(n, max === -1 ? Math.ceil(n / 2) : max);
+    let head = i32[q + LQ.HEAD];
+    const out: number[] = [];
+    for (let k = 0; k < take; k++) {
+      out.push(i32[q + LQ.ENTRIES + head]);
+      head = (head + 1) % LOCAL_CAP;
+    }
+    i32[q + LQ.HEAD] = head;
+    i32[q + LQ.N] = n - take;
+    unlock(i32, q + LQ.LOCK);
+    return out;
+  }
+
+  /** The next fiber for this worker: local queue, global queue, or stolen; 0 when none. */
+  private next(): number {
+    const i32 = this.arena.i32;
+    let f = 0;
+    this.ticks++;
+    const global = (): number => {
+      if (Atomics.load(i32, Meta.GLOBAL_LEN) === 0) return 0;
+      lock(i32, Meta.SCHED_LOCK);
+      const g = this.popGlobal();
+      unlock(i32, Meta.SCHED_LOCK);
+      return g;
+    };
+    if (this.ticks % 61 === 0) f = global();
+    if (f === 0) f = this.takeLocal(this.index, 1)[0] ?? 0;
+    if (f === 0) f = global();
+    if (f === 0) f = this.steal();
+    if (f !== 0) Atomics.sub(i32, Meta.RUNQ_LEN, 1);
+    return f;
+  }
+
+  /** Steal half of another worker's local queue: run one, keep the rest locally. */
+  private steal(): number {
+    const workers = Atomics.load(this.arena.i32, Meta.WORKERS);
+    if (workers < 2) return 0;
+    const start = this.random() % workers;
+    for (let k = 0; k < workers; k++) {
+      const w = (start + k) % workers;
+      if (w === this.index) continue;
+      const got = this.takeLocal(w, -1);
+      if (got.length === 0) continue;
+      for (let j = 1; j < got.length; j++) {
+        if (!this.pushLocal(got[j])) {
+          lock(this.arena.i32, Meta.SCHED_LOCK);
+          this.pushGlobal(got[j]);
+          unlock(this.arena.i32, Meta.SCHED_LOCK);
+        }
+      }
+      return got[0];
+    }
+    return 0;
+  }
+
+  /** Take from the global queue (SCHED_LOCK held): FIFO, or seeded random with --seed. */
+  private popGlobal(): number {
+    const i32 = this.arena.i32;
+    const n = i32[Meta.GLOBAL_LEN];
     if (n === 0) return 0;
     let prev = 0;
     let f = i32[Meta.RUNQ_HEAD];
-    if (this.rng !== 0 && n > 1) {
+    if (this.seeded && n > 1) {
       for (let k = this.random() % n; k > 0; k--) {
         prev = f;
         f = i32[fw(f, F.NEXT)];
@@ -181,17 +314,8 @@ export class Scheduler {
     else i32[fw(prev, F.NEXT)] = next;
     if (i32[Meta.RUNQ_TAIL] === f) i32[Meta.RUNQ_TAIL] = prev;
     i32[fw(f, F.NEXT)] = 0;
-    Atomics.sub(i32, Meta.RUNQ_LEN, 1);
+    Atomics.sub(i32, Meta.GLOBAL_LEN, 1);
     return f;
-  }
-
-  /** Make a parked or yielding fiber runnable. */
-  enqueue(fiber: number): void {
-    const i32 = this.arena.i32;
-    lock(i32, Meta.SCHED_LOCK);
-    this.push(fiber);
-    unlock(i32, Meta.SCHED_LOCK);
-    this.notifyWork();
   }
 
   private notifyWork(): void {
@@ -258,10 +382,9 @@ export class Scheduler {
     else {
       next = dequeueWaiter(i32, mutex);
       i32[mw(mutex, M.OWNER)] = next;
-      if (next !== 0) this.push(next);
     }
     unlock(i32, Meta.SCHED_LOCK);
-    if (next !== 0) this.notifyWork();
+    if (next !== 0) this.makeRunnable(next, false);
     return r;
   }
 
@@ -305,16 +428,18 @@ export class Scheduler {
     }
     i32[fw(fiber, F.STATE)] = FiberState.Done;
     this.unregister(fiber);
+    const woken: number[] = [];
     for (let w = i32[hw(handle, H.WAITERS)]; w !== 0; ) {
       const next = i32[fw(w, F.NEXT)];
-      this.push(w);
+      i32[fw(w, F.NEXT)] = 0;
+      woken.push(w);
       w = next;
     }
     i32[hw(handle, H.WAITERS)] = 0;
     const left = Atomics.sub(i32, Meta.LIVE, 1) - 1;
     unlock(i32, Meta.SCHED_LOCK);
+    for (const w of woken) this.makeRunnable(w, false);
     if (left === 0) this.end(Finish.Completed, 0);
-    else this.notifyWork();
   }
 
   /** End the program (first reason wins) and wake every worker so it can stop. */
@@ -400,9 +525,7 @@ export class Scheduler {
         if (Atomics.load(i32, Meta.DONE) !== Finish.Running) return;
         this.safepoint();
         this.fireTimers();
-        lock(i32, Meta.SCHED_LOCK);
-        const fiber = this.pop();
-        unlock(i32, Meta.SCHED_LOCK);
+        const fiber = this.next();
         if (fiber === 0) {
           this.idle();
           continue;
@@ -450,7 +573,8 @@ export class Scheduler {
       if (err !== null) this.reporter.taskFailed(id, this.runner.fnInfo(i32[fw(fiber, F.ENTRY)]).name, err, '');
       this.finish(fiber, TaskState.Done, value, err !== null);
     } else if (end === SliceEnd.Yield) {
-      this.enqueue(fiber);
+      // a preempted or yielding fiber goes to the global queue, behind everyone waiting (Go's rule)
+      this.makeRunnable(fiber, true);
     }
   }
 
@@ -529,7 +653,7 @@ export class Scheduler {
         }
       }
       Atomics.sub(this.arena.i32, Meta.SLEEPERS, 1);
-      this.enqueue(t.fiber);
+      this.makeRunnable(t.fiber, false);
     }
   }
 }

@@ -908,6 +908,7 @@ export class Interpreter {
     const i32 = this.arena.i32;
     mark(i32[Meta.MAIN_HANDLE]);
     for (const fiber of this.sched.liveFibers()) this.scanFiber(fiber, mark);
+    for (let w = 0; w < 8; w++) mark(i32[Meta.LOCALQ0 + w]);
     // temporaries other workers published when they parked for this collection
     for (let w = 0; w < 8; w++) {
       const block = i32[Meta.TEMP_ROOTS0 + w];

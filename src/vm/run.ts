@@ -8,7 +8,7 @@ import { MainKind, Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
 import { Collector } from '../heap/gc';
 import { Meta, Tag } from '../heap/layout';
-import { Finish, Scheduler } from '../scheduler/scheduler';
+import { Finish, LOCAL_QUEUE_BYTES, Scheduler } from '../scheduler/scheduler';
 import { handleResultSlot } from '../scheduler/task';
 import { PoolTask, TEMP_ROOT_SLOTS, WorkerConfig, runWorker } from '../scheduler/worker';
 import { Output } from './output';
@@ -49,6 +49,7 @@ function prepare(m: Module, opts: RunOptions, workers: number): { arena: Arena; 
   const strRefs = m.strings.map((s) => arena.newString(s));
   const globalBlock = arena.alloc(Tag.STACK, Math.max(1, m.globals.length) * 8);
   arena.i32[Meta.WORKERS] = workers;
+  for (let w = 0; w < workers; w++) arena.i32[Meta.LOCALQ0 + w] = arena.alloc(Tag.STACK, LOCAL_QUEUE_BYTES);
   if (workers > 1) {
     for (let w = 0; w < workers; w++) arena.i32[Meta.TEMP_ROOTS0 + w] = arena.alloc(Tag.STACK, (TEMP_ROOT_SLOTS + 1) * 8);
   }
