@@ -19,7 +19,9 @@ const TOP_WORD = Meta.TOP;
 /** Blocks up to this many bytes (header included) have exact-size free lists. */
 const SMALL_MAX = 512;
 /** Smallest allocation budget between collections. */
-const MIN_GC_BUDGET = 4 << 20;
+const MIN_GC_BUDGET = 16 << 20;
+/** Large free blocks looked at before the allocator gives up and bumps (a bounded first fit). */
+const LARGE_SCAN = 32;
 const MB = 1048576;
 
 function bytes(n: number): string {
@@ -140,10 +142,15 @@ export class Arena {
         return h;
       }
     }
+    // freed memory before fresh memory, so a heap that stopped growing stays that size
+    if (i32[Meta.LARGE] !== 0) {
+      const fit = this.takeLarge(size, LARGE_SCAN);
+      if (fit !== 0) return fit;
+    }
     const top = this.top;
     const end = top + size;
     if (end > this.sab.byteLength) {
-      const fit = this.takeLarge(size);
+      const fit = this.takeLarge(size, Infinity);
       if (fit !== 0 || !this.grow(end)) return fit;
     }
     Atomics.store(this.i32, TOP_WORD, end >> 3);
@@ -152,10 +159,10 @@ export class Arena {
   }
 
   /** First fit from the large list (also serves small sizes when the bump pointer is stuck). */
-  private takeLarge(size: number): number {
+  private takeLarge(size: number, scan: number): number {
     const i32 = this.i32;
     let prev = 0;
-    for (let b = i32[Meta.LARGE]; b !== 0; prev = b, b = i32[(b >>> 2) + 2]) {
+    for (let b = i32[Meta.LARGE]; b !== 0 && scan-- > 0; prev = b, b = i32[(b >>> 2) + 2]) {
       const bsize = HEADER_BYTES + i32[(b >>> 2) + 1];
       const rest = bsize - size;
       if (rest !== 0 && rest < HEADER_BYTES) continue;

@@ -44,8 +44,9 @@ export const SLICE_BUDGET = 10_000;
  * RELEASING until every parked worker has left. */
 const STW_STOPPING = 1;
 const STW_RELEASING = 2;
-export const TASK_STACK_SLOTS = 64;
-export const TASK_STACK_FRAMES = 16;
+// a task's first stack fits a small free-list block (it grows by copying when it must)
+export const TASK_STACK_SLOTS = 32;
+export const TASK_STACK_FRAMES = 8;
 export const MAIN_STACK_SLOTS = 4096;
 export const MAIN_STACK_FRAMES = 256;
 /** Entries in a worker's local run queue. */
@@ -124,8 +125,10 @@ export class Scheduler {
 
   // ------------------------------------------------------------------ fibers and handles
   /** Create a fiber for fn(args) and its handle, and queue it. Returns the handle. */
+  private infos: ({ nlocals: number; maxStack: number; name: string; retKind: number } | undefined)[] = [];
+
   spawn(fn: number, args: ArrayLike<number>, main = false): number {
-    const info = this.runner.fnInfo(fn);
+    const info = this.infos[fn] ?? (this.infos[fn] = this.runner.fnInfo(fn));
     const a = this.arena;
     const id = Atomics.add(a.i32, Meta.NEXT_ID, 1);
     const handle = newHandle(a, id, fn, info.retKind);
@@ -635,6 +638,7 @@ export class Scheduler {
 
   private fireTimers(): void {
     const h = this.timers;
+    if (h.length === 0) return;
     const now = performance.now();
     while (h.length && h[0].at <= now) {
       const t = h[0];

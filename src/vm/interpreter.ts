@@ -136,10 +136,15 @@ export class Interpreter {
   private resumeNative(fn: number, pc: number, base: number, sp: number, depth: number): 'done' | 'resume' {
     const f64 = this.arena.f64;
     const n = this.fns[fn].nlocals;
-    const locals = Array.from(f64.subarray(base, base + n));
-    const stack = Array.from(f64.subarray(base + n, sp));
     try {
-      this.nativeResult = this.native.resumes[fn]!(pc, locals, stack);
+      if (pc === 0 && sp === base + n) {
+        // a frame that has not started (a new task): enter through the arguments, no copies
+        this.nativeResult = this.natives[fn]!(f64, base);
+      } else {
+        const locals = Array.from(f64.subarray(base, base + n));
+        const stack = Array.from(f64.subarray(base + n, sp));
+        this.nativeResult = this.native.resumes[fn]!(pc, locals, stack);
+      }
       return 'done';
     } catch (e) {
       if (!(e instanceof Unwind)) throw e;
@@ -880,7 +885,8 @@ export class Interpreter {
   sync(fn: number, pc: number, base: number, sp: number, depth: number): void {
     const i32 = this.arena.i32;
     const w = fw(this.cur, 0);
-    const sb = stackLayout(this.arena, i32[w + F.STACK]).slot0;
+    const stack = i32[w + F.STACK];
+    const sb = (stack + HEADER_BYTES + i32[(stack >>> 2) + 2] * FRAME_WORDS * 4) >>> 3; // stackLayout().slot0
     i32[w + F.FN] = fn;
     i32[w + F.PC] = pc;
     i32[w + F.BASE] = base - sb;
