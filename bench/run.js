@@ -20,6 +20,7 @@ const BENCHMARKS = [
   { name: 'fib', what: 'recursive fib(32): calls, returns, small integer arithmetic' },
   { name: 'loop', what: 'integer loops: sum of i*i % 7 over 5M (range loop), sieve below 2M (while loops, slice stores)' },
   { name: 'strings', what: '~100k concatenations of short strings with int conversion, 2M equality/ordering tests, lengths' },
+  { name: 'binary_trees', what: 'Benchmarks Game binary-trees, max depth 16: ~15M short-lived tree nodes, allocation and GC' },
 ];
 const COMPILE = { name: 'compile', what: 'compile speed of `asthra build` on a generated ~48k-line program' };
 
@@ -163,7 +164,8 @@ const IMPLS = [
       const out = path.join(OUT, `${b}.astb`);
       return { cmd: NODE, args: [ASTHRA, 'build', path.join(PROGRAMS, `${b}.asthra`), '-o', out], out };
     },
-    command: (b) => ({ cmd: NODE, args: [ASTHRA, 'exec', path.join(OUT, `${b}.astb`)] }),
+    // stats: also print the collector's figures on stderr (used by the peak RSS run)
+    command: (b, stats = false) => ({ cmd: NODE, args: [ASTHRA, 'exec', ...(stats ? ['--stats'] : []), path.join(OUT, `${b}.astb`)] }),
   },
   {
     id: 'js',
@@ -227,20 +229,52 @@ const haveTime = fs.existsSync(TIME) && spawnSync(TIME, ['-f', '%M', NODE, '-e',
 
 /** Peak resident set size in KB of one run, via /usr/bin/time -f %M (written to a file, not stderr). */
 function peakRss(cmd, args, expected = null) {
+  return measuredRun(cmd, args, expected).kb;
+}
+
+/**
+ * One checked run under /usr/bin/time when available: { kb: peak RSS in KB or null, stderr }.
+ * Without /usr/bin/time the command runs directly (kb is null) so its stderr is still had.
+ */
+function measuredRun(cmd, args, expected = null) {
   const file = path.join(OUT, `rss-${process.pid}.txt`);
-  const r = run(TIME, ['-f', '%M', '-o', file, cmd, ...args]);
+  const r = haveTime ? run(TIME, ['-f', '%M', '-o', file, cmd, ...args]) : run(cmd, args);
   let kb = null;
-  try {
-    kb = Number(fs.readFileSync(file, 'utf8').trim().split('\n').pop());
-    fs.unlinkSync(file);
-  } catch {
-    kb = null;
+  if (haveTime) {
+    try {
+      kb = Number(fs.readFileSync(file, 'utf8').trim().split('\n').pop());
+      fs.unlinkSync(file);
+    } catch {
+      kb = null;
+    }
   }
   if (expected !== null && r.status === 0 && r.stdout !== expected) {
-    fail(`\`${show(cmd, args)}\` under ${TIME}: wrong output (${firstDifference(r.stdout, expected)})`);
-    return null;
+    fail(`\`${show(cmd, args)}\`${haveTime ? ` under ${TIME}` : ''}: wrong output (${firstDifference(r.stdout, expected)})`);
+    return { kb: null, stderr: r.stderr };
   }
-  return r.status === 0 && Number.isFinite(kb) ? kb : null;
+  if (r.status !== 0) fail(`\`${show(cmd, args)}\`${haveTime ? ` under ${TIME}` : ''}: ${describeExit(r)}: ${firstLine(r.stderr)}`);
+  return { kb: r.status === 0 && Number.isFinite(kb) ? kb : null, stderr: r.stderr };
+}
+
+/** The figures `asthra ... --stats` prints on stderr (null when absent). */
+function parseAsthraStats(stderr) {
+  const i = stderr.lastIndexOf('asthra stats:');
+  if (i < 0) return null;
+  const s = {};
+  const mb = (v) => (/MB$/.test(v) ? Math.round(parseFloat(v) * 1048576) : null);
+  for (const line of stderr.slice(i).split('\n').slice(1)) {
+    const m = /^\s+([a-z ]+?)\s{2,}(.*)$/.exec(line);
+    if (!m) continue;
+    const [, key, v] = m;
+    if (key === 'workers') s.workers = Number(v);
+    else if (key === 'allocated') s.allocatedBytes = mb(v);
+    else if (key === 'collections') s.collections = Number(v);
+    else if (key === 'gc pause total') s.gcPauseTotalMs = parseFloat(v);
+    else if (key === 'gc pause max') s.gcPauseMaxMs = parseFloat(v);
+    else if (key === 'peak heap') s.peakHeapBytes = mb(v);
+    else if (key === 'live after gc') s.liveAfterGcBytes = mb(v);
+  }
+  return s;
 }
 
 // ------------------------------------------------------------------ setup
@@ -337,13 +371,17 @@ for (const bench of BENCHMARKS) {
   }
   process.stderr.write('\n');
 
+  // one extra checked run of each: peak RSS under /usr/bin/time, and Asthra's --stats figures
+  // (collections, GC pauses, peak heap) from its stderr
   const rss = new Map();
-  if (haveTime) {
-    for (const impl of impls) {
-      if (broken.has(impl.id)) continue;
-      const c = impl.command(bench.name);
-      rss.set(impl.id, peakRss(c.cmd, c.args, expected));
-    }
+  let gcStats = null;
+  for (const impl of impls) {
+    if (broken.has(impl.id)) continue;
+    if (!haveTime && impl.id !== 'asthra') continue;
+    const c = impl.command(bench.name, true);
+    const m = measuredRun(c.cmd, c.args, expected);
+    rss.set(impl.id, m.kb);
+    if (impl.id === 'asthra') gcStats = parseAsthraStats(m.stderr);
   }
 
   const asthraTimes = times.get('asthra') || [];
@@ -368,7 +406,7 @@ for (const bench of BENCHMARKS) {
       peakRssKB: rss.get(impl.id) ?? null,
     });
   }
-  results.push({ name: bench.name, what: bench.what, rows, ...(notes[0] || {}) });
+  results.push({ name: bench.name, what: bench.what, rows, ...(notes[0] || {}), asthraStats: gcStats });
 }
 
 // net times: each implementation's min minus its own startup min (when startup was measured).
@@ -565,6 +603,17 @@ if (opts.json) {
     if (!haveTime) out.push(`(peak RSS skipped: ${TIME} is not available; apt-get install time)`);
     for (const b of results) {
       if (b.astbBytes !== undefined) out.push(`${b.name}: ${b.name}.astb is ${b.astbBytes} bytes, built in ${b.buildMs} ms`);
+    }
+    const withGc = results.filter((b) => b.asthraStats && b.asthraStats.collections > 0);
+    if (withGc.length) {
+      out.push('');
+      out.push('Asthra garbage collector (`asthra exec --stats`, the peak RSS run):');
+      const mbs = (n) => (n === null || n === undefined ? '-' : (n / 1048576).toFixed(1));
+      out.push(table(['benchmark', 'allocated MB', 'collections', 'pause total ms', 'pause max ms', 'peak heap MB', 'live after gc MB'],
+        withGc.map((b) => {
+          const s = b.asthraStats;
+          return [b.name, mbs(s.allocatedBytes), s.collections, s.gcPauseTotalMs.toFixed(2), s.gcPauseMaxMs.toFixed(2), mbs(s.peakHeapBytes), mbs(s.liveAfterGcBytes)];
+        }), [0]));
     }
   }
   if (compile) {

@@ -198,6 +198,25 @@ const selected = BENCHMARKS.filter((b) => !opts.filter || opts.filter.includes(b
 const failures = [];
 const notes = [];
 
+/** The newest modification time under dist/: the build being measured (someone may rebuild mid-run). */
+function distStamp() {
+  let newest = 0;
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else newest = Math.max(newest, fs.statSync(p).mtimeMs);
+    }
+  };
+  try {
+    walk(path.join(ROOT, 'dist'));
+  } catch {
+    return null;
+  }
+  return newest;
+}
+const distAtStart = distStamp();
+
 // ------------------------------------------------------------------ progress (stderr)
 const tty = Boolean(process.stderr.isTTY);
 let progressShown = false;
@@ -433,9 +452,14 @@ function implsFor(b) {
   add(asthraImpl(b, 1, 'Asthra --workers 1'));
   if (haveGo) {
     if (b.configs === 'single') {
-      // one task: GOMAXPROCS does not matter; both Asthra rows are compared with the one Go row
+      // one task: GOMAXPROCS does not matter; both Asthra rows are compared with the one Go row.
+      // A program that never spawns runs on one worker whatever --workers says, so its net time
+      // is taken against the 1-worker startup.
       const g = goImpl(b, CPUS, 'Go');
-      for (const i of list) i.pair = g.id;
+      for (const i of list) {
+        i.pair = g.id;
+        i.baseline = 'asthra-w1';
+      }
       add(g);
     } else {
       // Asthra's default worker count against Go's default GOMAXPROCS, and 1 against 1
@@ -500,10 +524,9 @@ const results = [];
 const startupBench = {
   name: 'startup',
   file: 'startup',
-  dir: PROGRAMS,
-  what: 'print one line: process startup (Node + VM + worker threads for Asthra), the baseline of the net columns',
+  what: 'run one trivial task and print one line: process startup (Node, the VM, its worker threads), the baseline of the net columns',
   consts: [],
-  expected: () => 'hello\n',
+  expected: () => 'started 42\n',
   work: () => null,
   unit: null,
   configs: 'startup',
@@ -513,7 +536,8 @@ function implsForStartup(b) {
   // one row per configuration the selected benchmarks use
   const seen = new Map();
   for (const sb of selected) for (const i of implsFor(sb)) if (!seen.has(i.id)) seen.set(i.id, i);
-  return [...seen.values()].map((i) => {
+  const order = (i) => (i.kind === 'asthra' ? 0 : 1000) + i.workers;
+  return [...seen.values()].sort((x, y) => order(x) - order(y)).map((i) => {
     const label = i.kind === 'asthra' ? `Asthra --workers ${i.workers}` : `Go GOMAXPROCS=${i.workers}`;
     return i.kind === 'asthra' ? asthraImpl(b, i.workers, label) : goImpl(b, i.workers, label);
   });
@@ -606,6 +630,7 @@ for (const { bench: b, impls } of plan) {
       workersUsed: x.stats && x.stats.workers !== undefined ? x.stats.workers : null,
       label: impl.label,
       pair: impl.pair || null,
+      baseline: impl.baseline || null,
       medianMs: round(med),
       minMs: round(Math.min(...ts)),
       runsMs: ts.map((t) => round(t)),
@@ -624,8 +649,9 @@ if (startup) {
   for (const b of results) {
     if (b === startup) continue;
     for (const r of b.rows) {
-      if (r.failed || !base.has(r.id)) continue;
-      r.netMs = round(r.minMs - base.get(r.id));
+      const bid = r.baseline || r.id;
+      if (r.failed || !base.has(bid)) continue;
+      r.netMs = round(r.minMs - base.get(bid));
       if (b.work && b.unit !== 'speedup' && r.netMs > 5) r.netRate = Math.round(b.work / (r.netMs / 1000));
     }
   }
@@ -712,7 +738,7 @@ function svgChart(c) {
   if (c.cpus < xmax) {
     const x = X(c.cpus).toFixed(1);
     parts.push(`<line x1="${x}" y1="${m.t}" x2="${x}" y2="${m.t + ph}" stroke="#999" stroke-dasharray="2 3"/>`);
-    parts.push(`<text x="${x}" y="${m.t - 4}" text-anchor="middle" fill="#777">${c.cpus} CPUs</text>`);
+    parts.push(`<text x="${(X(c.cpus) + 4).toFixed(1)}" y="${m.t + ph - 8}" fill="#777">${c.cpus} CPUs</text>`);
   }
   parts.push(`<line x1="${m.l}" y1="${m.t + ph}" x2="${m.l + pw}" y2="${m.t + ph}" stroke="#333"/>`);
   parts.push(`<line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${m.t + ph}" stroke="#333"/>`);
@@ -730,7 +756,7 @@ function svgChart(c) {
     const d = s.pts.map((p, i) => `${i ? 'L' : 'M'}${X(p.workers).toFixed(1)} ${Y(p.speedup).toFixed(1)}`).join(' ');
     parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2.5"/>`);
     for (const p of s.pts) {
-      parts.push(`<circle cx="${X(p.workers).toFixed(1)}" cy="${Y(p.speedup).toFixed(1)}" r="4" fill="${s.color}"><title>${esc(`${s.name}, ${p.workers} workers: ${p.speedup.toFixed(2)}x (${p.medianMs} ms)`)}</title></circle>`);
+      parts.push(`<circle cx="${X(p.workers).toFixed(1)}" cy="${Y(p.speedup).toFixed(1)}" r="4" fill="${s.color}"><title>${esc(`${s.name}, ${p.workers} worker${p.workers === 1 ? '' : 's'}: ${p.speedup.toFixed(2)}x (${p.medianMs} ms)`)}</title></circle>`);
       parts.push(`<text x="${(X(p.workers) + 6).toFixed(1)}" y="${(Y(p.speedup) - 6).toFixed(1)}" fill="${s.color}" font-size="11">${p.speedup.toFixed(2)}</text>`);
     }
   }
@@ -768,6 +794,11 @@ if (opts.svg) {
 }
 
 // ------------------------------------------------------------------ report
+const distAtEnd = distStamp();
+if (distAtStart !== distAtEnd) {
+  notes.push(`dist/ was rebuilt during the run (newest file ${new Date(distAtStart).toISOString()} at the start, ${new Date(distAtEnd).toISOString()} at the end): the results mix two builds; run again`);
+}
+env.distBuiltAt = distAtEnd ? new Date(distAtEnd).toISOString() : null;
 if (progressShown && tty) process.stderr.write('\r\x1b[K');
 progressShown = false;
 
@@ -777,7 +808,7 @@ if (opts.json) {
   const out = [];
   out.push('');
   out.push(`Asthra scheduler benchmarks: median of ${env.runs} timed run(s)${opts.quick ? '' : ' after 1 warm-up'}, whole-process wall time (startup included)`);
-  out.push(`${env.cpu}, ${env.cpus} CPUs, ${env.memGB} GB, load average ${env.loadAverage[0]} at start; ${Object.values(env.tools).join('; ')}`);
+  out.push(`${env.cpu}, ${env.cpus} CPUs, ${env.memGB} GB, load average ${env.loadAverage[0]} at start; ${Object.values(env.tools).join('; ')}${env.distBuiltAt ? `; dist/ built ${env.distBuiltAt}` : ''}`);
   for (const s of skipped) out.push(s);
   out.push('');
   out.push('rate = work / median time (whole process); net = min minus the same configuration\'s startup min.');

@@ -23,7 +23,8 @@ Usage:
   asthra build <file.asthra> [-o out.astb]  compile to a bytecode file
   asthra exec <file.astb> [args...]        verify and run a bytecode file
   asthra disasm <file.astb|file.asthra>    print the bytecode with source lines
-  asthra bench [--quick]                   run the benchmarks against peer languages
+  asthra bench [options]                   scheduler throughput against Go (--quick, --json, --svg F)
+  asthra bench lang [options]              language benchmarks against JS, Lua, CPython, Go
 
 Options:
   -o, --output FILE    where build writes (default: the source name with .astb)
@@ -88,6 +89,11 @@ function parseArgs(argv: string[]): Parsed {
   };
   for (; i < argv.length; i++) {
     const a = argv[i];
+    // `asthra bench` hands every following argument to the harness
+    if (p.command === 'bench') {
+      p.rest.push(a);
+      continue;
+    }
     // after the program file, everything belongs to the program
     if (p.file !== null && (p.command === 'run' || p.command === 'exec')) {
       if (a === '--' && p.rest.length === 0) continue;
@@ -99,7 +105,6 @@ function parseArgs(argv: string[]): Parsed {
     else if (a === '-o' || a === '--output') p.output = value(a);
     else if (a === '--max-heap') p.maxHeap = parseSize(value(a));
     else if (a.startsWith('--max-heap=')) p.maxHeap = parseSize(a.slice('--max-heap='.length));
-    else if (a === '--quick') p.rest.push(a);
     else if (a === '--no-native') p.native = false;
     else if (a === '--gc-pause') p.gcPause = gcPause(value(a));
     else if (a === '--gc-verify') p.gcVerify = true;
@@ -235,8 +240,11 @@ function dispatch(p: Parsed): number | Promise<number> {
       return 0;
     }
     case 'bench': {
-      const script = path.join(__dirname, '..', '..', 'bench', 'run.js');
-      const r = spawnSync(process.execPath, [script, ...p.rest], { stdio: 'inherit' });
+      // `asthra bench` is the scheduler harness; `asthra bench lang` the language benchmarks
+      const lang = p.rest[0] === 'lang';
+      const script = path.join(__dirname, '..', '..', 'bench', lang ? 'run.js' : 'sched.js');
+      if (!existsSync(script)) throw new UsageError(`the benchmark harness ${path.relative(process.cwd(), script)} is missing`);
+      const r = spawnSync(process.execPath, [script, ...(lang ? p.rest.slice(1) : p.rest)], { stdio: 'inherit' });
       return r.status ?? 1;
     }
     default:
