@@ -30,7 +30,7 @@ function bytes(n: number): string {
 
 export class OutOfMemory extends Error {
   constructor(readonly live: number, readonly requested: number, readonly limit: number) {
-    super(`out of memory: live heap ${(live / MB).toFixed(1)} MB plus a ${bytes(requested)} request exceeds --max-heap ${(limit / MB).toFixed(0)} MB`);
+    super(`out of memory: live heap ${(live / MB).toFixed(1)} MB exceeds --max-heap ${(limit / MB).toFixed(0)} MB (a ${bytes(requested)} request could not be met)`);
   }
 }
 
