@@ -20,6 +20,9 @@ const TOP_WORD = Meta.TOP;
 const SMALL_MAX = 512;
 /** Smallest allocation budget between collections. */
 const MIN_GC_BUDGET = 16 << 20;
+/** With several workers: each worker's allocation buffer, and the largest object taken from it. */
+const TLAB_BYTES = 64 << 10;
+const TLAB_MAX_OBJECT = 2048;
 /** Large free blocks looked at before the allocator gives up and bumps (a bounded first fit). */
 const LARGE_SCAN = 32;
 const MB = 1048576;
@@ -90,6 +93,17 @@ export class Arena {
     const size = (HEADER_BYTES + payload + 7) & ~7;
     const shared = this.threads > 1;
     if (shared && Atomics.load(this.i32, Meta.STW_REQ) === 1) this.safepointHook();
+    // with several workers, small objects come from this worker's buffer without any lock
+    if (shared && size <= TLAB_MAX_OBJECT && !this.torture) {
+      let ref = this.tlabPos;
+      if (ref === 0 || ref + size > this.tlabEnd) ref = this.refillTlab(size);
+      if (ref !== 0) {
+        this.tlabPos = ref + size;
+        this.formatTlabRest();
+        this.initBlock(ref, size, tag, payload, aux, variant);
+        return ref;
+      }
+    }
     let f64 = this.f64;
     if (this.collector !== null && (this.torture || f64[MetaF64.SINCE_GC] >= f64[MetaF64.GC_BUDGET])) this.gcHook();
     if (shared) lock(this.i32, Meta.ALLOC_LOCK);
@@ -110,6 +124,11 @@ export class Arena {
     f64[MetaF64.SINCE_GC] += size;
     f64[MetaF64.ALLOCATED] += size;
     if (shared) unlock(this.i32, Meta.ALLOC_LOCK);
+    this.initBlock(ref, size, tag, payload, aux, variant);
+    return ref;
+  }
+
+  private initBlock(ref: number, size: number, tag: Tag, payload: number, aux: number, variant: number): void {
     const w = ref >>> 2;
     const i32 = this.i32;
     i32[w] = tag;
@@ -117,7 +136,68 @@ export class Arena {
     i32[w + 2] = aux;
     i32[w + 3] = variant;
     this.u8.fill(0, ref + HEADER_BYTES, ref + size);
-    return ref;
+  }
+
+  // ---- per-worker allocation buffers (TLABs)
+  // A worker carves small objects from its own buffer, taken from the shared free lists or the
+  // bump pointer under ALLOC_LOCK once per TLAB_BYTES. The unused rest of the buffer is always a
+  // valid FREE block, so the heap stays walkable; at a stop-the-world every worker gives its
+  // buffer up (retireTlab), and the sweep returns the rest to the free lists.
+  private tlabPos = 0;
+  private tlabEnd = 0;
+
+  /** A new buffer with room for `size` bytes; returns where the object goes, or 0. */
+  private refillTlab(size: number): number {
+    this.retireTlab();
+    let f64 = this.f64;
+    if (this.collector !== null && f64[MetaF64.SINCE_GC] >= f64[MetaF64.GC_BUDGET]) this.gcHook();
+    const i32 = this.i32;
+    lock(i32, Meta.ALLOC_LOCK);
+    let start = 0;
+    let bytes = 0;
+    const fit = i32[Meta.LARGE] !== 0 ? this.takeLarge(TLAB_BYTES, LARGE_SCAN) : 0;
+    if (fit !== 0) {
+      start = fit;
+      bytes = TLAB_BYTES;
+    } else {
+      const top = this.top;
+      if (top + TLAB_BYTES <= this.sab.byteLength || this.grow(top + TLAB_BYTES)) {
+        Atomics.store(i32, TOP_WORD, (top + TLAB_BYTES) >> 3);
+        if (top + TLAB_BYTES > this.f64[MetaF64.PEAK]) this.f64[MetaF64.PEAK] = top + TLAB_BYTES;
+        start = top;
+        bytes = TLAB_BYTES;
+      }
+    }
+    if (start !== 0) {
+      f64 = this.f64;
+      f64[MetaF64.SINCE_GC] += bytes;
+      f64[MetaF64.ALLOCATED] += bytes;
+    }
+    unlock(i32, Meta.ALLOC_LOCK);
+    if (start === 0) return 0;
+    this.tlabPos = start;
+    this.tlabEnd = start + bytes;
+    void size;
+    return start;
+  }
+
+  /** Keep the unused rest of the buffer a FREE block (or an 8-byte filler). */
+  private formatTlabRest(): void {
+    const rest = this.tlabEnd - this.tlabPos;
+    if (rest > 0) this.writeFree(this.tlabPos, rest);
+  }
+
+  /** Give the buffer up (its rest is already a FREE block); the next collection reclaims it. */
+  retireTlab(): void {
+    this.tlabPos = 0;
+    this.tlabEnd = 0;
+  }
+
+  /** Mark [at, at+size) free without listing it: a FREE header, or an 8-byte filler. */
+  private writeFree(at: number, size: number): void {
+    const w = at >>> 2;
+    this.i32[w] = Tag.FREE;
+    this.i32[w + 1] = size - HEADER_BYTES; // -8 for a filler: blockSize() gives 8
   }
 
   /** Start collecting with `c`; what was allocated before (stacks, constants) starts no cycle. */
@@ -179,6 +259,10 @@ export class Arena {
   addFree(at: number, size: number): void {
     const i32 = this.i32;
     const w = at >>> 2;
+    if (size < HEADER_BYTES) {
+      this.writeFree(at, size); // too small to list: stays a filler until a neighbour frees
+      return;
+    }
     i32[w] = Tag.FREE;
     i32[w + 1] = size - HEADER_BYTES;
     if (size <= SMALL_MAX) {

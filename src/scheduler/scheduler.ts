@@ -114,6 +114,8 @@ export class Scheduler {
   onPark: () => void = () => {};
   onUnpark: () => void = () => {};
   onSliceEnd: () => void = () => {};
+  /** called before the worker stops counting as active (it must hold no heap state then) */
+  onIdle: () => void = () => {};
   /** called when the worker must stop for a stop-the-world: registers are synced */
   readonly i32: () => Int32Array;
 
@@ -536,6 +538,7 @@ export class Scheduler {
         this.runOne(fiber);
       }
     } finally {
+      this.onIdle();
       Atomics.sub(a.i32, Meta.ACTIVE, 1);
       Atomics.notify(a.i32, Meta.STW_PARKED);
     }
@@ -585,6 +588,7 @@ export class Scheduler {
   private idle(): void {
     const i32 = this.arena.i32;
     const seq = Atomics.load(i32, Meta.WORK_SEQ);
+    this.onIdle();
     Atomics.sub(i32, Meta.ACTIVE, 1);
     Atomics.notify(i32, Meta.STW_PARKED);
     const idle = Atomics.add(i32, Meta.IDLE, 1) + 1;
