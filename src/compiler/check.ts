@@ -1090,31 +1090,21 @@ function castable(from: Ty, to: Ty): boolean {
   return false;
 }
 
-/** Indices of the user functions an expression or block calls (after checking). */
-function functionsCalled(node: unknown, out = new Set<number>()): Set<number> {
+/** Indices of what names in a checked subtree resolve to: user functions called or globals read. */
+function targetsIn(node: unknown, kind: 'fn' | 'global', out = new Set<number>()): Set<number> {
   if (typeof node !== 'object' || node === null) return out;
   if (Array.isArray(node)) {
-    for (const x of node) functionsCalled(x, out);
+    for (const x of node) targetsIn(x, kind, out);
     return out;
   }
   const t = notes(node).target;
-  if (t?.k === 'fn') out.add(t.index);
-  for (const [k, v] of Object.entries(node)) if (k !== 'ty' && k !== 'target') functionsCalled(v, out);
+  if (t?.k === kind) out.add(t.index);
+  for (const [k, v] of Object.entries(node)) if (k !== 'ty' && k !== 'target') targetsIn(v, kind, out);
   return out;
 }
 
-/** Indices of the globals an expression reads (after checking, from the resolved names). */
-function globalsUsed(node: unknown, out = new Set<number>()): Set<number> {
-  if (typeof node !== 'object' || node === null) return out;
-  if (Array.isArray(node)) {
-    for (const x of node) globalsUsed(x, out);
-    return out;
-  }
-  const t = notes(node).target;
-  if (t?.k === 'global') out.add(t.index);
-  for (const [k, v] of Object.entries(node)) if (k !== 'ty' && k !== 'target') globalsUsed(v, out);
-  return out;
-}
+const functionsCalled = (node: unknown): Set<number> => targetsIn(node, 'fn');
+const globalsUsed = (node: unknown): Set<number> => targetsIn(node, 'global');
 
 function containsBreak(b: Block): boolean {
   // a `break` directly in this loop (not in a nested loop) ends it

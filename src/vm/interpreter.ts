@@ -611,25 +611,9 @@ export class Interpreter {
           pc = 0;
           break;
         }
-        case Op.RET: {
-          const v = f64[sp - 1];
-          if (depth === 0) {
-            this.sliceResult = v;
-            this.sync(fnIndex, pc - 1, base, base, 0);
-            return SliceEnd.Done;
-          }
-          depth--;
-          const w = frameBase + depth * FRAME_WORDS;
-          sp = base;
-          fnIndex = i32[w];
-          pc = i32[w + 1];
-          base = sb + i32[w + 2];
-          code = codes[fnIndex];
-          f64[sp++] = v;
-          break;
-        }
+        case Op.RET:
         case Op.RET_LOCAL: {
-          const v = f64[base + code[pc]];
+          const v = op === Op.RET ? f64[sp - 1] : f64[base + code[pc]];
           if (depth === 0) {
             this.sliceResult = v;
             this.sync(fnIndex, pc - 1, base, base, 0);
