@@ -198,14 +198,22 @@ const selected = BENCHMARKS.filter((b) => !opts.filter || opts.filter.includes(b
 const failures = [];
 const notes = [];
 
-/** The newest modification time under dist/: the build being measured (someone may rebuild mid-run). */
+/**
+ * The build being measured: a hash of every file under dist/ and the newest modification time.
+ * Someone may rebuild while the benchmarks run; only a change of content counts (a rebuild of the
+ * same sources rewrites identical files).
+ */
 function distStamp() {
+  const hash = require('crypto').createHash('sha1');
   let newest = 0;
   const walk = (dir) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else newest = Math.max(newest, fs.statSync(p).mtimeMs);
+      else {
+        newest = Math.max(newest, fs.statSync(p).mtimeMs);
+        hash.update(p).update(fs.readFileSync(p));
+      }
     }
   };
   try {
@@ -213,7 +221,7 @@ function distStamp() {
   } catch {
     return null;
   }
-  return newest;
+  return { hash: hash.digest('hex').slice(0, 12), newest };
 }
 const distAtStart = distStamp();
 
@@ -585,10 +593,13 @@ for (const { bench: b, impls } of plan) {
     progress.done++;
     if (r.status !== 0 || r.stdout !== expected) {
       broken.add(impl.id);
+      // keep the whole output of a failed run for the bug report
+      const logFile = path.join(OUT, `sched-failed-${b.name}-${impl.id}-${process.pid}.txt`);
+      fs.writeFileSync(logFile, `command: ${show(c.cmd, c.args, c.env)}\n${describeExit(r)} after ${Math.round(r.ms)} ms\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
       const why = r.status !== 0
-        ? `${describeExit(r)}; stderr: ${r.stderr.trim().split('\n').slice(0, 6).join(' | ')}`
-        : `wrong output (${firstDifference(r.stdout, expected)})`;
-      fail(`${b.name}/${impl.label}: \`${show(c.cmd, c.args, c.env)}\` ${why}`);
+        ? `${describeExit(r)} after ${Math.round(r.ms)} ms (${what}); stderr: ${r.stderr.split('\n').filter((l) => l.replace(/#/g, '').trim()).slice(0, 4).join(' | ') || '(empty)'}`
+        : `wrong output (${firstDifference(r.stdout, expected)}) (${what})`;
+      fail(`${b.name}/${impl.label}: \`${show(c.cmd, c.args, c.env)}\` ${why}; full output in ${rel(logFile)}`);
       return;
     }
     if (timed) times.get(impl.id).push(r.ms);
@@ -795,10 +806,10 @@ if (opts.svg) {
 
 // ------------------------------------------------------------------ report
 const distAtEnd = distStamp();
-if (distAtStart !== distAtEnd) {
-  notes.push(`dist/ was rebuilt during the run (newest file ${new Date(distAtStart).toISOString()} at the start, ${new Date(distAtEnd).toISOString()} at the end): the results mix two builds; run again`);
+if (distAtStart && distAtEnd && distAtStart.hash !== distAtEnd.hash) {
+  notes.push(`dist/ changed during the run (build ${distAtStart.hash} of ${new Date(distAtStart.newest).toISOString()} at the start, ${distAtEnd.hash} of ${new Date(distAtEnd.newest).toISOString()} at the end): the results mix two builds; run again`);
 }
-env.distBuiltAt = distAtEnd ? new Date(distAtEnd).toISOString() : null;
+env.dist = distAtEnd ? { hash: distAtEnd.hash, builtAt: new Date(distAtEnd.newest).toISOString(), changedDuringRun: Boolean(distAtStart && distAtStart.hash !== distAtEnd.hash) } : null;
 if (progressShown && tty) process.stderr.write('\r\x1b[K');
 progressShown = false;
 
@@ -808,7 +819,7 @@ if (opts.json) {
   const out = [];
   out.push('');
   out.push(`Asthra scheduler benchmarks: median of ${env.runs} timed run(s)${opts.quick ? '' : ' after 1 warm-up'}, whole-process wall time (startup included)`);
-  out.push(`${env.cpu}, ${env.cpus} CPUs, ${env.memGB} GB, load average ${env.loadAverage[0]} at start; ${Object.values(env.tools).join('; ')}${env.distBuiltAt ? `; dist/ built ${env.distBuiltAt}` : ''}`);
+  out.push(`${env.cpu}, ${env.cpus} CPUs, ${env.memGB} GB, load average ${env.loadAverage[0]} at start; ${Object.values(env.tools).join('; ')}${env.dist ? `; dist/ ${env.dist.hash} built ${env.dist.builtAt}` : ''}`);
   for (const s of skipped) out.push(s);
   out.push('');
   out.push('rate = work / median time (whole process); net = min minus the same configuration\'s startup min.');
