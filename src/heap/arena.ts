@@ -89,7 +89,7 @@ export class Arena {
   }
 
   /** Carve a block for `payload` bytes plus a header; returns the reference. Zero-filled. */
-  alloc(tag: Tag, payload: number, aux = 0, variant = 0): number {
+  alloc(tag: Tag, payload: number, aux = 0, variant = 0, zero = true): number {
     const size = (HEADER_BYTES + payload + 7) & ~7;
     const shared = this.threads > 1;
     if (shared && Atomics.load(this.i32, Meta.STW_REQ) === 1) this.safepointHook();
@@ -100,7 +100,7 @@ export class Arena {
       if (ref !== 0) {
         this.tlabPos = ref + size;
         this.formatTlabRest();
-        this.initBlock(ref, size, tag, payload, aux, variant);
+        this.initBlock(ref, size, tag, payload, aux, variant, zero);
         return ref;
       }
     }
@@ -124,18 +124,18 @@ export class Arena {
     f64[MetaF64.SINCE_GC] += size;
     f64[MetaF64.ALLOCATED] += size;
     if (shared) unlock(this.i32, Meta.ALLOC_LOCK);
-    this.initBlock(ref, size, tag, payload, aux, variant);
+    this.initBlock(ref, size, tag, payload, aux, variant, zero);
     return ref;
   }
 
-  private initBlock(ref: number, size: number, tag: Tag, payload: number, aux: number, variant: number): void {
+  private initBlock(ref: number, size: number, tag: Tag, payload: number, aux: number, variant: number, zero: boolean): void {
     const w = ref >>> 2;
     const i32 = this.i32;
     i32[w] = tag;
     i32[w + 1] = payload;
     i32[w + 2] = aux;
     i32[w + 3] = variant;
-    this.u8.fill(0, ref + HEADER_BYTES, ref + size);
+    if (zero) this.u8.fill(0, ref + HEADER_BYTES, ref + size);
   }
 
   // ---- per-worker allocation buffers (TLABs)

@@ -27,6 +27,7 @@ export interface WorkerConfig {
   gcTorture: boolean;
   seed: number | null;
   strRefs: number[];
+  unitRefs: number[];
   globalBlock: number;
 }
 
@@ -38,6 +39,7 @@ export function runWorker(m: Module, arena: Arena, cfg: WorkerConfig, out: Outpu
   const vm = new Interpreter(m, arena, out, {
     args: cfg.args, native: cfg.native, nativeDepth: cfg.nativeDepth, stackSlots: cfg.stackSlots,
     strRefs: Float64Array.from(cfg.strRefs),
+    unitRefs: Float64Array.from(cfg.unitRefs),
   });
   vm.globalBlock = cfg.globalBlock;
   vm.globalBase = Arena.slot0(cfg.globalBlock);

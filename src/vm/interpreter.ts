@@ -21,6 +21,11 @@ import { Scheduler, SLICE_BUDGET, SliceEnd } from '../scheduler/scheduler';
 import { H, MutexResult, TaskState, handleResultSlot, hw, newMutex } from '../scheduler/task';
 import { Meta } from '../heap/layout';
 
+/** One shared object per field-less shape (enum values like Option.None), made once per program. */
+export function internUnits(m: Module, arena: Arena): number[] {
+  return m.shapes.map((s, i) => (s.refs.length === 0 ? arena.alloc(Tag.OBJECT, 0, i, s.variant) : 0));
+}
+
 /** A char's text; a value outside Unicode (from `as char`) shows as U+FFFD, never a crash. */
 function charText(v: number): string {
   return Number.isInteger(v) && v >= 0 && v <= 0x10ffff ? String.fromCodePoint(v) : '\ufffd';
@@ -51,8 +56,9 @@ export interface VMOptions {
   native?: boolean;
   /** native recursion depth before spilling to the interpreter (tests use tiny values) */
   nativeDepth?: number;
-  /** interned string constants, when another thread made them */
+  /** interned string constants and field-less objects, when another thread made them */
   strRefs?: Float64Array;
+  unitRefs?: Float64Array;
 }
 
 
@@ -61,6 +67,8 @@ export class Interpreter {
   readonly fns: FnProto[];
   readonly numbers: Float64Array;
   readonly strRefs: Float64Array;
+  /** per shape: the one shared object of a field-less shape (0 for shapes with fields) */
+  readonly unitRefs: Float64Array;
   readonly stackSlots: number;
   readonly maxFrames: number;
   readonly natives: NativeEntry[];
@@ -81,6 +89,7 @@ export class Interpreter {
     this.numbers = Float64Array.from(m.numbers);
     // string constants are interned once per program (by the first interpreter) and shared
     this.strRefs = opts.strRefs ?? Float64Array.from(m.strings.map((s) => arena.newString(s)));
+    this.unitRefs = opts.unitRefs ?? Float64Array.from(internUnits(m, arena));
     this.stackSlots = opts.stackSlots ?? DEFAULT_STACK_SLOTS;
     this.maxFrames = opts.maxFrames ?? DEFAULT_MAX_FRAMES;
     this.native = opts.native === false
@@ -244,6 +253,7 @@ export class Interpreter {
     const codes = this.codes;
     const numbers = this.numbers;
     const strRefs = this.strRefs;
+    const unitRefs = this.unitRefs;
     const natives = this.natives;
     if (this.nlocals.length !== fns.length) {
       this.nlocals = Int32Array.from(fns, (f) => f.nlocals);
@@ -767,10 +777,18 @@ export class Interpreter {
           break;
         }
         case Op.NEW_OBJ: {
+          const unit = unitRefs[code[pc]];
+          if (unit !== 0) {
+            // a value without fields (Option.None, Shape.Empty) is one shared immutable object
+            f64[sp++] = unit;
+            pc++;
+            break;
+          }
           this.sync(fnIndex, pc - 1, base, sp, depth);
           const shape = this.m.shapes[code[pc++]];
           const n = shape.refs.length;
-          const ref = arena.alloc(Tag.OBJECT, n * 8, code[pc - 1], shape.variant);
+          // no zero-fill: every field is written from the stack just below
+          const ref = arena.alloc(Tag.OBJECT, n * 8, code[pc - 1], shape.variant, false);
           if (arena.f64 !== f64) ({ f64, i32 } = arena);
           const s0 = Arena.slot0(ref);
           sp -= n;
@@ -895,6 +913,7 @@ export class Interpreter {
       if (g.kind === 1) mark(f64[this.globalBase + i]);
     });
     for (const r of this.strRefs) mark(r);
+    for (const r of this.unitRefs) mark(r);
     const i32 = this.arena.i32;
     mark(i32[Meta.MAIN_HANDLE]);
     for (const fiber of this.sched.liveFibers()) this.scanFiber(fiber, mark);

@@ -12,6 +12,7 @@ import { Finish, LOCAL_QUEUE_BYTES, Scheduler } from '../scheduler/scheduler';
 import { handleResultSlot } from '../scheduler/task';
 import { PoolTask, TEMP_ROOT_SLOTS, WorkerConfig, runWorker } from '../scheduler/worker';
 import { Output } from './output';
+import { internUnits } from './interpreter';
 import { EXIT_INTERNAL, EXIT_RUNTIME_ERROR } from './report';
 
 export { EXIT_INTERNAL, EXIT_RUNTIME_ERROR };
@@ -47,6 +48,7 @@ function prepare(m: Module, opts: RunOptions, workers: number): { arena: Arena; 
   const initial = workers > 1 ? opts.maxHeapBytes : Math.min(64 << 20, opts.maxHeapBytes);
   const arena = new Arena(initial, opts.maxHeapBytes);
   const strRefs = m.strings.map((s) => arena.newString(s));
+  const unitRefs = internUnits(m, arena);
   const globalBlock = arena.alloc(Tag.STACK, Math.max(1, m.globals.length) * 8);
   arena.i32[Meta.WORKERS] = workers;
   for (let w = 0; w < workers; w++) arena.i32[Meta.LOCALQ0 + w] = arena.alloc(Tag.STACK, LOCAL_QUEUE_BYTES);
@@ -64,7 +66,7 @@ function prepare(m: Module, opts: RunOptions, workers: number): { arena: Arena; 
   const cfg: WorkerConfig = {
     index: 0, workers, args: opts.args, native: opts.native, nativeDepth: opts.nativeDepth, stackSlots: opts.stackSlots,
     gcPause: opts.gcPause ?? 200, gcVerify: opts.gcVerify ?? false, gcTorture: opts.gcTorture ?? false,
-    seed: opts.seed ?? null, strRefs, globalBlock,
+    seed: opts.seed ?? null, strRefs, unitRefs, globalBlock,
   };
   return { arena, cfg };
 }
