@@ -115,6 +115,7 @@ export function stackShapes(m: Module, fn: FnProto): { max: number; at: (string 
         if (kind === 'local' && fn.localKinds[code[pc + 1 + i]] !== 0) fail(pc, `${info.name} operand ${i + 1} names local ${code[pc + 1 + i]}, which holds a reference`);
       });
     }
+    if (op === Op.JNE_VARIANT && fn.localKinds[code[pc + 1]] !== 1) fail(pc, `JNE_VARIANT names local ${code[pc + 1]}, which holds a number`);
     if (op === Op.GET_FIELD || op === Op.SET_FIELD) {
       if (code[pc + 2] > 1) fail(pc, 'bad kind operand');
     }

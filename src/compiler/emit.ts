@@ -511,7 +511,9 @@ class FnEmitter {
         const ty = tyOf(p) as Extract<Ty, { k: 'enum' }>;
         const vi = notes(p).fieldIndex!;
         const en = this.cp.enums.get(ty.name)!;
-        if (en.variants.length > 1) {
+        if (en.variants.length > 1 && path.length === 0) {
+          fails.push(this.jump(Op.JNE_VARIANT, tmp, vi));
+        } else if (en.variants.length > 1) {
           this.loadPath(tmp, path);
           this.op(Op.VARIANT);
           this.op(Op.PUSH_I, vi);

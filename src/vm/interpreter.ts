@@ -539,6 +539,10 @@ export class Interpreter {
           if (f64[base + code[pc]] > code[pc + 1]) pc = code[pc + 2];
           else pc += 3;
           break;
+        case Op.JNE_VARIANT:
+          if (i32[(f64[base + code[pc]] >>> 2) + 3] !== code[pc + 1]) pc = code[pc + 2];
+          else pc += 3;
+          break;
         case Op.JLE_LOCAL_IMM:
           if (f64[base + code[pc]] <= code[pc + 1]) pc = code[pc + 2];
           else pc += 3;
