@@ -492,7 +492,7 @@ export class Interpreter {
           f64[sp - 1] = f64[sp - 1] === 0 ? 1 : 0;
           break;
         case Op.EQ_S:
-          f64[sp - 2] = this.compareStrings(f64[sp - 2], f64[sp - 1]) === 0 ? 1 : 0;
+          f64[sp - 2] = this.equalStrings(f64[sp - 2], f64[sp - 1]) ? 1 : 0;
           sp--;
           break;
         case Op.CMP_S:
@@ -965,11 +965,34 @@ export class Interpreter {
     }
   }
 
+  /** Byte-wise order of two strings (-1, 0, 1), compared in place in the arena. */
   compareStrings(a: number, b: number): number {
     if (a === b) return 0;
-    const x = this.arena.stringBytes(a);
-    const y = this.arena.stringBytes(b);
-    return Buffer.compare(x, y);
+    const i32 = this.arena.i32;
+    const u8 = this.arena.u8;
+    const la = i32[(a >>> 2) + 1];
+    const lb = i32[(b >>> 2) + 1];
+    const n = la < lb ? la : lb;
+    const pa = a + HEADER_BYTES;
+    const pb = b + HEADER_BYTES;
+    for (let i = 0; i < n; i++) {
+      const d = u8[pa + i] - u8[pb + i];
+      if (d !== 0) return d < 0 ? -1 : 1;
+    }
+    return la === lb ? 0 : la < lb ? -1 : 1;
+  }
+
+  /** String equality: lengths first, then bytes in place. */
+  equalStrings(a: number, b: number): boolean {
+    if (a === b) return true;
+    const i32 = this.arena.i32;
+    const n = i32[(a >>> 2) + 1];
+    if (n !== i32[(b >>> 2) + 1]) return false;
+    const u8 = this.arena.u8;
+    const pa = a + HEADER_BYTES;
+    const pb = b + HEADER_BYTES;
+    for (let i = 0; i < n; i++) if (u8[pa + i] !== u8[pb + i]) return false;
+    return true;
   }
 
   builtin(b: number, args: number, fn: number, at: number, depth: number): number {
