@@ -135,7 +135,14 @@ export class Arena {
     i32[w + 1] = payload;
     i32[w + 2] = aux;
     i32[w + 3] = variant;
-    if (zero) this.u8.fill(0, ref + HEADER_BYTES, ref + size);
+    if (!zero) return;
+    if (size <= 128) {
+      // small blocks: a few 8-byte stores beat a call to fill
+      const f64 = this.f64;
+      for (let k = (ref + HEADER_BYTES) >>> 3, end = (ref + size) >>> 3; k < end; k++) f64[k] = 0;
+    } else {
+      this.u8.fill(0, ref + HEADER_BYTES, ref + size);
+    }
   }
 
   // ---- per-worker allocation buffers (TLABs)

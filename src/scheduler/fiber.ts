@@ -73,7 +73,9 @@ export function stackLayout(arena: Arena, stack: number): StackLayout {
 /** A fresh stack block; frameCap is kept even so the slots stay 8-byte aligned. */
 export function newStack(arena: Arena, frameCap: number, slotCap: number): number {
   const frames = (frameCap + 1) & ~1;
-  return arena.alloc(Tag.STACK, frames * FRAME_WORDS * 4 + slotCap * 8, frames, slotCap);
+  // not zero-filled: frames are written before they are read, and only slots below the stack
+  // pointer are ever read (the caller zeroes the first frame's locals)
+  return arena.alloc(Tag.STACK, frames * FRAME_WORDS * 4 + slotCap * 8, frames, slotCap, false);
 }
 
 /**
@@ -98,7 +100,9 @@ export function newFiber(arena: Arena, id: number, fn: number, nlocals: number, 
   i32[w + F.STACK] = stack;
   i32[w + F.ENTRY] = fn;
   const { slot0 } = stackLayout(arena, stack);
-  for (let i = 0; i < args.length; i++) arena.f64[slot0 + i] = args[i];
+  const f64 = arena.f64;
+  for (let i = 0; i < args.length; i++) f64[slot0 + i] = args[i];
+  for (let i = args.length; i < nlocals; i++) f64[slot0 + i] = 0;
   return fiber;
 }
 
