@@ -2,6 +2,7 @@
 // every spec program that compiles, and a reader that turns every kind of damage into an
 // AstbError naming the section and the file offset, never into anything else.
 'use strict';
+const { listPrograms } = require('./spec-annotations');
 const { expect } = require('chai');
 const fs = require('fs');
 const path = require('path');
@@ -17,15 +18,6 @@ const REAL = path.join(SPEC, 'programs', 'inventory.asthra');
 const MODULE_FIELDS = ['sourceName', 'source', 'numbers', 'strings', 'shapes', 'globals', 'functions', 'entry', 'mainKind'];
 const FN_FIELDS = ['name', 'arity', 'nlocals', 'maxStack', 'localKinds', 'retKind', 'code', 'lines'];
 
-function listPrograms(dir) {
-  const out = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...listPrograms(p));
-    else if (/\.(asthra|ast)$/.test(e.name)) out.push(p);
-  }
-  return out.sort();
-}
 
 /** Compare two modules field by field (typed arrays element by element), with a path in every message. */
 function expectSameModule(got, want) {

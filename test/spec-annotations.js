@@ -9,6 +9,19 @@
 //   (a runtime error annotation ending in '...' matches the first stderr line by prefix)
 //   // skip: REASON                 the test is pending, with its reason
 'use strict';
+const fs = require('fs');
+const path = require('path');
+
+/** Every .asthra/.ast program below `dir`, sorted. */
+function listPrograms(dir) {
+  const out = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...listPrograms(p));
+    else if (/\.(asthra|ast)$/.test(e.name)) out.push(p);
+  }
+  return out.sort();
+}
 
 function parseAnnotations(source) {
   const t = { stdout: [], compileError: null, runtimeError: null, exit: null, args: [], flags: [], stderr: [], skip: null, unordered: false };
@@ -29,4 +42,4 @@ function parseAnnotations(source) {
   return t;
 }
 
-module.exports = { parseAnnotations };
+module.exports = { parseAnnotations, listPrograms };

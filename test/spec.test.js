@@ -5,21 +5,12 @@ const { expect } = require('chai');
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
-const { parseAnnotations } = require('./spec-annotations');
+const { parseAnnotations, listPrograms } = require('./spec-annotations');
 
 const ROOT = path.join(__dirname, '..');
 const CLI = path.join(ROOT, 'bin', 'asthra');
 const SPEC = path.join(ROOT, 'spec-tests');
 
-function listPrograms(dir) {
-  const out = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...listPrograms(p));
-    else if (/\.(asthra|ast)$/.test(e.name)) out.push(p);
-  }
-  return out.sort();
-}
 
 function runSpec(file, extraFlags = []) {
   const source = fs.readFileSync(file, 'utf8');
