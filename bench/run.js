@@ -7,6 +7,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
+const { rel, firstLine, median, fmtRatio, table } = require('./lib');
 
 const ROOT = path.resolve(__dirname, '..');
 const PROGRAMS = path.join(__dirname, 'programs');
@@ -92,9 +93,6 @@ function fail(msg) {
 }
 
 // ------------------------------------------------------------------ processes
-function rel(p) {
-  return path.relative(ROOT, p) || '.';
-}
 
 function show(cmd, args) {
   return [cmd === NODE ? 'node' : cmd, ...args.map((a) => (path.isAbsolute(a) ? rel(a) : a))].join(' ');
@@ -132,9 +130,6 @@ function firstDifference(got, want) {
   return 'outputs differ';
 }
 
-function firstLine(s) {
-  return (s.trim().split('\n')[0] || '').trim();
-}
 
 /** The version line of a tool, or null when the command is not installed. */
 function probe(cmd, args) {
@@ -208,20 +203,9 @@ const IMPLS = [
 ];
 
 // ------------------------------------------------------------------ statistics
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 const round = (x, d = 1) => (x === null || x === undefined ? null : Math.round(x * 10 ** d) / 10 ** d);
 
-function fmtRatio(x) {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '-';
-  if (x >= 100) return `${x.toFixed(0)}x`;
-  if (x >= 10) return `${x.toFixed(1)}x`;
-  return `${x.toFixed(2)}x`;
-}
 
 // ------------------------------------------------------------------ peak RSS
 const TIME = '/usr/bin/time';
@@ -552,11 +536,6 @@ if (selected(COMPILE.name)) {
 }
 
 // ------------------------------------------------------------------ report
-function table(header, rows, alignLeft) {
-  const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => (alignLeft.includes(i) ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join('  ').trimEnd();
-  return [line(header), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
-}
 
 const summaries = results.map((b) => {
   const parts = b.rows.filter((r) => r.impl !== 'asthra' && !r.failed && r.asthraOverPeer !== null).map((r) => `${fmtRatio(r.asthraOverPeer)} ${r.short}`);

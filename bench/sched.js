@@ -9,6 +9,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
+const { rel, firstLine, median, fmtRatio, table } = require('./lib');
 
 const ROOT = path.resolve(__dirname, '..');
 const SCHED = path.join(__dirname, 'sched');
@@ -254,9 +255,6 @@ function fail(msg) {
 }
 
 // ------------------------------------------------------------------ processes
-function rel(p) {
-  return path.relative(ROOT, p) || '.';
-}
 
 function show(cmd, args, env) {
   const pre = env && env.GOMAXPROCS ? `GOMAXPROCS=${env.GOMAXPROCS} ` : '';
@@ -294,9 +292,6 @@ function firstDifference(got, want) {
   return 'outputs differ';
 }
 
-function firstLine(s) {
-  return (s.trim().split('\n')[0] || '').trim();
-}
 
 function probe(cmd, args) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 30000 });
@@ -330,20 +325,9 @@ function parseStats(stderr) {
 }
 
 // ------------------------------------------------------------------ statistics and formatting
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 const round = (x, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10 ** d) / 10 ** d);
 
-function fmtRatio(x) {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '-';
-  if (x >= 100) return `${x.toFixed(0)}x`;
-  if (x >= 10) return `${x.toFixed(1)}x`;
-  return `${x.toFixed(2)}x`;
-}
 
 function fmtRate(x) {
   if (x === null || x === undefined || !Number.isFinite(x)) return '-';
@@ -355,11 +339,6 @@ function fmtRate(x) {
 
 const fmtMB = (bytes) => (bytes === null || bytes === undefined ? '-' : (bytes / 1048576).toFixed(1));
 
-function table(header, rows, alignLeft) {
-  const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => (alignLeft.includes(i) ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join('  ').trimEnd();
-  return [line(header), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
-}
 
 // ------------------------------------------------------------------ setup
 fs.mkdirSync(OUT, { recursive: true });
