@@ -45,48 +45,50 @@ export const SLICE_OFFSET = 3;
 export const SLICE_SLOTS = 4;
 
 /** Bytes at the start of the arena reserved for shared runtime state (the Meta words). */
-export const ARENA_META_BYTES = 1024;
+export const ARENA_META_BYTES = 4096;
 
 /**
  * Shared state at the start of the arena, as int32 word indices: everything every worker must
  * agree on lives here, read and written with Atomics or under the lock it names.
  */
 export const enum Meta {
+  // Words that workers update often sit on cache lines of their own (16 words = 64 bytes apart),
+  // so one worker's atomic update does not keep invalidating another's line.
   TOP = 0, // allocation top, in 8-byte units (atomic)
-  ALLOC_LOCK = 1, // guards the free lists and GC accounting
-  SCHED_LOCK = 2, // guards run queue, fiber registry, handles, mutex queues
-  STW_REQ = 3, // 1 while a stop-the-world operation is requested or running
-  STW_PARKED = 4, // workers parked for it
-  ACTIVE = 5, // workers running fibers (not idle)
-  IDLE = 6, // workers waiting for work
-  LIVE = 7, // fibers not yet finished
-  NEXT_ID = 8, // next task id
-  WORK_SEQ = 9, // bumped (and notified) whenever work appears
-  DONE = 10, // 0 running, 1 finished, 2 exit() or a trap in main, 3 deadlock
-  EXIT_CODE = 11,
-  RUNQ_HEAD = 12,
-  RUNQ_TAIL = 13,
-  FIBERS = 14, // registry of live fibers (doubly linked through F.REG_NEXT / F.REG_PREV)
-  LARGE = 15, // free list of blocks above SMALL_MAX
-  SLEEPERS = 16, // fibers parked on timers, across all workers
-  WORKERS = 17, // worker threads sharing the arena
-  RUNQ_LEN = 18,
-  COLLECTIONS = 19,
-  UNOBSERVED = 20, // failed tasks no await has seen: the exit code is 1 while this is > 0
-  MAIN_HANDLE = 21, // main's handle: its result is the program's
-  GLOBAL_LEN = 22, // fibers on the global run queue (RUNQ_LEN counts every queue)
-  TEMP_ROOTS0 = 24, // per worker (up to 8): a block where a parked worker publishes its temporary roots
-  LOCALQ0 = 100, // per worker (up to 8): its local run queue block
-  SMALL0 = 32, // free-list heads by block size / 8, up to SMALL_MAX (65 words)
+  ALLOC_LOCK = 16, // guards the free lists and GC accounting
+  SCHED_LOCK = 32, // guards run queue, fiber registry, handles, mutex queues
+  STW_REQ = 48, // 1 while a stop-the-world operation is requested or running
+  STW_PARKED = 49, // workers parked for it
+  ACTIVE = 50, // workers running fibers (not idle)
+  IDLE = 51, // workers waiting for work
+  LIVE = 64, // fibers not yet finished
+  NEXT_ID = 80, // next task id
+  WORK_SEQ = 96, // bumped (and notified) whenever work appears
+  DONE = 112, // 0 running, 1 finished, 2 exit() or a trap in main, 3 deadlock
+  EXIT_CODE = 113,
+  RUNQ_HEAD = 128, // the global queue, under SCHED_LOCK
+  RUNQ_TAIL = 129,
+  FIBERS = 130, // registry of live fibers (doubly linked through F.REG_NEXT / F.REG_PREV)
+  GLOBAL_LEN = 131, // fibers on the global run queue (RUNQ_LEN counts every queue)
+  RUNQ_LEN = 144,
+  LARGE = 160, // free list of blocks above SMALL_MAX
+  SLEEPERS = 176, // fibers parked on timers, across all workers
+  WORKERS = 177, // worker threads sharing the arena
+  COLLECTIONS = 178,
+  UNOBSERVED = 179, // failed tasks no await has seen: the exit code is 1 while this is > 0
+  MAIN_HANDLE = 180, // main's handle: its result is the program's
+  TEMP_ROOTS0 = 192, // per worker (up to 8): a block where a parked worker publishes its temporary roots
+  LOCALQ0 = 208, // per worker (up to 8): its local run queue block
+  SMALL0 = 256, // free-list heads by block size / 8, up to SMALL_MAX (65 words)
 }
 
 /** f64 slots of the meta area (f64 index), written under ALLOC_LOCK. */
 export const enum MetaF64 {
-  SINCE_GC = 64, // byte 512, after the int32 words
-  GC_BUDGET = 65,
-  ALLOCATED = 66,
-  PEAK = 67,
-  PAUSE_TOTAL = 68,
-  PAUSE_MAX = 69,
-  LIVE_AFTER = 70,
+  SINCE_GC = 256, // byte 2048, after the int32 words
+  GC_BUDGET = 257,
+  ALLOCATED = 258,
+  PEAK = 259,
+  PAUSE_TOTAL = 260,
+  PAUSE_MAX = 261,
+  LIVE_AFTER = 262,
 }
