@@ -838,7 +838,7 @@ class Checker {
     const c = e.callee;
     if (c.kind === 'Ident') {
       const user = this.fnByKey.get(c.name);
-      if (!this.lookup(c.name) && !user) return this.builtinCall(e, c.name, expected);
+      if (!this.lookup(c.name) && !user) return this.builtinCall(e, c.name);
       if (!user) return this.err(c, `'${c.name}' is not a function`);
       notes(e).target = { k: 'fn', index: user.index };
       this.args(e, user.params, e.args, `'${c.name}'`);
@@ -865,7 +865,7 @@ class Checker {
         return this.runtimeCall(e, c.name);
       }
       const ot = this.expr(c.object);
-      return this.methodCall(e, c.name, ot, expected);
+      return this.methodCall(e, c.name, ot);
     }
     return this.err(e, 'this expression cannot be called');
   }
@@ -896,7 +896,7 @@ class Checker {
     return this.err(e.callee, `Asthra_runtime has no function '${name}'`, 'mutex_create, mutex_lock, mutex_unlock, mutex_destroy, result_is_ok, yield, sleep');
   }
 
-  methodCall(e: Extract<Expr, { kind: 'Call' }>, name: string, ot: Ty, expected?: Ty): Ty {
+  methodCall(e: Extract<Expr, { kind: 'Call' }>, name: string, ot: Ty): Ty {
     notes(e).target = { k: 'method', name };
     const noArgs = (): void => this.args(e, [], e.args, `'${name}'`);
     if (name === 'to_string' && ['int', 'float', 'bool', 'char', 'string'].includes(ot.k)) {
@@ -933,11 +933,10 @@ class Checker {
         return f.ret;
       }
     }
-    void expected;
     return this.err(e.callee, `${show(ot)} has no method '${name}'`);
   }
 
-  builtinCall(e: Extract<Expr, { kind: 'Call' }>, name: string, expected?: Ty): Ty {
+  builtinCall(e: Extract<Expr, { kind: 'Call' }>, name: string): Ty {
     notes(e).target = { k: 'builtin', name };
     const a = e.args;
     const arity = (n: number): void => {
@@ -989,7 +988,6 @@ class Checker {
       notes(e).target = { k: 'conv', to };
       return to;
     }
-    void expected;
     return this.err(e.callee, `undefined function '${name}'`);
   }
 

@@ -660,7 +660,7 @@ class FnEmitter {
         return;
       }
       case 'Sizeof': {
-        this.pushInt(this.sizeOf(this.cp, e.type));
+        this.pushInt(this.sizeOf(e.type));
         return;
       }
       case 'Path': {
@@ -681,8 +681,7 @@ class FnEmitter {
     }
   }
 
-  sizeOf(cp: CheckedProgram, t: import('./ast').TypeExpr): number {
-    void cp;
+  sizeOf(t: import('./ast').TypeExpr): number {
     if (t.kind === 'TName') {
       const sizes: Record<string, number> = {
         i8: 1, u8: 1, bool: 1, i16: 2, u16: 2, i32: 4, u32: 4, f32: 4, char: 4,
@@ -690,9 +689,9 @@ class FnEmitter {
       };
       if (t.name in sizes) return sizes[t.name];
       const s = this.cp.structs.get(t.name);
-      if (s) return s.decl.fields.reduce((acc, f) => acc + this.sizeOf(cp, f.type), 0);
+      if (s) return s.decl.fields.reduce((acc, f) => acc + this.sizeOf(f.type), 0);
     }
-    if (t.kind === 'TArray') return this.sizeOf(cp, t.elem) * (notes(t).size ?? 0);
+    if (t.kind === 'TArray') return this.sizeOf(t.elem) * (notes(t).size ?? 0);
     return 8;
   }
 

@@ -96,7 +96,7 @@ export class Arena {
     // with several workers, small objects come from this worker's buffer without any lock
     if (shared && size <= TLAB_MAX_OBJECT && !this.torture) {
       let ref = this.tlabPos;
-      if (ref === 0 || ref + size > this.tlabEnd) ref = this.refillTlab(size);
+      if (ref === 0 || ref + size > this.tlabEnd) ref = this.refillTlab();
       if (ref !== 0) {
         this.tlabPos = ref + size;
         this.formatTlabRest();
@@ -153,8 +153,8 @@ export class Arena {
   private tlabPos = 0;
   private tlabEnd = 0;
 
-  /** A new buffer with room for `size` bytes; returns where the object goes, or 0. */
-  private refillTlab(size: number): number {
+  /** A new buffer (TLAB_BYTES, so any object up to TLAB_MAX_OBJECT fits); its start, or 0. */
+  private refillTlab(): number {
     this.retireTlab();
     let f64 = this.f64;
     if (this.collector !== null && f64[MetaF64.SINCE_GC] >= f64[MetaF64.GC_BUDGET]) this.gcHook();
@@ -184,7 +184,6 @@ export class Arena {
     if (start === 0) return 0;
     this.tlabPos = start;
     this.tlabEnd = start + bytes;
-    void size;
     return start;
   }
 
@@ -210,6 +209,11 @@ export class Arena {
   /** Start collecting with `c`; what was allocated before (stacks, constants) starts no cycle. */
   attachCollector(c: Collector): void {
     this.collector = c;
+    this.resetGcCount();
+  }
+
+  /** What was allocated so far (stacks, constants) starts no collection cycle. */
+  resetGcCount(): void {
     this.f64[MetaF64.SINCE_GC] = 0;
   }
 

@@ -116,13 +116,10 @@ export class Scheduler {
   onSliceEnd: () => void = () => {};
   /** called before the worker stops counting as active (it must hold no heap state then) */
   onIdle: () => void = () => {};
-  /** called when the worker must stop for a stop-the-world: registers are synced */
-  readonly i32: () => Int32Array;
 
   constructor(readonly arena: Arena, seed: number | null) {
     this.seeded = seed !== null;
     this.rng = seed === null ? 0x9e3779b9 : (seed >>> 0) || 1;
-    this.i32 = () => arena.i32;
   }
 
   // ------------------------------------------------------------------ fibers and handles
@@ -670,4 +667,3 @@ function before(a: Timer, b: Timer): boolean {
   return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
 
-export { TaskState, H, hw, handleResultSlot };

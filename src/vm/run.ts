@@ -68,6 +68,7 @@ function prepare(m: Module, opts: RunOptions, workers: number): { arena: Arena; 
     gcPause: opts.gcPause ?? 200, gcVerify: opts.gcVerify ?? false, gcTorture: opts.gcTorture ?? false,
     seed: opts.seed ?? null, strRefs, unitRefs, globalBlock,
   };
+  arena.resetGcCount();
   return { arena, cfg };
 }
 
@@ -94,7 +95,6 @@ function finish(m: Module, arena: Arena, out: Output, opts: RunOptions): number 
 export function runModule(m: Module, opts: RunOptions): number {
   const out = new Output();
   const { arena, cfg } = prepare(m, opts, 1);
-  arena.attachCollector(new Collector(arena, [], { scan: () => {} }));
   runWorker(m, arena, cfg, out);
   return finish(m, arena, out, opts);
 }
@@ -105,7 +105,6 @@ export async function runModuleParallel(m: Module, opts: RunOptions): Promise<nu
   if (workers === 1) return runModule(m, opts);
   const out = new Output();
   const { arena, cfg } = prepare(m, opts, workers);
-  arena.attachCollector(new Collector(arena, [], { scan: () => {} }));
   const { Piscina } = await import('piscina');
   const pool = new Piscina({
     filename: path.join(__dirname, '..', 'scheduler', 'worker.js'),
