@@ -58,6 +58,9 @@ export class Arena {
   safepointHook: () => void = () => {};
   /** references held only by the runtime while it builds an object (a GC root stack) */
   readonly tempRoots: number[] = [];
+  /** finished fibers this thread may reuse (scheduler); every collection empties it, on every
+   * thread, so the sweep may free them */
+  readonly deadFibers: number[] = [];
   private pinned = new Set<number>();
 
   collector: Collector | null = null;
@@ -197,6 +200,24 @@ export class Arena {
   retireTlab(): void {
     this.tlabPos = 0;
     this.tlabEnd = 0;
+  }
+
+  /** Before a collection: give up what this thread keeps for itself (the buffer, dead fibers). */
+  releaseThreadState(): void {
+    this.retireTlab();
+    this.deadFibers.length = 0;
+  }
+
+  /**
+   * Call `f` with every block tagged `tag`, walking the heap as the sweep does. Only while no
+   * other thread allocates (a stop-the-world, or every worker idle).
+   */
+  forEachBlock(tag: Tag, f: (ref: number) => void): void {
+    const i32 = this.i32;
+    const top = this.top;
+    for (let p = this.firstBlock; p < top; p += (HEADER_BYTES + i32[(p >>> 2) + 1] + 7) & ~7) {
+      if ((i32[p >>> 2] & 0xff) === tag) f(p);
+    }
   }
 
   /** Mark [at, at+size) free without listing it: a FREE header, or an 8-byte filler. */

@@ -54,6 +54,7 @@ export class Collector {
   /** One full collection; the caller guarantees no other thread touches the heap meanwhile. */
   collect(): void {
     const t0 = performance.now();
+    this.arena.releaseThreadState();
     this.markRoots();
     this.traceReferences();
     const { live } = this.sweep();

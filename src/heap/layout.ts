@@ -56,7 +56,7 @@ export const enum Meta {
   // so one worker's atomic update does not keep invalidating another's line.
   TOP = 0, // allocation top, in 8-byte units (atomic)
   ALLOC_LOCK = 16, // guards the free lists and GC accounting
-  SCHED_LOCK = 32, // guards run queue, fiber registry, handles, mutex queues
+  SCHED_LOCK = 32, // guards the global run queue
   STW_REQ = 48, // 1 while a stop-the-world operation is requested or running
   STW_PARKED = 49, // workers parked for it
   ACTIVE = 50, // workers running fibers (not idle)
@@ -68,9 +68,7 @@ export const enum Meta {
   EXIT_CODE = 113,
   RUNQ_HEAD = 128, // the global queue, under SCHED_LOCK
   RUNQ_TAIL = 129,
-  FIBERS = 130, // registry of live fibers (doubly linked through F.REG_NEXT / F.REG_PREV)
-  GLOBAL_LEN = 131, // fibers on the global run queue (RUNQ_LEN counts every queue)
-  RUNQ_LEN = 144,
+  GLOBAL_LEN = 144, // fibers on the global run queue (atomic; read without the lock as a hint)
   LARGE = 160, // free list of blocks above SMALL_MAX
   SLEEPERS = 176, // fibers parked on timers, across all workers
   WORKERS = 177, // worker threads sharing the arena

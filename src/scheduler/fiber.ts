@@ -2,6 +2,7 @@
 //
 //   FIBER block (Tag.FIBER), int32 words:
 //     ID STATE FN PC BASE SP DEPTH STACK HANDLE WAIT_KIND WAIT_REF NEXT ENTRY SLEEP_MS
+//   (HANDLE is 0 for a plain `spawn`: nobody can await it, so it has no handle)
 //   STACK block (Tag.STACK): frame records, then value slots.
 //     header aux = frame capacity, header variant = slot capacity
 //     frame record = 3 int32 words: caller fn, return pc, caller base (relative to slot 0)
@@ -27,10 +28,8 @@ export const enum F {
   NEXT = 11,
   ENTRY = 12,
   SLEEP_MS = 13,
-  REG_NEXT = 14, // registry of live fibers (Meta.FIBERS)
-  REG_PREV = 15,
 }
-export const FIBER_WORDS = 16;
+export const FIBER_WORDS = 14;
 
 export const enum FiberState {
   Runnable = 0,
@@ -79,15 +78,29 @@ export function newStack(arena: Arena, frameCap: number, slotCap: number): numbe
 }
 
 /**
- * A new runnable fiber that will call `fn` with `args` (kinds ignored here: the stack map of the
- * entry function knows them). The caller keeps `args` reachable until this returns.
+ * A fiber block with a stack of its own (not yet initialised: see initFiber). A dead fiber is
+ * reused whole, stack included (Scheduler's fiber cache), so most spawns allocate nothing.
  */
-export function newFiber(arena: Arena, id: number, fn: number, nlocals: number, maxStack: number, args: ArrayLike<number>, frameCap: number, slotCap: number): number {
-  const slots = Math.max(slotCap, nlocals + maxStack + 8);
-  const stack = newStack(arena, frameCap, slots);
+export function allocFiber(arena: Arena, frameCap: number, slotCap: number): number {
+  const stack = newStack(arena, frameCap, slotCap);
   arena.tempRoots.push(stack);
-  const fiber = arena.alloc(Tag.FIBER, FIBER_WORDS * 4);
+  const fiber = arena.alloc(Tag.FIBER, FIBER_WORDS * 4, 0, 0, false);
   arena.tempRoots.pop();
+  arena.i32[fw(fiber, F.STACK)] = stack;
+  return fiber;
+}
+
+/** Slots a fiber's stack has. */
+export function stackSlots(arena: Arena, fiber: number): number {
+  return arena.i32[(arena.i32[fw(fiber, F.STACK)] >>> 2) + 3];
+}
+
+/**
+ * Make `fiber` (fresh or reused) a runnable call of `fn` with `argc` arguments copied from
+ * `src[start..]` (kinds ignored here: the stack map of the entry function knows them). Its stack
+ * must have room for nlocals + maxStack slots. Locals past the arguments start as 0.
+ */
+export function initFiber(arena: Arena, fiber: number, id: number, fn: number, nlocals: number, src: ArrayLike<number>, start: number, argc: number): void {
   const i32 = arena.i32;
   const w = fw(fiber, 0);
   i32[w + F.ID] = id;
@@ -97,13 +110,17 @@ export function newFiber(arena: Arena, id: number, fn: number, nlocals: number, 
   i32[w + F.BASE] = 0;
   i32[w + F.SP] = nlocals;
   i32[w + F.DEPTH] = 0;
-  i32[w + F.STACK] = stack;
+  i32[w + F.HANDLE] = 0;
+  i32[w + F.WAIT_KIND] = WaitKind.None;
+  i32[w + F.WAIT_REF] = 0;
+  i32[w + F.NEXT] = 0;
   i32[w + F.ENTRY] = fn;
-  const { slot0 } = stackLayout(arena, stack);
+  i32[w + F.SLEEP_MS] = 0;
+  const stack = i32[w + F.STACK];
+  const slot0 = (stack + HEADER_BYTES + i32[(stack >>> 2) + 2] * FRAME_WORDS * 4) >>> 3;
   const f64 = arena.f64;
-  for (let i = 0; i < args.length; i++) f64[slot0 + i] = args[i];
-  for (let i = args.length; i < nlocals; i++) f64[slot0 + i] = 0;
-  return fiber;
+  for (let i = 0; i < argc; i++) f64[slot0 + i] = src[start + i];
+  for (let i = argc; i < nlocals; i++) f64[slot0 + i] = 0;
 }
 
 /**

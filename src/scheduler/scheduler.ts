@@ -13,30 +13,39 @@
 //            (allocation, spent budget, scheduling) on Atomics.wait; the requester works; all resume
 //
 // Shared state lives in the arena's meta words (heap/layout.ts Meta) so every worker sees it:
-//   - run queues, as in Go's proc.go: each worker has a local queue (a ring in its own block,
-//     behind its own lock) where the fibers it spawns or wakes go; a global queue (fibers
-//     linked through F.NEXT, under SCHED_LOCK) takes preempted fibers and a local queue's
-//     overflow; a worker with nothing local takes from the global queue, else steals half of
-//     another worker's queue. Every 61st pick looks at the global queue first, so it is never
-//     starved. RUNQ_LEN counts runnable fibers in all queues. With one worker, everything goes
-//     through the global queue in FIFO order (spawn order is run order); with --seed, picked at
-//     random: reproducible with one worker.
-//   - registry of live fibers: linked through F.REG_NEXT/REG_PREV from Meta.FIBERS, under
-//     SCHED_LOCK; with the globals and string constants these are the collector's roots
-//   - handles and mutex queues: changed only under SCHED_LOCK, so an await cannot miss the
-//     wake-up of a task that finishes on another worker
+//   - run queues, as in Go's proc.go: each worker has a local queue, a ring in its own block
+//     that only its owner pushes to and that any worker may take from, lock-free (Go's
+//     runqput/runqget/runqgrab: the owner publishes TAIL, takers advance HEAD with a CAS); the
+//     fibers a worker spawns or wakes go there. A global queue (fibers linked through F.NEXT,
+//     under SCHED_LOCK) takes preempted fibers and a full local queue's older half. A worker
+//     with nothing local takes a batch from the global queue, else steals half of another
+//     worker's queue. Every 61st pick looks at the global queue first, so it is never starved.
+//     With one worker, everything goes through the global queue in FIFO order (spawn order is
+//     run order) and no lock is taken; with --seed, the global queue is picked at random:
+//     reproducible with one worker.
+//   - live fibers: no registry. The collector and the deadlock report find them by walking the
+//     heap for FIBER blocks that have not finished (the sweep walks the heap anyway), so a spawn
+//     and a finish touch no shared list.
+//   - dead fibers are reused whole, stack included, from a per-worker cache (Go's gFree list),
+//     so a spawn usually allocates nothing; a collection empties every cache (the blocks are
+//     then garbage, as nothing refers to a finished fiber).
+//   - handles and mutexes carry their own lock words, so an await cannot miss the wake-up of a
+//     task that finishes on another worker, and unrelated waits never contend.
+//   - idle workers sleep on Meta.WORK_SEQ; whoever makes work runnable bumps and notifies it only
+//     when some worker is idle (a Dekker pair with the idle worker's own check of the queues).
 // Invariants:
-//   - A fiber is in exactly one place: running on one worker, on the run queue, in one worker's
-//     timer heap, or on the wait list of the one handle or mutex it is blocked on.
+//   - A fiber is in exactly one place: running on one worker, on one run queue, in one worker's
+//     timer heap, on the wait list of the one handle or mutex it is blocked on, or (finished)
+//     in one worker's cache of dead fibers.
 //   - A worker touches the heap only while counted in Meta.ACTIVE and not parked for STW.
 //   - The program ends when Meta.LIVE reaches 0 (main and every task finished), or on exit(),
 //     a trap in main, or a deadlock: every worker idle, no runnable fiber, no sleeper, LIVE > 0.
 // Rejected design: a Piscina task per fiber (about 150 us a round trip; a switch must cost well
 // under 1 us).
 import type { Arena } from '../heap/arena';
-import { HEADER_BYTES, Meta } from '../heap/layout';
+import { HEADER_BYTES, Meta, Tag } from '../heap/layout';
 import { lock, unlock } from '../heap/lock';
-import { F, FiberState, WaitKind, fw, newFiber } from './fiber';
+import { F, FiberState, WaitKind, allocFiber, fw, initFiber, stackSlots } from './fiber';
 import { H, M, MutexResult, TaskState, dequeueWaiter, enqueueWaiter, handleResultSlot, hw, mw, newHandle } from './task';
 
 export const SLICE_BUDGET = 10_000;
@@ -49,14 +58,17 @@ export const TASK_STACK_SLOTS = 32;
 export const TASK_STACK_FRAMES = 8;
 export const MAIN_STACK_SLOTS = 4096;
 export const MAIN_STACK_FRAMES = 256;
-/** Entries in a worker's local run queue. */
+/** Dead fibers a worker keeps for reuse, and the largest stack (in slots) worth keeping. */
+const FIBER_CACHE = 256;
+const CACHE_MAX_SLOTS = 512;
+/** Entries in a worker's local run queue (a power of two: indices wrap with a mask). */
 export const LOCAL_CAP = 256;
-/** int32 words of a local run queue block. */
+const LOCAL_MASK = LOCAL_CAP - 1;
+/** int32 words of a local run queue block: HEAD and TAIL on cache lines of their own. */
 const enum LQ {
-  LOCK = 0,
-  HEAD = 1,
-  N = 2,
-  ENTRIES = 4,
+  HEAD = 0, // next entry to take; advanced by CAS (owner or thief)
+  TAIL = 16, // next free entry; written only by the owner
+  ENTRIES = 32,
 }
 export const LOCAL_QUEUE_BYTES = (LQ.ENTRIES + LOCAL_CAP) * 4;
 
@@ -76,11 +88,18 @@ export const enum Finish {
   Deadlock = 3,
 }
 
+export interface FnInfo {
+  nlocals: number;
+  maxStack: number;
+  name: string;
+  retKind: number;
+}
+
 /** What the scheduler needs from the interpreter of its worker. */
 export interface FiberRunner {
   runSlice(fiber: number, budget: number): SliceEnd;
   readonly sliceResult: number;
-  fnInfo(fn: number): { nlocals: number; maxStack: number; name: string; retKind: number };
+  fnInfo(fn: number): FnInfo;
 }
 
 /** How a worker reports what happened (stderr lines, already formatted). */
@@ -105,8 +124,15 @@ export class Scheduler {
   private timerSeq = 0;
   private rng: number;
   private readonly seeded: boolean;
+  /** several workers share the arena: take locks and wake idle workers */
+  private readonly mt: boolean;
+  /** fibers go through per-worker local queues (several workers, no --seed) */
+  private readonly local: boolean;
+  private readonly workers: number;
   private ticks = 0;
-  /** this worker's index and the number of workers (for the local queues) */
+  /** scratch for moving fibers between queues */
+  private batch: number[] = [];
+  /** this worker's index (for its local queue) */
   index = 0;
   runner!: FiberRunner;
   reporter!: Reporter;
@@ -120,78 +146,98 @@ export class Scheduler {
   constructor(readonly arena: Arena, seed: number | null) {
     this.seeded = seed !== null;
     this.rng = seed === null ? 0x9e3779b9 : (seed >>> 0) || 1;
+    this.workers = Math.max(1, arena.i32[Meta.WORKERS]);
+    this.mt = this.workers > 1;
+    this.local = this.mt && !this.seeded;
   }
 
   // ------------------------------------------------------------------ fibers and handles
-  /** Create a fiber for fn(args) and its handle, and queue it. Returns the handle. */
-  private infos: ({ nlocals: number; maxStack: number; name: string; retKind: number } | undefined)[] = [];
+  private infos: (FnInfo | undefined)[] = [];
 
-  spawn(fn: number, args: ArrayLike<number>, main = false): number {
-    const info = this.infos[fn] ?? (this.infos[fn] = this.runner.fnInfo(fn));
+  private info(fn: number): FnInfo {
+    return this.infos[fn] ?? (this.infos[fn] = this.runner.fnInfo(fn));
+  }
+
+  /**
+   * Start a task running fn with the `argc` arguments at f64 index `start` of the arena (on the
+   * spawning fiber's stack, so they stay reachable). Returns its handle, or 0 without one.
+   */
+  spawn(fn: number, start: number, argc: number, withHandle: boolean): number {
     const a = this.arena;
+    const info = this.info(fn);
     const id = Atomics.add(a.i32, Meta.NEXT_ID, 1);
-    const handle = newHandle(a, id, fn, info.retKind);
-    a.tempRoots.push(handle);
-    const fiber = main
-      ? newFiber(a, id, fn, info.nlocals, info.maxStack, args, MAIN_STACK_FRAMES, MAIN_STACK_SLOTS)
-      : newFiber(a, id, fn, info.nlocals, info.maxStack, args, TASK_STACK_FRAMES, TASK_STACK_SLOTS);
-    a.tempRoots.pop();
-    const i32 = a.i32;
-    i32[fw(fiber, F.HANDLE)] = handle;
-    lock(i32, Meta.SCHED_LOCK);
-    this.register(fiber);
-    unlock(i32, Meta.SCHED_LOCK);
-    this.makeRunnable(fiber, main);
+    const handle = withHandle ? newHandle(a, id, fn, info.retKind) : 0;
+    let fiber = 0;
+    const need = info.nlocals + info.maxStack + 8;
+    for (const cache = a.deadFibers; fiber === 0 && cache.length > 0; ) {
+      const f = cache.pop()!;
+      if (stackSlots(a, f) >= need) fiber = f;
+    }
+    if (fiber === 0) {
+      a.tempRoots.push(handle);
+      fiber = allocFiber(a, TASK_STACK_FRAMES, Math.max(TASK_STACK_SLOTS, need));
+      a.tempRoots.pop();
+    }
+    initFiber(a, fiber, id, fn, info.nlocals, a.f64, start, argc);
+    a.i32[fw(fiber, F.HANDLE)] = handle;
+    Atomics.add(a.i32, Meta.LIVE, 1);
+    this.makeRunnable(fiber, false);
     return handle;
   }
 
-  private register(fiber: number): void {
-    const i32 = this.arena.i32;
-    const head = i32[Meta.FIBERS];
-    i32[fw(fiber, F.REG_NEXT)] = head;
-    i32[fw(fiber, F.REG_PREV)] = 0;
-    if (head !== 0) i32[fw(head, F.REG_PREV)] = fiber;
-    i32[Meta.FIBERS] = fiber;
-    Atomics.add(i32, Meta.LIVE, 1);
+  /** Main's fiber (task 0) with its handle, which holds the program's result. */
+  spawnMain(fn: number): number {
+    const a = this.arena;
+    const info = this.info(fn);
+    const id = Atomics.add(a.i32, Meta.NEXT_ID, 1);
+    const handle = newHandle(a, id, fn, info.retKind);
+    a.tempRoots.push(handle);
+    const fiber = allocFiber(a, MAIN_STACK_FRAMES, Math.max(MAIN_STACK_SLOTS, info.nlocals + info.maxStack + 8));
+    a.tempRoots.pop();
+    initFiber(a, fiber, id, fn, info.nlocals, [], 0, 0);
+    a.i32[fw(fiber, F.HANDLE)] = handle;
+    Atomics.add(a.i32, Meta.LIVE, 1);
+    this.makeRunnable(fiber, true);
+    return handle;
   }
 
-  private unregister(fiber: number): void {
-    const i32 = this.arena.i32;
-    const next = i32[fw(fiber, F.REG_NEXT)];
-    const prev = i32[fw(fiber, F.REG_PREV)];
-    if (prev === 0) i32[Meta.FIBERS] = next;
-    else i32[fw(prev, F.REG_NEXT)] = next;
-    if (next !== 0) i32[fw(next, F.REG_PREV)] = prev;
-  }
-
-  /** Every live fiber (for the collector's roots and the deadlock report). */
+  /**
+   * Every fiber that has not finished (for the collector's roots and the deadlock report),
+   * found by walking the heap: only while no other worker runs (stop-the-world, or all idle).
+   */
   liveFibers(): number[] {
     const i32 = this.arena.i32;
     const out: number[] = [];
-    for (let f = i32[Meta.FIBERS]; f !== 0; f = i32[fw(f, F.REG_NEXT)]) out.push(f);
+    this.arena.forEachBlock(Tag.FIBER, (f) => {
+      if (i32[fw(f, F.STATE)] !== FiberState.Done) out.push(f);
+    });
     return out;
   }
 
   /**
    * A fiber becomes runnable: on this worker's local queue (spawned or woken here), or on the
-   * global queue (preempted, or with --seed). Counted in RUNQ_LEN until a worker takes it.
+   * global queue (preempted, one worker, or --seed).
    */
   makeRunnable(fiber: number, global: boolean): void {
     const i32 = this.arena.i32;
     i32[fw(fiber, F.STATE)] = FiberState.Runnable;
     i32[fw(fiber, F.WAIT_KIND)] = WaitKind.None;
     i32[fw(fiber, F.WAIT_REF)] = 0;
-    Atomics.add(i32, Meta.RUNQ_LEN, 1);
-    // one worker, or --seed: one FIFO (or seeded) queue, so the order is the documented one
-    if (global || this.seeded || Atomics.load(i32, Meta.WORKERS) === 1 || !this.pushLocal(fiber)) {
+    if (!this.mt) {
+      this.pushGlobal(fiber);
+      return;
+    }
+    if (global || !this.local) {
       lock(i32, Meta.SCHED_LOCK);
       this.pushGlobal(fiber);
       unlock(i32, Meta.SCHED_LOCK);
+    } else {
+      this.runqput(fiber);
     }
-    this.notifyWork();
+    this.wake();
   }
 
-  /** Append to the global queue (SCHED_LOCK held). */
+  /** Append to the global queue (SCHED_LOCK held with several workers). */
   private pushGlobal(fiber: number): void {
     const i32 = this.arena.i32;
     i32[fw(fiber, F.NEXT)] = 0;
@@ -202,103 +248,7 @@ export class Scheduler {
     Atomics.add(i32, Meta.GLOBAL_LEN, 1);
   }
 
-  /** int32 index of worker w's local queue words: LOCK, HEAD, N, then LOCAL_CAP entries. */
-  private localQ(w: number): number {
-    return ((this.arena.i32[Meta.LOCALQ0 + w] + HEADER_BYTES) >>> 2);
-  }
-
-  /** Push on this worker's local queue; a full queue sends half its fibers to the global queue. */
-  private pushLocal(fiber: number): boolean {
-    const i32 = this.arena.i32;
-    if (i32[Meta.LOCALQ0 + this.index] === 0) return false;
-    const q = this.localQ(this.index);
-    const spill: number[] = [];
-    lock(i32, q + LQ.LOCK);
-    let head = i32[q + LQ.HEAD];
-    let n = i32[q + LQ.N];
-    if (n === LOCAL_CAP) {
-      for (let k = 0; k < LOCAL_CAP / 2; k++) {
-        spill.push(i32[q + LQ.ENTRIES + head]);
-        head = (head + 1) % LOCAL_CAP;
-      }
-      n -= LOCAL_CAP / 2;
-      i32[q + LQ.HEAD] = head;
-    }
-    i32[q + LQ.ENTRIES + ((head + n) % LOCAL_CAP)] = fiber;
-    i32[q + LQ.N] = n + 1;
-    unlock(i32, q + LQ.LOCK);
-    if (spill.length) {
-      lock(i32, Meta.SCHED_LOCK);
-      for (const f of spill) this.pushGlobal(f);
-      unlock(i32, Meta.SCHED_LOCK);
-    }
-    return true;
-  }
-
-  /** Take up to `max` fibers from the head of worker w's local queue. */
-  private takeLocal(w: number, max: number): number[] {
-    const i32 = this.arena.i32;
-    if (i32[Meta.LOCALQ0 + w] === 0) return [];
-    const q = this.localQ(w);
-    if (Atomics.load(i32, q + LQ.N) === 0) return [];
-    lock(i32, q + LQ.LOCK);
-    const n = i32[q + LQ.N];
-    const take = Math.min(n, max === -1 ? Math.ceil(n / 2) : max);
-    let head = i32[q + LQ.HEAD];
-    const out: number[] = [];
-    for (let k = 0; k < take; k++) {
-      out.push(i32[q + LQ.ENTRIES + head]);
-      head = (head + 1) % LOCAL_CAP;
-    }
-    i32[q + LQ.HEAD] = head;
-    i32[q + LQ.N] = n - take;
-    unlock(i32, q + LQ.LOCK);
-    return out;
-  }
-
-  /** The next fiber for this worker: local queue, global queue, or stolen; 0 when none. */
-  private next(): number {
-    const i32 = this.arena.i32;
-    let f = 0;
-    this.ticks++;
-    const global = (): number => {
-      if (Atomics.load(i32, Meta.GLOBAL_LEN) === 0) return 0;
-      lock(i32, Meta.SCHED_LOCK);
-      const g = this.popGlobal();
-      unlock(i32, Meta.SCHED_LOCK);
-      return g;
-    };
-    if (this.ticks % 61 === 0) f = global();
-    if (f === 0) f = this.takeLocal(this.index, 1)[0] ?? 0;
-    if (f === 0) f = global();
-    if (f === 0) f = this.steal();
-    if (f !== 0) Atomics.sub(i32, Meta.RUNQ_LEN, 1);
-    return f;
-  }
-
-  /** Steal half of another worker's local queue: run one, keep the rest locally. */
-  private steal(): number {
-    const workers = Atomics.load(this.arena.i32, Meta.WORKERS);
-    if (workers < 2) return 0;
-    const start = this.random() % workers;
-    for (let k = 0; k < workers; k++) {
-      const w = (start + k) % workers;
-      if (w === this.index) continue;
-      const got = this.takeLocal(w, -1);
-      if (got.length === 0) continue;
-      for (let j = 1; j < got.length; j++) {
-        if (!this.pushLocal(got[j])) {
-          lock(this.arena.i32, Meta.SCHED_LOCK);
-          this.pushGlobal(got[j]);
-          unlock(this.arena.i32, Meta.SCHED_LOCK);
-        }
-      }
-      return got[0];
-    }
-    return 0;
-  }
-
-  /** Take from the global queue (SCHED_LOCK held): FIFO, or seeded random with --seed. */
+  /** Take from the global queue (SCHED_LOCK held with several workers): FIFO, or seeded random. */
   private popGlobal(): number {
     const i32 = this.arena.i32;
     const n = i32[Meta.GLOBAL_LEN];
@@ -320,84 +270,199 @@ export class Scheduler {
     return f;
   }
 
-  private notifyWork(): void {
+  /**
+   * With several workers: one fiber from the global queue, and up to `max - 1` more moved to
+   * this worker's local queue (a fair share, as Go's globrunqget takes); 0 when it is empty.
+   */
+  private globalGet(max: number): number {
     const i32 = this.arena.i32;
-    Atomics.add(i32, Meta.WORK_SEQ, 1);
-    if (Atomics.load(i32, Meta.IDLE) > 0) Atomics.notify(i32, Meta.WORK_SEQ, 1);
+    if (Atomics.load(i32, Meta.GLOBAL_LEN) === 0) return 0;
+    lock(i32, Meta.SCHED_LOCK);
+    const len = i32[Meta.GLOBAL_LEN];
+    const n = this.local ? Math.min(len, ((len / this.workers) | 0) + 1, max) : 1;
+    const first = this.popGlobal();
+    const batch = this.batch;
+    let m = 0;
+    for (; m < n - 1; m++) batch[m] = this.popGlobal();
+    unlock(i32, Meta.SCHED_LOCK);
+    for (let k = 0; k < m; k++) this.runqput(batch[k]);
+    return first;
+  }
+
+  /** int32 index of worker w's local queue words. */
+  private queue(w: number): number {
+    return (this.arena.i32[Meta.LOCALQ0 + w] + HEADER_BYTES) >>> 2;
+  }
+
+  /** Push on this worker's local queue; when it is full, its older half goes to the global queue. */
+  private runqput(fiber: number): void {
+    const i32 = this.arena.i32;
+    const q = this.queue(this.index);
+    for (;;) {
+      const h = Atomics.load(i32, q + LQ.HEAD);
+      const t = i32[q + LQ.TAIL];
+      if (((t - h) | 0) < LOCAL_CAP) {
+        i32[q + LQ.ENTRIES + (t & LOCAL_MASK)] = fiber;
+        Atomics.store(i32, q + LQ.TAIL, (t + 1) | 0);
+        return;
+      }
+      // full: move the older half and this fiber to the global queue in one lock
+      const n = LOCAL_CAP >> 1;
+      const batch = this.batch;
+      for (let k = 0; k < n; k++) batch[k] = i32[q + LQ.ENTRIES + ((h + k) & LOCAL_MASK)];
+      if (Atomics.compareExchange(i32, q + LQ.HEAD, h, (h + n) | 0) !== h) continue; // a thief took some: retry
+      lock(i32, Meta.SCHED_LOCK);
+      for (let k = 0; k < n; k++) this.pushGlobal(batch[k]);
+      this.pushGlobal(fiber);
+      unlock(i32, Meta.SCHED_LOCK);
+      return;
+    }
+  }
+
+  /** Take the oldest fiber of this worker's local queue, or 0. */
+  private runqget(): number {
+    const i32 = this.arena.i32;
+    const q = this.queue(this.index);
+    for (;;) {
+      const h = Atomics.load(i32, q + LQ.HEAD);
+      const t = i32[q + LQ.TAIL];
+      if (t === h) return 0;
+      const f = i32[q + LQ.ENTRIES + (h & LOCAL_MASK)];
+      if (Atomics.compareExchange(i32, q + LQ.HEAD, h, (h + 1) | 0) === h) return f;
+    }
+  }
+
+  /** Fibers on worker w's local queue (a snapshot). */
+  private runqLen(w: number): number {
+    const i32 = this.arena.i32;
+    const q = this.queue(w);
+    return (Atomics.load(i32, q + LQ.TAIL) - Atomics.load(i32, q + LQ.HEAD)) | 0;
+  }
+
+  /** Steal half of another worker's local queue: run the newest of them, queue the rest here. */
+  private steal(): number {
+    const i32 = this.arena.i32;
+    const workers = this.workers;
+    const start = this.random() % workers;
+    const batch = this.batch;
+    for (let k = 0; k < workers; k++) {
+      const w = (start + k) % workers;
+      if (w === this.index || i32[Meta.LOCALQ0 + w] === 0) continue;
+      const q = this.queue(w);
+      for (;;) {
+        const h = Atomics.load(i32, q + LQ.HEAD);
+        const t = Atomics.load(i32, q + LQ.TAIL);
+        let n = (t - h) | 0;
+        n -= n >> 1;
+        if (n <= 0) break;
+        if (n > LOCAL_CAP >> 1) continue; // read HEAD and TAIL at different moments: again
+        for (let j = 0; j < n; j++) batch[j] = i32[q + LQ.ENTRIES + ((h + j) & LOCAL_MASK)];
+        if (Atomics.compareExchange(i32, q + LQ.HEAD, h, (h + n) | 0) !== h) continue;
+        for (let j = 0; j < n - 1; j++) this.runqput(batch[j]);
+        return batch[n - 1];
+      }
+    }
+    return 0;
+  }
+
+  /** The next fiber for this worker: local queue, global queue, or stolen; 0 when none. */
+  private next(): number {
+    if (!this.mt) return this.popGlobal();
+    if (!this.local) return this.globalGet(1);
+    let f = 0;
+    if (++this.ticks % 61 === 0) f = this.globalGet(1);
+    if (f === 0) f = this.runqget();
+    if (f === 0) f = this.globalGet(LOCAL_CAP >> 1);
+    if (f === 0) f = this.steal();
+    return f;
+  }
+
+  /** Is any fiber waiting to run, on any queue? */
+  private anyRunnable(): boolean {
+    if (Atomics.load(this.arena.i32, Meta.GLOBAL_LEN) > 0) return true;
+    if (this.local) for (let w = 0; w < this.workers; w++) if (this.runqLen(w) > 0) return true;
+    return false;
+  }
+
+  /** Wake one idle worker, if any (the idle worker re-checks the queues after counting itself). */
+  private wake(): void {
+    const i32 = this.arena.i32;
+    if (Atomics.load(i32, Meta.IDLE) > 0) {
+      Atomics.add(i32, Meta.WORK_SEQ, 1);
+      Atomics.notify(i32, Meta.WORK_SEQ, 1);
+    }
   }
 
   /**
    * Park `fiber` on a task handle unless the task has already ended (then false: the caller
-   * reads the result). The check and the park happen under one lock, so no wake-up is lost.
+   * reads the result). The check and the park happen under the handle's lock, so no wake-up is
+   * lost.
    */
   parkOnTask(fiber: number, handle: number): boolean {
     const i32 = this.arena.i32;
-    lock(i32, Meta.SCHED_LOCK);
-    if (i32[hw(handle, H.STATE)] !== TaskState.Running) {
-      unlock(i32, Meta.SCHED_LOCK);
-      return false;
+    if (this.mt) lock(i32, hw(handle, H.LOCK));
+    const running = i32[hw(handle, H.STATE)] === TaskState.Running;
+    if (running) {
+      this.block(fiber, WaitKind.Task, handle);
+      i32[fw(fiber, F.NEXT)] = i32[hw(handle, H.WAITERS)];
+      i32[hw(handle, H.WAITERS)] = fiber;
     }
-    this.block(fiber, WaitKind.Task, handle);
-    i32[fw(fiber, F.NEXT)] = i32[hw(handle, H.WAITERS)];
-    i32[hw(handle, H.WAITERS)] = fiber;
-    unlock(i32, Meta.SCHED_LOCK);
-    return true;
+    if (this.mt) unlock(i32, hw(handle, H.LOCK));
+    return running;
   }
 
   /** An await saw the task's outcome: a failure it saw no longer fails the program. */
   observe(handle: number): void {
     const i32 = this.arena.i32;
-    lock(i32, Meta.SCHED_LOCK);
-    if (i32[hw(handle, H.OBSERVED)] === 0) {
-      i32[hw(handle, H.OBSERVED)] = 1;
-      if (i32[hw(handle, H.FAILED)]) Atomics.sub(i32, Meta.UNOBSERVED, 1);
+    if (Atomics.compareExchange(i32, hw(handle, H.OBSERVED), 0, 1) === 0 && i32[hw(handle, H.FAILED)]) {
+      Atomics.sub(i32, Meta.UNOBSERVED, 1);
     }
-    unlock(i32, Meta.SCHED_LOCK);
   }
 
   /** Lock `mutex` for `fiber`: a result code, or -1 when the fiber parked in the mutex's FIFO. */
   mutexLock(fiber: number, mutex: number): number {
     const i32 = this.arena.i32;
-    lock(i32, Meta.SCHED_LOCK);
+    const me = i32[fw(fiber, F.ID)] + 1;
+    if (this.mt) lock(i32, mw(mutex, M.LOCK));
     let r: number = MutexResult.Ok;
     const owner = i32[mw(mutex, M.OWNER)];
     if (i32[mw(mutex, M.DESTROYED)]) r = MutexResult.Destroyed;
-    else if (owner === 0) i32[mw(mutex, M.OWNER)] = fiber;
-    else if (owner === fiber) r = MutexResult.AlreadyHeld;
+    else if (owner === 0) i32[mw(mutex, M.OWNER)] = me;
+    else if (owner === me) r = MutexResult.AlreadyHeld;
     else {
       enqueueWaiter(i32, mutex, fiber);
       this.block(fiber, WaitKind.Mutex, mutex);
       r = -1;
     }
-    unlock(i32, Meta.SCHED_LOCK);
+    if (this.mt) unlock(i32, mw(mutex, M.LOCK));
     return r;
   }
 
   /** Unlock: the first waiter (FIFO) becomes the owner and runnable, so nobody barges in. */
   mutexUnlock(fiber: number, mutex: number): number {
     const i32 = this.arena.i32;
-    lock(i32, Meta.SCHED_LOCK);
+    if (this.mt) lock(i32, mw(mutex, M.LOCK));
     let r: number = MutexResult.Ok;
     let next = 0;
     if (i32[mw(mutex, M.DESTROYED)]) r = MutexResult.Destroyed;
-    else if (i32[mw(mutex, M.OWNER)] !== fiber) r = MutexResult.NotOwner;
+    else if (i32[mw(mutex, M.OWNER)] !== i32[fw(fiber, F.ID)] + 1) r = MutexResult.NotOwner;
     else {
       next = dequeueWaiter(i32, mutex);
-      i32[mw(mutex, M.OWNER)] = next;
+      i32[mw(mutex, M.OWNER)] = next === 0 ? 0 : i32[fw(next, F.ID)] + 1;
     }
-    unlock(i32, Meta.SCHED_LOCK);
+    if (this.mt) unlock(i32, mw(mutex, M.LOCK));
     if (next !== 0) this.makeRunnable(next, false);
     return r;
   }
 
   mutexDestroy(mutex: number): number {
     const i32 = this.arena.i32;
-    lock(i32, Meta.SCHED_LOCK);
+    if (this.mt) lock(i32, mw(mutex, M.LOCK));
     let r: number = MutexResult.Ok;
     if (i32[mw(mutex, M.DESTROYED)]) r = MutexResult.Destroyed;
     else if (i32[mw(mutex, M.OWNER)] !== 0) r = MutexResult.Locked;
     else i32[mw(mutex, M.DESTROYED)] = 1;
-    unlock(i32, Meta.SCHED_LOCK);
+    if (this.mt) unlock(i32, mw(mutex, M.LOCK));
     return r;
   }
 
@@ -416,32 +481,36 @@ export class Scheduler {
     i32[fw(fiber, F.WAIT_REF)] = on;
   }
 
-  /** The fiber ended: publish its result, wake its awaiters, and end the program if it was the last. */
+  /**
+   * The fiber ended: publish its result on its handle and wake the awaiters, keep the fiber for
+   * reuse, and end the program if it was the last.
+   */
   private finish(fiber: number, state: TaskState, value: number, failed: boolean): void {
     const a = this.arena;
     const i32 = a.i32;
     const handle = i32[fw(fiber, F.HANDLE)];
-    lock(i32, Meta.SCHED_LOCK);
-    a.f64[handleResultSlot(handle)] = value;
-    i32[hw(handle, H.STATE)] = state;
-    if (failed) {
-      i32[hw(handle, H.FAILED)] = 1;
-      Atomics.add(i32, Meta.UNOBSERVED, 1);
-    }
     i32[fw(fiber, F.STATE)] = FiberState.Done;
-    this.unregister(fiber);
-    const woken: number[] = [];
-    for (let w = i32[hw(handle, H.WAITERS)]; w !== 0; ) {
-      const next = i32[fw(w, F.NEXT)];
-      i32[fw(w, F.NEXT)] = 0;
-      woken.push(w);
-      w = next;
+    if (failed) Atomics.add(i32, Meta.UNOBSERVED, 1);
+    if (handle !== 0) {
+      if (this.mt) lock(i32, hw(handle, H.LOCK));
+      a.f64[handleResultSlot(handle)] = value;
+      if (failed) i32[hw(handle, H.FAILED)] = 1;
+      Atomics.store(i32, hw(handle, H.STATE), state);
+      let w = i32[hw(handle, H.WAITERS)];
+      i32[hw(handle, H.WAITERS)] = 0;
+      if (this.mt) unlock(i32, hw(handle, H.LOCK));
+      while (w !== 0) {
+        const next = i32[fw(w, F.NEXT)];
+        i32[fw(w, F.NEXT)] = 0;
+        this.makeRunnable(w, false);
+        w = next;
+      }
     }
-    i32[hw(handle, H.WAITERS)] = 0;
-    const left = Atomics.sub(i32, Meta.LIVE, 1) - 1;
-    unlock(i32, Meta.SCHED_LOCK);
-    for (const w of woken) this.makeRunnable(w, false);
-    if (left === 0) this.end(Finish.Completed, 0);
+    // nothing refers to a finished fiber (a mutex names its owner by task id), so it is reused
+    if (i32[fw(fiber, F.ID)] !== 0 && a.deadFibers.length < FIBER_CACHE && stackSlots(a, fiber) <= CACHE_MAX_SLOTS) {
+      a.deadFibers.push(fiber);
+    }
+    if (Atomics.sub(i32, Meta.LIVE, 1) === 1) this.end(Finish.Completed, 0);
   }
 
   /** End the program (first reason wins) and wake every worker so it can stop. */
@@ -512,7 +581,12 @@ export class Scheduler {
   outOfBudget(): boolean {
     this.safepoint();
     const i32 = this.arena.i32;
-    return Atomics.load(i32, Meta.RUNQ_LEN) > 0 || this.timersDue() || Atomics.load(i32, Meta.DONE) !== Finish.Running;
+    return (
+      Atomics.load(i32, Meta.GLOBAL_LEN) > 0 ||
+      (this.local && this.runqLen(this.index) > 0) ||
+      this.timersDue() ||
+      Atomics.load(i32, Meta.DONE) !== Finish.Running
+    );
   }
 
   // ------------------------------------------------------------------ the worker loop
@@ -558,22 +632,23 @@ export class Scheduler {
         if (this.reporter.fatal(e)) return;
         throw e;
       }
-      const fn = this.runner.fnInfo(i32[fw(fiber, F.ENTRY)]).name;
-      a.tempRoots.push(handle);
-      const msg = a.newString(d.message);
-      a.tempRoots.pop();
-      a.i32[hw(handle, H.MESSAGE)] = msg;
+      const fn = this.info(i32[fw(fiber, F.ENTRY)]).name;
+      if (handle !== 0) {
+        // the failing fiber is not finished yet, so it (and its handle) are still roots
+        const msg = a.newString(d.message);
+        a.i32[hw(handle, H.MESSAGE)] = msg;
+      }
       this.reporter.taskFailed(a.i32[fw(fiber, F.ID)], fn, d.message, d.trace);
       this.finish(fiber, TaskState.Failed, 0, true);
       return;
     }
     if (end === SliceEnd.Done) {
       const i32 = a.i32;
-      const handle = i32[fw(fiber, F.HANDLE)];
       const value = this.runner.sliceResult;
       const id = i32[fw(fiber, F.ID)];
-      const err = id === 0 ? null : this.reporter.errText(value, i32[hw(handle, H.KIND)]);
-      if (err !== null) this.reporter.taskFailed(id, this.runner.fnInfo(i32[fw(fiber, F.ENTRY)]).name, err, '');
+      const info = this.info(i32[fw(fiber, F.ENTRY)]);
+      const err = id === 0 || info.retKind !== 1 ? null : this.reporter.errText(value, info.retKind);
+      if (err !== null) this.reporter.taskFailed(id, info.name, err, '');
       this.finish(fiber, TaskState.Done, value, err !== null);
     } else if (end === SliceEnd.Yield) {
       // a preempted or yielding fiber goes to the global queue, behind everyone waiting (Go's rule)
@@ -592,7 +667,7 @@ export class Scheduler {
     if (
       this.timers.length === 0 &&
       idle === Atomics.load(i32, Meta.WORKERS) &&
-      Atomics.load(i32, Meta.RUNQ_LEN) === 0 &&
+      !this.anyRunnable() &&
       Atomics.load(i32, Meta.SLEEPERS) === 0 &&
       Atomics.load(i32, Meta.LIVE) > 0 &&
       Atomics.load(i32, Meta.STW_REQ) === 0 &&
@@ -605,7 +680,7 @@ export class Scheduler {
         Atomics.notify(i32, Meta.WORK_SEQ);
         this.reporter.deadlock(this.liveFibers());
       }
-    } else if (Atomics.load(i32, Meta.RUNQ_LEN) === 0 && Atomics.load(i32, Meta.DONE) === Finish.Running) {
+    } else if (!this.anyRunnable() && Atomics.load(i32, Meta.DONE) === Finish.Running) {
       const wait = this.timers.length ? Math.max(0, this.timers[0].at - performance.now()) : IDLE_WAIT_MS;
       if (wait > 0) Atomics.wait(i32, Meta.WORK_SEQ, seq, wait);
     }

@@ -3,9 +3,12 @@
 //   HANDLE block (Tag.HANDLE): f64 slot 0 = the task's result, then int32 words
 //     STATE (running / done / failed), KIND (result is a reference?), WAITERS (first parked
 //     fiber, linked through the fibers' NEXT word), TASK (id), OBSERVED (an await saw the
-//     outcome), FN (entry function), MESSAGE (string ref of a failure)
-//   MUTEX block (Tag.MUTEX): int32 words OWNER (fiber id, 0 = free), HEAD and TAIL of the FIFO
-//     of parked fibers, DESTROYED.
+//     outcome), FN (entry function), MESSAGE (string ref of a failure), FAILED, LOCK
+//   MUTEX block (Tag.MUTEX): int32 words OWNER (task id + 1 of the holder, 0 = free), HEAD and
+//     TAIL of the FIFO of parked fibers, DESTROYED, LOCK.
+// Each handle and mutex has a lock word of its own (taken only with several workers), so tasks
+// waiting on different things never contend. OWNER is a task id, not a fiber reference: a
+// finished fiber's block is reused for the next spawn.
 // A fiber waits on at most one thing at a time, so one NEXT link per fiber serves every queue.
 import type { Arena } from '../heap/arena';
 import { HEADER_BYTES, Tag } from '../heap/layout';
@@ -20,8 +23,9 @@ export const enum H {
   FN = 5,
   MESSAGE = 6,
   FAILED = 7, // the task trapped or returned Result.Err
+  LOCK = 8, // guards STATE and WAITERS (with several workers)
 }
-const HANDLE_WORDS = 8;
+const HANDLE_WORDS = 9;
 
 export const enum TaskState {
   Running = 0,
@@ -51,8 +55,9 @@ export const enum M {
   HEAD = 1,
   TAIL = 2,
   DESTROYED = 3,
+  LOCK = 4, // guards the other words (with several workers)
 }
-const MUTEX_WORDS = 4;
+const MUTEX_WORDS = 5;
 
 export function mw(mutex: number, m: M): number {
   return ((mutex + HEADER_BYTES) >>> 2) + m;

@@ -55,7 +55,7 @@ export function runWorker(m: Module, arena: Arena, cfg: WorkerConfig, out: Outpu
     // parked (the block was made before any worker started: a worker allocates only while active)
     const s0 = Arena.slot0(Atomics.load(arena.i32, Meta.TEMP_ROOTS0 + cfg.index));
     sched.onPark = () => {
-      arena.retireTlab();
+      arena.releaseThreadState();
       const roots = arena.tempRoots;
       if (roots.length > TEMP_ROOT_SLOTS) throw new Error('worker: too many temporary roots to publish');
       for (let k = 0; k < roots.length; k++) arena.f64[s0 + 1 + k] = roots[k];
@@ -66,9 +66,9 @@ export function runWorker(m: Module, arena: Arena, cfg: WorkerConfig, out: Outpu
     };
     sched.onSliceEnd = () => out.flush();
     // an idle worker is not stopped for a collection, so it must not keep a buffer the sweep frees
-    sched.onIdle = () => arena.retireTlab();
+    sched.onIdle = () => arena.releaseThreadState();
     arena.gcHook = () => {
-      arena.retireTlab();
+      arena.releaseThreadState();
       sched.stopTheWorld(() => collector.collect());
     };
     arena.safepointHook = () => sched.safepoint();

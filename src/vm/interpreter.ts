@@ -826,7 +826,7 @@ export class Interpreter {
         case Op.SPAWN: case Op.SPAWN_H: {
           this.sync(fnIndex, pc - 1, base, sp, depth);
           const argc = code[pc + 1];
-          const h = this.sched.spawn(code[pc], f64.subarray(sp - argc, sp));
+          const h = this.sched.spawn(code[pc], sp - argc, argc, op === Op.SPAWN_H);
           if (arena.f64 !== f64) ({ f64, i32 } = arena);
           pc += 2;
           sp -= argc;

@@ -62,7 +62,7 @@ function prepare(m: Module, opts: RunOptions, workers: number): { arena: Arena; 
     sliceResult: 0,
     fnInfo: (fn: number) => ({ nlocals: m.functions[fn].nlocals, maxStack: m.functions[fn].maxStack, name: m.functions[fn].name, retKind: m.functions[fn].retKind }),
   };
-  arena.i32[Meta.MAIN_HANDLE] = boot.spawn(m.entry, [], true);
+  arena.i32[Meta.MAIN_HANDLE] = boot.spawnMain(m.entry);
   const cfg: WorkerConfig = {
     index: 0, workers, args: opts.args, native: opts.native, nativeDepth: opts.nativeDepth, stackSlots: opts.stackSlots,
     gcPause: opts.gcPause ?? 200, gcVerify: opts.gcVerify ?? false, gcTorture: opts.gcTorture ?? false,
