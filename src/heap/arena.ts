@@ -202,6 +202,13 @@ export class Arena {
     this.tlabEnd = 0;
   }
 
+  /** In a collection: no worker keeps dead fibers any more, on its own or in the shared list. */
+  forgetDeadFibers(): void {
+    this.deadFibers.length = 0;
+    this.i32[Meta.DEAD_FIBERS] = 0;
+    this.i32[Meta.DEAD_LEN] = 0;
+  }
+
   /** Before a collection: give up what this thread keeps for itself (the buffer, dead fibers). */
   releaseThreadState(): void {
     this.retireTlab();

@@ -55,6 +55,7 @@ export class Collector {
   collect(): void {
     const t0 = performance.now();
     this.arena.releaseThreadState();
+    this.arena.forgetDeadFibers();
     this.markRoots();
     this.traceReferences();
     const { live } = this.sweep();

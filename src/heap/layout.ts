@@ -61,7 +61,8 @@ export const enum Meta {
   STW_PARKED = 49, // workers parked for it
   ACTIVE = 50, // workers running fibers (not idle)
   IDLE = 51, // workers waiting for work
-  LIVE = 64, // fibers not yet finished
+  WAKING = 52, // 1 while a wake-up is on its way to an idle worker (so a burst of work sends one)
+  COUNTS0 = 640, // per worker (up to 8), a cache line each: tasks it spawned (word 0) and finished (word 1)
   NEXT_ID = 80, // next task id
   WORK_SEQ = 96, // bumped (and notified) whenever work appears
   DONE = 112, // 0 running, 1 finished, 2 exit() or a trap in main, 3 deadlock
@@ -69,12 +70,15 @@ export const enum Meta {
   RUNQ_HEAD = 128, // the global queue, under SCHED_LOCK
   RUNQ_TAIL = 129,
   GLOBAL_LEN = 144, // fibers on the global run queue (atomic; read without the lock as a hint)
-  LARGE = 160, // free list of blocks above SMALL_MAX
+  DEAD_LOCK = 160, // guards DEAD_FIBERS
+  DEAD_FIBERS = 161, // finished fibers any worker may reuse, linked through F.NEXT (emptied by each collection)
+  DEAD_LEN = 162,
   SLEEPERS = 176, // fibers parked on timers, across all workers
   WORKERS = 177, // worker threads sharing the arena
   COLLECTIONS = 178,
   UNOBSERVED = 179, // failed tasks no await has seen: the exit code is 1 while this is > 0
   MAIN_HANDLE = 180, // main's handle: its result is the program's
+  LARGE = 181, // free list of blocks above SMALL_MAX (under ALLOC_LOCK)
   TEMP_ROOTS0 = 192, // per worker (up to 8): a block where a parked worker publishes its temporary roots
   LOCALQ0 = 208, // per worker (up to 8): its local run queue block
   SMALL0 = 256, // free-list heads by block size / 8, up to SMALL_MAX (65 words)

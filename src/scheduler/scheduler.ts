@@ -38,8 +38,11 @@
 //     timer heap, on the wait list of the one handle or mutex it is blocked on, or (finished)
 //     in one worker's cache of dead fibers.
 //   - A worker touches the heap only while counted in Meta.ACTIVE and not parked for STW.
-//   - The program ends when Meta.LIVE reaches 0 (main and every task finished), or on exit(),
-//     a trap in main, or a deadlock: every worker idle, no runnable fiber, no sleeper, LIVE > 0.
+//   - The program ends when every task has finished (main included), or on exit(), a trap in
+//     main, or a deadlock: every worker idle, no runnable fiber, no sleeper, some task unfinished.
+//     Each worker counts the tasks it spawned and finished on a cache line of its own
+//     (Meta.COUNTS0), so spawning on one worker and finishing on another share no counter; an
+//     idle worker adds them up (finished first, then spawned: see liveTasks).
 // Rejected design: a Piscina task per fiber (about 150 us a round trip; a switch must cost well
 // under 1 us).
 import type { Arena } from '../heap/arena';
@@ -58,8 +61,10 @@ export const TASK_STACK_SLOTS = 32;
 export const TASK_STACK_FRAMES = 8;
 export const MAIN_STACK_SLOTS = 4096;
 export const MAIN_STACK_FRAMES = 256;
-/** Dead fibers a worker keeps for reuse, and the largest stack (in slots) worth keeping. */
-const FIBER_CACHE = 256;
+/** With several workers, dead fibers move between a worker's cache and the shared list in
+ * batches of this many (a worker that only spawns reuses what another one finished). */
+const DEAD_BATCH = 64;
+/** The largest stack (in slots) worth keeping with a dead fiber. */
 const CACHE_MAX_SLOTS = 512;
 /** Entries in a worker's local run queue (a power of two: indices wrap with a mask). */
 export const LOCAL_CAP = 256;
@@ -132,8 +137,10 @@ export class Scheduler {
   private ticks = 0;
   /** scratch for moving fibers between queues */
   private batch: number[] = [];
-  /** this worker's index (for its local queue) */
-  index = 0;
+  /** tasks this worker spawned and finished (its Meta.COUNTS0 line says the same) */
+  private spawned: number;
+  private finished: number;
+  private readonly counts: number;
   runner!: FiberRunner;
   reporter!: Reporter;
   /** hooks of a worker sharing the arena with others: publish temporaries, flush output */
@@ -143,12 +150,35 @@ export class Scheduler {
   /** called before the worker stops counting as active (it must hold no heap state then) */
   onIdle: () => void = () => {};
 
-  constructor(readonly arena: Arena, seed: number | null) {
+  constructor(readonly arena: Arena, seed: number | null, readonly index: number) {
     this.seeded = seed !== null;
     this.rng = seed === null ? 0x9e3779b9 : (seed >>> 0) || 1;
     this.workers = Math.max(1, arena.i32[Meta.WORKERS]);
     this.mt = this.workers > 1;
     this.local = this.mt && !this.seeded;
+    this.counts = Meta.COUNTS0 + 16 * index;
+    this.spawned = arena.i32[this.counts];
+    this.finished = arena.i32[this.counts + 1];
+  }
+
+  /**
+   * Tasks spawned and not finished, summed over the workers' counts. Finished counts are read
+   * first: each is published with an atomic store after the task's spawn count was published
+   * (a spawned fiber reaches another worker only through a queue's atomic store), so the sum
+   * can be too high while tasks run, but reads 0 only once every task has finished.
+   */
+  private liveTasks(): number {
+    if (!this.mt) return this.spawned - this.finished;
+    const i32 = this.arena.i32;
+    let n = 0;
+    for (let w = 0; w < this.workers; w++) n -= Atomics.load(i32, Meta.COUNTS0 + 16 * w + 1);
+    for (let w = 0; w < this.workers; w++) n += Atomics.load(i32, Meta.COUNTS0 + 16 * w);
+    return n;
+  }
+
+  /** Count a new task (before its fiber is queued, which publishes the count). */
+  private countSpawn(): void {
+    this.arena.i32[this.counts] = ++this.spawned;
   }
 
   // ------------------------------------------------------------------ fibers and handles
@@ -165,10 +195,11 @@ export class Scheduler {
   spawn(fn: number, start: number, argc: number, withHandle: boolean): number {
     const a = this.arena;
     const info = this.info(fn);
-    const id = Atomics.add(a.i32, Meta.NEXT_ID, 1);
+    const id = this.mt ? Atomics.add(a.i32, Meta.NEXT_ID, 1) : a.i32[Meta.NEXT_ID]++;
     const handle = withHandle ? newHandle(a, id, fn, info.retKind) : 0;
     let fiber = 0;
     const need = info.nlocals + info.maxStack + 8;
+    if (this.mt && a.deadFibers.length === 0 && Atomics.load(a.i32, Meta.DEAD_LEN) > 0) this.takeDead();
     for (const cache = a.deadFibers; fiber === 0 && cache.length > 0; ) {
       const f = cache.pop()!;
       if (stackSlots(a, f) >= need) fiber = f;
@@ -180,7 +211,7 @@ export class Scheduler {
     }
     initFiber(a, fiber, id, fn, info.nlocals, a.f64, start, argc);
     a.i32[fw(fiber, F.HANDLE)] = handle;
-    Atomics.add(a.i32, Meta.LIVE, 1);
+    this.countSpawn();
     this.makeRunnable(fiber, false);
     return handle;
   }
@@ -196,7 +227,7 @@ export class Scheduler {
     a.tempRoots.pop();
     initFiber(a, fiber, id, fn, info.nlocals, [], 0, 0);
     a.i32[fw(fiber, F.HANDLE)] = handle;
-    Atomics.add(a.i32, Meta.LIVE, 1);
+    this.countSpawn();
     this.makeRunnable(fiber, true);
     return handle;
   }
@@ -245,7 +276,8 @@ export class Scheduler {
     if (tail === 0) i32[Meta.RUNQ_HEAD] = fiber;
     else i32[fw(tail, F.NEXT)] = fiber;
     i32[Meta.RUNQ_TAIL] = fiber;
-    Atomics.add(i32, Meta.GLOBAL_LEN, 1);
+    if (this.mt) Atomics.add(i32, Meta.GLOBAL_LEN, 1);
+    else i32[Meta.GLOBAL_LEN]++;
   }
 
   /** Take from the global queue (SCHED_LOCK held with several workers): FIFO, or seeded random. */
@@ -266,7 +298,8 @@ export class Scheduler {
     else i32[fw(prev, F.NEXT)] = next;
     if (i32[Meta.RUNQ_TAIL] === f) i32[Meta.RUNQ_TAIL] = prev;
     i32[fw(f, F.NEXT)] = 0;
-    Atomics.sub(i32, Meta.GLOBAL_LEN, 1);
+    if (this.mt) Atomics.sub(i32, Meta.GLOBAL_LEN, 1);
+    else i32[Meta.GLOBAL_LEN]--;
     return f;
   }
 
@@ -384,10 +417,13 @@ export class Scheduler {
     return false;
   }
 
-  /** Wake one idle worker, if any (the idle worker re-checks the queues after counting itself). */
+  /**
+   * Wake one idle worker, if any and none is already being woken (Go's wakep: a burst of new
+   * work costs one notify). The idle worker re-checks the queues after counting itself idle.
+   */
   private wake(): void {
     const i32 = this.arena.i32;
-    if (Atomics.load(i32, Meta.IDLE) > 0) {
+    if (Atomics.load(i32, Meta.IDLE) > 0 && Atomics.compareExchange(i32, Meta.WAKING, 0, 1) === 0) {
       Atomics.add(i32, Meta.WORK_SEQ, 1);
       Atomics.notify(i32, Meta.WORK_SEQ, 1);
     }
@@ -507,10 +543,41 @@ export class Scheduler {
       }
     }
     // nothing refers to a finished fiber (a mutex names its owner by task id), so it is reused
-    if (i32[fw(fiber, F.ID)] !== 0 && a.deadFibers.length < FIBER_CACHE && stackSlots(a, fiber) <= CACHE_MAX_SLOTS) {
+    if (i32[fw(fiber, F.ID)] !== 0 && stackSlots(a, fiber) <= CACHE_MAX_SLOTS) {
       a.deadFibers.push(fiber);
+      if (this.mt && a.deadFibers.length >= 2 * DEAD_BATCH) this.giveDead();
     }
-    if (Atomics.sub(i32, Meta.LIVE, 1) === 1) this.end(Finish.Completed, 0);
+    // with several workers, an idle worker sees the end (liveTasks)
+    if (this.mt) Atomics.store(i32, this.counts + 1, ++this.finished);
+    else if (++this.finished === this.spawned) this.end(Finish.Completed, 0);
+  }
+
+  /** Move a batch of this worker's dead fibers to the shared list. */
+  private giveDead(): void {
+    const a = this.arena;
+    const i32 = a.i32;
+    lock(i32, Meta.DEAD_LOCK);
+    for (let k = 0; k < DEAD_BATCH; k++) {
+      const f = a.deadFibers.pop()!;
+      i32[fw(f, F.NEXT)] = i32[Meta.DEAD_FIBERS];
+      i32[Meta.DEAD_FIBERS] = f;
+    }
+    Atomics.add(i32, Meta.DEAD_LEN, DEAD_BATCH);
+    unlock(i32, Meta.DEAD_LOCK);
+  }
+
+  /** Take a batch of dead fibers from the shared list into this worker's cache. */
+  private takeDead(): void {
+    const a = this.arena;
+    const i32 = a.i32;
+    lock(i32, Meta.DEAD_LOCK);
+    let n = 0;
+    for (let f = i32[Meta.DEAD_FIBERS]; f !== 0 && n < DEAD_BATCH; f = i32[Meta.DEAD_FIBERS], n++) {
+      i32[Meta.DEAD_FIBERS] = i32[fw(f, F.NEXT)];
+      a.deadFibers.push(f);
+    }
+    Atomics.sub(i32, Meta.DEAD_LEN, n);
+    unlock(i32, Meta.DEAD_LOCK);
   }
 
   /** End the program (first reason wins) and wake every worker so it can stop. */
@@ -664,12 +731,14 @@ export class Scheduler {
     Atomics.sub(i32, Meta.ACTIVE, 1);
     Atomics.notify(i32, Meta.STW_PARKED);
     const idle = Atomics.add(i32, Meta.IDLE, 1) + 1;
-    if (
+    const live = this.liveTasks();
+    if (live === 0) {
+      this.end(Finish.Completed, 0);
+    } else if (
       this.timers.length === 0 &&
       idle === Atomics.load(i32, Meta.WORKERS) &&
       !this.anyRunnable() &&
       Atomics.load(i32, Meta.SLEEPERS) === 0 &&
-      Atomics.load(i32, Meta.LIVE) > 0 &&
       Atomics.load(i32, Meta.STW_REQ) === 0 &&
       Atomics.load(i32, Meta.WORK_SEQ) === seq
     ) {
@@ -685,6 +754,7 @@ export class Scheduler {
       if (wait > 0) Atomics.wait(i32, Meta.WORK_SEQ, seq, wait);
     }
     Atomics.sub(i32, Meta.IDLE, 1);
+    Atomics.store(i32, Meta.WAKING, 0);
     Atomics.add(i32, Meta.ACTIVE, 1);
   }
 

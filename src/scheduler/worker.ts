@@ -43,8 +43,7 @@ export function runWorker(m: Module, arena: Arena, cfg: WorkerConfig, out: Outpu
   });
   vm.globalBlock = cfg.globalBlock;
   vm.globalBase = Arena.slot0(cfg.globalBlock);
-  const sched = new Scheduler(arena, cfg.seed);
-  sched.index = cfg.index;
+  const sched = new Scheduler(arena, cfg.seed, cfg.index);
   sched.runner = vm;
   vm.sched = sched;
   sched.reporter = new WorkerReporter(m, arena, out, vm, sched);

@@ -277,7 +277,7 @@ export class Interpreter {
     let sp = sb + i32[fwb + F.SP];
     let depth = i32[fwb + F.DEPTH];
     // a frame spilled out of native code at a loop header goes back into native code
-    if (this.native.resumes[fnIndex] !== null && this.native.leaders[fnIndex].has(pc)) {
+    if (this.native.resumes[fnIndex] !== null && (pc === 0 || this.native.leaders[fnIndex].has(pc))) {
       this.budget = budget;
       const how = this.resumeNative(fnIndex, pc, base, sp, depth);
       budget = this.budget;

@@ -56,7 +56,7 @@ function prepare(m: Module, opts: RunOptions, workers: number): { arena: Arena; 
     for (let w = 0; w < workers; w++) arena.i32[Meta.TEMP_ROOTS0 + w] = arena.alloc(Tag.STACK, (TEMP_ROOT_SLOTS + 1) * 8);
   }
   // main is the first fiber (task 0); its handle holds the program's result
-  const boot = new Scheduler(arena, null);
+  const boot = new Scheduler(arena, null, 0);
   boot.runner = {
     runSlice: () => { throw new Error('boot scheduler runs nothing'); },
     sliceResult: 0,
