@@ -7,11 +7,12 @@ import * as path from 'path';
 import { AstbError, readAstb, writeAstb } from '../bytecode/astb';
 import { disassemble } from '../bytecode/disasm';
 import type { Module } from '../bytecode/module';
+import type { Piscina } from 'piscina';
 import { VerifyError, verifyModule } from '../bytecode/verify';
 import { CompileError } from '../compiler/diagnostics';
 import { InternalError } from '../compiler/parser';
 import { writeAll } from '../vm/output';
-import { EXIT_INTERNAL, MAX_WORKERS, RunOptions, defaultWorkers, runModule, runModuleParallel } from '../vm/run';
+import { EXIT_INTERNAL, MAX_WORKERS, RunOptions, defaultWorkers, runModule, runModuleParallel, startPool } from '../vm/run';
 import { OPS, Op } from '../bytecode/opcodes';
 
 const VERSION = (require('../../package.json') as { version: string }).version;
@@ -192,11 +193,32 @@ function runOptions(p: Parsed): RunOptions {
   };
 }
 
-/** A program that never starts a task runs on one worker in this thread: no threads to start. */
-function run(m: Module, opts: RunOptions): number | Promise<number> {
+/**
+ * A program that never starts a task runs on one worker in this thread: no threads to start.
+ * `pool` is a set of worker threads started early (see startEarly); unused, it is shut down.
+ */
+function run(m: Module, opts: RunOptions, pool?: Piscina): number | Promise<number> {
   const spawns = m.functions.some((f) => hasSpawn(f.code));
-  if (!spawns || (opts.workers ?? 1) <= 1) return runModule(m, { ...opts, workers: 1 });
-  return runModuleParallel(m, opts);
+  if (!spawns || (opts.workers ?? 1) <= 1) {
+    if (pool) return pool.destroy().then(() => runModule(m, { ...opts, workers: 1 }));
+    return runModule(m, { ...opts, workers: 1 });
+  }
+  return runModuleParallel(m, opts, pool);
+}
+
+/**
+ * Worker threads take about 60 ms to start, so when a source file mentions `spawn` they are
+ * started before it is compiled, and start while the compiler works. (A false alarm, such as
+ * `spawn` in a comment, costs a thread that is shut down again.)
+ */
+function startEarly(file: string, opts: RunOptions): Piscina | undefined {
+  const workers = Math.min(MAX_WORKERS, opts.workers ?? 1);
+  if (workers <= 1 || !existsSync(file)) return undefined;
+  try {
+    return /\bspawn/.test(readFileSync(file, 'utf8')) ? startPool(workers - 1) : undefined;
+  } catch {
+    return undefined; // unreadable: compileFile reports it
+  }
 }
 
 function hasSpawn(code: Int32Array): boolean {
@@ -229,9 +251,18 @@ function dispatch(p: Parsed): number | Promise<number> {
     case 'exec':
       return run(loadBytecode(need(p)), runOptions(p));
     case 'run': {
-      const m = compileFile(need(p));
-      verifyModule(m);
-      return run(m, runOptions(p));
+      const file = need(p);
+      const opts = runOptions(p);
+      const pool = /\.(asthra|ast)$/.test(file) ? startEarly(file, opts) : undefined;
+      let m: Module;
+      try {
+        m = compileFile(file);
+        verifyModule(m);
+      } catch (e) {
+        void pool?.destroy();
+        throw e;
+      }
+      return run(m, opts, pool);
     }
     case 'disasm': {
       const file = need(p);

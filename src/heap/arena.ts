@@ -206,6 +206,7 @@ export class Arena {
   forgetDeadFibers(): void {
     this.deadFibers.length = 0;
     this.i32[Meta.DEAD_FIBERS] = 0;
+    this.i32[Meta.DEAD_TAIL] = 0;
     this.i32[Meta.DEAD_LEN] = 0;
   }
 

@@ -67,12 +67,13 @@ export const enum Meta {
   WORK_SEQ = 96, // bumped (and notified) whenever work appears
   DONE = 112, // 0 running, 1 finished, 2 exit() or a trap in main, 3 deadlock
   EXIT_CODE = 113,
-  RUNQ_HEAD = 128, // the global queue, under SCHED_LOCK
+  RUNQ_HEAD = 128, // the global queue (a batch list: scheduler/batchlist.ts), under SCHED_LOCK
   RUNQ_TAIL = 129,
   GLOBAL_LEN = 144, // fibers on the global run queue (atomic; read without the lock as a hint)
   DEAD_LOCK = 160, // guards DEAD_FIBERS
-  DEAD_FIBERS = 161, // finished fibers any worker may reuse, linked through F.NEXT (emptied by each collection)
-  DEAD_LEN = 162,
+  DEAD_FIBERS = 161, // finished fibers any worker may reuse, a batch list (emptied by each collection)
+  DEAD_TAIL = 162,
+  DEAD_LEN = 163,
   SLEEPERS = 176, // fibers parked on timers, across all workers
   WORKERS = 177, // worker threads sharing the arena
   COLLECTIONS = 178,

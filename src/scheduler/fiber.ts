@@ -2,6 +2,7 @@
 //
 //   FIBER block (Tag.FIBER), int32 words:
 //     ID STATE FN PC BASE SP DEPTH STACK HANDLE WAIT_KIND WAIT_REF NEXT ENTRY SLEEP_MS
+//     BATCH_NEXT BATCH_LEN (batchlist.ts: the first fiber of a batch on a shared list)
 //   (HANDLE is 0 for a plain `spawn`: nobody can await it, so it has no handle)
 //   STACK block (Tag.STACK): frame records, then value slots.
 //     header aux = frame capacity, header variant = slot capacity
@@ -28,8 +29,10 @@ export const enum F {
   NEXT = 11,
   ENTRY = 12,
   SLEEP_MS = 13,
+  BATCH_NEXT = 14,
+  BATCH_LEN = 15,
 }
-export const FIBER_WORDS = 14;
+export const FIBER_WORDS = 16;
 
 export const enum FiberState {
   Runnable = 0,

@@ -49,6 +49,7 @@ import type { Arena } from '../heap/arena';
 import { HEADER_BYTES, Meta, Tag } from '../heap/layout';
 import { lock, unlock } from '../heap/lock';
 import { F, FiberState, WaitKind, allocFiber, fw, initFiber, stackSlots } from './fiber';
+import { pushBatch, takeAt, takeBatch, takeOne } from './batchlist';
 import { H, M, MutexResult, TaskState, dequeueWaiter, enqueueWaiter, handleResultSlot, hw, mw, newHandle } from './task';
 
 export const SLICE_BUDGET = 10_000;
@@ -79,6 +80,11 @@ export const LOCAL_QUEUE_BYTES = (LQ.ENTRIES + LOCAL_CAP) * 4;
 
 /** How long an idle worker sleeps before looking again (it is also woken on new work). */
 const IDLE_WAIT_MS = 50;
+/** How long a worker with nothing to run looks for work before it sleeps. */
+const SPIN_MS = 0.1;
+/** A queue with fewer fibers is robbed only after its oldest has waited LONELY_MS (see lonely). */
+const STEAL_MIN = 8;
+const LONELY_MS = 0.005;
 
 export const enum SliceEnd {
   Done = 0,
@@ -268,57 +274,54 @@ export class Scheduler {
     this.wake();
   }
 
-  /** Append to the global queue (SCHED_LOCK held with several workers). */
+  /** Append one fiber to the global queue (SCHED_LOCK held with several workers). */
   private pushGlobal(fiber: number): void {
     const i32 = this.arena.i32;
     i32[fw(fiber, F.NEXT)] = 0;
-    const tail = i32[Meta.RUNQ_TAIL];
-    if (tail === 0) i32[Meta.RUNQ_HEAD] = fiber;
-    else i32[fw(tail, F.NEXT)] = fiber;
-    i32[Meta.RUNQ_TAIL] = fiber;
+    pushBatch(i32, Meta.RUNQ_HEAD, Meta.RUNQ_TAIL, fiber, 1);
     if (this.mt) Atomics.add(i32, Meta.GLOBAL_LEN, 1);
     else i32[Meta.GLOBAL_LEN]++;
   }
 
-  /** Take from the global queue (SCHED_LOCK held with several workers): FIFO, or seeded random. */
+  /** Take one fiber from the global queue (SCHED_LOCK held with several workers): FIFO, or seeded random. */
   private popGlobal(): number {
     const i32 = this.arena.i32;
     const n = i32[Meta.GLOBAL_LEN];
     if (n === 0) return 0;
-    let prev = 0;
-    let f = i32[Meta.RUNQ_HEAD];
-    if (this.seeded && n > 1) {
-      for (let k = this.random() % n; k > 0; k--) {
-        prev = f;
-        f = i32[fw(f, F.NEXT)];
-      }
-    }
-    const next = i32[fw(f, F.NEXT)];
-    if (prev === 0) i32[Meta.RUNQ_HEAD] = next;
-    else i32[fw(prev, F.NEXT)] = next;
-    if (i32[Meta.RUNQ_TAIL] === f) i32[Meta.RUNQ_TAIL] = prev;
-    i32[fw(f, F.NEXT)] = 0;
+    const f = this.seeded && n > 1
+      ? takeAt(i32, Meta.RUNQ_HEAD, Meta.RUNQ_TAIL, this.random() % n)
+      : takeOne(i32, Meta.RUNQ_HEAD, Meta.RUNQ_TAIL);
     if (this.mt) Atomics.sub(i32, Meta.GLOBAL_LEN, 1);
     else i32[Meta.GLOBAL_LEN]--;
     return f;
   }
 
   /**
-   * With several workers: one fiber from the global queue, and up to `max - 1` more moved to
-   * this worker's local queue (a fair share, as Go's globrunqget takes); 0 when it is empty.
+   * With several workers: a fiber from the global queue, 0 when it is empty. With `batch`, the
+   * rest of the first batch (a full local queue's overflow) moves to this worker's local queue.
    */
-  private globalGet(max: number): number {
+  private globalGet(batch: boolean): number {
     const i32 = this.arena.i32;
     if (Atomics.load(i32, Meta.GLOBAL_LEN) === 0) return 0;
     lock(i32, Meta.SCHED_LOCK);
-    const len = i32[Meta.GLOBAL_LEN];
-    const n = this.local ? Math.min(len, ((len / this.workers) | 0) + 1, max) : 1;
-    const first = this.popGlobal();
-    const batch = this.batch;
-    let m = 0;
-    for (; m < n - 1; m++) batch[m] = this.popGlobal();
+    let first: number;
+    let n = 1;
+    if (batch && this.local) {
+      first = takeBatch(i32, Meta.RUNQ_HEAD, Meta.RUNQ_TAIL);
+      if (first !== 0) {
+        n = i32[fw(first, F.BATCH_LEN)];
+        Atomics.sub(i32, Meta.GLOBAL_LEN, n);
+      }
+    } else {
+      first = this.popGlobal();
+    }
     unlock(i32, Meta.SCHED_LOCK);
-    for (let k = 0; k < m; k++) this.runqput(batch[k]);
+    // the chain is this worker's alone now: walk it outside the lock
+    for (let f = n > 1 ? i32[fw(first, F.NEXT)] : 0; f !== 0; ) {
+      const next = i32[fw(f, F.NEXT)];
+      this.runqput(f);
+      f = next;
+    }
     return first;
   }
 
@@ -327,26 +330,39 @@ export class Scheduler {
     return (this.arena.i32[Meta.LOCALQ0 + w] + HEADER_BYTES) >>> 2;
   }
 
+  /** HEAD of this worker's queue as last read (it only grows, so a stale one errs towards "full"). */
+  private seenHead = 0;
+
   /** Push on this worker's local queue; when it is full, its older half goes to the global queue. */
   private runqput(fiber: number): void {
     const i32 = this.arena.i32;
     const q = this.queue(this.index);
+    const t = i32[q + LQ.TAIL];
+    if (((t - this.seenHead) | 0) >= LOCAL_CAP) this.seenHead = Atomics.load(i32, q + LQ.HEAD);
     for (;;) {
-      const h = Atomics.load(i32, q + LQ.HEAD);
-      const t = i32[q + LQ.TAIL];
+      const h = this.seenHead;
       if (((t - h) | 0) < LOCAL_CAP) {
         i32[q + LQ.ENTRIES + (t & LOCAL_MASK)] = fiber;
         Atomics.store(i32, q + LQ.TAIL, (t + 1) | 0);
         return;
       }
-      // full: move the older half and this fiber to the global queue in one lock
+      // full: the older half and this fiber go to the global queue as one batch
       const n = LOCAL_CAP >> 1;
       const batch = this.batch;
       for (let k = 0; k < n; k++) batch[k] = i32[q + LQ.ENTRIES + ((h + k) & LOCAL_MASK)];
-      if (Atomics.compareExchange(i32, q + LQ.HEAD, h, (h + n) | 0) !== h) continue; // a thief took some: retry
+      if (Atomics.compareExchange(i32, q + LQ.HEAD, h, (h + n) | 0) !== h) {
+        this.seenHead = Atomics.load(i32, q + LQ.HEAD); // a thief took some: look again
+        continue;
+      }
+      // they are this worker's alone now: chain them
+      this.seenHead = (h + n) | 0;
+      const first = batch[0];
+      for (let k = 1; k < n; k++) i32[fw(batch[k - 1], F.NEXT)] = batch[k];
+      i32[fw(batch[n - 1], F.NEXT)] = fiber;
+      i32[fw(fiber, F.NEXT)] = 0;
       lock(i32, Meta.SCHED_LOCK);
-      for (let k = 0; k < n; k++) this.pushGlobal(batch[k]);
-      this.pushGlobal(fiber);
+      pushBatch(i32, Meta.RUNQ_HEAD, Meta.RUNQ_TAIL, first, n + 1);
+      Atomics.add(i32, Meta.GLOBAL_LEN, n + 1);
       unlock(i32, Meta.SCHED_LOCK);
       return;
     }
@@ -386,6 +402,7 @@ export class Scheduler {
         const h = Atomics.load(i32, q + LQ.HEAD);
         const t = Atomics.load(i32, q + LQ.TAIL);
         let n = (t - h) | 0;
+        if (n < STEAL_MIN && n > 0 && !this.lonely(q, h)) break;
         n -= n >> 1;
         if (n <= 0) break;
         if (n > LOCAL_CAP >> 1) continue; // read HEAD and TAIL at different moments: again
@@ -398,14 +415,35 @@ export class Scheduler {
     return 0;
   }
 
+  private lonelyQ = 0;
+  private lonelyHead = 0;
+  private lonelySince = 0;
+
+  /**
+   * A queue holding only a few fibers is robbed only once its oldest has waited there a few
+   * microseconds: a worker that is spawning fills its queue quickly, and taking its fibers one
+   * or two at a time as they appear costs a cross-thread transfer each time (that was most of
+   * the time of 1M spawns on 2 workers); a fiber that really is alone is taken soon enough.
+   */
+  private lonely(q: number, h: number): boolean {
+    const now = performance.now();
+    if (this.lonelyQ !== q || this.lonelyHead !== h) {
+      this.lonelyQ = q;
+      this.lonelyHead = h;
+      this.lonelySince = now;
+      return false;
+    }
+    return now - this.lonelySince >= LONELY_MS;
+  }
+
   /** The next fiber for this worker: local queue, global queue, or stolen; 0 when none. */
   private next(): number {
     if (!this.mt) return this.popGlobal();
-    if (!this.local) return this.globalGet(1);
+    if (!this.local) return this.globalGet(false);
     let f = 0;
-    if (++this.ticks % 61 === 0) f = this.globalGet(1);
+    if (++this.ticks % 61 === 0) f = this.globalGet(false);
     if (f === 0) f = this.runqget();
-    if (f === 0) f = this.globalGet(LOCAL_CAP >> 1);
+    if (f === 0) f = this.globalGet(true);
     if (f === 0) f = this.steal();
     return f;
   }
@@ -552,16 +590,18 @@ export class Scheduler {
     else if (++this.finished === this.spawned) this.end(Finish.Completed, 0);
   }
 
-  /** Move a batch of this worker's dead fibers to the shared list. */
+  /** Move a batch of this worker's dead fibers to the shared list (chained before the lock). */
   private giveDead(): void {
     const a = this.arena;
     const i32 = a.i32;
-    lock(i32, Meta.DEAD_LOCK);
+    let first = 0;
     for (let k = 0; k < DEAD_BATCH; k++) {
       const f = a.deadFibers.pop()!;
-      i32[fw(f, F.NEXT)] = i32[Meta.DEAD_FIBERS];
-      i32[Meta.DEAD_FIBERS] = f;
+      i32[fw(f, F.NEXT)] = first;
+      first = f;
     }
+    lock(i32, Meta.DEAD_LOCK);
+    pushBatch(i32, Meta.DEAD_FIBERS, Meta.DEAD_TAIL, first, DEAD_BATCH);
     Atomics.add(i32, Meta.DEAD_LEN, DEAD_BATCH);
     unlock(i32, Meta.DEAD_LOCK);
   }
@@ -571,13 +611,10 @@ export class Scheduler {
     const a = this.arena;
     const i32 = a.i32;
     lock(i32, Meta.DEAD_LOCK);
-    let n = 0;
-    for (let f = i32[Meta.DEAD_FIBERS]; f !== 0 && n < DEAD_BATCH; f = i32[Meta.DEAD_FIBERS], n++) {
-      i32[Meta.DEAD_FIBERS] = i32[fw(f, F.NEXT)];
-      a.deadFibers.push(f);
-    }
-    Atomics.sub(i32, Meta.DEAD_LEN, n);
+    const first = takeBatch(i32, Meta.DEAD_FIBERS, Meta.DEAD_TAIL);
+    if (first !== 0) Atomics.sub(i32, Meta.DEAD_LEN, i32[fw(first, F.BATCH_LEN)]);
     unlock(i32, Meta.DEAD_LOCK);
+    for (let f = first; f !== 0; f = i32[fw(f, F.NEXT)]) a.deadFibers.push(f);
   }
 
   /** End the program (first reason wins) and wake every worker so it can stop. */
@@ -668,7 +705,7 @@ export class Scheduler {
         if (Atomics.load(i32, Meta.DONE) !== Finish.Running) return;
         this.safepoint();
         this.fireTimers();
-        const fiber = this.next();
+        const fiber = this.next() || this.spin();
         if (fiber === 0) {
           this.idle();
           continue;
@@ -720,6 +757,28 @@ export class Scheduler {
     } else if (end === SliceEnd.Yield) {
       // a preempted or yielding fiber goes to the global queue, behind everyone waiting (Go's rule)
       this.makeRunnable(fiber, true);
+    }
+  }
+
+  /**
+   * Nothing to run here: with other workers, look again for a short while before sleeping (Go's
+   * spinning M). Waking a sleeping thread costs tens of microseconds, and a worker that spawns
+   * or wakes fibers in a burst keeps the others fed this way. A spinning worker is still active
+   * (it stops for a collection) and not idle, so nobody sends it a wake-up.
+   */
+  private spin(): number {
+    if (!this.mt) return 0;
+    const i32 = this.arena.i32;
+    const until = performance.now() + SPIN_MS;
+    for (let k = 1; ; k++) {
+      if (this.anyRunnable()) {
+        const f = this.next();
+        if (f !== 0) return f;
+      }
+      if ((k & 63) === 0) {
+        if (Atomics.load(i32, Meta.DONE) !== Finish.Running || performance.now() > until || this.timersDue()) return 0;
+        this.safepoint();
+      }
     }
   }
 

@@ -3,6 +3,7 @@
 // and turn how the program ended into an exit code.
 import * as os from 'os';
 import * as path from 'path';
+import type { Piscina } from 'piscina';
 import { writeAstb } from '../bytecode/astb';
 import { MainKind, Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
@@ -99,26 +100,57 @@ export function runModule(m: Module, opts: RunOptions): number {
   return finish(m, arena, out, opts);
 }
 
-/** Run with `opts.workers` Piscina threads sharing the arena. */
-export async function runModuleParallel(m: Module, opts: RunOptions): Promise<number> {
-  const workers = Math.max(1, Math.min(MAX_WORKERS, opts.workers ?? 1));
-  if (workers === 1) return runModule(m, opts);
-  const out = new Output();
-  const { arena, cfg } = prepare(m, opts, workers);
-  const { Piscina } = await import('piscina');
-  const pool = new Piscina({
+/**
+ * Start `workers` Piscina threads. The CLI starts them before it compiles a program that may
+ * spawn, so their start-up (about 60 ms each: a V8 isolate and the runtime's modules) overlaps
+ * the compiler's work on this thread.
+ */
+export function startPool(workers: number): Piscina {
+  const { Piscina: P } = require('piscina') as typeof import('piscina');
+  return new P({
     filename: path.join(__dirname, '..', 'scheduler', 'worker.js'),
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 1000,
     atomics: 'disabled',
   });
+}
+
+/**
+ * Run with `opts.workers` workers sharing the arena: this thread is worker 0, and workers
+ * 1..N-1 are Piscina threads (from `started`, if given: see startPool). Worker 0 starts on main
+ * at once, while the other threads are still starting up.
+ */
+export async function runModuleParallel(m: Module, opts: RunOptions, started?: Piscina): Promise<number> {
+  const workers = Math.max(1, Math.min(MAX_WORKERS, opts.workers ?? 1));
+  if (workers === 1) {
+    if (started) await started.destroy();
+    return runModule(m, opts);
+  }
+  const out = new Output();
+  const { arena, cfg } = prepare(m, opts, workers);
+  const pool = started ?? startPool(workers - 1);
   const astb = writeAstb(m);
   try {
-    const tasks = Array.from({ length: workers }, (_, index) => {
-      const task: PoolTask = { ...cfg, index, sab: arena.sab, astb, maxHeapBytes: opts.maxHeapBytes };
+    const tasks = Array.from({ length: workers - 1 }, (_, k) => {
+      const task: PoolTask = { ...cfg, index: k + 1, sab: arena.sab, astb, maxHeapBytes: opts.maxHeapBytes };
       return pool.run(task);
     });
+    // let Piscina hand the tasks to its threads (it does so from this thread's event loop)
+    // before this thread blocks in its own scheduler loop
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      runWorker(m, arena, cfg, out);
+    } catch (e) {
+      // an internal error on this thread: stop the others before reporting it
+      Atomics.compareExchange(arena.i32, Meta.DONE, Finish.Running, Finish.Exit);
+      Atomics.store(arena.i32, Meta.EXIT_CODE, EXIT_INTERNAL);
+      Atomics.add(arena.i32, Meta.WORK_SEQ, 1);
+      Atomics.notify(arena.i32, Meta.WORK_SEQ);
+      Atomics.notify(arena.i32, Meta.STW_REQ);
+      await Promise.allSettled(tasks);
+      throw e;
+    }
     const results = await Promise.allSettled(tasks);
     const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
     if (failed) throw failed.reason;
