@@ -65,6 +65,8 @@ export const MAIN_STACK_FRAMES = 256;
 /** With several workers, dead fibers move between a worker's cache and the shared list in
  * batches of this many (a worker that only spawns reuses what another one finished). */
 const DEAD_BATCH = 64;
+/** Dead fibers a worker keeps for itself before it shares (a spawning worker reuses its own). */
+const DEAD_KEEP = 4096;
 /** The largest stack (in slots) worth keeping with a dead fiber. */
 const CACHE_MAX_SLOTS = 512;
 /** Entries in a worker's local run queue (a power of two: indices wrap with a mask). */
@@ -84,6 +86,12 @@ const IDLE_WAIT_MS = 50;
 const SPIN_MS = 0.1;
 /** A queue with fewer fibers is robbed only after its oldest has waited LONELY_MS (see lonely). */
 const STEAL_MIN = 8;
+/** Task ids a worker takes at a time (see newId), and fibers it takes from its own queue at a
+ * time (see runqget). */
+const ID_BATCH = 16;
+const OWN_BATCH = 8;
+/** A worker publishes its new local fibers and its finished count at least this often. */
+const PUBLISH_EVERY = 16;
 const LONELY_MS = 0.005;
 
 export const enum SliceEnd {
@@ -146,6 +154,7 @@ export class Scheduler {
   /** tasks this worker spawned and finished (its Meta.COUNTS0 line says the same) */
   private spawned: number;
   private finished: number;
+  private publishedFinished: number;
   private readonly counts: number;
   runner!: FiberRunner;
   reporter!: Reporter;
@@ -165,6 +174,7 @@ export class Scheduler {
     this.counts = Meta.COUNTS0 + 16 * index;
     this.spawned = arena.i32[this.counts];
     this.finished = arena.i32[this.counts + 1];
+    this.publishedFinished = this.finished;
   }
 
   /**
@@ -201,7 +211,7 @@ export class Scheduler {
   spawn(fn: number, start: number, argc: number, withHandle: boolean): number {
     const a = this.arena;
     const info = this.info(fn);
-    const id = this.mt ? Atomics.add(a.i32, Meta.NEXT_ID, 1) : a.i32[Meta.NEXT_ID]++;
+    const id = this.newId();
     const handle = withHandle ? newHandle(a, id, fn, info.retKind) : 0;
     let fiber = 0;
     const need = info.nlocals + info.maxStack + 8;
@@ -220,6 +230,25 @@ export class Scheduler {
     this.countSpawn();
     this.makeRunnable(fiber, false);
     return handle;
+  }
+
+  private nextId = 0;
+  private idsLeft = 0;
+
+  /**
+   * A task id: unique, and in spawn order on one worker. With several workers each takes ids
+   * from the shared counter ID_BATCH at a time (an atomic add costs as much as the rest of a
+   * spawn), so ids from different workers interleave in blocks.
+   */
+  private newId(): number {
+    const i32 = this.arena.i32;
+    if (!this.mt) return i32[Meta.NEXT_ID]++;
+    if (this.idsLeft === 0) {
+      this.nextId = Atomics.add(i32, Meta.NEXT_ID, ID_BATCH);
+      this.idsLeft = ID_BATCH;
+    }
+    this.idsLeft--;
+    return this.nextId++;
   }
 
   /** Main's fiber (task 0) with its handle, which holds the program's result. */
@@ -332,18 +361,28 @@ export class Scheduler {
 
   /** HEAD of this worker's queue as last read (it only grows, so a stale one errs towards "full"). */
   private seenHead = 0;
+  /** this worker's TAIL, and the TAIL it last published: entries between them are visible only
+   * to this worker (see publish) */
+  private tail = 0;
+  private publishedTail = 0;
 
-  /** Push on this worker's local queue; when it is full, its older half goes to the global queue. */
+  /**
+   * Push on this worker's local queue; when it is full, its older half goes to the global queue.
+   * The entry is published to thieves (an atomic store of TAIL, which on x86 drains the store
+   * buffer: the costliest step of a spawn) every PUBLISH_EVERY pushes, at once when a worker is
+   * idle, and at the end of every slice.
+   */
   private runqput(fiber: number): void {
     const i32 = this.arena.i32;
     const q = this.queue(this.index);
-    const t = i32[q + LQ.TAIL];
+    const t = this.tail;
     if (((t - this.seenHead) | 0) >= LOCAL_CAP) this.seenHead = Atomics.load(i32, q + LQ.HEAD);
     for (;;) {
       const h = this.seenHead;
       if (((t - h) | 0) < LOCAL_CAP) {
         i32[q + LQ.ENTRIES + (t & LOCAL_MASK)] = fiber;
-        Atomics.store(i32, q + LQ.TAIL, (t + 1) | 0);
+        this.tail = (t + 1) | 0;
+        if (((this.tail - this.publishedTail) | 0) >= PUBLISH_EVERY || Atomics.load(i32, Meta.IDLE) > 0) this.publish();
         return;
       }
       // full: the older half and this fiber go to the global queue as one batch
@@ -368,24 +407,64 @@ export class Scheduler {
     }
   }
 
-  /** Take the oldest fiber of this worker's local queue, or 0. */
+  /**
+   * Make this worker's queued fibers and finished count visible to the others. Their spawn
+   * counts were written before, so a worker that sees a fiber (or its finish) sees its spawn.
+   */
+  private publish(): void {
+    if (!this.local) return;
+    const i32 = this.arena.i32;
+    if (this.publishedTail !== this.tail) {
+      Atomics.store(i32, this.queue(this.index) + LQ.TAIL, this.tail);
+      this.publishedTail = this.tail;
+    }
+  }
+
+  /** Publish this worker's finished count (see liveTasks). */
+  private publishCounts(): void {
+    if (this.mt && this.publishedFinished !== this.finished) {
+      Atomics.store(this.arena.i32, this.counts + 1, this.finished);
+      this.publishedFinished = this.finished;
+    }
+  }
+
+  /** fibers this worker took from the head of its own queue, to run next in this order */
+  private own: number[] = [];
+  private ownAt = 0;
+
+  /**
+   * Take the oldest fiber of this worker's local queue (published or not), or 0. Up to
+   * OWN_BATCH are taken with one CAS (thieves compete for HEAD, so every take is an atomic
+   * read-modify-write); the rest wait in `own`, where no thief can reach them.
+   */
   private runqget(): number {
+    const own = this.own;
+    if (this.ownAt < own.length) return own[this.ownAt++];
+    // empty `own` at once: entries read for a CAS that fails belong to a thief
+    own.length = 0;
+    this.ownAt = 0;
     const i32 = this.arena.i32;
     const q = this.queue(this.index);
     for (;;) {
       const h = Atomics.load(i32, q + LQ.HEAD);
-      const t = i32[q + LQ.TAIL];
-      if (t === h) return 0;
-      const f = i32[q + LQ.ENTRIES + (h & LOCAL_MASK)];
-      if (Atomics.compareExchange(i32, q + LQ.HEAD, h, (h + 1) | 0) === h) return f;
+      const t = this.tail;
+      const n = Math.min((t - h) | 0, OWN_BATCH);
+      if (n <= 0) return 0;
+      const batch = this.batch;
+      for (let k = 0; k < n; k++) batch[k] = i32[q + LQ.ENTRIES + ((h + k) & LOCAL_MASK)];
+      if (Atomics.compareExchange(i32, q + LQ.HEAD, h, (h + n) | 0) === h) {
+        for (let k = 1; k < n; k++) own.push(batch[k]);
+        return batch[0];
+      }
     }
   }
 
-  /** Fibers on worker w's local queue (a snapshot). */
+  /** Fibers on worker w's local queue (a snapshot; for another worker, those published). */
   private runqLen(w: number): number {
     const i32 = this.arena.i32;
     const q = this.queue(w);
-    return (Atomics.load(i32, q + LQ.TAIL) - Atomics.load(i32, q + LQ.HEAD)) | 0;
+    if (w !== this.index) return (Atomics.load(i32, q + LQ.TAIL) - Atomics.load(i32, q + LQ.HEAD)) | 0;
+    return ((this.tail - Atomics.load(i32, q + LQ.HEAD)) | 0) + this.own.length - this.ownAt;
   }
 
   /** Steal half of another worker's local queue: run the newest of them, queue the rest here. */
@@ -583,11 +662,12 @@ export class Scheduler {
     // nothing refers to a finished fiber (a mutex names its owner by task id), so it is reused
     if (i32[fw(fiber, F.ID)] !== 0 && stackSlots(a, fiber) <= CACHE_MAX_SLOTS) {
       a.deadFibers.push(fiber);
-      if (this.mt && a.deadFibers.length >= 2 * DEAD_BATCH) this.giveDead();
+      if (this.mt && a.deadFibers.length >= DEAD_KEEP + DEAD_BATCH) this.giveDead();
     }
-    // with several workers, an idle worker sees the end (liveTasks)
-    if (this.mt) Atomics.store(i32, this.counts + 1, ++this.finished);
-    else if (++this.finished === this.spawned) this.end(Finish.Completed, 0);
+    // with several workers, an idle worker sees the end (liveTasks), after publishing its count
+    if (this.mt) {
+      if (((++this.finished - this.publishedFinished) | 0) >= PUBLISH_EVERY) this.publishCounts();
+    } else if (++this.finished === this.spawned) this.end(Finish.Completed, 0);
   }
 
   /** Move a batch of this worker's dead fibers to the shared list (chained before the lock). */
@@ -684,6 +764,7 @@ export class Scheduler {
   /** Spent budget: true to end the slice (someone else should run, or the program ends). */
   outOfBudget(): boolean {
     this.safepoint();
+    this.publish();
     const i32 = this.arena.i32;
     return (
       Atomics.load(i32, Meta.GLOBAL_LEN) > 0 ||
@@ -711,6 +792,7 @@ export class Scheduler {
           continue;
         }
         this.runOne(fiber);
+        this.publish();
       }
     } finally {
       this.onIdle();
@@ -721,7 +803,10 @@ export class Scheduler {
 
   private runOne(fiber: number): void {
     const a = this.arena;
-    a.i32[fw(fiber, F.STATE)] = FiberState.Running;
+    // a fiber taken from a queue twice would run on two workers at once: fail loudly instead
+    if (Atomics.exchange(a.i32, fw(fiber, F.STATE), FiberState.Running) !== FiberState.Runnable) {
+      throw new Error(`scheduler: task ${a.i32[fw(fiber, F.ID)]} was scheduled twice`);
+    }
     let end: SliceEnd;
     try {
       end = this.runner.runSlice(fiber, SLICE_BUDGET);
@@ -789,6 +874,8 @@ export class Scheduler {
     this.onIdle();
     Atomics.sub(i32, Meta.ACTIVE, 1);
     Atomics.notify(i32, Meta.STW_PARKED);
+    this.publish();
+    this.publishCounts();
     const idle = Atomics.add(i32, Meta.IDLE, 1) + 1;
     const live = this.liveTasks();
     if (live === 0) {
