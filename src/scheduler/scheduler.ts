@@ -96,8 +96,11 @@ const LONELY_MS = 0.005;
 
 export const enum SliceEnd {
   Done = 0,
-  Yield = 1,
+  /** the budget ran out */
+  Preempted = 1,
   Blocked = 2,
+  /** Asthra_runtime.yield */
+  Yielded = 3,
 }
 
 export const enum Finish {
@@ -297,10 +300,17 @@ export class Scheduler {
       lock(i32, Meta.SCHED_LOCK);
       this.pushGlobal(fiber);
       unlock(i32, Meta.SCHED_LOCK);
-    } else {
-      this.runqput(fiber);
+      this.wake();
+      return;
     }
-    this.wake();
+    this.runqput(fiber);
+    // One fiber waiting here runs when the current one stops (a handoff, an await, a yield):
+    // waking another worker for it (a system call) would only move it there. Two or more are
+    // work to share.
+    if (this.runqLen(this.index) >= 2 && Atomics.load(i32, Meta.IDLE) > 0) {
+      this.publish();
+      this.wake();
+    }
   }
 
   /** Append one fiber to the global queue (SCHED_LOCK held with several workers). */
@@ -369,8 +379,8 @@ export class Scheduler {
   /**
    * Push on this worker's local queue; when it is full, its older half goes to the global queue.
    * The entry is published to thieves (an atomic store of TAIL, which on x86 drains the store
-   * buffer: the costliest step of a spawn) every PUBLISH_EVERY pushes, at once when a worker is
-   * idle, and at the end of every slice.
+   * buffer: the costliest step of a spawn) every PUBLISH_EVERY pushes, when makeRunnable wakes
+   * an idle worker, and at the end of every slice.
    */
   private runqput(fiber: number): void {
     const i32 = this.arena.i32;
@@ -382,7 +392,7 @@ export class Scheduler {
       if (((t - h) | 0) < LOCAL_CAP) {
         i32[q + LQ.ENTRIES + (t & LOCAL_MASK)] = fiber;
         this.tail = (t + 1) | 0;
-        if (((this.tail - this.publishedTail) | 0) >= PUBLISH_EVERY || Atomics.load(i32, Meta.IDLE) > 0) this.publish();
+        if (((this.tail - this.publishedTail) | 0) >= PUBLISH_EVERY) this.publish();
         return;
       }
       // full: the older half and this fiber go to the global queue as one batch
@@ -428,9 +438,10 @@ export class Scheduler {
     }
   }
 
-  /** fibers this worker took from the head of its own queue, to run next in this order */
-  private own: number[] = [];
+  /** fibers this worker took from the head of its own queue, to run next: own[ownAt..ownEnd) */
+  private readonly own = new Int32Array(OWN_BATCH);
   private ownAt = 0;
+  private ownEnd = 0;
 
   /**
    * Take the oldest fiber of this worker's local queue (published or not), or 0. Up to
@@ -439,10 +450,7 @@ export class Scheduler {
    */
   private runqget(): number {
     const own = this.own;
-    if (this.ownAt < own.length) return own[this.ownAt++];
-    // empty `own` at once: entries read for a CAS that fails belong to a thief
-    own.length = 0;
-    this.ownAt = 0;
+    if (this.ownAt < this.ownEnd) return own[this.ownAt++];
     const i32 = this.arena.i32;
     const q = this.queue(this.index);
     for (;;) {
@@ -450,11 +458,12 @@ export class Scheduler {
       const t = this.tail;
       const n = Math.min((t - h) | 0, OWN_BATCH);
       if (n <= 0) return 0;
-      const batch = this.batch;
-      for (let k = 0; k < n; k++) batch[k] = i32[q + LQ.ENTRIES + ((h + k) & LOCAL_MASK)];
+      // read before the CAS; they are this worker's only if it succeeds
+      for (let k = 0; k < n; k++) own[k] = i32[q + LQ.ENTRIES + ((h + k) & LOCAL_MASK)];
       if (Atomics.compareExchange(i32, q + LQ.HEAD, h, (h + n) | 0) === h) {
-        for (let k = 1; k < n; k++) own.push(batch[k]);
-        return batch[0];
+        this.ownAt = 1;
+        this.ownEnd = n;
+        return own[0];
       }
     }
   }
@@ -464,7 +473,7 @@ export class Scheduler {
     const i32 = this.arena.i32;
     const q = this.queue(w);
     if (w !== this.index) return (Atomics.load(i32, q + LQ.TAIL) - Atomics.load(i32, q + LQ.HEAD)) | 0;
-    return ((this.tail - Atomics.load(i32, q + LQ.HEAD)) | 0) + this.own.length - this.ownAt;
+    return ((this.tail - Atomics.load(i32, q + LQ.HEAD)) | 0) + this.ownEnd - this.ownAt;
   }
 
   /** Steal half of another worker's local queue: run the newest of them, queue the rest here. */
@@ -839,9 +848,14 @@ export class Scheduler {
       const err = id === 0 || info.retKind !== 1 ? null : this.reporter.errText(value, info.retKind);
       if (err !== null) this.reporter.taskFailed(id, info.name, err, '');
       this.finish(fiber, TaskState.Done, value, err !== null);
-    } else if (end === SliceEnd.Yield) {
-      // a preempted or yielding fiber goes to the global queue, behind everyone waiting (Go's rule)
+    } else if (end === SliceEnd.Preempted) {
+      // a preempted fiber goes to the global queue, behind everyone waiting (Go's rule), so a
+      // busy task moves between workers and cannot keep one worker's queue waiting
       this.makeRunnable(fiber, true);
+    } else if (end === SliceEnd.Yielded) {
+      // a yielding fiber goes behind the others of its own worker: a yield is a cheap switch,
+      // not a trip through the shared queue (one worker or --seed: the global queue, as ever)
+      this.makeRunnable(fiber, false);
     }
   }
 

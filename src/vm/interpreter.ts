@@ -312,7 +312,7 @@ export class Interpreter {
       code = codes[fnIndex];
       if (budget <= 0) {
         this.sync(fnIndex, pc, base, sp, depth);
-        return SliceEnd.Yield;
+        return SliceEnd.Preempted;
       }
     }
 
@@ -503,7 +503,7 @@ export class Interpreter {
           const t = code[pc];
           if (t < pc && --budget <= 0) {
             this.sync(fnIndex, t, base, sp, depth);
-            if (this.sched.outOfBudget()) return SliceEnd.Yield;
+            if (this.sched.outOfBudget()) return SliceEnd.Preempted;
             budget = SLICE_BUDGET;
             f64 = arena.f64;
             i32 = arena.i32;
@@ -551,7 +551,7 @@ export class Interpreter {
           const target = code[pc];
           if (--budget <= 0) {
             this.sync(fnIndex, pc - 1, base, sp, depth);
-            if (this.sched.outOfBudget()) return SliceEnd.Yield;
+            if (this.sched.outOfBudget()) return SliceEnd.Preempted;
             budget = SLICE_BUDGET;
             f64 = arena.f64;
             i32 = arena.i32;
@@ -586,7 +586,7 @@ export class Interpreter {
               depth = r.depth;
               if (budget <= 0) {
                 this.sync(fnIndex, pc, base, sp, depth);
-                return SliceEnd.Yield;
+                return SliceEnd.Preempted;
               }
               break;
             }
@@ -850,7 +850,7 @@ export class Interpreter {
         }
         case Op.YIELD:
           this.sync(fnIndex, pc, base, sp, depth);
-          return SliceEnd.Yield;
+          return SliceEnd.Yielded;
         case Op.SLEEP: {
           const ms = f64[--sp];
           this.sync(fnIndex, pc, base, sp, depth);
