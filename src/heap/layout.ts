@@ -62,6 +62,8 @@ export const enum Meta {
   ACTIVE = 50, // workers running fibers (not idle)
   IDLE = 51, // workers waiting for work
   WAKING = 52, // 1 while a wake-up is on its way to an idle worker (so a burst of work sends one)
+  RUNNING = 53, // workers inside runWorker (the main thread waits for them to leave at the end)
+  FAILED_WORKERS = 54, // workers that stopped on an internal error
   COUNTS0 = 640, // per worker (up to 8), a cache line each: tasks it spawned (word 0) and finished (word 1)
   NEXT_ID = 80, // next task id
   WORK_SEQ = 96, // bumped (and notified) whenever work appears

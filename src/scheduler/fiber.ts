@@ -4,9 +4,13 @@
 //     ID STATE FN PC BASE SP DEPTH STACK HANDLE WAIT_KIND WAIT_REF NEXT ENTRY SLEEP_MS
 //     BATCH_NEXT BATCH_LEN (batchlist.ts: the first fiber of a batch on a shared list)
 //   (HANDLE is 0 for a plain `spawn`: nobody can await it, so it has no handle)
-//   STACK block (Tag.STACK): frame records, then value slots.
+//   then the fiber's first stack, in the same block: value slots, then frame records.
+//   A stack that grows moves to a STACK block (Tag.STACK) of its own, laid out the same way
+//   without the fiber words; STACK names the block the stack is in (the fiber itself at first).
 //     header aux = frame capacity, header variant = slot capacity
 //     frame record = 3 int32 words: caller fn, return pc, caller base (relative to slot 0)
+// One block, slots first: a short task touches two or three cache lines (the fiber's words and
+// its first slots), which is what a task moving between workers costs.
 //
 // Registers (FN, PC, BASE, SP, DEPTH) are written by the interpreter when the fiber stops running
 // and at every safepoint; BASE and SP are slot indices relative to the stack's first slot, so a
@@ -64,20 +68,30 @@ export interface StackLayout {
   slotCap: number;
 }
 
-export function stackLayout(arena: Arena, stack: number): StackLayout {
-  const w = stack >>> 2;
-  const frameCap = arena.i32[w + 2];
-  const slotCap = arena.i32[w + 3];
-  const frameBase = (stack + HEADER_BYTES) >>> 2;
-  return { frameBase, slot0: (stack + HEADER_BYTES + frameCap * FRAME_WORDS * 4) >>> 3, frameCap, slotCap };
+/** f64 index of slot 0 of the stack in block `stack` (a FIBER block or a STACK block). */
+export function stackSlot0(i32: Int32Array, stack: number): number {
+  return (stack + HEADER_BYTES + ((i32[stack >>> 2] & 0xff) === Tag.FIBER ? FIBER_WORDS * 4 : 0)) >>> 3;
 }
 
-/** A fresh stack block; frameCap is kept even so the slots stay 8-byte aligned. */
+export function stackLayout(arena: Arena, stack: number): StackLayout {
+  const i32 = arena.i32;
+  const w = stack >>> 2;
+  const frameCap = i32[w + 2];
+  const slotCap = i32[w + 3];
+  const slot0 = stackSlot0(i32, stack);
+  return { frameBase: (slot0 + slotCap) * 2, slot0, frameCap, slotCap };
+}
+
+/** Bytes of a stack with these capacities (slots, then frame records). */
+function stackBytes(frameCap: number, slotCap: number): number {
+  return slotCap * 8 + frameCap * FRAME_WORDS * 4;
+}
+
+/** A fresh STACK block (for a stack that grew out of its fiber's block). */
 export function newStack(arena: Arena, frameCap: number, slotCap: number): number {
-  const frames = (frameCap + 1) & ~1;
   // not zero-filled: frames are written before they are read, and only slots below the stack
   // pointer are ever read (the caller zeroes the first frame's locals)
-  return arena.alloc(Tag.STACK, frames * FRAME_WORDS * 4 + slotCap * 8, frames, slotCap, false);
+  return arena.alloc(Tag.STACK, stackBytes(frameCap, slotCap), frameCap, slotCap, false);
 }
 
 /**
@@ -85,11 +99,8 @@ export function newStack(arena: Arena, frameCap: number, slotCap: number): numbe
  * reused whole, stack included (Scheduler's fiber cache), so most spawns allocate nothing.
  */
 export function allocFiber(arena: Arena, frameCap: number, slotCap: number): number {
-  const stack = newStack(arena, frameCap, slotCap);
-  arena.tempRoots.push(stack);
-  const fiber = arena.alloc(Tag.FIBER, FIBER_WORDS * 4, 0, 0, false);
-  arena.tempRoots.pop();
-  arena.i32[fw(fiber, F.STACK)] = stack;
+  const fiber = arena.alloc(Tag.FIBER, FIBER_WORDS * 4 + stackBytes(frameCap, slotCap), frameCap, slotCap, false);
+  arena.i32[fw(fiber, F.STACK)] = fiber;
   return fiber;
 }
 
@@ -119,8 +130,7 @@ export function initFiber(arena: Arena, fiber: number, id: number, fn: number, n
   i32[w + F.NEXT] = 0;
   i32[w + F.ENTRY] = fn;
   i32[w + F.SLEEP_MS] = 0;
-  const stack = i32[w + F.STACK];
-  const slot0 = (stack + HEADER_BYTES + i32[(stack >>> 2) + 2] * FRAME_WORDS * 4) >>> 3;
+  const slot0 = stackSlot0(i32, i32[w + F.STACK]);
   const f64 = arena.f64;
   for (let i = 0; i < argc; i++) f64[slot0 + i] = src[start + i];
   for (let i = argc; i < nlocals; i++) f64[slot0 + i] = 0;

@@ -66,7 +66,7 @@ export const MAIN_STACK_FRAMES = 256;
  * batches of this many (a worker that only spawns reuses what another one finished). */
 const DEAD_BATCH = 64;
 /** Dead fibers a worker keeps for itself before it shares (a spawning worker reuses its own). */
-const DEAD_KEEP = 4096;
+const DEAD_KEEP = 512;
 /** The largest stack (in slots) worth keeping with a dead fiber. */
 const CACHE_MAX_SLOTS = 512;
 /** Entries in a worker's local run queue (a power of two: indices wrap with a mask). */
@@ -813,9 +813,11 @@ export class Scheduler {
   private runOne(fiber: number): void {
     const a = this.arena;
     // a fiber taken from a queue twice would run on two workers at once: fail loudly instead
-    if (Atomics.exchange(a.i32, fw(fiber, F.STATE), FiberState.Running) !== FiberState.Runnable) {
+    // (a plain check: an atomic exchange here would cost as much as the rest of a short task)
+    if (a.i32[fw(fiber, F.STATE)] !== FiberState.Runnable) {
       throw new Error(`scheduler: task ${a.i32[fw(fiber, F.ID)]} was scheduled twice`);
     }
+    a.i32[fw(fiber, F.STATE)] = FiberState.Running;
     let end: SliceEnd;
     try {
       end = this.runner.runSlice(fiber, SLICE_BUDGET);

@@ -10,7 +10,8 @@ import { Meta } from '../heap/layout';
 import { Interpreter } from '../vm/interpreter';
 import { Output } from '../vm/output';
 import { WorkerReporter } from '../vm/report';
-import { Scheduler } from './scheduler';
+import { Finish, Scheduler } from './scheduler';
+import { EXIT_INTERNAL } from '../vm/report';
 
 /** Slots in a worker's temporary-root block (published when it parks for a collection). */
 export const TEMP_ROOT_SLOTS = 256;
@@ -72,8 +73,25 @@ export function runWorker(m: Module, arena: Arena, cfg: WorkerConfig, out: Outpu
     };
     arena.safepointHook = () => sched.safepoint();
   }
-  sched.runWorker();
-  out.flush();
+  Atomics.add(arena.i32, Meta.RUNNING, 1);
+  try {
+    sched.runWorker();
+    out.flush();
+  } finally {
+    Atomics.sub(arena.i32, Meta.RUNNING, 1);
+    Atomics.notify(arena.i32, Meta.RUNNING);
+  }
+}
+
+/** An internal error on one worker ends the program for all of them (exit code 70). */
+export function abortWorkers(arena: Arena): void {
+  const i32 = arena.i32;
+  Atomics.add(i32, Meta.FAILED_WORKERS, 1);
+  Atomics.compareExchange(i32, Meta.DONE, Finish.Running, Finish.Exit);
+  Atomics.store(i32, Meta.EXIT_CODE, EXIT_INTERNAL);
+  Atomics.add(i32, Meta.WORK_SEQ, 1);
+  Atomics.notify(i32, Meta.WORK_SEQ);
+  Atomics.notify(i32, Meta.STW_REQ);
 }
 
 export interface PoolTask extends WorkerConfig {
@@ -87,6 +105,11 @@ export default function poolWorker(task: PoolTask): { ok: true } {
   const m = readAstb(Buffer.from(task.astb));
   const arena = new Arena(0, task.maxHeapBytes, task.sab);
   const out = new Output();
-  runWorker(m, arena, task, out);
+  try {
+    runWorker(m, arena, task, out);
+  } catch (e) {
+    abortWorkers(arena);
+    throw e;
+  }
   return { ok: true };
 }

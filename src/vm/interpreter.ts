@@ -16,7 +16,7 @@ import { NativeCode, NativeEntry, NativeFrame, Unwind, compileNative } from './n
 import { stackShapes } from '../bytecode/verify';
 import { Output } from './output';
 import { formatFloat } from './format';
-import { F, FRAME_WORDS, fw, growStack, stackLayout } from '../scheduler/fiber';
+import { F, FRAME_WORDS, fw, growStack, stackLayout, stackSlot0 } from '../scheduler/fiber';
 import { Scheduler, SLICE_BUDGET, SliceEnd } from '../scheduler/scheduler';
 import { H, MutexResult, TaskState, handleResultSlot, hw, newMutex } from '../scheduler/task';
 import { Meta } from '../heap/layout';
@@ -891,8 +891,7 @@ export class Interpreter {
   sync(fn: number, pc: number, base: number, sp: number, depth: number): void {
     const i32 = this.arena.i32;
     const w = fw(this.cur, 0);
-    const stack = i32[w + F.STACK];
-    const sb = (stack + HEADER_BYTES + i32[(stack >>> 2) + 2] * FRAME_WORDS * 4) >>> 3; // stackLayout().slot0
+    const sb = stackSlot0(i32, i32[w + F.STACK]);
     i32[w + F.FN] = fn;
     i32[w + F.PC] = pc;
     i32[w + F.BASE] = base - sb;

@@ -11,7 +11,7 @@ import { Collector } from '../heap/gc';
 import { Meta, Tag } from '../heap/layout';
 import { Finish, LOCAL_QUEUE_BYTES, Scheduler } from '../scheduler/scheduler';
 import { handleResultSlot } from '../scheduler/task';
-import { PoolTask, TEMP_ROOT_SLOTS, WorkerConfig, runWorker } from '../scheduler/worker';
+import { PoolTask, TEMP_ROOT_SLOTS, WorkerConfig, abortWorkers, runWorker } from '../scheduler/worker';
 import { Output } from './output';
 import { internUnits } from './interpreter';
 import { EXIT_INTERNAL, EXIT_RUNTIME_ERROR } from './report';
@@ -139,21 +139,24 @@ export async function runModuleParallel(m: Module, opts: RunOptions, started?: P
     // let Piscina hand the tasks to its threads (it does so from this thread's event loop)
     // before this thread blocks in its own scheduler loop
     await new Promise((resolve) => setImmediate(resolve));
+    for (const t of tasks) t.catch(() => {}); // a thread still starting at the end is stopped
     try {
       runWorker(m, arena, cfg, out);
     } catch (e) {
       // an internal error on this thread: stop the others before reporting it
-      Atomics.compareExchange(arena.i32, Meta.DONE, Finish.Running, Finish.Exit);
-      Atomics.store(arena.i32, Meta.EXIT_CODE, EXIT_INTERNAL);
-      Atomics.add(arena.i32, Meta.WORK_SEQ, 1);
-      Atomics.notify(arena.i32, Meta.WORK_SEQ);
-      Atomics.notify(arena.i32, Meta.STW_REQ);
+      abortWorkers(arena);
       await Promise.allSettled(tasks);
       throw e;
     }
-    const results = await Promise.allSettled(tasks);
-    const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
-    if (failed) throw failed.reason;
+    // The program has ended. Wait for the workers that joined to leave the arena; a thread that
+    // is still starting up (about 60 ms) is not waited for: it would find the program over.
+    const i32 = arena.i32;
+    for (let n = Atomics.load(i32, Meta.RUNNING); n > 0; n = Atomics.load(i32, Meta.RUNNING)) Atomics.wait(i32, Meta.RUNNING, n, 20);
+    if (Atomics.load(i32, Meta.FAILED_WORKERS) > 0) {
+      const results = await Promise.allSettled(tasks);
+      const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+      if (failed) throw failed.reason;
+    }
   } finally {
     await pool.destroy();
   }
