@@ -259,11 +259,13 @@ ${tagTable()}
   index, which \`VARIANT\` reads. Result and Option are ordinary enums: \`Ok\`/\`Some\` are variant 0.
 - A **shape** (shapes section) lists which fields hold references; the collector traces exactly
   those.
-- A **fiber** runs on a STACK block of value slots: each frame's locals start at its base slot and
-  its operand stack sits above them. Frame records (the caller's function index, return pc and
-  base slot: three int32 words each) live in a second STACK block, so a stack trace, a spill
-  from the native tier and, later, a fiber moving to another worker all read the same memory. The globals are a
-  third STACK block.
+- A **fiber** (a task) is one FIBER block: its registers and links (src/scheduler/fiber.ts), then
+  its first stack: value slots (each frame's locals start at its base slot and its operand stack
+  sits above them), then frame records (the caller's function index, return pc and base slot:
+  three int32 words each). A stack that outgrows the block is copied to a STACK block of its own,
+  laid out the same way. Everything is in the shared arena, so a stack trace, a spill from the
+  native tier and a fiber moving to another worker all read the same memory. The globals are a
+  STACK block of slots.
 - Memory is reclaimed by a precise, non-moving mark-sweep collector (src/heap/gc.ts): its roots
   are the globals, the interned string constants, every live frame's reference slots (the
   verifier's stack maps say which operand-stack slots hold references) and pinned objects.
