@@ -551,7 +551,9 @@ export class Scheduler {
     const i32 = this.arena.i32;
     if (Atomics.load(i32, Meta.IDLE) > 0 && Atomics.compareExchange(i32, Meta.WAKING, 0, 1) === 0) {
       Atomics.add(i32, Meta.WORK_SEQ, 1);
-      Atomics.notify(i32, Meta.WORK_SEQ, 1);
+      // the worker woken clears WAKING when it leaves idle(); if none was asleep (it was just
+      // leaving, or about to wait and will see WORK_SEQ changed), nobody else would
+      if (Atomics.notify(i32, Meta.WORK_SEQ, 1) === 0) Atomics.store(i32, Meta.WAKING, 0);
     }
   }
 
