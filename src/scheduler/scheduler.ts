@@ -165,8 +165,9 @@ export class Scheduler {
   onPark: () => void = () => {};
   onUnpark: () => void = () => {};
   onSliceEnd: () => void = () => {};
-  /** called before the worker stops counting as active (it must hold no heap state then) */
-  onIdle: () => void = () => {};
+  /** give up this worker's own heap state (allocation buffer, dead fibers): when it stops, and
+   * when it comes back from idle after a collection it was not stopped for */
+  onRelease: () => void = () => {};
 
   constructor(readonly arena: Arena, seed: number | null, readonly index: number) {
     this.seeded = seed !== null;
@@ -578,6 +579,13 @@ export class Scheduler {
   /** An await saw the task's outcome: a failure it saw no longer fails the program. */
   observe(handle: number): void {
     const i32 = this.arena.i32;
+    if (!this.mt) {
+      if (i32[hw(handle, H.OBSERVED)] === 0) {
+        i32[hw(handle, H.OBSERVED)] = 1;
+        if (i32[hw(handle, H.FAILED)]) i32[Meta.UNOBSERVED]--;
+      }
+      return;
+    }
     if (Atomics.compareExchange(i32, hw(handle, H.OBSERVED), 0, 1) === 0 && i32[hw(handle, H.FAILED)]) {
       Atomics.sub(i32, Meta.UNOBSERVED, 1);
     }
@@ -806,7 +814,7 @@ export class Scheduler {
         this.publish();
       }
     } finally {
-      this.onIdle();
+      this.onRelease();
       Atomics.sub(a.i32, Meta.ACTIVE, 1);
       Atomics.notify(a.i32, Meta.STW_PARKED);
     }
@@ -885,11 +893,15 @@ export class Scheduler {
     }
   }
 
-  /** Nothing to run: wait for work, a timer, the end, or detect a deadlock. */
+  /**
+   * Nothing to run: wait for work, a timer, the end, or detect a deadlock. An idle worker is not
+   * active, so collections run without it; it keeps its allocation buffer and dead fibers
+   * unless one did (then the sweep may have freed them), as often it did not.
+   */
   private idle(): void {
     const i32 = this.arena.i32;
     const seq = Atomics.load(i32, Meta.WORK_SEQ);
-    this.onIdle();
+    const collections = Atomics.load(i32, Meta.COLLECTIONS);
     Atomics.sub(i32, Meta.ACTIVE, 1);
     Atomics.notify(i32, Meta.STW_PARKED);
     this.publish();
@@ -920,6 +932,10 @@ export class Scheduler {
     Atomics.sub(i32, Meta.IDLE, 1);
     Atomics.store(i32, Meta.WAKING, 0);
     Atomics.add(i32, Meta.ACTIVE, 1);
+    // a collection under way finishes first (and releases this worker's state when it parks);
+    // one that ran while this worker was idle leaves its state to be released here
+    this.safepoint();
+    if (Atomics.load(i32, Meta.COLLECTIONS) !== collections) this.onRelease();
   }
 
   private random(): number {

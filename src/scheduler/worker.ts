@@ -65,8 +65,7 @@ export function runWorker(m: Module, arena: Arena, cfg: WorkerConfig, out: Outpu
       arena.f64[s0] = 0;
     };
     sched.onSliceEnd = () => out.flush();
-    // an idle worker is not stopped for a collection, so it must not keep a buffer the sweep frees
-    sched.onIdle = () => arena.releaseThreadState();
+    sched.onRelease = () => arena.releaseThreadState();
     arena.gcHook = () => {
       arena.releaseThreadState();
       sched.stopTheWorld(() => collector.collect());
