@@ -84,6 +84,8 @@ export const LOCAL_QUEUE_BYTES = (LQ.ENTRIES + LOCAL_CAP) * 4;
 const IDLE_WAIT_MS = 50;
 /** How long a worker with nothing to run looks for work before it sleeps. */
 const SPIN_MS = 0.1;
+/** Arithmetic steps between two looks at the queues while spinning (a fraction of a microsecond). */
+const SPIN_PAUSE = 200;
 /** A queue with fewer fibers is robbed only after its oldest has waited LONELY_MS (see lonely). */
 const STEAL_MIN = 8;
 /** Task ids a worker takes at a time (see newId), and fibers it takes from its own queue at a
@@ -308,7 +310,7 @@ export class Scheduler {
     // One fiber waiting here runs when the current one stops (a handoff, an await, a yield):
     // waking another worker for it (a system call) would only move it there. Two or more are
     // work to share.
-    if (this.runqLen(this.index) >= 2 && Atomics.load(i32, Meta.IDLE) > 0) {
+    if (Atomics.load(i32, Meta.IDLE) > 0 && this.runqLen(this.index) >= 2) {
       this.publish();
       this.wake();
     }
@@ -877,6 +879,9 @@ export class Scheduler {
    * or wakes fibers in a burst keeps the others fed this way. A spinning worker is still active
    * (it stops for a collection) and not idle, so nobody sends it a wake-up.
    */
+  /** where the spin pause puts its result, so the pause is not optimised away */
+  spinSink = 0;
+
   private spin(): number {
     if (!this.mt) return 0;
     const i32 = this.arena.i32;
@@ -886,7 +891,12 @@ export class Scheduler {
         const f = this.next();
         if (f !== 0) return f;
       }
-      if ((k & 63) === 0) {
+      // look again in a moment: reading other workers' queue words in a tight loop would keep
+      // pulling their cache lines away from them
+      let x = k;
+      for (let j = 0; j < SPIN_PAUSE; j++) x = (x * 1103515245 + 12345) | 0;
+      this.spinSink = x;
+      if ((k & 15) === 0) {
         if (Atomics.load(i32, Meta.DONE) !== Finish.Running || performance.now() > until || this.timersDue()) return 0;
         this.safepoint();
       }
