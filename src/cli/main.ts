@@ -9,8 +9,8 @@ import { disassemble } from '../bytecode/disasm';
 import type { Module } from '../bytecode/module';
 import type { Piscina } from 'piscina';
 import { VerifyError, verifyModule } from '../bytecode/verify';
-import { CompileError } from '../compiler/diagnostics';
-import { InternalError } from '../compiler/parser';
+// only the error classes: the compiler itself loads when a command needs it
+import { CompileError, InternalError } from '../compiler/diagnostics';
 import { writeAll } from '../vm/output';
 import { EXIT_INTERNAL, MAX_WORKERS, RunOptions, defaultWorkers, runModule, runModuleParallel, startPool } from '../vm/run';
 import { OPS, Op } from '../bytecode/opcodes';
@@ -296,7 +296,9 @@ export function main(argv: string[]): void {
   }
   result.then(
     (code) => {
-      process.exitCode = code;
+      // output is written synchronously; exiting here does not wait for worker threads that
+      // are still starting up (they would find the program over)
+      process.exit(code);
     },
     (e) => {
       process.exitCode = report(e, argv);

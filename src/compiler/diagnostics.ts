@@ -37,3 +37,6 @@ export interface Pos {
   line: number;
   col: number;
 }
+
+/** A bug in the compiler itself (such as an ambiguous parse): exit code 70, not a user error. */
+export class InternalError extends Error {}

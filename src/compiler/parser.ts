@@ -3,7 +3,7 @@
 // turns nearley's failures into a CompileError that says, in words, what was expected.
 import nearley from 'nearley';
 import type { Program } from './ast';
-import { CompileError } from './diagnostics';
+import { CompileError, InternalError } from './diagnostics';
 import { lexer } from './lexer';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const grammarModule = require('./grammar.generated.js');
@@ -21,7 +21,7 @@ const TOKEN_WORDS: Record<string, string> = {
   char: 'a character literal',
 };
 
-export class InternalError extends Error {}
+export { InternalError };
 
 export function parse(source: string, file: string): Program {
   lexer.setFile(file);

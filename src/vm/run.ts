@@ -158,7 +158,7 @@ export async function runModuleParallel(m: Module, opts: RunOptions, started?: P
       if (failed) throw failed.reason;
     }
   } finally {
-    await pool.destroy();
+    void pool.destroy().catch(() => {});
   }
   return finish(m, arena, out, opts);
 }
