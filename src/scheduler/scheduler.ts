@@ -338,9 +338,39 @@ export class Scheduler {
     return f;
   }
 
+  /** the rest of a batch taken from the global queue, linked through F.NEXT: this worker runs
+   * them next (see takeChained) */
+  private chain = 0;
+  private chainLen = 0;
+
+  /**
+   * The next fiber of this worker's chain, or 0. The chain is private: if another worker is
+   * idle, half of it moves to the local queue first, where it can be stolen.
+   */
+  private takeChained(): number {
+    const f = this.chain;
+    if (f === 0) return 0;
+    const i32 = this.arena.i32;
+    this.chain = i32[fw(f, F.NEXT)];
+    this.chainLen--;
+    i32[fw(f, F.NEXT)] = 0;
+    if (this.chainLen > 1 && Atomics.load(i32, Meta.IDLE) > 0) {
+      for (let k = this.chainLen >> 1; k > 0; k--) {
+        const g = this.chain;
+        this.chain = i32[fw(g, F.NEXT)];
+        this.chainLen--;
+        this.runqput(g);
+      }
+      this.publish();
+      this.wake();
+    }
+    return f;
+  }
+
   /**
    * With several workers: a fiber from the global queue, 0 when it is empty. With `batch`, the
-   * rest of the first batch (a full local queue's overflow) moves to this worker's local queue.
+   * rest of the first batch (a full local queue's overflow) becomes this worker's chain: it is
+   * not walked or copied, each fiber is unlinked as it is about to run.
    */
   private globalGet(batch: boolean): number {
     const i32 = this.arena.i32;
@@ -358,11 +388,11 @@ export class Scheduler {
       first = this.popGlobal();
     }
     unlock(i32, Meta.SCHED_LOCK);
-    // the chain is this worker's alone now: walk it outside the lock
-    for (let f = n > 1 ? i32[fw(first, F.NEXT)] : 0; f !== 0; ) {
-      const next = i32[fw(f, F.NEXT)];
-      this.runqput(f);
-      f = next;
+    if (n > 1) {
+      // called only with an empty chain
+      this.chain = i32[fw(first, F.NEXT)];
+      this.chainLen = n - 1;
+      i32[fw(first, F.NEXT)] = 0;
     }
     return first;
   }
@@ -476,7 +506,7 @@ export class Scheduler {
     const i32 = this.arena.i32;
     const q = this.queue(w);
     if (w !== this.index) return (Atomics.load(i32, q + LQ.TAIL) - Atomics.load(i32, q + LQ.HEAD)) | 0;
-    return ((this.tail - Atomics.load(i32, q + LQ.HEAD)) | 0) + this.ownEnd - this.ownAt;
+    return ((this.tail - Atomics.load(i32, q + LQ.HEAD)) | 0) + this.ownEnd - this.ownAt + this.chainLen;
   }
 
   /** Steal half of another worker's local queue: run the newest of them, queue the rest here. */
@@ -533,6 +563,7 @@ export class Scheduler {
     if (!this.local) return this.globalGet(false);
     let f = 0;
     if (++this.ticks % 61 === 0) f = this.globalGet(false);
+    if (f === 0) f = this.takeChained();
     if (f === 0) f = this.runqget();
     if (f === 0) f = this.globalGet(true);
     if (f === 0) f = this.steal();
