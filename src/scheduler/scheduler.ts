@@ -16,27 +16,30 @@
 //   - run queues, as in Go's proc.go: each worker has a local queue, a ring in its own block
 //     that only its owner pushes to and that any worker may take from, lock-free (Go's
 //     runqput/runqget/runqgrab: the owner publishes TAIL, takers advance HEAD with a CAS); the
-//     fibers a worker spawns or wakes go there. A global queue (fibers linked through F.NEXT,
-//     under SCHED_LOCK) takes preempted fibers and a full local queue's older half. A worker
-//     with nothing local takes a batch from the global queue, else steals half of another
+//     fibers a worker spawns, wakes or sees yield go there. The owner publishes new entries in
+//     batches and takes its own in batches (runqput, runqget), as atomics are the costliest part
+//     of a switch. A global queue (a batch list: batchlist.ts, under SCHED_LOCK) takes preempted
+//     fibers and a full local queue's older half as one batch. A worker with nothing local takes
+//     a whole batch from the global queue as a private chain, else steals half of another
 //     worker's queue. Every 61st pick looks at the global queue first, so it is never starved.
 //     With one worker, everything goes through the global queue in FIFO order (spawn order is
-//     run order) and no lock is taken; with --seed, the global queue is picked at random:
-//     reproducible with one worker.
+//     run order) and no lock or atomic instruction is used; with --seed, the global queue is
+//     picked at random: reproducible with one worker.
 //   - live fibers: no registry. The collector and the deadlock report find them by walking the
 //     heap for FIBER blocks that have not finished (the sweep walks the heap anyway), so a spawn
 //     and a finish touch no shared list.
-//   - dead fibers are reused whole, stack included, from a per-worker cache (Go's gFree list),
-//     so a spawn usually allocates nothing; a collection empties every cache (the blocks are
-//     then garbage, as nothing refers to a finished fiber).
+//   - dead fibers are reused whole, stack included, from a per-worker cache and a shared batch
+//     list (Go's gFree lists), so a spawn usually allocates nothing; a collection empties them
+//     all (the blocks are then garbage, as nothing refers to a finished fiber).
 //   - handles and mutexes carry their own lock words, so an await cannot miss the wake-up of a
 //     task that finishes on another worker, and unrelated waits never contend.
 //   - idle workers sleep on Meta.WORK_SEQ; whoever makes work runnable bumps and notifies it only
 //     when some worker is idle (a Dekker pair with the idle worker's own check of the queues).
 // Invariants:
-//   - A fiber is in exactly one place: running on one worker, on one run queue, in one worker's
-//     timer heap, on the wait list of the one handle or mutex it is blocked on, or (finished)
-//     in one worker's cache of dead fibers.
+//   - A fiber is in exactly one place: running on one worker, on one run queue (or a worker's
+//     private chain or own batch taken from its queue), in one worker's timer heap, on the wait
+//     list of the one handle or mutex it is blocked on, or (finished) in one cache or list of
+//     dead fibers. runOne checks the first half of this: a fiber run twice is an internal error.
 //   - A worker touches the heap only while counted in Meta.ACTIVE and not parked for STW.
 //   - The program ends when every task has finished (main included), or on exit(), a trap in
 //     main, or a deadlock: every worker idle, no runnable fiber, no sleeper, some task unfinished.
