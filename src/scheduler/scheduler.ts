@@ -13,12 +13,9 @@
 //            (allocation, spent budget, scheduling) on Atomics.wait; the requester works; all resume
 //
 // Shared state lives in the arena's meta words (heap/layout.ts Meta) so every worker sees it:
-//   - run queues, as in Go's proc.go: each worker has a local queue, a ring in its own block
-//     that only its owner pushes to and that any worker may take from, lock-free (Go's
-//     runqput/runqget/runqgrab: the owner publishes TAIL, takers advance HEAD with a CAS); the
-//     fibers a worker spawns, wakes or sees yield go there. The owner publishes new entries in
-//     batches and takes its own in batches (runqput, runqget), as atomics are the costliest part
-//     of a switch. A global queue (a batch list: batchlist.ts, under SCHED_LOCK) takes preempted
+//   - run queues, as in Go's proc.go: each worker has a local queue (runq.ts), a ring in its own
+//     block that only its owner pushes to and any worker may take from, lock-free; the fibers a
+//     worker spawns, wakes or sees yield go there. A global queue (a batch list: batchlist.ts, under SCHED_LOCK) takes preempted
 //     fibers and a full local queue's older half as one batch. A worker with nothing local takes
 //     a whole batch from the global queue as a private chain, else steals half of another
 //     worker's queue. Every 61st pick looks at the global queue first, so it is never starved.
@@ -49,10 +46,11 @@
 // Rejected design: a Piscina task per fiber (about 150 us a round trip; a switch must cost well
 // under 1 us).
 import type { Arena } from '../heap/arena';
-import { HEADER_BYTES, Meta, Tag } from '../heap/layout';
+import { Meta, Tag } from '../heap/layout';
 import { lock, unlock } from '../heap/lock';
 import { F, FiberState, WaitKind, allocFiber, fw, initFiber, stackSlots } from './fiber';
 import { pushBatch, takeAt, takeBatch, takeOne } from './batchlist';
+import { LocalQueues } from './runq';
 import { H, M, MutexResult, TaskState, dequeueWaiter, enqueueWaiter, handleResultSlot, hw, mw, newHandle } from './task';
 
 export const SLICE_BUDGET = 10_000;
@@ -72,16 +70,6 @@ const DEAD_BATCH = 64;
 const DEAD_KEEP = 512;
 /** The largest stack (in slots) worth keeping with a dead fiber. */
 const CACHE_MAX_SLOTS = 512;
-/** Entries in a worker's local run queue (a power of two: indices wrap with a mask). */
-export const LOCAL_CAP = 256;
-const LOCAL_MASK = LOCAL_CAP - 1;
-/** int32 words of a local run queue block: HEAD and TAIL on cache lines of their own. */
-const enum LQ {
-  HEAD = 0, // next entry to take; advanced by CAS (owner or thief)
-  TAIL = 16, // next free entry; written only by the owner
-  ENTRIES = 32,
-}
-export const LOCAL_QUEUE_BYTES = (LQ.ENTRIES + LOCAL_CAP) * 4;
 
 /** How long an idle worker sleeps before looking again (it is also woken on new work). */
 const IDLE_WAIT_MS = 50;
@@ -89,15 +77,10 @@ const IDLE_WAIT_MS = 50;
 const SPIN_MS = 0.1;
 /** Arithmetic steps between two looks at the queues while spinning (a fraction of a microsecond). */
 const SPIN_PAUSE = 200;
-/** A queue with fewer fibers is robbed only after its oldest has waited LONELY_MS (see lonely). */
-const STEAL_MIN = 8;
-/** Task ids a worker takes at a time (see newId), and fibers it takes from its own queue at a
- * time (see runqget). */
+/** Task ids a worker takes at a time (see newId). */
 const ID_BATCH = 16;
-const OWN_BATCH = 8;
-/** A worker publishes its new local fibers and its finished count at least this often. */
+/** A worker publishes its finished count at least this often. */
 const PUBLISH_EVERY = 16;
-const LONELY_MS = 0.005;
 
 export const enum SliceEnd {
   Done = 0,
@@ -157,8 +140,8 @@ export class Scheduler {
   private readonly local: boolean;
   private readonly workers: number;
   private ticks = 0;
-  /** scratch for moving fibers between queues */
-  private batch: number[] = [];
+  /** the local run queues (several workers, no --seed), as this worker sees them */
+  private readonly rq: LocalQueues | null;
   /** tasks this worker spawned and finished (its Meta.COUNTS0 line says the same) */
   private spawned: number;
   private finished: number;
@@ -180,6 +163,7 @@ export class Scheduler {
     this.workers = Math.max(1, arena.i32[Meta.WORKERS]);
     this.mt = this.workers > 1;
     this.local = this.mt && !this.seeded;
+    this.rq = this.local ? new LocalQueues(arena, index, this.workers, (first, n) => this.overflow(first, n)) : null;
     this.counts = Meta.COUNTS0 + 16 * index;
     this.spawned = arena.i32[this.counts];
     this.finished = arena.i32[this.counts + 1];
@@ -309,7 +293,7 @@ export class Scheduler {
       this.wake();
       return;
     }
-    this.runqput(fiber);
+    this.rq!.put(fiber);
     // One fiber waiting here runs when the current one stops (a handoff, an await, a yield):
     // waking another worker for it (a system call) would only move it there. Two or more are
     // work to share.
@@ -362,7 +346,7 @@ export class Scheduler {
         const g = this.chain;
         this.chain = i32[fw(g, F.NEXT)];
         this.chainLen--;
-        this.runqput(g);
+        this.rq!.put(g);
       }
       this.publish();
       this.wake();
@@ -400,70 +384,19 @@ export class Scheduler {
     return first;
   }
 
-  /** int32 index of worker w's local queue words. */
-  private queue(w: number): number {
-    return (this.arena.i32[Meta.LOCALQ0 + w] + HEADER_BYTES) >>> 2;
-  }
-
-  /** HEAD of this worker's queue as last read (it only grows, so a stale one errs towards "full"). */
-  private seenHead = 0;
-  /** this worker's TAIL, and the TAIL it last published: entries between them are visible only
-   * to this worker (see publish) */
-  private tail = 0;
-  private publishedTail = 0;
-
-  /**
-   * Push on this worker's local queue; when it is full, its older half goes to the global queue.
-   * The entry is published to thieves (an atomic store of TAIL, which on x86 drains the store
-   * buffer: the costliest step of a spawn) every PUBLISH_EVERY pushes, when makeRunnable wakes
-   * an idle worker, and at the end of every slice.
-   */
-  private runqput(fiber: number): void {
+  /** A full local queue's older half and a new fiber (a chain of `n`) go to the global queue. */
+  private overflow(first: number, n: number): void {
     const i32 = this.arena.i32;
-    const q = this.queue(this.index);
-    const t = this.tail;
-    if (((t - this.seenHead) | 0) >= LOCAL_CAP) this.seenHead = Atomics.load(i32, q + LQ.HEAD);
-    for (;;) {
-      const h = this.seenHead;
-      if (((t - h) | 0) < LOCAL_CAP) {
-        i32[q + LQ.ENTRIES + (t & LOCAL_MASK)] = fiber;
-        this.tail = (t + 1) | 0;
-        if (((this.tail - this.publishedTail) | 0) >= PUBLISH_EVERY) this.publish();
-        return;
-      }
-      // full: the older half and this fiber go to the global queue as one batch
-      const n = LOCAL_CAP >> 1;
-      const batch = this.batch;
-      for (let k = 0; k < n; k++) batch[k] = i32[q + LQ.ENTRIES + ((h + k) & LOCAL_MASK)];
-      if (Atomics.compareExchange(i32, q + LQ.HEAD, h, (h + n) | 0) !== h) {
-        this.seenHead = Atomics.load(i32, q + LQ.HEAD); // a thief took some: look again
-        continue;
-      }
-      // they are this worker's alone now: chain them
-      this.seenHead = (h + n) | 0;
-      const first = batch[0];
-      for (let k = 1; k < n; k++) i32[fw(batch[k - 1], F.NEXT)] = batch[k];
-      i32[fw(batch[n - 1], F.NEXT)] = fiber;
-      i32[fw(fiber, F.NEXT)] = 0;
-      lock(i32, Meta.SCHED_LOCK);
-      pushBatch(i32, Meta.RUNQ_HEAD, Meta.RUNQ_TAIL, first, n + 1);
-      Atomics.add(i32, Meta.GLOBAL_LEN, n + 1);
-      unlock(i32, Meta.SCHED_LOCK);
-      return;
-    }
+    lock(i32, Meta.SCHED_LOCK);
+    pushBatch(i32, Meta.RUNQ_HEAD, Meta.RUNQ_TAIL, first, n);
+    Atomics.add(i32, Meta.GLOBAL_LEN, n);
+    unlock(i32, Meta.SCHED_LOCK);
   }
 
-  /**
-   * Make this worker's queued fibers and finished count visible to the others. Their spawn
-   * counts were written before, so a worker that sees a fiber (or its finish) sees its spawn.
-   */
+  /** Make this worker's queued fibers visible to the others. Their spawn counts were written
+   * before, so a worker that sees a fiber (or its finish) sees its spawn. */
   private publish(): void {
-    if (!this.local) return;
-    const i32 = this.arena.i32;
-    if (this.publishedTail !== this.tail) {
-      Atomics.store(i32, this.queue(this.index) + LQ.TAIL, this.tail);
-      this.publishedTail = this.tail;
-    }
+    if (this.rq !== null) this.rq.publish();
   }
 
   /** Publish this worker's finished count (see liveTasks). */
@@ -474,90 +407,10 @@ export class Scheduler {
     }
   }
 
-  /** fibers this worker took from the head of its own queue, to run next: own[ownAt..ownEnd) */
-  private readonly own = new Int32Array(OWN_BATCH);
-  private ownAt = 0;
-  private ownEnd = 0;
-
-  /**
-   * Take the oldest fiber of this worker's local queue (published or not), or 0. Up to
-   * OWN_BATCH are taken with one CAS (thieves compete for HEAD, so every take is an atomic
-   * read-modify-write); the rest wait in `own`, where no thief can reach them.
-   */
-  private runqget(): number {
-    const own = this.own;
-    if (this.ownAt < this.ownEnd) return own[this.ownAt++];
-    const i32 = this.arena.i32;
-    const q = this.queue(this.index);
-    for (;;) {
-      const h = Atomics.load(i32, q + LQ.HEAD);
-      const t = this.tail;
-      const n = Math.min((t - h) | 0, OWN_BATCH);
-      if (n <= 0) return 0;
-      // read before the CAS; they are this worker's only if it succeeds
-      for (let k = 0; k < n; k++) own[k] = i32[q + LQ.ENTRIES + ((h + k) & LOCAL_MASK)];
-      if (Atomics.compareExchange(i32, q + LQ.HEAD, h, (h + n) | 0) === h) {
-        this.ownAt = 1;
-        this.ownEnd = n;
-        return own[0];
-      }
-    }
-  }
-
-  /** Fibers on worker w's local queue (a snapshot; for another worker, those published). */
+  /** Fibers on worker w's local queue (this worker's: with its private chain). */
   private runqLen(w: number): number {
-    const i32 = this.arena.i32;
-    const q = this.queue(w);
-    if (w !== this.index) return (Atomics.load(i32, q + LQ.TAIL) - Atomics.load(i32, q + LQ.HEAD)) | 0;
-    return ((this.tail - Atomics.load(i32, q + LQ.HEAD)) | 0) + this.ownEnd - this.ownAt + this.chainLen;
-  }
-
-  /** Steal half of another worker's local queue: run the newest of them, queue the rest here. */
-  private steal(): number {
-    const i32 = this.arena.i32;
-    const workers = this.workers;
-    const start = this.random() % workers;
-    const batch = this.batch;
-    for (let k = 0; k < workers; k++) {
-      const w = (start + k) % workers;
-      if (w === this.index || i32[Meta.LOCALQ0 + w] === 0) continue;
-      const q = this.queue(w);
-      for (;;) {
-        const h = Atomics.load(i32, q + LQ.HEAD);
-        const t = Atomics.load(i32, q + LQ.TAIL);
-        let n = (t - h) | 0;
-        if (n < STEAL_MIN && n > 0 && !this.lonely(q, h)) break;
-        n -= n >> 1;
-        if (n <= 0) break;
-        if (n > LOCAL_CAP >> 1) continue; // read HEAD and TAIL at different moments: again
-        for (let j = 0; j < n; j++) batch[j] = i32[q + LQ.ENTRIES + ((h + j) & LOCAL_MASK)];
-        if (Atomics.compareExchange(i32, q + LQ.HEAD, h, (h + n) | 0) !== h) continue;
-        for (let j = 0; j < n - 1; j++) this.runqput(batch[j]);
-        return batch[n - 1];
-      }
-    }
-    return 0;
-  }
-
-  private lonelyQ = 0;
-  private lonelyHead = 0;
-  private lonelySince = 0;
-
-  /**
-   * A queue holding only a few fibers is robbed only once its oldest has waited there a few
-   * microseconds: a worker that is spawning fills its queue quickly, and taking its fibers one
-   * or two at a time as they appear costs a cross-thread transfer each time (that was most of
-   * the time of 1M spawns on 2 workers); a fiber that really is alone is taken soon enough.
-   */
-  private lonely(q: number, h: number): boolean {
-    const now = performance.now();
-    if (this.lonelyQ !== q || this.lonelyHead !== h) {
-      this.lonelyQ = q;
-      this.lonelyHead = h;
-      this.lonelySince = now;
-      return false;
-    }
-    return now - this.lonelySince >= LONELY_MS;
+    const rq = this.rq!;
+    return w === this.index ? rq.len(w) + this.chainLen : rq.len(w);
   }
 
   /** The next fiber for this worker: local queue, global queue, or stolen; 0 when none. */
@@ -567,9 +420,9 @@ export class Scheduler {
     let f = 0;
     if (++this.ticks % 61 === 0) f = this.globalGet(false);
     if (f === 0) f = this.takeChained();
-    if (f === 0) f = this.runqget();
+    if (f === 0) f = this.rq!.get();
     if (f === 0) f = this.globalGet(true);
-    if (f === 0) f = this.steal();
+    if (f === 0) f = this.rq!.steal(this.random() % this.workers);
     return f;
   }
 

@@ -1,0 +1,180 @@
+// A worker's local run queue: a ring of fiber references in a block of the shared arena that only
+// its owner pushes to and any worker may take from, without a lock (Go's runqput, runqget and
+// runqgrab in proc.go). The owner publishes TAIL; takers, the owner included, advance HEAD with a
+// CAS. Atomic instructions are the costliest part of a switch (about 40 ns each here), so:
+//   - the owner publishes new entries every PUBLISH_EVERY pushes, not each time (entries past
+//     the published TAIL are the owner's alone until then);
+//   - the owner takes OWN_BATCH entries with one CAS and runs them from `own`;
+//   - a thief leaves a queue with fewer than STEAL_MIN fibers alone until its oldest has waited
+//     LONELY_MS, so it does not take a spawning worker's fibers one at a time as they appear.
+// HEAD and TAIL are int32 counters that wrap; an index is a counter masked by LOCAL_MASK.
+import type { Arena } from '../heap/arena';
+import { HEADER_BYTES, Meta } from '../heap/layout';
+import { F, fw } from './fiber';
+
+/** Entries in a local run queue (a power of two: indices wrap with a mask). */
+export const LOCAL_CAP = 256;
+const LOCAL_MASK = LOCAL_CAP - 1;
+/** int32 words of a local run queue block: HEAD and TAIL on cache lines of their own. */
+const enum LQ {
+  HEAD = 0, // next entry to take; advanced by CAS (owner or thief)
+  TAIL = 16, // next free entry; written only by the owner
+  ENTRIES = 32,
+}
+export const LOCAL_QUEUE_BYTES = (LQ.ENTRIES + LOCAL_CAP) * 4;
+/** Fibers the owner takes from its own queue with one CAS. */
+const OWN_BATCH = 8;
+/** The owner publishes its new entries at least this often. */
+const PUBLISH_EVERY = 16;
+/** A queue with fewer fibers is robbed only after its oldest has waited LONELY_MS (see lonely). */
+const STEAL_MIN = 8;
+const LONELY_MS = 0.005;
+
+export class LocalQueues {
+  /** HEAD of this worker's queue as last read (it only grows, so a stale one errs towards "full"). */
+  private seenHead = 0;
+  /** this worker's TAIL, and the TAIL it last published: entries between them are visible only
+   * to this worker */
+  private tail = 0;
+  private publishedTail = 0;
+  /** fibers this worker took from the head of its own queue, to run next: own[ownAt..ownEnd) */
+  private readonly own = new Int32Array(OWN_BATCH);
+  private ownAt = 0;
+  private ownEnd = 0;
+  /** scratch for moving fibers */
+  private readonly batch: number[] = [];
+  private lonelyQ = 0;
+  private lonelyHead = 0;
+  private lonelySince = 0;
+
+  constructor(
+    private readonly arena: Arena,
+    /** this worker's index, and the number of workers */
+    readonly index: number,
+    readonly workers: number,
+    /** takes a full queue's older half and a new fiber, chained through F.NEXT: `n` fibers */
+    private readonly overflow: (first: number, n: number) => void,
+  ) {}
+
+  /** int32 index of worker w's queue words. */
+  private queue(w: number): number {
+    return (this.arena.i32[Meta.LOCALQ0 + w] + HEADER_BYTES) >>> 2;
+  }
+
+  /** Push on this worker's queue; when it is full, its older half and `fiber` overflow. */
+  put(fiber: number): void {
+    const i32 = this.arena.i32;
+    const q = this.queue(this.index);
+    const t = this.tail;
+    if (((t - this.seenHead) | 0) >= LOCAL_CAP) this.seenHead = Atomics.load(i32, q + LQ.HEAD);
+    for (;;) {
+      const h = this.seenHead;
+      if (((t - h) | 0) < LOCAL_CAP) {
+        i32[q + LQ.ENTRIES + (t & LOCAL_MASK)] = fiber;
+        this.tail = (t + 1) | 0;
+        if (((this.tail - this.publishedTail) | 0) >= PUBLISH_EVERY) this.publish();
+        return;
+      }
+      // full: the older half and this fiber go to the global queue as one batch
+      const n = LOCAL_CAP >> 1;
+      const batch = this.batch;
+      for (let k = 0; k < n; k++) batch[k] = i32[q + LQ.ENTRIES + ((h + k) & LOCAL_MASK)];
+      if (Atomics.compareExchange(i32, q + LQ.HEAD, h, (h + n) | 0) !== h) {
+        this.seenHead = Atomics.load(i32, q + LQ.HEAD); // a thief took some: look again
+        continue;
+      }
+      // they are this worker's alone now: chain them
+      this.seenHead = (h + n) | 0;
+      for (let k = 1; k < n; k++) i32[fw(batch[k - 1], F.NEXT)] = batch[k];
+      i32[fw(batch[n - 1], F.NEXT)] = fiber;
+      i32[fw(fiber, F.NEXT)] = 0;
+      this.overflow(batch[0], n + 1);
+      return;
+    }
+  }
+
+  /**
+   * Make the entries pushed so far visible to thieves (an atomic store of TAIL, which on x86
+   * drains the store buffer).
+   */
+  publish(): void {
+    if (this.publishedTail !== this.tail) {
+      Atomics.store(this.arena.i32, this.queue(this.index) + LQ.TAIL, this.tail);
+      this.publishedTail = this.tail;
+    }
+  }
+
+  /** Take the oldest fiber of this worker's queue (published or not), or 0. */
+  get(): number {
+    const own = this.own;
+    if (this.ownAt < this.ownEnd) return own[this.ownAt++];
+    const i32 = this.arena.i32;
+    const q = this.queue(this.index);
+    for (;;) {
+      const h = Atomics.load(i32, q + LQ.HEAD);
+      const n = Math.min((this.tail - h) | 0, OWN_BATCH);
+      if (n <= 0) return 0;
+      // read before the CAS; they are this worker's only if it succeeds
+      for (let k = 0; k < n; k++) own[k] = i32[q + LQ.ENTRIES + ((h + k) & LOCAL_MASK)];
+      if (Atomics.compareExchange(i32, q + LQ.HEAD, h, (h + n) | 0) === h) {
+        this.ownAt = 1;
+        this.ownEnd = n;
+        return own[0];
+      }
+    }
+  }
+
+  /** Fibers on worker w's queue (a snapshot; for another worker, those published). */
+  len(w: number): number {
+    const i32 = this.arena.i32;
+    const q = this.queue(w);
+    if (w !== this.index) return (Atomics.load(i32, q + LQ.TAIL) - Atomics.load(i32, q + LQ.HEAD)) | 0;
+    return ((this.tail - Atomics.load(i32, q + LQ.HEAD)) | 0) + this.ownEnd - this.ownAt;
+  }
+
+  /**
+   * Steal half of another worker's queue, looking at them from worker `start` on: run the newest
+   * of them (returned), queue the rest here. 0 when there was nothing to take.
+   */
+  steal(start: number): number {
+    const i32 = this.arena.i32;
+    const workers = this.workers;
+    const batch = this.batch;
+    for (let k = 0; k < workers; k++) {
+      const w = (start + k) % workers;
+      if (w === this.index || i32[Meta.LOCALQ0 + w] === 0) continue;
+      const q = this.queue(w);
+      for (;;) {
+        const h = Atomics.load(i32, q + LQ.HEAD);
+        const t = Atomics.load(i32, q + LQ.TAIL);
+        let n = (t - h) | 0;
+        if (n < STEAL_MIN && n > 0 && !this.lonely(q, h)) break;
+        n -= n >> 1;
+        if (n <= 0) break;
+        if (n > LOCAL_CAP >> 1) continue; // read HEAD and TAIL at different moments: again
+        for (let j = 0; j < n; j++) batch[j] = i32[q + LQ.ENTRIES + ((h + j) & LOCAL_MASK)];
+        if (Atomics.compareExchange(i32, q + LQ.HEAD, h, (h + n) | 0) !== h) continue;
+        for (let j = 0; j < n - 1; j++) this.put(batch[j]);
+        return batch[n - 1];
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * A queue holding only a few fibers is robbed only once its oldest has waited there a few
+   * microseconds: a worker that is spawning fills its queue quickly, and taking its fibers one
+   * or two at a time as they appear costs a cross-thread transfer each time (that was most of
+   * the time of 1M spawns on 2 workers); a fiber that really is alone is taken soon enough.
+   */
+  private lonely(q: number, h: number): boolean {
+    const now = performance.now();
+    if (this.lonelyQ !== q || this.lonelyHead !== h) {
+      this.lonelyQ = q;
+      this.lonelyHead = h;
+      this.lonelySince = now;
+      return false;
+    }
+    return now - this.lonelySince >= LONELY_MS;
+  }
+}
