@@ -280,6 +280,11 @@ export class Interpreter {
     if (this.native.resumes[fnIndex] !== null && (pc === 0 || this.native.leaders[fnIndex].has(pc))) {
       this.budget = budget;
       const how = this.resumeNative(fnIndex, pc, base, sp, depth);
+      if (how === 'done' && depth === 0) {
+        // a whole task in native code (the common short task): nothing more to set up
+        this.sliceResult = this.nativeResult;
+        return SliceEnd.Done;
+      }
       budget = this.budget;
       f64 = arena.f64;
       i32 = arena.i32;
