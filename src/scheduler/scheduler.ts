@@ -48,7 +48,7 @@
 import type { Arena } from '../heap/arena';
 import { Meta, Tag } from '../heap/layout';
 import { lock, unlock } from '../heap/lock';
-import { F, FiberState, WaitKind, allocFiber, fw, initFiber, stackSlots } from './fiber';
+import { F, FiberState, WaitKind, allocFiber, fw, initFiber, stackSlot0, stackSlots } from './fiber';
 import { pushBatch, takeAt, takeBatch, takeOne } from './batchlist';
 import { LocalQueues } from './runq';
 import { H, M, MutexResult, TaskState, dequeueWaiter, enqueueWaiter, handleResultSlot, hw, mw, newHandle } from './task';
@@ -64,7 +64,8 @@ export const TASK_STACK_FRAMES = 8;
 export const MAIN_STACK_SLOTS = 4096;
 export const MAIN_STACK_FRAMES = 256;
 /** With several workers, dead fibers move between a worker's cache and the shared list in
- * batches of this many (a worker that only spawns reuses what another one finished). */
+ * batches of this many (a worker that only spawns reuses what another one finished). A batch's
+ * first fiber lists the others in its own slots: at most 2 x TASK_STACK_SLOTS - 1 of them. */
 const DEAD_BATCH = 64;
 /** Dead fibers a worker keeps for itself before it shares (a spawning worker reuses its own). */
 const DEAD_KEEP = 512;
@@ -582,12 +583,11 @@ export class Scheduler {
   private giveDead(): void {
     const a = this.arena;
     const i32 = a.i32;
-    let first = 0;
-    for (let k = 0; k < DEAD_BATCH; k++) {
-      const f = a.deadFibers.pop()!;
-      i32[fw(f, F.NEXT)] = first;
-      first = f;
-    }
+    // the batch's other fibers are listed in the first one's own (unused) slots, so whoever
+    // takes the batch reads one block in order instead of chasing a pointer through each
+    const first = a.deadFibers.pop()!;
+    const list = stackSlot0(i32, first) * 2;
+    for (let k = 0; k < DEAD_BATCH - 1; k++) i32[list + k] = a.deadFibers.pop()!;
     lock(i32, Meta.DEAD_LOCK);
     pushBatch(i32, Meta.DEAD_FIBERS, Meta.DEAD_TAIL, first, DEAD_BATCH);
     Atomics.add(i32, Meta.DEAD_LEN, DEAD_BATCH);
@@ -600,9 +600,12 @@ export class Scheduler {
     const i32 = a.i32;
     lock(i32, Meta.DEAD_LOCK);
     const first = takeBatch(i32, Meta.DEAD_FIBERS, Meta.DEAD_TAIL);
-    if (first !== 0) Atomics.sub(i32, Meta.DEAD_LEN, i32[fw(first, F.BATCH_LEN)]);
+    if (first !== 0) Atomics.sub(i32, Meta.DEAD_LEN, DEAD_BATCH);
     unlock(i32, Meta.DEAD_LOCK);
-    for (let f = first; f !== 0; f = i32[fw(f, F.NEXT)]) a.deadFibers.push(f);
+    if (first === 0) return;
+    const list = stackSlot0(i32, first) * 2;
+    for (let k = DEAD_BATCH - 2; k >= 0; k--) a.deadFibers.push(i32[list + k]);
+    a.deadFibers.push(first);
   }
 
   /** End the program (first reason wins) and wake every worker so it can stop. */
