@@ -7,7 +7,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const { rel, firstLine, median, fmtRatio, table } = require('./lib');
+const { rel, firstLine, median, fmtRatio, table, firstDifference, describeExit, probe, parseStats, parseOptions } = require('./lib');
 
 const ROOT = path.resolve(__dirname, '..');
 const PROGRAMS = path.join(__dirname, 'programs');
@@ -15,6 +15,7 @@ const OUT = path.join(__dirname, 'out');
 const ASTHRA = path.join(ROOT, 'bin', 'asthra');
 const NODE = process.execPath;
 const RUN_TIMEOUT_MS = 10 * 60 * 1000;
+const TIMED_OUT = `timed out after ${RUN_TIMEOUT_MS / 1000} s`;
 
 const BENCHMARKS = [
   { name: 'startup', what: 'print one line: process startup, the baseline for the "net" column' },
@@ -39,50 +40,15 @@ Exit code: 0 ok, 1 a program printed wrong output, crashed or could not be built
 `;
 
 // ------------------------------------------------------------------ options
-function parseOptions(argv) {
-  const o = { runs: 5, quick: false, json: false, filter: null, units: 1000 };
-  for (let i = 0; i < argv.length; i++) {
-    let a = argv[i];
-    let val = null;
-    const eq = a.indexOf('=');
-    if (a.startsWith('--') && eq > 0) {
-      val = a.slice(eq + 1);
-      a = a.slice(0, eq);
-    }
-    const value = () => {
-      if (val !== null) return val;
-      if (i + 1 >= argv.length) usage(`${a} needs a value`);
-      return argv[++i];
-    };
-    const count = (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) usage(`${a} needs a positive integer, got '${v}'`);
-      return n;
-    };
-    if (a === '-h' || a === '--help') {
-      process.stdout.write(HELP);
-      process.exit(0);
-    } else if (a === '--runs' || a === '-n') o.runs = count(value());
-    else if (a === '--quick') o.quick = true;
-    else if (a === '--json') o.json = true;
-    else if (a === '--filter') o.filter = value().split(',').map((s) => s.trim()).filter(Boolean);
-    else if (a === '--units') o.units = count(value());
-    else usage(`unknown option '${argv[i]}'`);
-  }
-  if (o.quick) o.runs = 1;
-  if (o.filter) {
-    const known = new Set([...BENCHMARKS.map((b) => b.name), COMPILE.name]);
-    for (const f of o.filter) if (!known.has(f)) usage(`unknown benchmark '${f}' (have: ${[...known].join(', ')})`);
-  }
-  return o;
-}
 
-function usage(msg) {
-  process.stderr.write(`bench: ${msg}\n\n${HELP}`);
-  process.exit(2);
-}
 
-const opts = parseOptions(process.argv.slice(2));
+const opts = parseOptions(process.argv.slice(2), {
+  tool: 'bench',
+  help: HELP,
+  defaults: { units: 1000 },
+  names: [...BENCHMARKS.map((b) => b.name), COMPILE.name],
+  extra: { '--units': (o, arg) => (o.units = arg.count()) },
+});
 const selected = (name) => !opts.filter || opts.filter.includes(name);
 const log = (s) => process.stderr.write(s + '\n');
 const failures = [];
@@ -112,31 +78,9 @@ function run(cmd, args, extra = {}) {
   return { status: r.status, signal: r.signal, error: r.error, stdout: r.stdout || '', stderr: r.stderr || '', ms };
 }
 
-function describeExit(r) {
-  if (r.error && r.error.code === 'ETIMEDOUT') return `timed out after ${RUN_TIMEOUT_MS / 1000} s`;
-  if (r.error) return `could not start: ${r.error.message}`;
-  if (r.signal) return `killed by ${r.signal}`;
-  return `exit code ${r.status}`;
-}
-
-function firstDifference(got, want) {
-  const g = got.split('\n');
-  const w = want.split('\n');
-  for (let i = 0; i < Math.max(g.length, w.length); i++) {
-    if (g[i] !== w[i]) {
-      return `line ${i + 1}: got ${JSON.stringify(g[i] ?? '<end of output>')}, expected ${JSON.stringify(w[i] ?? '<end of output>')}`;
-    }
-  }
-  return 'outputs differ';
-}
 
 
-/** The version line of a tool, or null when the command is not installed. */
-function probe(cmd, args) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 30000 });
-  if (r.error) return null;
-  return firstLine(r.stdout) || firstLine(r.stderr) || '?';
-}
+
 
 /** The part of a version line that matches re (the whole line if none). */
 function short(line, re) {
@@ -236,30 +180,10 @@ function measuredRun(cmd, args, expected = null) {
     fail(`\`${show(cmd, args)}\`${haveTime ? ` under ${TIME}` : ''}: wrong output (${firstDifference(r.stdout, expected)})`);
     return { kb: null, stderr: r.stderr };
   }
-  if (r.status !== 0) fail(`\`${show(cmd, args)}\`${haveTime ? ` under ${TIME}` : ''}: ${describeExit(r)}: ${firstLine(r.stderr)}`);
+  if (r.status !== 0) fail(`\`${show(cmd, args)}\`${haveTime ? ` under ${TIME}` : ''}: ${describeExit(r, TIMED_OUT)}: ${firstLine(r.stderr)}`);
   return { kb: r.status === 0 && Number.isFinite(kb) ? kb : null, stderr: r.stderr };
 }
 
-/** The figures `asthra ... --stats` prints on stderr (null when absent). */
-function parseAsthraStats(stderr) {
-  const i = stderr.lastIndexOf('asthra stats:');
-  if (i < 0) return null;
-  const s = {};
-  const mb = (v) => (/MB$/.test(v) ? Math.round(parseFloat(v) * 1048576) : null);
-  for (const line of stderr.slice(i).split('\n').slice(1)) {
-    const m = /^\s+([a-z ]+?)\s{2,}(.*)$/.exec(line);
-    if (!m) continue;
-    const [, key, v] = m;
-    if (key === 'workers') s.workers = Number(v);
-    else if (key === 'allocated') s.allocatedBytes = mb(v);
-    else if (key === 'collections') s.collections = Number(v);
-    else if (key === 'gc pause total') s.gcPauseTotalMs = parseFloat(v);
-    else if (key === 'gc pause max') s.gcPauseMaxMs = parseFloat(v);
-    else if (key === 'peak heap') s.peakHeapBytes = mb(v);
-    else if (key === 'live after gc') s.liveAfterGcBytes = mb(v);
-  }
-  return s;
-}
 
 // ------------------------------------------------------------------ setup
 fs.mkdirSync(OUT, { recursive: true });
@@ -307,7 +231,7 @@ for (const bench of BENCHMARKS) {
   const js = IMPLS.find((i) => i.id === 'js').command(bench.name);
   const ref = run(js.cmd, js.args);
   if (ref.status !== 0) {
-    fail(`${bench.name}: the reference \`${show(js.cmd, js.args)}\` failed (${describeExit(ref)}): ${firstLine(ref.stderr)}`);
+    fail(`${bench.name}: the reference \`${show(js.cmd, js.args)}\` failed (${describeExit(ref, TIMED_OUT)}): ${firstLine(ref.stderr)}`);
     continue;
   }
   const expected = ref.stdout;
@@ -320,7 +244,7 @@ for (const bench of BENCHMARKS) {
       const b = impl.build(bench.name);
       const r = run(b.cmd, b.args, b.env ? { env: b.env } : {});
       if (r.status !== 0) {
-        fail(`${bench.name}/${impl.id}: build \`${show(b.cmd, b.args)}\` failed (${describeExit(r)}):\n${r.stderr.trim()}`);
+        fail(`${bench.name}/${impl.id}: build \`${show(b.cmd, b.args)}\` failed (${describeExit(r, TIMED_OUT)}):\n${r.stderr.trim()}`);
         continue;
       }
       log(`built ${rel(b.out)} in ${r.ms.toFixed(0)} ms`);
@@ -338,7 +262,7 @@ for (const bench of BENCHMARKS) {
     if (r.status !== 0 || r.stdout !== expected) {
       broken.add(impl.id);
       const why = r.status !== 0
-        ? `${describeExit(r)}; stderr: ${r.stderr.trim().split('\n').slice(0, 5).join(' | ')}`
+        ? `${describeExit(r, TIMED_OUT)}; stderr: ${r.stderr.trim().split('\n').slice(0, 5).join(' | ')}`
         : `wrong output (${firstDifference(r.stdout, expected)})`;
       fail(`${bench.name}/${impl.id}: \`${show(c.cmd, c.args)}\` ${why}`);
       return;
@@ -365,7 +289,7 @@ for (const bench of BENCHMARKS) {
     const c = impl.command(bench.name, true);
     const m = measuredRun(c.cmd, c.args, expected);
     rss.set(impl.id, m.kb);
-    if (impl.id === 'asthra') gcStats = parseAsthraStats(m.stderr);
+    if (impl.id === 'asthra') gcStats = parseStats(m.stderr);
   }
 
   const asthraTimes = times.get('asthra') || [];
@@ -501,7 +425,7 @@ if (selected(COMPILE.name)) {
     for (let k = 0; k < reps; k++) {
       const r = run(NODE, [ASTHRA, 'build', src, '-o', out]);
       if (r.status !== 0) {
-        fail(`compile: \`asthra build ${rel(src)}\` failed (${describeExit(r)}):\n${r.stderr.trim().split('\n').slice(0, 8).join('\n')}`);
+        fail(`compile: \`asthra build ${rel(src)}\` failed (${describeExit(r, TIMED_OUT)}):\n${r.stderr.trim().split('\n').slice(0, 8).join('\n')}`);
         return null;
       }
       ts.push(r.ms);
@@ -514,7 +438,7 @@ if (selected(COMPILE.name)) {
     // the generated program must also run and print the checksum computed above
     const r = run(NODE, [ASTHRA, 'exec', tb.out]);
     if (r.status !== 0 || r.stdout !== big.expected) {
-      fail(`compile: \`asthra exec ${rel(tb.out)}\` ${r.status !== 0 ? describeExit(r) + ': ' + firstLine(r.stderr) : 'wrong output (' + firstDifference(r.stdout, big.expected) + ')'}`);
+      fail(`compile: \`asthra exec ${rel(tb.out)}\` ${r.status !== 0 ? describeExit(r, TIMED_OUT) + ': ' + firstLine(r.stderr) : 'wrong output (' + firstDifference(r.stdout, big.expected) + ')'}`);
     }
     const netMs = tb.ms - ts.ms;
     compile = {

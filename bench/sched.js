@@ -9,7 +9,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const { rel, firstLine, median, fmtRatio, table } = require('./lib');
+const { rel, firstLine, median, fmtRatio, table, firstDifference, describeExit, probe, parseStats, parseOptions } = require('./lib');
 
 const ROOT = path.resolve(__dirname, '..');
 const SCHED = path.join(__dirname, 'sched');
@@ -19,6 +19,7 @@ const ASTHRA = path.join(ROOT, 'bin', 'asthra');
 const NODE = process.execPath;
 /** A run that takes longer than this is killed and reported as a hang. */
 const RUN_TIMEOUT_MS = 180 * 1000;
+const TIMED_OUT = `hung: killed after ${RUN_TIMEOUT_MS / 1000} s`;
 const CPUS = (os.availableParallelism ? os.availableParallelism() : os.cpus().length) || 1;
 
 // The runtime's own defaults, read from the build when possible (the CLI's --workers default and
@@ -153,48 +154,18 @@ Exit code: 0 ok, 1 a program printed wrong output, crashed, hung or could not be
 `;
 
 // ------------------------------------------------------------------ options
-function usage(msg) {
-  process.stderr.write(`sched: ${msg}\n\n${HELP}`);
-  process.exit(2);
-}
 
-function parseOptions(argv) {
-  const o = { runs: 5, quick: false, json: false, filter: null, svg: null, workersMax: 2 * CPUS };
-  for (let i = 0; i < argv.length; i++) {
-    let a = argv[i];
-    let val = null;
-    const eq = a.indexOf('=');
-    if (a.startsWith('--') && eq > 0) {
-      val = a.slice(eq + 1);
-      a = a.slice(0, eq);
-    }
-    const value = () => {
-      if (val !== null) return val;
-      if (i + 1 >= argv.length) usage(`${a} needs a value`);
-      return argv[++i];
-    };
-    const count = (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) usage(`${a} needs a positive integer, got '${v}'`);
-      return n;
-    };
-    if (a === '-h' || a === '--help') {
-      process.stdout.write(HELP);
-      process.exit(0);
-    } else if (a === '--runs' || a === '-n') o.runs = count(value());
-    else if (a === '--quick') o.quick = true;
-    else if (a === '--json') o.json = true;
-    else if (a === '--svg') o.svg = path.resolve(value());
-    else if (a === '--filter') o.filter = value().split(',').map((s) => s.trim()).filter(Boolean);
-    else if (a === '--workers-max') o.workersMax = count(value());
-    else usage(`unknown option '${argv[i]}'`);
-  }
-  if (o.quick) o.runs = 1;
-  if (o.filter) for (const f of o.filter) if (!NAMES.includes(f)) usage(`unknown benchmark '${f}' (have: ${NAMES.join(', ')})`);
-  return o;
-}
 
-const opts = parseOptions(process.argv.slice(2));
+const opts = parseOptions(process.argv.slice(2), {
+  tool: 'sched',
+  help: HELP,
+  defaults: { svg: null, workersMax: 2 * CPUS },
+  names: NAMES,
+  extra: {
+    '--svg': (o, arg) => (o.svg = path.resolve(arg.value())),
+    '--workers-max': (o, arg) => (o.workersMax = arg.count()),
+  },
+});
 const selected = BENCHMARKS.filter((b) => !opts.filter || opts.filter.includes(b.name));
 const failures = [];
 const notes = [];
@@ -276,53 +247,14 @@ function run(cmd, args, extraEnv = null) {
   return { status: r.status, signal: r.signal, error: r.error, stdout: r.stdout || '', stderr: r.stderr || '', ms };
 }
 
-function describeExit(r) {
-  if (r.error && r.error.code === 'ETIMEDOUT') return `hung: killed after ${RUN_TIMEOUT_MS / 1000} s`;
-  if (r.error) return `could not start: ${r.error.message}`;
-  if (r.signal) return `killed by ${r.signal}`;
-  return `exit code ${r.status}`;
-}
-
-function firstDifference(got, want) {
-  const g = got.split('\n');
-  const w = want.split('\n');
-  for (let i = 0; i < Math.max(g.length, w.length); i++) {
-    if (g[i] !== w[i]) return `line ${i + 1}: got ${JSON.stringify(g[i] ?? '<end of output>')}, expected ${JSON.stringify(w[i] ?? '<end of output>')}`;
-  }
-  return 'outputs differ';
-}
 
 
-function probe(cmd, args) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 30000 });
-  if (r.error || r.status !== 0) return null;
-  return firstLine(r.stdout) || firstLine(r.stderr) || '?';
-}
+
 
 // ------------------------------------------------------------------ peak RSS and --stats
 const TIME = '/usr/bin/time';
 const haveTime = fs.existsSync(TIME) && spawnSync(TIME, ['-f', '%M', NODE, '-e', '0'], { encoding: 'utf8' }).status === 0;
 
-/** Parse the `asthra stats:` block that --stats prints on stderr. */
-function parseStats(stderr) {
-  const i = stderr.lastIndexOf('asthra stats:');
-  if (i < 0) return null;
-  const s = {};
-  const mb = (v) => (/MB$/.test(v) ? Math.round(parseFloat(v) * 1048576) : null);
-  for (const line of stderr.slice(i).split('\n').slice(1)) {
-    const m = /^\s+([a-z ]+?)\s{2,}(.*)$/.exec(line);
-    if (!m) continue;
-    const [, key, v] = m;
-    if (key === 'workers') s.workers = Number(v);
-    else if (key === 'allocated') s.allocatedBytes = mb(v);
-    else if (key === 'collections') s.collections = Number(v);
-    else if (key === 'gc pause total') s.gcPauseTotalMs = parseFloat(v);
-    else if (key === 'gc pause max') s.gcPauseMaxMs = parseFloat(v);
-    else if (key === 'peak heap') s.peakHeapBytes = mb(v);
-    else if (key === 'live after gc') s.liveAfterGcBytes = mb(v);
-  }
-  return s;
-}
 
 // ------------------------------------------------------------------ statistics and formatting
 
@@ -363,7 +295,7 @@ if (env.loadAverage[0] > CPUS / 2) {
   log(`note: ${n}`);
 }
 
-const asthraVersion = probe(NODE, [ASTHRA, '--version']);
+const asthraVersion = probe(NODE, [ASTHRA, '--version'], true);
 if (asthraVersion === null) {
   log('sched: `node bin/asthra --version` failed: is the project built? (npm run build)');
   process.exit(1);
@@ -372,7 +304,7 @@ env.tools.asthra = asthraVersion;
 env.tools.node = `node ${process.version}`;
 const goEnv = { ...process.env };
 if (!goEnv.GOCACHE && !goEnv.XDG_CACHE_HOME && !goEnv.HOME) goEnv.GOCACHE = path.join(OUT, 'go-cache');
-const goVersion = probe('go', ['version']);
+const goVersion = probe('go', ['version'], true);
 const skipped = [];
 if (goVersion === null) {
   const s = 'skipped: Go not installed (apt-get install golang-go): Asthra runs alone, no ratios';
@@ -488,7 +420,7 @@ function build(b) {
   const astb = path.join(OUT, `sched-${b.name}.astb`);
   let r = run(NODE, [ASTHRA, 'build', src.asthra, '-o', astb]);
   if (r.status !== 0) {
-    fail(`${b.name}: \`${show(NODE, [ASTHRA, 'build', src.asthra, '-o', astb])}\` failed (${describeExit(r)}):\n${r.stderr.trim()}`);
+    fail(`${b.name}: \`${show(NODE, [ASTHRA, 'build', src.asthra, '-o', astb])}\` failed (${describeExit(r, TIMED_OUT)}):\n${r.stderr.trim()}`);
     return false;
   }
   if (haveGo) {
@@ -497,7 +429,7 @@ function build(b) {
     const g = spawnSync('go', ['build', '-o', exe, src.go], { cwd: ROOT, encoding: 'utf8', env: goEnv, timeout: RUN_TIMEOUT_MS });
     r = { status: g.status, signal: g.signal, error: g.error, stderr: g.stderr || '', ms: Number(process.hrtime.bigint() - t0) / 1e6 };
     if (r.status !== 0) {
-      fail(`${b.name}: \`go build -o ${rel(exe)} ${rel(src.go)}\` failed (${describeExit(r)}):\n${r.stderr.trim()}`);
+      fail(`${b.name}: \`go build -o ${rel(exe)} ${rel(src.go)}\` failed (${describeExit(r, TIMED_OUT)}):\n${r.stderr.trim()}`);
       return false;
     }
   }
@@ -574,9 +506,9 @@ for (const { bench: b, impls } of plan) {
       broken.add(impl.id);
       // keep the whole output of a failed run for the bug report
       const logFile = path.join(OUT, `sched-failed-${b.name}-${impl.id}-${process.pid}.txt`);
-      fs.writeFileSync(logFile, `command: ${show(c.cmd, c.args, c.env)}\n${describeExit(r)} after ${Math.round(r.ms)} ms\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+      fs.writeFileSync(logFile, `command: ${show(c.cmd, c.args, c.env)}\n${describeExit(r, TIMED_OUT)} after ${Math.round(r.ms)} ms\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
       const why = r.status !== 0
-        ? `${describeExit(r)} after ${Math.round(r.ms)} ms (${what}); stderr: ${r.stderr.split('\n').filter((l) => l.replace(/#/g, '').trim()).slice(0, 4).join(' | ') || '(empty)'}`
+        ? `${describeExit(r, TIMED_OUT)} after ${Math.round(r.ms)} ms (${what}); stderr: ${r.stderr.split('\n').filter((l) => l.replace(/#/g, '').trim()).slice(0, 4).join(' | ') || '(empty)'}`
         : `wrong output (${firstDifference(r.stdout, expected)}) (${what})`;
       fail(`${b.name}/${impl.label}: \`${show(c.cmd, c.args, c.env)}\` ${why}; full output in ${rel(logFile)}`);
       return;
