@@ -112,9 +112,10 @@ export function stackSlots(arena: Arena, fiber: number): number {
 /**
  * Make `fiber` (fresh or reused) a runnable call of `fn` with `argc` arguments copied from
  * `src[start..]` (kinds ignored here: the stack map of the entry function knows them). Its stack
- * must have room for nlocals + maxStack slots. Locals past the arguments start as 0.
+ * must have room for nlocals + maxStack slots. Locals past the arguments start as 0. `handle`
+ * is its task handle, or 0 (a plain spawn).
  */
-export function initFiber(arena: Arena, fiber: number, id: number, fn: number, nlocals: number, src: ArrayLike<number>, start: number, argc: number): void {
+export function initFiber(arena: Arena, fiber: number, id: number, fn: number, handle: number, nlocals: number, src: ArrayLike<number>, start: number, argc: number): void {
   const i32 = arena.i32;
   const w = fw(fiber, 0);
   i32[w + F.ID] = id;
@@ -124,7 +125,7 @@ export function initFiber(arena: Arena, fiber: number, id: number, fn: number, n
   i32[w + F.BASE] = 0;
   i32[w + F.SP] = nlocals;
   i32[w + F.DEPTH] = 0;
-  i32[w + F.HANDLE] = 0;
+  i32[w + F.HANDLE] = handle;
   i32[w + F.WAIT_KIND] = WaitKind.None;
   i32[w + F.WAIT_REF] = 0;
   i32[w + F.NEXT] = 0;

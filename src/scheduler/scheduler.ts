@@ -219,8 +219,7 @@ export class Scheduler {
       fiber = allocFiber(a, TASK_STACK_FRAMES, Math.max(TASK_STACK_SLOTS, need));
       a.tempRoots.pop();
     }
-    initFiber(a, fiber, id, fn, info.nlocals, a.f64, start, argc);
-    a.i32[fw(fiber, F.HANDLE)] = handle;
+    initFiber(a, fiber, id, fn, handle, info.nlocals, a.f64, start, argc);
     this.countSpawn();
     this.makeRunnable(fiber, false);
     return handle;
@@ -254,8 +253,7 @@ export class Scheduler {
     a.tempRoots.push(handle);
     const fiber = allocFiber(a, MAIN_STACK_FRAMES, Math.max(MAIN_STACK_SLOTS, info.nlocals + info.maxStack + 8));
     a.tempRoots.pop();
-    initFiber(a, fiber, id, fn, info.nlocals, [], 0, 0);
-    a.i32[fw(fiber, F.HANDLE)] = handle;
+    initFiber(a, fiber, id, fn, handle, info.nlocals, [], 0, 0);
     this.countSpawn();
     this.makeRunnable(fiber, true);
     return handle;

@@ -294,11 +294,8 @@ export class Interpreter {
       stackLimit = sb + L.slotCap;
       maxFrames = L.frameCap;
       if (how === 'done') {
+        // returned to an interpreted caller (depth > 0: a task that returned is handled above)
         const v = this.nativeResult;
-        if (depth === 0) {
-          this.sliceResult = v;
-          return SliceEnd.Done;
-        }
         depth--;
         const w = frameBase + depth * FRAME_WORDS;
         sp = base;
