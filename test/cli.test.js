@@ -422,4 +422,48 @@ describe('cli (bin/asthra)', function () {
       expect(r.stderr).to.equal('');
     });
   });
+  describe('the --stats report', () => {
+    const TASKS = [
+      'fn work(i: i32) -> i32 {',
+      '    let mut s: i32 = 0;',
+      '    for k in range(0, 200) { s = s + k * i; }',
+      '    return s;',
+      '}',
+      'pub fn main(void) -> void {',
+      '    for i in range(0, 3000) { spawn work(i); }',
+      '    println("done");',
+      '}',
+      '',
+    ].join('\n');
+
+    /** The per-worker rows of a --stats report: [worker, spawned, finished, slices, stolen, steals, takes, sleeps]. */
+    function workerRows(stderr) {
+      const rows = [];
+      for (const line of stderr.split('\n')) {
+        const m = /^\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+\((\d+)\)\s+(\d+)\s+(\d+)$/.exec(line);
+        if (m) rows.push(m.slice(1).map(Number));
+      }
+      return rows;
+    }
+
+    for (const workers of [1, 2, 4]) {
+      it(`counts every task once across ${workers} worker(s): spawned = finished = tasks + main`, () => {
+        const r = asthra(['run', '--stats', '--workers', String(workers), file(`stats${workers}.asthra`, TASKS)]);
+        expect(r.status, why(r)).to.equal(0);
+        expect(r.stdout).to.equal('done\n');
+        expect(r.stderr, why(r)).to.match(new RegExp(`^asthra stats:\\n  workers +${workers}\\n`));
+        expect(r.stderr).to.match(/\n  worker +spawned +finished +slices +stolen \(steals\) +global takes +sleeps\n/);
+        const rows = workerRows(r.stderr);
+        expect(rows.map((w) => w[0]), why(r)).to.deep.equal([...Array(workers).keys()]);
+        const sum = (k) => rows.reduce((n, w) => n + w[k], 0);
+        expect(sum(1), 'spawned').to.equal(3001);
+        expect(sum(2), 'finished').to.equal(3001);
+        // every task runs at least one slice; main is preempted while it spawns
+        expect(sum(3), 'slices').to.be.greaterThan(3001);
+        if (workers === 1) expect(sum(4) + sum(5) + sum(6), 'one worker steals nothing').to.equal(0);
+        // a steal takes at least one fiber
+        expect(sum(4), 'stolen >= steals').to.be.at.least(sum(5));
+      });
+    }
+  });
 });

@@ -19,6 +19,7 @@ const LOCAL_MASK = LOCAL_CAP - 1;
 const enum LQ {
   HEAD = 0, // next entry to take; advanced by CAS (owner or thief)
   TAIL = 16, // next free entry; written only by the owner
+  COST = 17, // the owner's moving average of a slice of a fiber from this queue, in ns
   ENTRIES = 32,
 }
 export const LOCAL_QUEUE_BYTES = (LQ.ENTRIES + LOCAL_CAP) * 4;
@@ -29,6 +30,15 @@ const PUBLISH_EVERY = 16;
 /** A queue with fewer fibers is robbed only after its oldest has waited LONELY_MS (see lonely). */
 const STEAL_MIN = 8;
 const LONELY_MS = 0.005;
+/**
+ * Moving a fiber to another worker moves the cache lines it lives on (2 or 3), and then again
+ * when it is reused: about a microsecond on the 2-core machine this was tuned on (a cache-line
+ * round trip between its cores takes 0.4 us). Fibers that run for less than WORTH_NS are cheaper
+ * to run where they are, so their queue is robbed only when it is STUCK: its head has not moved
+ * for STUCK_MS (its owner is busy with a long slice). Heavier fibers are stolen at once.
+ */
+const WORTH_NS = 2000;
+const STUCK_MS = 0.2;
 
 export class LocalQueues {
   /** HEAD of this worker's queue as last read (it only grows, so a stale one errs towards "full"). */
@@ -43,9 +53,11 @@ export class LocalQueues {
   private ownEnd = 0;
   /** scratch for moving fibers */
   private readonly batch: number[] = [];
-  private lonelyQ = 0;
-  private lonelyHead = 0;
-  private lonelySince = 0;
+  /** fibers taken by the last successful steal */
+  lastSteal = 0;
+  /** per worker: its queue's HEAD when this worker first saw it, and when (see lonely) */
+  private readonly seenAt: Int32Array;
+  private readonly seenSince: Float64Array;
 
   constructor(
     private readonly arena: Arena,
@@ -54,11 +66,35 @@ export class LocalQueues {
     readonly workers: number,
     /** takes a full queue's older half and a new fiber, chained through F.NEXT: `n` fibers */
     private readonly overflow: (first: number, n: number) => void,
-  ) {}
+  ) {
+    this.seenAt = new Int32Array(workers);
+    this.seenSince = new Float64Array(workers);
+  }
 
   /** int32 index of worker w's queue words. */
   private queue(w: number): number {
     return (this.arena.i32[Meta.LOCALQ0 + w] + HEADER_BYTES) >>> 2;
+  }
+
+  /** Start with the assumption that fibers are worth stealing (until the owner has measured). */
+  init(): void {
+    this.arena.i32[this.queue(this.index) + LQ.COST] = WORTH_NS;
+  }
+
+  /**
+   * Fold the run time of one slice of a fiber taken from this queue (a sample: the scheduler
+   * times one slice in 16) into the queue's moving average, for thieves (published with TAIL).
+   */
+  noteCost(ns: number): void {
+    const i32 = this.arena.i32;
+    const w = this.queue(this.index) + LQ.COST;
+    const c = i32[w];
+    i32[w] = c + ((Math.min(ns, 1e7) - c) >> 3);
+  }
+
+  /** Are this worker's fibers worth moving to an idle worker (see WORTH_NS)? */
+  heavy(): boolean {
+    return this.arena.i32[this.queue(this.index) + LQ.COST] >= WORTH_NS;
   }
 
   /** Push on this worker's queue; when it is full, its older half and `fiber` overflow. */
@@ -148,13 +184,15 @@ export class LocalQueues {
         const h = Atomics.load(i32, q + LQ.HEAD);
         const t = Atomics.load(i32, q + LQ.TAIL);
         let n = (t - h) | 0;
-        if (n < STEAL_MIN && n > 0 && !this.lonely(q, h)) break;
+        if (n <= 0) break;
+        if (i32[q + LQ.COST] < WORTH_NS ? !this.lonely(w, h, STUCK_MS) : n < STEAL_MIN && !this.lonely(w, h, LONELY_MS)) break;
         n -= n >> 1;
         if (n <= 0) break;
         if (n > LOCAL_CAP >> 1) continue; // read HEAD and TAIL at different moments: again
         for (let j = 0; j < n; j++) batch[j] = i32[q + LQ.ENTRIES + ((h + j) & LOCAL_MASK)];
         if (Atomics.compareExchange(i32, q + LQ.HEAD, h, (h + n) | 0) !== h) continue;
         for (let j = 0; j < n - 1; j++) this.put(batch[j]);
+        this.lastSteal = n;
         return batch[n - 1];
       }
     }
@@ -162,19 +200,19 @@ export class LocalQueues {
   }
 
   /**
-   * A queue holding only a few fibers is robbed only once its oldest has waited there a few
-   * microseconds: a worker that is spawning fills its queue quickly, and taking its fibers one
-   * or two at a time as they appear costs a cross-thread transfer each time (that was most of
-   * the time of 1M spawns on 2 workers); a fiber that really is alone is taken soon enough.
+   * Has worker w's queue head stayed at `h` for `ms`? A queue holding only a few fibers, or
+   * fibers too short to be worth moving, is robbed only then: a worker that is spawning fills
+   * its queue quickly, and taking its fibers one or two at a time as they appear costs a
+   * cross-thread transfer each time (that was most of the time of 1M spawns on 2 workers); a
+   * queue whose owner is busy elsewhere is taken soon enough.
    */
-  private lonely(q: number, h: number): boolean {
+  private lonely(w: number, h: number, ms: number): boolean {
     const now = performance.now();
-    if (this.lonelyQ !== q || this.lonelyHead !== h) {
-      this.lonelyQ = q;
-      this.lonelyHead = h;
-      this.lonelySince = now;
+    if (this.seenAt[w] !== h || this.seenSince[w] === 0) {
+      this.seenAt[w] = h;
+      this.seenSince[w] = now;
       return false;
     }
-    return now - this.lonelySince >= LONELY_MS;
+    return now - this.seenSince[w] >= ms;
   }
 }

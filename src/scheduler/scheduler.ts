@@ -54,6 +54,13 @@ import { LocalQueues } from './runq';
 import { H, M, MutexResult, TaskState, dequeueWaiter, enqueueWaiter, handleResultSlot, hw, mw, newHandle } from './task';
 
 export const SLICE_BUDGET = 10_000;
+/**
+ * Budget a spawn spends (a call or a loop back-edge spends 1). A spawn costs about as much as
+ * fifty loop iterations, and the tasks it makes wait on this worker's queue until the spawner
+ * stops: charged so, a loop that spawns is preempted after about 200 spawns, which fit the local
+ * queue (LOCAL_CAP) and the core's caches, instead of 10,000, which overflowed both.
+ */
+export const SPAWN_COST = 49;
 /** Meta.STW_REQ: 0 running, STOPPING while a stop-the-world is requested or under way, then
  * RELEASING until every parked worker has left. */
 const STW_STOPPING = 1;
@@ -90,6 +97,17 @@ export const enum SliceEnd {
   Blocked = 2,
   /** Asthra_runtime.yield */
   Yielded = 3,
+}
+
+/** Words of a worker's Meta.COUNTS0 line: its task counts, and what it did (for --stats). */
+export const enum Stat {
+  SPAWNED = 0,
+  FINISHED = 1,
+  SLICES = 2,
+  STOLEN = 3,
+  STEALS = 4,
+  GLOBAL_TAKES = 5,
+  SLEEPS = 6,
 }
 
 export const enum Finish {
@@ -141,6 +159,15 @@ export class Scheduler {
   private readonly local: boolean;
   private readonly workers: number;
   private ticks = 0;
+  private sampleTick = 0;
+  /** time the next slice: its fiber came from this worker's queue, and it is the 16th */
+  private sample = false;
+  /** what this worker did, for --stats (written to its Meta.COUNTS0 line when it stops) */
+  private slices = 0;
+  private stolen = 0;
+  private steals = 0;
+  private globalTakes = 0;
+  private sleeps = 0;
   /** the local run queues (several workers, no --seed), as this worker sees them */
   private readonly rq: LocalQueues | null;
   /** tasks this worker spawned and finished (its Meta.COUNTS0 line says the same) */
@@ -165,6 +192,7 @@ export class Scheduler {
     this.mt = this.workers > 1;
     this.local = this.mt && !this.seeded;
     this.rq = this.local ? new LocalQueues(arena, index, this.workers, (first, n) => this.overflow(first, n)) : null;
+    this.rq?.init();
     this.counts = Meta.COUNTS0 + 16 * index;
     this.spawned = arena.i32[this.counts];
     this.finished = arena.i32[this.counts + 1];
@@ -295,8 +323,8 @@ export class Scheduler {
     this.rq!.put(fiber);
     // One fiber waiting here runs when the current one stops (a handoff, an await, a yield):
     // waking another worker for it (a system call) would only move it there. Two or more are
-    // work to share.
-    if (Atomics.load(i32, Meta.IDLE) > 0 && this.runqLen(this.index) >= 2) {
+    // work to share, if they are worth moving (runq.ts: WORTH_NS).
+    if (Atomics.load(i32, Meta.IDLE) > 0 && this.runqLen(this.index) >= 2 && this.rq!.heavy()) {
       this.publish();
       this.wake();
     }
@@ -374,6 +402,7 @@ export class Scheduler {
       first = this.popGlobal();
     }
     unlock(i32, Meta.SCHED_LOCK);
+    if (first !== 0) this.globalTakes++;
     if (n > 1) {
       // called only with an empty chain
       this.chain = i32[fw(first, F.NEXT)];
@@ -419,9 +448,19 @@ export class Scheduler {
     let f = 0;
     if (++this.ticks % 61 === 0) f = this.globalGet(false);
     if (f === 0) f = this.takeChained();
-    if (f === 0) f = this.rq!.get();
+    if (f === 0) {
+      f = this.rq!.get();
+      // time one slice in 16 of the fibers from this worker's own queue (see runq.ts WORTH_NS)
+      if (f !== 0 && (++this.sampleTick & 15) === 0) this.sample = true;
+    }
     if (f === 0) f = this.globalGet(true);
-    if (f === 0) f = this.rq!.steal(this.random() % this.workers);
+    if (f === 0) {
+      f = this.rq!.steal(this.random() % this.workers);
+      if (f !== 0) {
+        this.steals++;
+        this.stolen += this.rq!.lastSteal;
+      }
+    }
     return f;
   }
 
@@ -700,10 +739,25 @@ export class Scheduler {
           this.idle();
           continue;
         }
-        this.runOne(fiber);
+        if (this.sample) {
+          this.sample = false;
+          const t0 = performance.now();
+          this.runOne(fiber);
+          this.rq!.noteCost((performance.now() - t0) * 1e6);
+        } else {
+          this.runOne(fiber);
+        }
         this.publish();
       }
     } finally {
+      const c = this.counts;
+      a.i32[c + Stat.SPAWNED] = this.spawned;
+      a.i32[c + Stat.FINISHED] = this.finished;
+      a.i32[c + Stat.SLICES] = this.slices;
+      a.i32[c + Stat.STOLEN] = this.stolen;
+      a.i32[c + Stat.STEALS] = this.steals;
+      a.i32[c + Stat.GLOBAL_TAKES] = this.globalTakes;
+      a.i32[c + Stat.SLEEPS] = this.sleeps;
       this.onRelease();
       Atomics.sub(a.i32, Meta.ACTIVE, 1);
       Atomics.notify(a.i32, Meta.STW_PARKED);
@@ -718,6 +772,7 @@ export class Scheduler {
       throw new Error(`scheduler: task ${a.i32[fw(fiber, F.ID)]} was scheduled twice`);
     }
     a.i32[fw(fiber, F.STATE)] = FiberState.Running;
+    this.slices++;
     let end: SliceEnd;
     try {
       end = this.runner.runSlice(fiber, SLICE_BUDGET);
@@ -825,7 +880,10 @@ export class Scheduler {
       }
     } else if (!this.anyRunnable() && Atomics.load(i32, Meta.DONE) === Finish.Running) {
       const wait = this.timers.length ? Math.max(0, this.timers[0].at - performance.now()) : IDLE_WAIT_MS;
-      if (wait > 0) Atomics.wait(i32, Meta.WORK_SEQ, seq, wait);
+      if (wait > 0) {
+        this.sleeps++;
+        Atomics.wait(i32, Meta.WORK_SEQ, seq, wait);
+      }
     }
     Atomics.sub(i32, Meta.IDLE, 1);
     Atomics.store(i32, Meta.WAKING, 0);

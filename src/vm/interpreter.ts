@@ -17,7 +17,7 @@ import { stackShapes } from '../bytecode/verify';
 import { Output } from './output';
 import { formatFloat } from './format';
 import { F, FRAME_WORDS, fw, growStack, stackLayout, stackSlot0 } from '../scheduler/fiber';
-import { Scheduler, SLICE_BUDGET, SliceEnd } from '../scheduler/scheduler';
+import { Scheduler, SLICE_BUDGET, SPAWN_COST, SliceEnd } from '../scheduler/scheduler';
 import { H, MutexResult, TaskState, handleResultSlot, hw, newMutex } from '../scheduler/task';
 import { Meta } from '../heap/layout';
 
@@ -829,6 +829,9 @@ export class Interpreter {
           this.sync(fnIndex, pc - 1, base, sp, depth);
           const argc = code[pc + 1];
           const h = this.sched.spawn(code[pc], sp - argc, argc, op === Op.SPAWN_H);
+          // a spawn costs as much as many loop iterations: charged so, a spawning loop is
+          // preempted after about LOCAL_CAP spawns (checked at the next back-edge or call)
+          budget -= SPAWN_COST;
           if (arena.f64 !== f64) ({ f64, i32 } = arena);
           pc += 2;
           sp -= argc;

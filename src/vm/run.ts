@@ -9,7 +9,7 @@ import { MainKind, Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
 import { Collector } from '../heap/gc';
 import { Meta, Tag } from '../heap/layout';
-import { Finish, Scheduler } from '../scheduler/scheduler';
+import { Finish, Scheduler, Stat } from '../scheduler/scheduler';
 import { LOCAL_QUEUE_BYTES } from '../scheduler/runq';
 import { handleResultSlot } from '../scheduler/task';
 import { PoolTask, TEMP_ROOT_SLOTS, WorkerConfig, abortWorkers, runWorker } from '../scheduler/worker';
@@ -178,6 +178,18 @@ function mainExit(m: Module, arena: Arena, out: Output, result: number): number 
 
 const MB = 1048576;
 
+/** A line per worker: tasks spawned and finished there, slices run, and how it found work. */
+function workerStats(a: Arena, workers: number): string[] {
+  const lines = ['  worker  spawned  finished    slices  stolen (steals)  global takes  sleeps'];
+  const pad = (v: number | string, n: number): string => String(v).padStart(n);
+  for (let w = 0; w < workers; w++) {
+    const c = (k: Stat): number => a.i32[Meta.COUNTS0 + 16 * w + k];
+    lines.push(`  ${pad(w, 6)}  ${pad(c(Stat.SPAWNED), 7)}  ${pad(c(Stat.FINISHED), 8)}  ${pad(c(Stat.SLICES), 8)}  ` +
+      `${pad(c(Stat.STOLEN), 6)} ${pad(`(${c(Stat.STEALS)})`, 8)}  ${pad(c(Stat.GLOBAL_TAKES), 12)}  ${pad(c(Stat.SLEEPS), 6)}`);
+  }
+  return lines;
+}
+
 export function formatStats(a: Arena, workers: number): string {
   const g = Collector.stats(a);
   const mb = (n: number): string => `${(n / MB).toFixed(1)} MB`;
@@ -190,6 +202,7 @@ export function formatStats(a: Arena, workers: number): string {
     `  gc pause max     ${g.maxPauseMs.toFixed(2)} ms`,
     `  peak heap        ${mb(a.peakHeap)}`,
     `  live after gc    ${g.collections ? mb(g.liveAfterLast) : '(no collection)'}`,
+    ...workerStats(a, workers),
     '',
   ].join('\n');
 }
