@@ -95,7 +95,8 @@ export class Arena {
   alloc(tag: Tag, payload: number, aux = 0, variant = 0, zero = true): number {
     const size = (HEADER_BYTES + payload + 7) & ~7;
     const shared = this.threads > 1;
-    if (shared && Atomics.load(this.i32, Meta.STW_REQ) === 1) this.safepointHook();
+    // a plain read (Atomics.load is a builtin call): a stale 0 delays the stop until the next look
+    if (shared && this.i32[Meta.STW_REQ] === 1) this.safepointHook();
     // with several workers, small objects come from this worker's buffer without any lock
     if (shared && size <= TLAB_MAX_OBJECT && !this.torture) {
       let ref = this.tlabPos;

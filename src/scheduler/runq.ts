@@ -147,7 +147,7 @@ export class LocalQueues {
     const i32 = this.arena.i32;
     const q = this.queue(this.index);
     for (;;) {
-      const h = Atomics.load(i32, q + LQ.HEAD);
+      const h = i32[q + LQ.HEAD]; // plain: the CAS below checks it
       const n = Math.min((this.tail - h) | 0, OWN_BATCH);
       if (n <= 0) return 0;
       // read before the CAS; they are this worker's only if it succeeds
@@ -165,7 +165,7 @@ export class LocalQueues {
     const i32 = this.arena.i32;
     const q = this.queue(w);
     if (w !== this.index) return (Atomics.load(i32, q + LQ.TAIL) - Atomics.load(i32, q + LQ.HEAD)) | 0;
-    return ((this.tail - Atomics.load(i32, q + LQ.HEAD)) | 0) + this.ownEnd - this.ownAt;
+    return ((this.tail - i32[q + LQ.HEAD]) | 0) + this.ownEnd - this.ownAt;
   }
 
   /**
