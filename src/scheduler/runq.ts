@@ -1,10 +1,18 @@
-// A worker's local run queue: a ring of fiber references in a block of the shared arena that only
-// its owner pushes to and any worker may take from, without a lock (Go's runqput, runqget and
-// runqgrab in proc.go). The owner publishes TAIL; takers, the owner included, advance HEAD with a
-// CAS. Atomic instructions are the costliest part of a switch (about 40 ns each here), so:
-//   - the owner publishes new entries every PUBLISH_EVERY pushes, not each time (entries past
-//     the published TAIL are the owner's alone until then);
-//   - the owner takes OWN_BATCH entries with one CAS and runs them from `own`;
+// A worker's local run queue, in two parts (Go's runqput, runqget and runqgrab in proc.go, with
+// the unpublished part made explicit):
+//   - the RING: fiber references in a block of the shared arena, [HEAD, TAIL); only the owner
+//     adds to it and any worker may take from it, without a lock. The owner publishes TAIL;
+//     takers, the owner included, advance HEAD with a CAS;
+//   - PEND: the newest fibers, in this worker's own memory, which no other worker can see. The
+//     owner takes them last (they are newer than anything on the ring) with no atomic
+//     instruction at all, and moves them to the ring when it publishes.
+// Atomic instructions are the costliest part of a switch (a CAS or an atomic store is a call
+// into a V8 builtin with a locked instruction: 12 ns each here, against 2 ns for the rest of a
+// `yield`), so the owner publishes only when another worker could use the fibers: when they
+// are worth moving (see WORTH_NS), when it wakes an idle worker, when PEND is full, and when
+// its slice runs out of budget. A worker running short tasks by itself uses no atomics for them.
+// Also:
+//   - the owner takes OWN_BATCH entries from the ring with one CAS and runs them from `own`;
 //   - a thief leaves a queue with fewer than STEAL_MIN fibers alone until its oldest has waited
 //     LONELY_MS, so it does not take a spawning worker's fibers one at a time as they appear.
 // HEAD and TAIL are int32 counters that wrap; an index is a counter masked by LOCAL_MASK.
@@ -25,7 +33,7 @@ const enum LQ {
 export const LOCAL_QUEUE_BYTES = (LQ.ENTRIES + LOCAL_CAP) * 4;
 /** Fibers the owner takes from its own queue with one CAS. */
 const OWN_BATCH = 8;
-/** The owner publishes its new entries at least this often. */
+/** The owner of fibers worth stealing publishes its new ones at least this often. */
 const PUBLISH_EVERY = 16;
 /** A queue with fewer fibers is robbed only after its oldest has waited LONELY_MS (see lonely). */
 const STEAL_MIN = 8;
@@ -41,12 +49,16 @@ const WORTH_NS = 2000;
 const STUCK_MS = 0.2;
 
 export class LocalQueues {
-  /** HEAD of this worker's queue as last read (it only grows, so a stale one errs towards "full"). */
+  /** HEAD of this worker's ring as last read (it only grows, so a stale one errs towards "full"). */
   private seenHead = 0;
-  /** this worker's TAIL, and the TAIL it last published: entries between them are visible only
-   * to this worker */
+  /** this worker's TAIL (everything below it is published) */
   private tail = 0;
-  private publishedTail = 0;
+  /** PEND: pend[(pendAt + k) & LOCAL_MASK] for k < pendN, oldest first */
+  private readonly pend = new Int32Array(LOCAL_CAP);
+  private pendAt = 0;
+  private pendN = 0;
+  /** this worker's fibers are worth moving (its COST word says the same, for thieves) */
+  private worth = true;
   /** fibers this worker took from the head of its own queue, to run next: own[ownAt..ownEnd) */
   private readonly own = new Int32Array(OWN_BATCH);
   private ownAt = 0;
@@ -64,7 +76,7 @@ export class LocalQueues {
     /** this worker's index, and the number of workers */
     readonly index: number,
     readonly workers: number,
-    /** takes a full queue's older half and a new fiber, chained through F.NEXT: `n` fibers */
+    /** takes fibers from a full queue (its oldest), chained through F.NEXT: `n` fibers */
     private readonly overflow: (first: number, n: number) => void,
   ) {
     this.seenAt = new Int32Array(workers);
@@ -79,68 +91,80 @@ export class LocalQueues {
   /** Start with the assumption that fibers are worth stealing (until the owner has measured). */
   init(): void {
     this.arena.i32[this.queue(this.index) + LQ.COST] = WORTH_NS;
+    this.worth = true;
   }
 
   /**
    * Fold the run time of one slice of a fiber taken from this queue (a sample: the scheduler
-   * times one slice in 16) into the queue's moving average, for thieves (published with TAIL).
+   * times one slice in 64) into the queue's moving average, for thieves (published with TAIL).
    */
   noteCost(ns: number): void {
     const i32 = this.arena.i32;
     const w = this.queue(this.index) + LQ.COST;
     const c = i32[w];
-    i32[w] = c + ((Math.min(ns, 1e7) - c) >> 3);
+    const next = c + ((Math.min(ns, 1e7) - c) >> 3);
+    i32[w] = next;
+    this.worth = next >= WORTH_NS;
   }
 
   /** Are this worker's fibers worth moving to an idle worker (see WORTH_NS)? */
   heavy(): boolean {
-    return this.arena.i32[this.queue(this.index) + LQ.COST] >= WORTH_NS;
+    return this.worth;
   }
 
-  /** Push on this worker's queue; when it is full, its older half and `fiber` overflow. */
+  /** Queue a fiber here (on PEND: see the top of the file). */
   put(fiber: number): void {
-    const i32 = this.arena.i32;
-    const q = this.queue(this.index);
-    const t = this.tail;
-    if (((t - this.seenHead) | 0) >= LOCAL_CAP) this.seenHead = Atomics.load(i32, q + LQ.HEAD);
-    for (;;) {
-      const h = this.seenHead;
-      if (((t - h) | 0) < LOCAL_CAP) {
-        i32[q + LQ.ENTRIES + (t & LOCAL_MASK)] = fiber;
-        this.tail = (t + 1) | 0;
-        if (((this.tail - this.publishedTail) | 0) >= PUBLISH_EVERY) this.publish();
-        return;
-      }
-      // full: the older half and this fiber go to the global queue as one batch
-      const n = LOCAL_CAP >> 1;
-      const batch = this.batch;
-      for (let k = 0; k < n; k++) batch[k] = i32[q + LQ.ENTRIES + ((h + k) & LOCAL_MASK)];
-      if (Atomics.compareExchange(i32, q + LQ.HEAD, h, (h + n) | 0) !== h) {
-        this.seenHead = Atomics.load(i32, q + LQ.HEAD); // a thief took some: look again
-        continue;
-      }
-      // they are this worker's alone now: chain them
-      this.seenHead = (h + n) | 0;
-      for (let k = 1; k < n; k++) i32[fw(batch[k - 1], F.NEXT)] = batch[k];
-      i32[fw(batch[n - 1], F.NEXT)] = fiber;
-      i32[fw(fiber, F.NEXT)] = 0;
-      this.overflow(batch[0], n + 1);
-      return;
-    }
+    if (this.pendN === LOCAL_CAP) this.publish();
+    this.pend[(this.pendAt + this.pendN) & LOCAL_MASK] = fiber;
+    this.pendN++;
+    if (this.worth && this.pendN >= PUBLISH_EVERY) this.publish();
+  }
+
+  /** Publish after a slice if the fibers waiting here are worth another worker's taking. */
+  publishIfWorth(): void {
+    if (this.worth && this.pendN > 0) this.publish();
   }
 
   /**
-   * Make the entries pushed so far visible to thieves (an atomic store of TAIL, which on x86
-   * drains the store buffer).
+   * Move PEND to the ring and publish TAIL (an atomic store: the entries are written first).
+   * When the ring has no room, its oldest fibers (at least half of it) go to the global queue
+   * as one batch first.
    */
   publish(): void {
-    if (this.publishedTail !== this.tail) {
-      Atomics.store(this.arena.i32, this.queue(this.index) + LQ.TAIL, this.tail);
-      this.publishedTail = this.tail;
-    }
+    const n = this.pendN;
+    if (n === 0) return;
+    const i32 = this.arena.i32;
+    const q = this.queue(this.index);
+    const t = this.tail;
+    if (((t - this.seenHead) | 0) + n > LOCAL_CAP) this.seenHead = Atomics.load(i32, q + LQ.HEAD);
+    while (((t - this.seenHead) | 0) + n > LOCAL_CAP) this.spill(i32, q, n);
+    const pend = this.pend;
+    for (let k = 0; k < n; k++) i32[q + LQ.ENTRIES + ((t + k) & LOCAL_MASK)] = pend[(this.pendAt + k) & LOCAL_MASK];
+    this.pendAt = (this.pendAt + n) & LOCAL_MASK;
+    this.pendN = 0;
+    this.tail = (t + n) | 0;
+    Atomics.store(i32, q + LQ.TAIL, this.tail);
   }
 
-  /** Take the oldest fiber of this worker's queue (published or not), or 0. */
+  /** Make room for `n` more on the ring: its oldest go to the global queue (see publish). */
+  private spill(i32: Int32Array, q: number, n: number): void {
+    const h = this.seenHead;
+    const len = (this.tail - h) | 0;
+    const m = Math.min(len, Math.max((len + 1) >> 1, len + n - LOCAL_CAP));
+    const batch = this.batch;
+    for (let k = 0; k < m; k++) batch[k] = i32[q + LQ.ENTRIES + ((h + k) & LOCAL_MASK)];
+    if (Atomics.compareExchange(i32, q + LQ.HEAD, h, (h + m) | 0) !== h) {
+      this.seenHead = Atomics.load(i32, q + LQ.HEAD); // a thief took some: look again
+      return;
+    }
+    // they are this worker's alone now: chain them
+    this.seenHead = (h + m) | 0;
+    for (let k = 1; k < m; k++) i32[fw(batch[k - 1], F.NEXT)] = batch[k];
+    i32[fw(batch[m - 1], F.NEXT)] = 0;
+    this.overflow(batch[0], m);
+  }
+
+  /** Take the oldest fiber of this worker's queue (the ring's, then PEND's), or 0. */
   get(): number {
     const own = this.own;
     if (this.ownAt < this.ownEnd) return own[this.ownAt++];
@@ -149,7 +173,7 @@ export class LocalQueues {
     for (;;) {
       const h = i32[q + LQ.HEAD]; // plain: the CAS below checks it
       const n = Math.min((this.tail - h) | 0, OWN_BATCH);
-      if (n <= 0) return 0;
+      if (n <= 0) break;
       // read before the CAS; they are this worker's only if it succeeds
       for (let k = 0; k < n; k++) own[k] = i32[q + LQ.ENTRIES + ((h + k) & LOCAL_MASK)];
       if (Atomics.compareExchange(i32, q + LQ.HEAD, h, (h + n) | 0) === h) {
@@ -158,6 +182,11 @@ export class LocalQueues {
         return own[0];
       }
     }
+    if (this.pendN === 0) return 0;
+    const f = this.pend[this.pendAt];
+    this.pendAt = (this.pendAt + 1) & LOCAL_MASK;
+    this.pendN--;
+    return f;
   }
 
   /** Fibers on worker w's queue (a snapshot; for another worker, those published). */
@@ -165,7 +194,7 @@ export class LocalQueues {
     const i32 = this.arena.i32;
     const q = this.queue(w);
     if (w !== this.index) return (Atomics.load(i32, q + LQ.TAIL) - Atomics.load(i32, q + LQ.HEAD)) | 0;
-    return ((this.tail - i32[q + LQ.HEAD]) | 0) + this.ownEnd - this.ownAt;
+    return ((this.tail - i32[q + LQ.HEAD]) | 0) + this.pendN + this.ownEnd - this.ownAt;
   }
 
   /**

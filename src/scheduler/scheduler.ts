@@ -168,7 +168,7 @@ export class Scheduler {
   private readonly workers: number;
   private ticks = 0;
   private sampleTick = 0;
-  /** time the next slice: its fiber came from this worker's queue, and it is the 16th */
+  /** time the next slice: its fiber came from this worker's queue, and it is the 64th */
   private sample = false;
   /** what this worker did, for --stats (written to its Meta.COUNTS0 line when it stops) */
   private slices = 0;
@@ -435,6 +435,11 @@ export class Scheduler {
     if (this.rq !== null) this.rq.publish();
   }
 
+  /** Publish the fibers queued here if they are worth another worker's taking (runq.ts). */
+  private publishIfWorth(): void {
+    if (this.rq !== null) this.rq.publishIfWorth();
+  }
+
   /** Publish this worker's finished count (see liveTasks). */
   private publishCounts(): void {
     if (this.mt && this.publishedFinished !== this.finished) {
@@ -458,8 +463,9 @@ export class Scheduler {
     if (f === 0) f = this.takeChained();
     if (f === 0) {
       f = this.rq!.get();
-      // time one slice in 16 of the fibers from this worker's own queue (see runq.ts WORTH_NS)
-      if (f !== 0 && (++this.sampleTick & 15) === 0) this.sample = true;
+      // time one slice in 64 of the fibers from this worker's own queue (see runq.ts WORTH_NS):
+      // performance.now() costs about as much as a short slice
+      if (f !== 0 && (++this.sampleTick & 63) === 0) this.sample = true;
     }
     if (f === 0) f = this.globalGet(true);
     if (f === 0) {
@@ -720,7 +726,7 @@ export class Scheduler {
   /** Spent budget: true to end the slice (someone else should run, or the program ends). */
   outOfBudget(): boolean {
     this.safepoint();
-    this.publish();
+    this.publishIfWorth();
     const i32 = this.arena.i32;
     return (
       i32[Meta.GLOBAL_LEN] > 0 ||
@@ -755,7 +761,7 @@ export class Scheduler {
         } else {
           this.runOne(fiber);
         }
-        this.publish();
+        this.publishIfWorth();
       }
     } finally {
       const c = this.counts;
