@@ -64,8 +64,9 @@ export class LocalQueues {
   private readonly own = new Int32Array(OWN_BATCH);
   private ownAt = 0;
   private ownEnd = 0;
-  /** scratch for moving fibers */
+  /** scratch for moving fibers: a steal's (it puts them here, which may spill), and a spill's */
   private readonly batch: number[] = [];
+  private readonly spilling: number[] = [];
   /** fibers taken by the last successful steal */
   lastSteal = 0;
   /** per worker: its queue's HEAD when this worker first saw it, and when (see lonely) */
@@ -152,7 +153,7 @@ export class LocalQueues {
     const h = this.seenHead;
     const len = (this.tail - h) | 0;
     const m = Math.min(len, Math.max((len + 1) >> 1, len + n - LOCAL_CAP));
-    const batch = this.batch;
+    const batch = this.spilling;
     for (let k = 0; k < m; k++) batch[k] = i32[q + LQ.ENTRIES + ((h + k) & LOCAL_MASK)];
     if (Atomics.compareExchange(i32, q + LQ.HEAD, h, (h + m) | 0) !== h) {
       this.seenHead = Atomics.load(i32, q + LQ.HEAD); // a thief took some: look again

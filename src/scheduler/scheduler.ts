@@ -15,10 +15,13 @@
 // Shared state lives in the arena's meta words (heap/layout.ts Meta) so every worker sees it:
 //   - run queues, as in Go's proc.go: each worker has a local queue (runq.ts), a ring in its own
 //     block that only its owner pushes to and any worker may take from, lock-free; the fibers a
-//     worker spawns, wakes or sees yield go there. A global queue (a batch list: batchlist.ts, under SCHED_LOCK) takes preempted
-//     fibers and a full local queue's older half as one batch. A worker with nothing local takes
-//     a whole batch from the global queue as a private chain, else steals half of another
-//     worker's queue. Every 61st pick looks at the global queue first, so it is never starved.
+//     worker spawns, wakes or sees yield go there. A global queue (a batch list: batchlist.ts,
+//     under SCHED_LOCK) takes preempted fibers and a full local queue's oldest as one batch. A
+//     worker with nothing local takes a whole batch from the global queue as a private chain,
+//     else steals half of another worker's queue: at once if its fibers are worth moving (they
+//     run for longer than a move between cores costs; each worker times a sample of its
+//     slices), else only once that queue has not moved for a while (runq.ts). Every 61st pick
+//     looks at the global queue first, so it is never starved.
 //     With one worker, everything goes through the global queue in FIFO order (spawn order is
 //     run order) and no lock or atomic instruction is used; with --seed, the global queue is
 //     picked at random: reproducible with one worker.
