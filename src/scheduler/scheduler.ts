@@ -62,7 +62,7 @@ import { lock, unlock } from '../heap/lock';
 import { F, FiberState, WaitKind, allocFiber, fw, initFiber, stackSlot0, stackSlots } from './fiber';
 import { pushBatch, takeAt, takeBatch, takeOne } from './batchlist';
 import { LocalQueues } from './runq';
-import { H, M, MutexResult, TaskState, dequeueWaiter, enqueueWaiter, handleResultSlot, hw, mw, newHandle } from './task';
+import { H, M, MUTEX_DESTROYED, MutexResult, TaskState, dequeueWaiter, enqueueWaiter, handleResultSlot, hw, mw, newHandle } from './task';
 
 export const SLICE_BUDGET = 10_000;
 /**
@@ -535,51 +535,89 @@ export class Scheduler {
     }
   }
 
-  /** Lock `mutex` for `fiber`: a result code, or -1 when the fiber parked in the mutex's FIFO. */
+  /**
+   * Lock `mutex` for `fiber`: a result code, or -1 when the fiber parked in the mutex's FIFO.
+   * A free mutex is taken with one CAS on OWNER (see task.ts). Otherwise, under the mutex's
+   * LOCK, the fiber marks OWNER as having waiters (negative), so the holder's unlock cannot
+   * take the fast path and miss it, and parks.
+   */
   mutexLock(fiber: number, mutex: number): number {
     const i32 = this.arena.i32;
     const me = i32[fw(fiber, F.ID)] + 1;
-    if (this.mt) lock(i32, mw(mutex, M.LOCK));
-    let r: number = MutexResult.Ok;
-    const owner = i32[mw(mutex, M.OWNER)];
-    if (i32[mw(mutex, M.DESTROYED)]) r = MutexResult.Destroyed;
-    else if (owner === 0) i32[mw(mutex, M.OWNER)] = me;
-    else if (owner === me) r = MutexResult.AlreadyHeld;
-    else {
+    const at = mw(mutex, M.OWNER);
+    if (!this.mt) {
+      const o = i32[at];
+      if (o === 0) {
+        i32[at] = me;
+        return MutexResult.Ok;
+      }
+      if (o === MUTEX_DESTROYED) return MutexResult.Destroyed;
+      if (o === me || o === -me) return MutexResult.AlreadyHeld;
+      i32[at] = -Math.abs(o);
       enqueueWaiter(i32, mutex, fiber);
       this.block(fiber, WaitKind.Mutex, mutex);
-      r = -1;
+      return -1;
     }
-    if (this.mt) unlock(i32, mw(mutex, M.LOCK));
+    const c = Atomics.compareExchange(i32, at, 0, me);
+    if (c === 0) return MutexResult.Ok;
+    if (c === MUTEX_DESTROYED) return MutexResult.Destroyed;
+    if (c === me || c === -me) return MutexResult.AlreadyHeld;
+    lock(i32, mw(mutex, M.LOCK));
+    let r = -1;
+    for (;;) {
+      const o = Atomics.load(i32, at);
+      if (o === MUTEX_DESTROYED) r = MutexResult.Destroyed;
+      else if (o === 0) {
+        // released meanwhile (then nobody is parked: parked fibers keep OWNER negative)
+        if (Atomics.compareExchange(i32, at, 0, me) !== 0) continue;
+        r = MutexResult.Ok;
+      } else if (o === me || o === -me) r = MutexResult.AlreadyHeld;
+      else if (o > 0 && Atomics.compareExchange(i32, at, o, -o) !== o) continue;
+      break;
+    }
+    if (r === -1) {
+      enqueueWaiter(i32, mutex, fiber);
+      this.block(fiber, WaitKind.Mutex, mutex);
+    }
+    unlock(i32, mw(mutex, M.LOCK));
     return r;
   }
 
-  /** Unlock: the first waiter (FIFO) becomes the owner and runnable, so nobody barges in. */
+  /**
+   * Unlock: with nobody parked, one CAS on OWNER; else the first waiter (FIFO) becomes the owner
+   * and runnable, so nobody barges in.
+   */
   mutexUnlock(fiber: number, mutex: number): number {
     const i32 = this.arena.i32;
-    if (this.mt) lock(i32, mw(mutex, M.LOCK));
-    let r: number = MutexResult.Ok;
-    let next = 0;
-    if (i32[mw(mutex, M.DESTROYED)]) r = MutexResult.Destroyed;
-    else if (i32[mw(mutex, M.OWNER)] !== i32[fw(fiber, F.ID)] + 1) r = MutexResult.NotOwner;
-    else {
-      next = dequeueWaiter(i32, mutex);
-      i32[mw(mutex, M.OWNER)] = next === 0 ? 0 : i32[fw(next, F.ID)] + 1;
+    const me = i32[fw(fiber, F.ID)] + 1;
+    const at = mw(mutex, M.OWNER);
+    const c = this.mt ? Atomics.compareExchange(i32, at, me, 0) : i32[at];
+    if (c === me) {
+      if (!this.mt) i32[at] = 0;
+      return MutexResult.Ok;
     }
+    if (c === MUTEX_DESTROYED) return MutexResult.Destroyed;
+    if (c !== -me) return MutexResult.NotOwner;
+    // fibers are parked: hand over to the first (only the holder changes a negative OWNER)
+    if (this.mt) lock(i32, mw(mutex, M.LOCK));
+    const next = dequeueWaiter(i32, mutex);
+    const owner = i32[fw(next, F.ID)] + 1;
+    const v = i32[mw(mutex, M.HEAD)] === 0 ? owner : -owner;
+    if (this.mt) Atomics.store(i32, at, v);
+    else i32[at] = v;
     if (this.mt) unlock(i32, mw(mutex, M.LOCK));
-    if (next !== 0) this.makeRunnable(next, false);
-    return r;
+    this.makeRunnable(next, false);
+    return MutexResult.Ok;
   }
 
   mutexDestroy(mutex: number): number {
     const i32 = this.arena.i32;
-    if (this.mt) lock(i32, mw(mutex, M.LOCK));
-    let r: number = MutexResult.Ok;
-    if (i32[mw(mutex, M.DESTROYED)]) r = MutexResult.Destroyed;
-    else if (i32[mw(mutex, M.OWNER)] !== 0) r = MutexResult.Locked;
-    else i32[mw(mutex, M.DESTROYED)] = 1;
-    if (this.mt) unlock(i32, mw(mutex, M.LOCK));
-    return r;
+    const at = mw(mutex, M.OWNER);
+    const c = this.mt ? Atomics.compareExchange(i32, at, 0, MUTEX_DESTROYED) : i32[at];
+    if (c === MUTEX_DESTROYED) return MutexResult.Destroyed;
+    if (c !== 0) return MutexResult.Locked;
+    if (!this.mt) i32[at] = MUTEX_DESTROYED;
+    return MutexResult.Ok;
   }
 
   /** Park the running fiber for `ms` milliseconds on this worker's timers. */

@@ -4,8 +4,11 @@
 //     STATE (running / done / failed), KIND (result is a reference?), WAITERS (first parked
 //     fiber, linked through the fibers' NEXT word), TASK (id), OBSERVED (an await saw the
 //     outcome), FN (entry function), MESSAGE (string ref of a failure), FAILED, LOCK
-//   MUTEX block (Tag.MUTEX): int32 words OWNER (task id + 1 of the holder, 0 = free), HEAD and
-//     TAIL of the FIFO of parked fibers, DESTROYED, LOCK.
+//   MUTEX block (Tag.MUTEX): int32 words OWNER, HEAD and TAIL of the FIFO of parked fibers, LOCK.
+//     OWNER is 0 when free, the holder's task id + 1 when held, minus that when fibers are
+//     parked on it, and MUTEX_DESTROYED after mutex_destroy. A lock of a free mutex and an
+//     unlock with nobody parked are one CAS on OWNER each; LOCK guards the FIFO and is taken
+//     only to park and to hand the mutex over (see Scheduler.mutexLock).
 // Each handle and mutex has a lock word of its own (taken only with several workers), so tasks
 // waiting on different things never contend. OWNER is a task id, not a fiber reference: a
 // finished fiber's block is reused for the next spawn.
@@ -51,13 +54,14 @@ export function newHandle(arena: Arena, task: number, fn: number, kind: number):
 }
 
 export const enum M {
-  OWNER = 0,
+  OWNER = 0, // see above: changed by CAS
   HEAD = 1,
   TAIL = 2,
-  DESTROYED = 3,
-  LOCK = 4, // guards the other words (with several workers)
+  LOCK = 3, // guards HEAD and TAIL (with several workers)
 }
-const MUTEX_WORDS = 5;
+const MUTEX_WORDS = 4;
+/** OWNER of a destroyed mutex (no task id + 1 is this, or minus this) */
+export const MUTEX_DESTROYED = -0x80000000;
 
 export function mw(mutex: number, m: M): number {
   return ((mutex + HEADER_BYTES) >>> 2) + m;

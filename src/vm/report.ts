@@ -80,7 +80,7 @@ export function formatDeadlock(m: Module, arena: Arena, live: number[]): string 
     const what = kind === WaitKind.Task
       ? `waiting for task ${i32[hw(on, H.TASK)]} (${m.functions[i32[hw(on, H.FN)]].name})`
       : kind === WaitKind.Mutex
-        ? `waiting for a mutex held by task ${i32[mw(on, M.OWNER)] - 1}`
+        ? `waiting for a mutex held by task ${Math.abs(i32[mw(on, M.OWNER)]) - 1}`
         : 'blocked';
     // a fiber parked on a mutex resumes after its lock instruction: report the lock itself
     const pos = lineAt(fn, i32[fw(f, F.PC)] - (kind === WaitKind.Mutex ? 1 : 0));
