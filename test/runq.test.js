@@ -98,6 +98,17 @@ describe('local run queue (runq.ts)', () => {
     expect([...taken].every((f) => fs.includes(f))).to.equal(true);
   });
 
+  it('judges a queue worth robbing by the majority of its sampled slices, not their mean', () => {
+    const { qs } = setup();
+    expect(qs[0].heavy(), 'before any sample').to.equal(true);
+    // a spawner's long slice now and then among many short tasks
+    for (let k = 0; k < 100; k++) qs[0].noteCost(k % 8 === 0 ? 1e6 : 300);
+    expect(qs[0].heavy()).to.equal(false);
+    // long tasks with a short one now and then
+    for (let k = 0; k < 100; k++) qs[0].noteCost(k % 8 === 0 ? 300 : 50000);
+    expect(qs[0].heavy()).to.equal(true);
+  });
+
   it('spills the oldest fibers of a full queue to the global queue, losing and repeating none', () => {
     const { qs, spilled, fibers } = setup();
     light(qs[0]);

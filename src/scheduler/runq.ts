@@ -28,7 +28,7 @@ const LOCAL_MASK = LOCAL_CAP - 1;
 const enum LQ {
   HEAD = 0, // next entry to take; advanced by CAS (owner or thief)
   TAIL = 16, // next free entry; written only by the owner
-  COST = 17, // the owner's moving average of a slice of a fiber from this queue, in ns
+  COST = 17, // the share of the owner's sampled slices longer than WORTH_NS, 0..SHARE_ONE
   ENTRIES = 32,
 }
 export const LOCAL_QUEUE_BYTES = (LQ.ENTRIES + LOCAL_CAP) * 4;
@@ -48,6 +48,12 @@ const LONELY_MS = 0.005;
  */
 const WORTH_NS = 2000;
 const STUCK_MS = 0.2;
+/**
+ * Whether a queue's fibers are worth moving is a majority vote over its owner's sampled slices
+ * (a moving average of 0 or SHARE_ONE per sample, not of the times): one long slice among many
+ * short ones, such as a spawner's, does not make the short ones look worth moving.
+ */
+const SHARE_ONE = 1024;
 
 export class LocalQueues {
   /** HEAD of this worker's ring as last read (it only grows, so a stale one errs towards "full"). */
@@ -92,21 +98,21 @@ export class LocalQueues {
 
   /** Start with the assumption that fibers are worth stealing (until the owner has measured). */
   init(): void {
-    this.arena.i32[this.queue(this.index) + LQ.COST] = WORTH_NS;
+    this.arena.i32[this.queue(this.index) + LQ.COST] = SHARE_ONE;
     this.worth = true;
   }
 
   /**
-   * Fold the run time of one slice of a fiber taken from this queue (a sample: the scheduler
-   * times one slice in 64) into the queue's moving average, for thieves (published with TAIL).
+   * Count the run time of one slice of a fiber taken from this queue (a sample: the scheduler
+   * times one slice in 64) in the queue's share of long slices, for thieves (see SHARE_ONE).
    */
   noteCost(ns: number): void {
     const i32 = this.arena.i32;
     const w = this.queue(this.index) + LQ.COST;
     const c = i32[w];
-    const next = c + ((Math.min(ns, 1e7) - c) >> 3);
+    const next = c + (((ns >= WORTH_NS ? SHARE_ONE : 0) - c) >> 3);
     i32[w] = next;
-    this.worth = next >= WORTH_NS;
+    this.worth = next >= SHARE_ONE >> 1;
   }
 
   /** Are this worker's fibers worth moving to an idle worker (see WORTH_NS)? */
@@ -216,7 +222,7 @@ export class LocalQueues {
         const t = Atomics.load(i32, q + LQ.TAIL);
         let n = (t - h) | 0;
         if (n <= 0) break;
-        if (i32[q + LQ.COST] < WORTH_NS ? !this.lonely(w, h, STUCK_MS) : n < STEAL_MIN && !this.lonely(w, h, LONELY_MS)) break;
+        if (i32[q + LQ.COST] < SHARE_ONE >> 1 ? !this.lonely(w, h, STUCK_MS) : n < STEAL_MIN && !this.lonely(w, h, LONELY_MS)) break;
         n -= n >> 1;
         if (n <= 0) break;
         if (n > LOCAL_CAP >> 1) continue; // read HEAD and TAIL at different moments: again
