@@ -459,7 +459,11 @@ export class Scheduler {
 
   /** The next fiber for this worker: local queue, global queue, or stolen; 0 when none. */
   private next(): number {
-    if (!this.mt) return this.popGlobal();
+    if (!this.mt) {
+      const g = this.popGlobal();
+      if (g !== 0) this.globalTakes++;
+      return g;
+    }
     if (!this.local) return this.globalGet(false);
     let f = 0;
     if (++this.ticks % 61 === 0) f = this.globalGet(false);
