@@ -32,7 +32,7 @@ Options:
   --max-heap SIZE      heap limit, e.g. 512m or 2g (default: 1/4 of RAM, at most 2g)
   --gc-pause PERCENT   collect when the heap grows to PERCENT of the live data (default 200;
                        also ASTHRA_GC_PAUSE)
-  --stats              print allocation and collection figures at exit
+  --stats              print heap figures and what each worker ran and stole, at exit
   --workers N          worker threads running tasks (default: the number of cores, at most 8)
   --seed N             run ready tasks in a seeded random order (reproducible with --workers 1)
   --gc-verify          check every reference after each collection (slow; for debugging)
