@@ -225,7 +225,6 @@ export class LocalQueues {
         if (n <= 0) break;
         if (i32[q + LQ.COST] < SHARE_ONE >> 1 ? !this.lonely(w, h, STUCK_MS) : n < STEAL_MIN && !this.lonely(w, h, LONELY_MS)) break;
         n -= n >> 1;
-        if (n <= 0) break;
         if (n > LOCAL_CAP >> 1) continue; // read HEAD and TAIL at different moments: again
         for (let j = 0; j < n; j++) batch[j] = i32[q + LQ.ENTRIES + ((h + j) & LOCAL_MASK)];
         if (Atomics.compareExchange(i32, q + LQ.HEAD, h, (h + n) | 0) !== h) continue;

@@ -110,6 +110,11 @@ export const enum SliceEnd {
   Yielded = 3,
 }
 
+/** int32 index of worker w's line of counts (see Stat). */
+export function countsLine(w: number): number {
+  return Meta.COUNTS0 + 16 * w;
+}
+
 /** Words of a worker's Meta.COUNTS0 line: its task counts, and what it did (for --stats). */
 export const enum Stat {
   SPAWNED = 0,
@@ -204,9 +209,9 @@ export class Scheduler {
     this.local = this.mt && !this.seeded;
     this.rq = this.local ? new LocalQueues(arena, index, this.workers, (first, n) => this.overflow(first, n)) : null;
     this.rq?.init();
-    this.counts = Meta.COUNTS0 + 16 * index;
-    this.spawned = arena.i32[this.counts];
-    this.finished = arena.i32[this.counts + 1];
+    this.counts = countsLine(index);
+    this.spawned = arena.i32[this.counts + Stat.SPAWNED];
+    this.finished = arena.i32[this.counts + Stat.FINISHED];
     this.publishedFinished = this.finished;
   }
 
@@ -220,14 +225,14 @@ export class Scheduler {
     if (!this.mt) return this.spawned - this.finished;
     const i32 = this.arena.i32;
     let n = 0;
-    for (let w = 0; w < this.workers; w++) n -= Atomics.load(i32, Meta.COUNTS0 + 16 * w + 1);
-    for (let w = 0; w < this.workers; w++) n += Atomics.load(i32, Meta.COUNTS0 + 16 * w);
+    for (let w = 0; w < this.workers; w++) n -= Atomics.load(i32, countsLine(w) + Stat.FINISHED);
+    for (let w = 0; w < this.workers; w++) n += Atomics.load(i32, countsLine(w) + Stat.SPAWNED);
     return n;
   }
 
   /** Count a new task (before its fiber is queued, which publishes the count). */
   private countSpawn(): void {
-    this.arena.i32[this.counts] = ++this.spawned;
+    this.arena.i32[this.counts + Stat.SPAWNED] = ++this.spawned;
   }
 
   // ------------------------------------------------------------------ fibers and handles
@@ -423,7 +428,7 @@ export class Scheduler {
     return first;
   }
 
-  /** A full local queue's older half and a new fiber (a chain of `n`) go to the global queue. */
+  /** The oldest fibers of a full local queue (a chain of `n`) go to the global queue. */
   private overflow(first: number, n: number): void {
     const i32 = this.arena.i32;
     lock(i32, Meta.SCHED_LOCK);
@@ -446,7 +451,7 @@ export class Scheduler {
   /** Publish this worker's finished count (see liveTasks). */
   private publishCounts(): void {
     if (this.mt && this.publishedFinished !== this.finished) {
-      Atomics.store(this.arena.i32, this.counts + 1, this.finished);
+      Atomics.store(this.arena.i32, this.counts + Stat.FINISHED, this.finished);
       this.publishedFinished = this.finished;
     }
   }
@@ -809,8 +814,8 @@ export class Scheduler {
         this.publishIfWorth();
       }
     } finally {
+      // the spawn count is always current (countSpawn); the finished one is published in batches
       const c = this.counts;
-      a.i32[c + Stat.SPAWNED] = this.spawned;
       a.i32[c + Stat.FINISHED] = this.finished;
       a.i32[c + Stat.SLICES] = this.slices;
       a.i32[c + Stat.STOLEN] = this.stolen;

@@ -829,8 +829,8 @@ export class Interpreter {
           this.sync(fnIndex, pc - 1, base, sp, depth);
           const argc = code[pc + 1];
           const h = this.sched.spawn(code[pc], sp - argc, argc, op === Op.SPAWN_H);
-          // a spawn costs as much as many loop iterations: charged so, a spawning loop is
-          // preempted after about LOCAL_CAP spawns (checked at the next back-edge or call)
+          // a spawn costs as much as many loop iterations: charged so (see SPAWN_COST), a
+          // spawning loop is preempted after about 200 spawns (at the next back-edge or call)
           budget -= SPAWN_COST;
           if (arena.f64 !== f64) ({ f64, i32 } = arena);
           pc += 2;

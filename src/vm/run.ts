@@ -9,7 +9,7 @@ import { MainKind, Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
 import { Collector } from '../heap/gc';
 import { Meta, Tag } from '../heap/layout';
-import { Finish, Scheduler, Stat } from '../scheduler/scheduler';
+import { Finish, Scheduler, Stat, countsLine } from '../scheduler/scheduler';
 import { LOCAL_QUEUE_BYTES } from '../scheduler/runq';
 import { handleResultSlot } from '../scheduler/task';
 import { PoolTask, TEMP_ROOT_SLOTS, WorkerConfig, abortWorkers, runWorker } from '../scheduler/worker';
@@ -183,7 +183,7 @@ function workerStats(a: Arena, workers: number): string[] {
   const lines = ['  worker  spawned  finished    slices  stolen (steals)  global takes  sleeps'];
   const pad = (v: number | string, n: number): string => String(v).padStart(n);
   for (let w = 0; w < workers; w++) {
-    const c = (k: Stat): number => a.i32[Meta.COUNTS0 + 16 * w + k];
+    const c = (k: Stat): number => a.i32[countsLine(w) + k];
     lines.push(`  ${pad(w, 6)}  ${pad(c(Stat.SPAWNED), 7)}  ${pad(c(Stat.FINISHED), 8)}  ${pad(c(Stat.SLICES), 8)}  ` +
       `${pad(c(Stat.STOLEN), 6)} ${pad(`(${c(Stat.STEALS)})`, 8)}  ${pad(c(Stat.GLOBAL_TAKES), 12)}  ${pad(c(Stat.SLEEPS), 6)}`);
   }
