@@ -23,7 +23,7 @@ const TIMED_OUT = `hung: killed after ${RUN_TIMEOUT_MS / 1000} s`;
 const CPUS = (os.availableParallelism ? os.availableParallelism() : os.cpus().length) || 1;
 
 // The runtime's own defaults, read from the build when possible (the CLI's --workers default and
-// the cap on --workers); the fallbacks mirror src/vm/run.ts.
+// the cap on --workers); the fallbacks mirror src/runtime/run.ts.
 let MAX_WORKERS = 8;
 let DEFAULT_WORKERS = Math.max(1, Math.min(MAX_WORKERS, CPUS));
 try {

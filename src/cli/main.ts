@@ -12,7 +12,7 @@ import { VerifyError, verifyModule } from '../bytecode/verify';
 // only the error classes: the compiler itself loads when a command needs it
 import { CompileError, InternalError } from '../compiler/diagnostics';
 import { writeAll } from '../vm/output';
-import { EXIT_INTERNAL, MAX_WORKERS, RunOptions, defaultWorkers, runModule, runModuleParallel, startPool } from '../vm/run';
+import { EXIT_INTERNAL, MAX_WORKERS, RunOptions, defaultWorkers, runModule, runModuleParallel, startPool } from '../runtime/run';
 import { OPS, Op } from '../bytecode/opcodes';
 
 const VERSION = (require('../../package.json') as { version: string }).version;

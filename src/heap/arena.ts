@@ -1,5 +1,5 @@
 // The shared arena: ONE SharedArrayBuffer holding every Asthra object and every fiber stack, so
-// that any worker thread can read any object and resume any fiber (DESIGN.md section 4).
+// that any worker thread can read any object and resume any fiber (docs/runtime.md, the heap).
 // The buffer is growable up to the heap limit and its base never moves, so a reference (a byte
 // offset) stays valid for the object's whole life.
 //
@@ -8,10 +8,12 @@
 // of large free blocks, and finally a collection (gc.ts) followed by one more try. A collection
 // also runs when the bytes allocated since the last one exceed the budget set by --gc-pause,
 // the way Lua's pause and Go's GOGC adapt to the live size. The free lists are rebuilt by each
-// sweep. (With the scheduler's workers, each worker will refill a private allocation buffer from
-// these lists under a lock; the bump pointer is already advanced atomically.)
-import { Collector } from './gc';
-import { ARENA_META_BYTES, Flag, HEADER_BYTES, Meta, MetaF64, SLICE_ARRAY, SLICE_CAP, SLICE_LEN, SLICE_OFFSET, SLICE_SLOTS, Tag } from './layout';
+// sweep. With several workers, each carves small objects from a private allocation buffer
+// (TLAB_BYTES) that it refills from these lists under ALLOC_LOCK; the bump pointer is advanced
+// atomically.
+// The arena knows no collector: a collection is whatever `gcHook` does (gc.ts's Collector,
+// wrapped by the runtime in a stop-the-world when workers share the arena).
+import { ARENA_META_BYTES, Flag, HEADER_BYTES, Meta, MetaF64, SLICE_ARRAY, SLICE_CAP, SLICE_LEN, SLICE_OFFSET, SLICE_SLOTS, STW_STOPPING, Tag } from './layout';
 import { lock, unlock } from './lock';
 
 /** Index of the int32 word holding the allocation top (in 8-byte units, so 16 GiB fits). */
@@ -52,8 +54,9 @@ export class Arena {
   readonly firstBlock = ARENA_META_BYTES;
   /** worker threads sharing this arena: with more than one, allocation takes ALLOC_LOCK */
   threads = 1;
-  /** runs a collection: directly with one thread, as a stop-the-world with several */
-  gcHook: () => void = () => this.collector!.collect();
+  /** runs a collection (directly with one thread, as a stop-the-world with several); null
+   * until a collector is attached: the arena then only grows */
+  gcHook: (() => void) | null = null;
   /** with several threads: park here if another thread is stopping the world */
   safepointHook: () => void = () => {};
   /** references held only by the runtime while it builds an object (a GC root stack) */
@@ -63,7 +66,6 @@ export class Arena {
   readonly deadFibers: number[] = [];
   private pinned = new Set<number>();
 
-  collector: Collector | null = null;
   /** --gc-pause: collect when the heap has grown by this percentage of the live data */
   gcPause = 200;
   /** --gc-torture: collect before every allocation */
@@ -96,7 +98,7 @@ export class Arena {
     const size = (HEADER_BYTES + payload + 7) & ~7;
     const shared = this.threads > 1;
     // a plain read (Atomics.load is a builtin call): a stale 0 delays the stop until the next look
-    if (shared && this.i32[Meta.STW_REQ] === 1) this.safepointHook();
+    if (shared && this.i32[Meta.STW_REQ] === STW_STOPPING) this.safepointHook();
     // with several workers, small objects come from this worker's buffer without any lock
     if (shared && size <= TLAB_MAX_OBJECT && !this.torture) {
       let ref = this.tlabPos;
@@ -109,11 +111,11 @@ export class Arena {
       }
     }
     let f64 = this.f64;
-    if (this.collector !== null && (this.torture || f64[MetaF64.SINCE_GC] >= f64[MetaF64.GC_BUDGET])) this.gcHook();
+    if (this.gcHook !== null && (this.torture || f64[MetaF64.SINCE_GC] >= f64[MetaF64.GC_BUDGET])) this.gcHook();
     if (shared) lock(this.i32, Meta.ALLOC_LOCK);
     let ref = this.take(size);
     if (ref === 0) {
-      if (this.collector !== null) {
+      if (this.gcHook !== null) {
         if (shared) unlock(this.i32, Meta.ALLOC_LOCK);
         this.gcHook();
         if (shared) lock(this.i32, Meta.ALLOC_LOCK);
@@ -121,7 +123,7 @@ export class Arena {
       }
       if (ref === 0) {
         if (shared) unlock(this.i32, Meta.ALLOC_LOCK);
-        throw new OutOfMemory(this.collector ? this.f64[MetaF64.LIVE_AFTER] : this.top, size, this.limit);
+        throw new OutOfMemory(this.gcHook !== null ? this.f64[MetaF64.LIVE_AFTER] : this.top, size, this.limit);
       }
     }
     f64 = this.f64;
@@ -161,7 +163,7 @@ export class Arena {
   private refillTlab(): number {
     this.retireTlab();
     let f64 = this.f64;
-    if (this.collector !== null && f64[MetaF64.SINCE_GC] >= f64[MetaF64.GC_BUDGET]) this.gcHook();
+    if (this.gcHook !== null && f64[MetaF64.SINCE_GC] >= f64[MetaF64.GC_BUDGET]) this.gcHook();
     const i32 = this.i32;
     lock(i32, Meta.ALLOC_LOCK);
     let start = 0;
@@ -237,8 +239,8 @@ export class Arena {
   }
 
   /** Start collecting with `c`; what was allocated before (stacks, constants) starts no cycle. */
-  attachCollector(c: Collector): void {
-    this.collector = c;
+  attachCollector(c: { collect(): void }): void {
+    this.gcHook = () => c.collect();
     this.resetGcCount();
   }
 

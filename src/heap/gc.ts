@@ -21,8 +21,9 @@
 // a JavaScript local while the collector runs; the few that must (a new array before its slice
 // header exists) are pushed on the arena's temporary-root stack.
 //
-// Multi-threaded stop-the-world (a worker raises a flag, the others park at safepoints on
-// Atomics.wait) comes with the scheduler's workers; this collector is the part they will share.
+// With several workers, the runtime runs a collection inside a stop-the-world
+// (scheduler/stw.ts): the collecting worker raises Meta.STW_REQ and the others park at their
+// next safepoint on Atomics.wait, their temporary roots published, before anything is marked.
 import type { Arena } from './arena';
 import { Flag, HEADER_BYTES, Meta, MetaF64, SLICE_ARRAY, TAG_NAMES, Tag } from './layout';
 

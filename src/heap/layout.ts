@@ -13,9 +13,16 @@
 //   OBJECT  8-byte field slots: structs, tuples and enum values, laid out by their shape
 //   STACK   a fiber's frame records, then its value slots (scheduler/fiber.ts); also globals
 //   FIBER   a task's registers and links (scheduler/fiber.ts)
-//   HANDLE  a task's result and waiters; MUTEX  owner and FIFO of waiters (scheduler/task.ts)
+//   HANDLE  a task's result and waiters (scheduler/handle.ts); MUTEX  owner and FIFO of waiters
+//           (scheduler/mutex.ts); WAITER  a waiter record of a fiber waiting on several objects
+//           (scheduler/waiter.ts)
 
 export const HEADER_BYTES = 16;
+/** The header's words, as offsets from a reference's int32 index (ref >>> 2). */
+export const HDR_TAG = 0;
+export const HDR_SIZE = 1;
+export const HDR_AUX = 2;
+export const HDR_VARIANT = 3;
 export const HEADER_SLOTS = HEADER_BYTES / 8;
 
 export const enum Tag {
@@ -28,9 +35,10 @@ export const enum Tag {
   FIBER = 6,
   HANDLE = 7,
   MUTEX = 8,
+  WAITER = 9,
 }
 
-export const TAG_NAMES = ['free', 'string', 'array', 'slice', 'object', 'stack', 'fiber', 'handle', 'mutex'];
+export const TAG_NAMES = ['free', 'string', 'array', 'slice', 'object', 'stack', 'fiber', 'handle', 'mutex', 'waiter'];
 
 export const enum Flag {
   MARK = 1,
@@ -43,6 +51,9 @@ export const SLICE_CAP = 1;
 export const SLICE_ARRAY = 2;
 export const SLICE_OFFSET = 3;
 export const SLICE_SLOTS = 4;
+
+/** Worker threads that can share one arena: the per-worker Meta words below have room for so many. */
+export const MAX_WORKERS = 8;
 
 /** Bytes at the start of the arena reserved for shared runtime state (the Meta words). */
 export const ARENA_META_BYTES = 4096;
@@ -57,7 +68,7 @@ export const enum Meta {
   TOP = 0, // allocation top, in 8-byte units (atomic)
   ALLOC_LOCK = 16, // guards the free lists and GC accounting
   SCHED_LOCK = 32, // guards the global run queue
-  STW_REQ = 48, // 1 while a stop-the-world operation is requested or running
+  STW_REQ = 48, // 0, or STOPPING (1) / RELEASING (2) during a stop-the-world (scheduler/stw.ts)
   STW_PARKED = 49, // workers parked for it
   ACTIVE = 50, // workers running fibers (not idle)
   IDLE = 51, // workers waiting for work
@@ -84,8 +95,15 @@ export const enum Meta {
   LARGE = 181, // free list of blocks above SMALL_MAX (under ALLOC_LOCK)
   TEMP_ROOTS0 = 192, // per worker (up to 8): a block where a parked worker publishes its temporary roots
   LOCALQ0 = 208, // per worker (up to 8): its local run queue block
+  INJECT = 224, // the injection ring (scheduler/inject.ts), for threads that are not workers
+  EXTERNAL = 225, // what may still inject work (external waits in flight, registered callbacks)
   SMALL0 = 256, // free-list heads by block size / 8, up to SMALL_MAX (65 words)
 }
+
+/** Meta.STW_REQ: 0 running, STOPPING while a stop-the-world is requested or under way, then
+ * RELEASING until every parked worker has left (scheduler/stw.ts). */
+export const STW_STOPPING = 1;
+export const STW_RELEASING = 2;
 
 /** f64 slots of the meta area (f64 index), written under ALLOC_LOCK. */
 export const enum MetaF64 {

@@ -3,7 +3,10 @@
 //   FIBER block (Tag.FIBER), int32 words:
 //     ID STATE FN PC BASE SP DEPTH STACK HANDLE WAIT_KIND WAIT_REF NEXT ENTRY SLEEP_MS
 //     BATCH_NEXT BATCH_LEN (batchlist.ts: the first fiber of a batch on a shared list)
-//   (HANDLE is 0 for a plain `spawn`: nobody can await it, so it has no handle)
+//     PARK_SEQ WAKE CANCEL TIMER (park.ts: the parking door), then the fiber's own waiter
+//     record (waiter.ts), which every wait on one object uses
+//   (HANDLE is 0 for a plain `spawn`: nobody can await it, so it has no handle;
+//    NEXT links a fiber on run queues and shared lists only: wait queues link waiter records)
 //   then the fiber's first stack, in the same block: value slots, then frame records.
 //   A stack that grows moves to a STACK block (Tag.STACK) of its own, laid out the same way
 //   without the fiber words; STACK names the block the stack is in (the fiber itself at first).
@@ -35,8 +38,18 @@ export const enum F {
   SLEEP_MS = 13,
   BATCH_NEXT = 14,
   BATCH_LEN = 15,
+  /** parks so far (never 0 once parked): names one park, so a late timer cannot wake the next */
+  PARK_SEQ = 16,
+  /** PARK_SEQ while the fiber is parked and no waker has claimed it yet, else 0 (park.ts) */
+  WAKE = 17,
+  /** 1 once the task was cancelled (h.cancel()) */
+  CANCEL = 18,
+  /** 1 while a timer entry of this park counts in Meta.SLEEPERS (park.ts: claim) */
+  TIMER = 19,
+  /** the fiber's own waiter record (waiter.ts: W), WAITER_WORDS words */
+  WAITER = 20,
 }
-export const FIBER_WORDS = 16;
+export const FIBER_WORDS = 30;
 
 export const enum FiberState {
   Runnable = 0,
@@ -45,12 +58,23 @@ export const enum FiberState {
   Done = 3,
 }
 
+/** What a parked fiber waits on (F.WAIT_KIND; F.WAIT_REF names the object). */
 export const enum WaitKind {
   None = 0,
+  /** a task's end: WAIT_REF is its handle */
   Task = 1,
+  /** a mutex: WAIT_REF is the mutex */
   Mutex = 2,
+  /** a sleep: WAIT_REF is 0 */
   Timer = 3,
+  /** several objects at once: WAIT_REF is the first of its waiter records (linked by W.LINK) */
+  Select = 4,
+  /** work that a thread which is not a worker completes (inject.ts): WAIT_REF is 0 */
+  External = 5,
 }
+
+/** What each WaitKind is called in reports and traces. */
+export const WAIT_NAMES = ['running', 'task', 'mutex', 'sleep', 'select', 'external'];
 
 export const FRAME_WORDS = 3;
 
@@ -131,6 +155,9 @@ export function initFiber(arena: Arena, fiber: number, id: number, fn: number, h
   i32[w + F.NEXT] = 0;
   i32[w + F.ENTRY] = fn;
   i32[w + F.SLEEP_MS] = 0;
+  i32[w + F.WAKE] = 0;
+  i32[w + F.CANCEL] = 0;
+  i32[w + F.TIMER] = 0;
   const slot0 = stackSlot0(i32, i32[w + F.STACK]);
   const f64 = arena.f64;
   for (let i = 0; i < argc; i++) f64[slot0 + i] = src[start + i];

@@ -3,7 +3,7 @@
 // can park it and resume it later, on any worker.
 //
 // The loop follows Lua's rule: pc, sp, base and the code array are plain locals; anything that can
-// trap reports the pc itself (trap sites call `fail(msg, pc, depth)`), and the frame records in the arena
+// trap reports the pc itself (trap sites call `fail(message, fn, pc, depth)`), and the frame records in the arena
 // give the rest of the stack trace. Opcodes are typed, so no case inspects a value's type.
 // Values are 8-byte slots: numbers as doubles (ints exact within 2^53), references as arena
 // byte offsets, bools as 0/1, void as 0.
@@ -13,13 +13,13 @@ import { Arena } from '../heap/arena';
 import { HEADER_BYTES, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
 import { IMAX, IMIN, bitwise, bnot, f2i, wrapInt } from './intops';
 import { NativeCode, NativeEntry, NativeFrame, Unwind, compileNative } from './native';
-import { stackShapes } from '../bytecode/verify';
 import { Output } from './output';
 import { formatFloat } from './format';
 import { F, FRAME_WORDS, fw, growStack, stackLayout, stackSlot0 } from '../scheduler/fiber';
-import { Scheduler, SLICE_BUDGET, SPAWN_COST, SliceEnd } from '../scheduler/scheduler';
-import { H, MutexResult, TaskState, handleResultSlot, hw, newMutex } from '../scheduler/task';
-import { Meta } from '../heap/layout';
+import { SliceEnd } from '../scheduler/events';
+import { H, TaskState, handleResultSlot, hw } from '../scheduler/handle';
+import { MutexResult, newMutex } from '../scheduler/mutex';
+import { Scheduler, SLICE_BUDGET, SPAWN_COST } from '../scheduler/scheduler';
 
 /** One shared object per field-less shape (enum values like Option.None), made once per program. */
 export function internUnits(m: Module, arena: Arena): number[] {
@@ -103,11 +103,6 @@ export class Interpreter {
     if (this.sched.outOfBudget()) return true;
     this.budget = SLICE_BUDGET;
     return false;
-  }
-
-  fnInfo(fn: number): { nlocals: number; maxStack: number; name: string; retKind: number } {
-    const f = this.fns[fn];
-    return { nlocals: f.nlocals, maxStack: f.maxStack, name: f.name, retKind: f.retKind };
   }
 
   /** The arena's current f64 view (native code reads globals through it). */
@@ -242,8 +237,8 @@ export class Interpreter {
   private maxStack: Int32Array = new Int32Array(0);
 
   /**
-   * Run `fiber` until it returns (Done, result in sliceResult), parks (Blocked), or yields or
-   * spends its budget (Yield). Its registers are in the arena before and after.
+   * Run `fiber` until it returns (Done, result in sliceResult), parks (Blocked), yields
+   * (Yielded) or spends its budget (Preempted). Its registers are in the arena before and after.
    */
   runSlice(fiber: number, sliceBudget: number): SliceEnd {
     const arena = this.arena;
@@ -859,8 +854,9 @@ export class Interpreter {
         case Op.SLEEP: {
           const ms = f64[--sp];
           this.sync(fnIndex, pc, base, sp, depth);
-          this.sched.sleep(fiber, ms);
-          return SliceEnd.Blocked;
+          // a cancelled task's sleep returns at once
+          if (this.sched.sleep(fiber, ms)) return SliceEnd.Blocked;
+          break;
         }
         case Op.MUTEX_LOCK: {
           // parked in the mutex's FIFO, the fiber resumes after this instruction as the new
@@ -868,7 +864,7 @@ export class Interpreter {
           const m = f64[sp - 1];
           f64[sp - 1] = MutexResult.Ok;
           this.sync(fnIndex, pc, base, sp, depth);
-          const r = this.sched.mutexLock(fiber, m);
+          const r = this.sched.mutexLock(fiber, m, sp - 1);
           if (r < 0) return SliceEnd.Blocked;
           f64[sp - 1] = r;
           break;
@@ -882,8 +878,6 @@ export class Interpreter {
   /** the block holding the globals, and the f64 index of global 0 (set by the runner) */
   globalBlock = 0;
   globalBase = 0;
-
-  private stackMaps: ((string | undefined)[] | undefined)[] = [];
 
   /** A trap at the last safepoint (an allocation that could not be satisfied). */
   trapAtSafepoint(message: string): Trap {
@@ -902,71 +896,6 @@ export class Interpreter {
     i32[w + F.BASE] = base - sb;
     i32[w + F.SP] = sp - sb;
     i32[w + F.DEPTH] = depth;
-  }
-
-  private stackMap(fn: number): (string | undefined)[] {
-    let map = this.stackMaps[fn];
-    if (map === undefined) map = this.stackMaps[fn] = stackShapes(this.m, this.fns[fn]).at;
-    return map;
-  }
-
-  /**
-   * The roots of this fiber and program: globals, string constants, and every frame's reference
-   * slots, found by the verifier's stack maps (precise: a number is never taken for a pointer).
-   */
-  scan(mark: (ref: number) => void): void {
-    const f64 = this.arena.f64;
-    mark(this.globalBlock);
-    this.m.globals.forEach((g, i) => {
-      if (g.kind === 1) mark(f64[this.globalBase + i]);
-    });
-    for (const r of this.strRefs) mark(r);
-    for (const r of this.unitRefs) mark(r);
-    const i32 = this.arena.i32;
-    mark(i32[Meta.MAIN_HANDLE]);
-    for (const fiber of this.sched.liveFibers()) this.scanFiber(fiber, mark);
-    for (let w = 0; w < 8; w++) mark(i32[Meta.LOCALQ0 + w]);
-    // temporaries other workers published when they parked for this collection
-    for (let w = 0; w < 8; w++) {
-      const block = i32[Meta.TEMP_ROOTS0 + w];
-      if (block === 0) continue;
-      mark(block);
-      const s0 = Arena.slot0(block);
-      const n = this.arena.f64[s0];
-      for (let k = 1; k <= n; k++) mark(this.arena.f64[s0 + k]);
-    }
-  }
-
-  /** One fiber's roots: the fiber, its stack block, its handle and every frame's references. */
-  scanFiber(fiber: number, mark: (ref: number) => void): void {
-    const { f64, i32 } = this.arena;
-    const w0 = fw(fiber, 0);
-    mark(fiber);
-    mark(i32[w0 + F.STACK]);
-    mark(i32[w0 + F.HANDLE]);
-    const L = stackLayout(this.arena, i32[w0 + F.STACK]);
-    let fn = i32[w0 + F.FN];
-    let pc = i32[w0 + F.PC];
-    let base = L.slot0 + i32[w0 + F.BASE];
-    let top = L.slot0 + i32[w0 + F.SP];
-    let argc = 0;
-    for (let d = i32[w0 + F.DEPTH]; ; ) {
-      const proto = this.fns[fn];
-      for (let k = 0; k < proto.nlocals; k++) if (proto.localKinds[k] === 1) mark(f64[base + k]);
-      const shape = this.stackMap(fn)[pc] ?? '';
-      const first = base + proto.nlocals;
-      const live = shape.length - argc;
-      if (first + live !== top) throw new Error(`gc: stack map of ${proto.name} at pc ${pc} has ${live} slots, the frame has ${top - first}`);
-      for (let k = 0; k < live; k++) if (shape.charCodeAt(k) === 114 /* r */) mark(f64[first + k]);
-      if (d === 0) break;
-      d--;
-      const w = L.frameBase + d * FRAME_WORDS;
-      top = base;
-      fn = i32[w];
-      pc = i32[w + 1] - 3;
-      base = L.slot0 + i32[w + 2];
-      argc = this.fns[fn].code[pc + 2];
-    }
   }
 
   /** Byte-wise order of two strings (-1, 0, 1), compared in place in the arena. */

@@ -1,17 +1,19 @@
-// A worker: one thread's interpreter, scheduler loop and collector over the shared arena.
-// With --workers 1 the main thread runs one worker in-process; with more, each is a Piscina
-// thread running this module's default export ONCE for the whole program (a long-lived
-// scheduler loop, never a Piscina task per fiber).
+// A worker: the composition of one thread (its interpreter, scheduler loop, collector and
+// reporter over the shared arena), and the hooks that tie them together. With --workers 1 the
+// main thread runs one worker in-process; with more, each is a Piscina thread running this
+// module's default export ONCE for the whole program (a long-lived scheduler loop, never a
+// Piscina task per fiber).
 import { readAstb } from '../bytecode/astb';
 import type { Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
 import { Collector } from '../heap/gc';
 import { Meta } from '../heap/layout';
+import type { SchedulerEvents } from '../scheduler/events';
+import { Finish, Scheduler } from '../scheduler/scheduler';
 import { Interpreter } from '../vm/interpreter';
 import { Output } from '../vm/output';
-import { WorkerReporter } from '../vm/report';
-import { Finish, Scheduler } from './scheduler';
-import { EXIT_INTERNAL } from '../vm/report';
+import { EXIT_INTERNAL, WorkerReporter } from './report';
+import { Roots } from './roots';
 
 /** Slots in a worker's temporary-root block (published when it parks for a collection). */
 export const TEMP_ROOT_SLOTS = 256;
@@ -32,8 +34,8 @@ export interface WorkerConfig {
   globalBlock: number;
 }
 
-/** Run one worker to the end of the program. */
-export function runWorker(m: Module, arena: Arena, cfg: WorkerConfig, out: Output): void {
+/** Run one worker to the end of the program (`events`: state-change hooks, or none). */
+export function runWorker(m: Module, arena: Arena, cfg: WorkerConfig, out: Output, events: SchedulerEvents | null = null): void {
   arena.threads = cfg.workers;
   arena.gcPause = cfg.gcPause;
   arena.torture = cfg.gcTorture;
@@ -44,37 +46,47 @@ export function runWorker(m: Module, arena: Arena, cfg: WorkerConfig, out: Outpu
   });
   vm.globalBlock = cfg.globalBlock;
   vm.globalBase = Arena.slot0(cfg.globalBlock);
-  const sched = new Scheduler(arena, cfg.seed, cfg.index);
+  const sched = new Scheduler(arena, cfg.seed, cfg.index, m.functions);
   sched.runner = vm;
   vm.sched = sched;
   sched.reporter = new WorkerReporter(m, arena, out, vm, sched);
-  const collector = new Collector(arena, m.shapes.map((s) => s.refs), vm, cfg.gcVerify);
-  arena.collector = collector;
+  sched.events = events;
+  const collector = new Collector(arena, m.shapes.map((s) => s.refs), new Roots(m, arena, vm, sched), cfg.gcVerify);
+  const collect = events === null
+    ? () => collector.collect()
+    : () => {
+        events.gcStart();
+        collector.collect();
+        events.gcEnd();
+      };
+  arena.gcHook = collect;
   if (cfg.workers > 1) {
     // this worker's temporaries become visible to a collector on another thread while it is
     // parked (the block was made before any worker started: a worker allocates only while active)
     const s0 = Arena.slot0(Atomics.load(arena.i32, Meta.TEMP_ROOTS0 + cfg.index));
-    sched.onPark = () => {
-      arena.releaseThreadState();
-      const roots = arena.tempRoots;
-      if (roots.length > TEMP_ROOT_SLOTS) throw new Error('worker: too many temporary roots to publish');
-      for (let k = 0; k < roots.length; k++) arena.f64[s0 + 1 + k] = roots[k];
-      arena.f64[s0] = roots.length;
+    sched.hooks = {
+      stwPark() {
+        arena.releaseThreadState();
+        const roots = arena.tempRoots;
+        if (roots.length > TEMP_ROOT_SLOTS) throw new Error('worker: too many temporary roots to publish');
+        for (let k = 0; k < roots.length; k++) arena.f64[s0 + 1 + k] = roots[k];
+        arena.f64[s0] = roots.length;
+      },
+      stwUnpark() {
+        arena.f64[s0] = 0;
+      },
+      sliceEnd: () => out.flush(),
+      release: () => arena.releaseThreadState(),
     };
-    sched.onUnpark = () => {
-      arena.f64[s0] = 0;
-    };
-    sched.onSliceEnd = () => out.flush();
-    sched.onRelease = () => arena.releaseThreadState();
     arena.gcHook = () => {
       arena.releaseThreadState();
-      sched.stopTheWorld(() => collector.collect());
+      sched.stopTheWorld(collect);
     };
     arena.safepointHook = () => sched.safepoint();
   }
   Atomics.add(arena.i32, Meta.RUNNING, 1);
   try {
-    sched.runWorker();
+    sched.loop();
     out.flush();
   } finally {
     Atomics.sub(arena.i32, Meta.RUNNING, 1);

@@ -1,13 +1,16 @@
 // What a worker prints when things go wrong: runtime errors with the Asthra stack, failed tasks,
-// deadlocks. One place formats them, so every worker and the single-threaded run agree.
+// deadlocks. One place formats them, so every worker and the single-threaded run agree. It
+// implements the scheduler's Reporter, which is how the scheduler (below the runtime) hands
+// these up without importing anything above it.
 import { Module, lineAt } from '../bytecode/module';
 import { Arena, OutOfMemory } from '../heap/arena';
 import { Tag } from '../heap/layout';
 import { F, WaitKind, fw } from '../scheduler/fiber';
+import { H, hw } from '../scheduler/handle';
+import { M, mw } from '../scheduler/mutex';
 import { Finish, Reporter, Scheduler } from '../scheduler/scheduler';
-import { H, M, hw, mw } from '../scheduler/task';
-import { ExitRequest, Interpreter, Trap } from './interpreter';
-import { Output } from './output';
+import { ExitRequest, Interpreter, Trap } from '../vm/interpreter';
+import { Output } from '../vm/output';
 
 export const EXIT_RUNTIME_ERROR = 1;
 export const EXIT_INTERNAL = 70;

@@ -8,16 +8,18 @@ import { writeAstb } from '../bytecode/astb';
 import { MainKind, Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
 import { Collector } from '../heap/gc';
-import { Meta, Tag } from '../heap/layout';
-import { Finish, Scheduler, Stat, countsLine } from '../scheduler/scheduler';
+import { HDR_VARIANT, MAX_WORKERS, Meta, Tag } from '../heap/layout';
+import type { SchedulerEvents } from '../scheduler/events';
+import { handleResultSlot } from '../scheduler/handle';
+import { newInjectRing } from '../scheduler/inject';
 import { LOCAL_QUEUE_BYTES } from '../scheduler/runq';
-import { handleResultSlot } from '../scheduler/task';
-import { PoolTask, TEMP_ROOT_SLOTS, WorkerConfig, abortWorkers, runWorker } from '../scheduler/worker';
-import { Output } from './output';
-import { internUnits } from './interpreter';
+import { Finish, Stat, countsLine, spawnMain } from '../scheduler/scheduler';
+import { internUnits } from '../vm/interpreter';
+import { Output } from '../vm/output';
 import { EXIT_INTERNAL, EXIT_RUNTIME_ERROR } from './report';
+import { PoolTask, TEMP_ROOT_SLOTS, WorkerConfig, abortWorkers, runWorker } from './worker';
 
-export { EXIT_INTERNAL, EXIT_RUNTIME_ERROR };
+export { EXIT_INTERNAL, EXIT_RUNTIME_ERROR, MAX_WORKERS };
 export { formatTrap } from './report';
 
 export interface RunOptions {
@@ -35,9 +37,9 @@ export interface RunOptions {
   seed?: number;
   /** worker threads (default 1 here; the CLI passes its own default) */
   workers?: number;
+  /** state-change hooks of the scheduler (scheduler/events.ts): one worker, in this thread */
+  events?: SchedulerEvents;
 }
-
-export const MAX_WORKERS = 8;
 
 export function defaultWorkers(): number {
   return Math.max(1, Math.min(MAX_WORKERS, os.availableParallelism ? os.availableParallelism() : os.cpus().length));
@@ -57,14 +59,9 @@ function prepare(m: Module, opts: RunOptions, workers: number): { arena: Arena; 
   if (workers > 1) {
     for (let w = 0; w < workers; w++) arena.i32[Meta.TEMP_ROOTS0 + w] = arena.alloc(Tag.STACK, (TEMP_ROOT_SLOTS + 1) * 8);
   }
+  arena.i32[Meta.INJECT] = newInjectRing(arena);
   // main is the first fiber (task 0); its handle holds the program's result
-  const boot = new Scheduler(arena, null, 0);
-  boot.runner = {
-    runSlice: () => { throw new Error('boot scheduler runs nothing'); },
-    sliceResult: 0,
-    fnInfo: (fn: number) => ({ nlocals: m.functions[fn].nlocals, maxStack: m.functions[fn].maxStack, name: m.functions[fn].name, retKind: m.functions[fn].retKind }),
-  };
-  arena.i32[Meta.MAIN_HANDLE] = boot.spawnMain(m.entry);
+  arena.i32[Meta.MAIN_HANDLE] = spawnMain(arena, m.entry, m.functions[m.entry]);
   const cfg: WorkerConfig = {
     index: 0, workers, args: opts.args, native: opts.native, nativeDepth: opts.nativeDepth, stackSlots: opts.stackSlots,
     gcPause: opts.gcPause ?? 200, gcVerify: opts.gcVerify ?? false, gcTorture: opts.gcTorture ?? false,
@@ -97,7 +94,7 @@ function finish(m: Module, arena: Arena, out: Output, opts: RunOptions): number 
 export function runModule(m: Module, opts: RunOptions): number {
   const out = new Output();
   const { arena, cfg } = prepare(m, opts, 1);
-  runWorker(m, arena, cfg, out);
+  runWorker(m, arena, cfg, out, opts.events ?? null);
   return finish(m, arena, out, opts);
 }
 
@@ -109,7 +106,7 @@ export function runModule(m: Module, opts: RunOptions): number {
 export function startPool(workers: number): Piscina {
   const { Piscina: P } = require('piscina') as typeof import('piscina');
   return new P({
-    filename: path.join(__dirname, '..', 'scheduler', 'worker.js'),
+    filename: path.join(__dirname, 'worker.js'),
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 1000,
@@ -169,7 +166,7 @@ function mainExit(m: Module, arena: Arena, out: Output, result: number): number 
     case MainKind.Void: return 0;
     case MainKind.ExitCode: return result & 0xff;
     case MainKind.Result: {
-      if (arena.i32[(result >>> 2) + 3] === 0) return 0;
+      if (arena.i32[(result >>> 2) + HDR_VARIANT] === 0) return 0; // Result.Ok
       out.stderr(`error: ${arena.readString(arena.f64[Arena.slot0(result)])}\n`);
       return EXIT_RUNTIME_ERROR;
     }
