@@ -60,20 +60,29 @@ describe('spec-tests (through the CLI)', () => {
 // before every allocation followed by a heap check (Wren's GC_STRESS, Lua's heap walk).
 const TIER_DIRS = ['functions', 'integers', 'runtime', 'control', 'floats', 'globals', 'programs', 'casts', 'main'];
 const HEAP_DIRS = ['slices', 'strings', 'structs', 'enums', 'match', 'tuples', 'programs', 'upstream', 'gc'];
+// Concurrency programs also run on one and on four workers, and with a collection before every
+// allocation on the default count (programs that fix their worker count or seed keep theirs).
+const TASK_DIRS = ['concurrency'];
+const TORTURE_TOO_SLOW = [path.join('concurrency', 'million_tasks.asthra'), path.join('concurrency', 'gc_objects_shared.asthra')];
 const MODES = [
   ['interpreter only (--no-native)', ['--no-native'], TIER_DIRS],
   ['native spill torture (--native-depth 2)', ['--native-depth', '2'], TIER_DIRS],
   ['gc torture (--gc-torture --gc-verify)', ['--gc-torture', '--gc-verify'], HEAP_DIRS],
+  ['one worker (--workers 1)', ['--workers', '1'], TASK_DIRS],
+  ['four workers (--workers 4)', ['--workers', '4'], TASK_DIRS],
+  ['tasks under gc torture (--gc-torture)', ['--gc-torture'], TASK_DIRS],
 ];
 for (const [label, flags, dirs] of MODES) {
   describe(`spec-tests, ${label}`, () => {
     for (const file of listPrograms(SPEC)) {
       const name = path.relative(SPEC, file);
       if (!dirs.includes(name.split(path.sep)[0])) continue;
-      // the gc/ programs allocate hundreds of MB on purpose: far too slow with a collection per allocation
-      if (name.startsWith('gc') && flags.includes('--gc-torture')) continue;
+      // the gc/ programs (and two concurrency ones) allocate hundreds of MB on purpose: far too
+      // slow with a collection per allocation
+      if ((name.startsWith('gc') || TORTURE_TOO_SLOW.includes(name)) && flags.includes('--gc-torture')) continue;
       const t = parseAnnotations(fs.readFileSync(file, 'utf8'));
       if (t.skip || t.compileError) continue;
+      if (flags.includes('--workers') && t.flags.some((f) => f === '--workers' || f === '--seed')) continue;
       it(name, () => check(runSpec(file, flags)));
     }
   });
