@@ -28,7 +28,7 @@ function load(rel) {
 const { OPS, BUILTINS } = load('bytecode/opcodes.js');
 const { MAGIC, VERSION_MAJOR, VERSION_MINOR } = load('bytecode/astb.js');
 const layout = load('heap/layout.js');
-const { INT_NAMES } = load('compiler/types.js');
+const { INT_NAMES } = load('bytecode/inttypes.js');
 
 // ---------------------------------------------------------------- descriptions the table lacks
 /** What each operand kind means (the comments beside OperandKind in src/bytecode/opcodes.ts). */

@@ -16,7 +16,7 @@ export type OperandKind =
   | 'jump' // absolute code offset of an instruction
   | 'fn' // function index
   | 'shape' // object shape index (layout of a struct / enum variant / tuple)
-  | 'ity' // integer type code (index into INT_NAMES)
+  | 'ity' // integer type code (index into INT_NAMES, inttypes.ts)
   | 'kind' // 0 = number, 1 = reference
   | 'count' // element count
   | 'field' // field slot index

@@ -4,6 +4,7 @@
 // every stack slot at every reachable instruction, rejecting underflow, overflow past max-stack,
 // kind mismatches and joins with different stack shapes ("inconsistent stack", as QuickJS says).
 // The emitter uses the same analysis to compute each function's max-stack.
+import { INT_NAMES } from './inttypes';
 import { BUILTINS, OPS, Op, OperandKind } from './opcodes';
 import type { FnProto, Module } from './module';
 
@@ -61,7 +62,7 @@ function operandLimit(m: Module, fn: FnProto, kind: OperandKind): number {
     case 'str': return m.strings.length;
     case 'fn': return m.functions.length;
     case 'shape': return m.shapes.length;
-    case 'ity': return 10;
+    case 'ity': return INT_NAMES.length;
     case 'kind': return 2;
     case 'builtin': return BUILTINS.length;
     case 'field': case 'count': return 1 << 20;

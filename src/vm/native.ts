@@ -19,7 +19,7 @@
 import { OPS, Op } from '../bytecode/opcodes';
 import type { FnProto, Module } from '../bytecode/module';
 import { stackShapes } from '../bytecode/verify';
-import { INT_NAMES, INT_RANGE } from '../compiler/types';
+import { INT_NAMES, INT_RANGE } from '../bytecode/inttypes';
 
 export const NATIVE_DEPTH = 1500;
 /** Loop back-edges are counted in a local and charged to the slice budget in batches. */
