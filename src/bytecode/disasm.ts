@@ -1,6 +1,7 @@
 // The disassembler: a readable listing of a Module, from the same opcode table the VM runs,
 // with each source line printed above the code it compiled to (like `luac -l -l`).
-import { BUILTINS, OPS } from './opcodes';
+import { BUILTINS } from './builtins';
+import { OPS } from './opcodes';
 import type { FnProto, Module } from './module';
 
 export function disassemble(m: Module): string {

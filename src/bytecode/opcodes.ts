@@ -20,7 +20,7 @@ export type OperandKind =
   | 'kind' // 0 = number, 1 = reference
   | 'count' // element count
   | 'field' // field slot index
-  | 'builtin'; // builtin function index
+  | 'builtin'; // built-in function index (into BUILTINS, builtins.ts)
 
 export interface OpInfo {
   name: string;
@@ -226,36 +226,5 @@ export function opSize(op: number): number {
   return 1 + OPS[op].operands.length;
 }
 
-// Runtime built-ins called through BUILTIN: name, arity (-1 = the count operand), result kind.
-export const BUILTINS = [
-  { name: 'print', pop: 'r', push: 'n' },
-  { name: 'println', pop: 'r', push: 'n' },
-  { name: 'eprintln', pop: 'r', push: 'n' },
-  { name: 'log', pop: 'r', push: 'n' },
-  { name: 'log_tag', pop: 'rr', push: 'n' },
-  { name: 'panic', pop: 'r', push: 'n' },
-  { name: 'exit', pop: 'n', push: 'n' },
-  { name: 'args', pop: '', push: 'r' },
-  { name: 'mutex_create', pop: '', push: 'r' },
-  { name: 'mutex_unlock', pop: 'r', push: 'n' },
-  { name: 'mutex_destroy', pop: 'r', push: 'n' },
-  { name: 'result_is_ok', pop: 'n', push: 'n' },
-] as const;
-
-export const Builtin = Object.fromEntries(BUILTINS.map((b, i) => [b.name, i])) as Record<(typeof BUILTINS)[number]['name'], number>;
-
-/** Built-in numbers for the interpreter's switch (order of BUILTINS). */
-export const enum B {
-  print,
-  println,
-  eprintln,
-  log,
-  log_tag,
-  panic,
-  exit,
-  args,
-  mutex_create,
-  mutex_unlock,
-  mutex_destroy,
-  result_is_ok,
-}
+// The built-in functions a BUILTIN instruction calls are numbered by their own table.
+export { BUILTINS } from './builtins';

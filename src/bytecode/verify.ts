@@ -5,7 +5,8 @@
 // kind mismatches and joins with different stack shapes ("inconsistent stack", as QuickJS says).
 // The emitter uses the same analysis to compute each function's max-stack.
 import { INT_NAMES } from './inttypes';
-import { BUILTINS, OPS, Op, OperandKind } from './opcodes';
+import { BUILTINS } from './builtins';
+import { OPS, Op, OperandKind } from './opcodes';
 import type { FnProto, Module } from './module';
 
 export class VerifyError extends Error {

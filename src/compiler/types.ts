@@ -1,6 +1,7 @@
 // Asthra's static types, as the checker computes them and the emitter reads them.
 // `int` is i64. Result<T, E> and Option<T> are built-in generic enums; user generics come later.
 
+import type { Spelling } from '../bytecode/builtins';
 import type { IntName } from '../bytecode/inttypes';
 
 // The integer types are part of the instruction set (their codes are `ity` operands).
@@ -38,6 +39,24 @@ export const T = {
   never: { k: 'never' } as Ty,
   unknown: { k: 'unknown' } as Ty,
 };
+
+/**
+ * The type a built-in's parameter or result spelling names (bytecode/builtins.ts); null for the
+ * spellings that are constraints, not types ('any-printable', 'any-integer').
+ */
+export function builtinType(s: Spelling): Ty | null {
+  switch (s) {
+    case 'string': return T.string;
+    case 'i32': return T.i32;
+    case 'bool': return T.bool;
+    case 'void': return T.void;
+    case 'never': return T.never;
+    case '[]string': return { k: 'slice', elem: T.string, fixed: null };
+    case '*mut AsthraMutex': return { k: 'mutex' };
+    case 'AsthraResult': return { k: 'asthraResult' };
+    case 'any-printable': case 'any-integer': return null;
+  }
+}
 
 /** Does a value of this type live in the heap (so the slot holds a reference)? */
 export function isRef(t: Ty): boolean {

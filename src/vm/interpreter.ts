@@ -7,7 +7,8 @@
 // give the rest of the stack trace. Opcodes are typed, so no case inspects a value's type.
 // Values are 8-byte slots: numbers as doubles (ints exact within 2^53), references as arena
 // byte offsets, bools as 0/1, void as 0.
-import { B, Op } from '../bytecode/opcodes';
+import { B } from '../bytecode/builtins';
+import { Op } from '../bytecode/opcodes';
 import { FnProto, Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
 import { HEADER_BYTES, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
