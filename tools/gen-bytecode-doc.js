@@ -97,12 +97,12 @@ function operandList(op) {
 
 function opcodeTable() {
   const rows = [
-    '| # | name | operands | pops | pushes | meaning |',
-    '|---:|---|---|---|---|---|',
+    '| # | name | operands | pops | pushes | native | meaning |',
+    '|---:|---|---|---|---|---|---|',
   ];
   OPS.forEach((op, i) => {
     const [pop, push] = effectOf(op);
-    rows.push(`| ${i} | \`${op.name}\` | ${cell(operandList(op))} | ${cell(pop)} | ${cell(push)} | ${cell(op.doc)} |`);
+    rows.push(`| ${i} | \`${op.name}\` | ${cell(operandList(op))} | ${cell(pop)} | ${cell(push)} | ${op.native ? 'yes' : ''} | ${cell(op.doc)} |`);
   });
   return rows.join('\n');
 }
@@ -319,6 +319,9 @@ targets are absolute word offsets in the same function. The operand stack is wri
 top, left to right: \`SUB_I\` pops \`n n\` as \`a b\` and pushes \`a - b\`. In the pops and pushes
 columns, \`n\` is a number, \`r\` a reference and \`–\` nothing. In the meaning column, capital
 letters name the operands in order (the "written" column below; \`A\`/\`B\` are two locals).
+The native column marks the instructions the native tier (src/vm/native.ts) translates to
+JavaScript: a function of numbers only that uses only these, and calls only such functions,
+runs natively.
 
 Integer instructions carry the integer type T, and trap (\`runtime error: integer overflow\`) when
 the exact result does not fit it. 64-bit types are exact within ±(2^53 − 1) and trap beyond.
