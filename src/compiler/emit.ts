@@ -51,13 +51,14 @@ export function emit(cp: CheckedProgram, sourceName: string, source: string): Mo
 }
 
 class Pools {
-  private nums = new Map<number, number>();
+  /** by value; a Map key treats -0 as 0, so -0 gets the key '-0' of its own */
+  private nums = new Map<number | string, number>();
   private strs = new Map<string, number>();
   private shapes = new Map<string, number>();
   constructor(readonly m: Module) {}
 
   num(v: number): number {
-    const key = Object.is(v, -0) ? -0.0000001234 : v;
+    const key = Object.is(v, -0) ? '-0' : v;
     let i = this.nums.get(key);
     if (i === undefined) {
       i = this.m.numbers.push(v) - 1;
