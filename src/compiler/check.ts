@@ -100,12 +100,12 @@ class Checker {
     for (const it of items) {
       if (it.kind === 'Struct' || it.kind === 'Enum') {
         if (this.structs.has(it.name) || this.enums.has(it.name)) this.err(it, `type '${it.name}' is already defined`);
-        if (it.typeParams.length) this.err(it, `generic type parameters are not supported yet`, 'generics are planned in their own issue');
+        if (it.typeParams.length) this.err(it, `generic type parameters are not supported yet`, 'only the built-in Result<T, E> and Option<T> are generic');
         if (it.kind === 'Struct') this.structs.set(it.name, { decl: it, fields: [] });
         else this.enums.set(it.name, { name: it.name, arity: 0, variants: [], decl: it });
       }
       if (it.kind === 'Import') this.err(it, 'import is not supported yet', 'single-file programs only for now');
-      if (it.kind === 'Extern') this.err(it, 'extern functions are not supported yet', 'C interop comes with the FFI issue');
+      if (it.kind === 'Extern') this.err(it, 'extern functions are not supported yet', 'a program can call only its own functions and the built-ins');
     }
     for (const it of items) {
       if (it.kind === 'Struct') {
@@ -132,7 +132,7 @@ class Checker {
       const key = owner ? `${owner}::${decl.name}` : decl.name;
       if (this.fnByKey.has(key)) this.err(decl, `function '${key}' is already defined`);
       if ((decl as FnDecl & { typeParams?: string[] }).typeParams?.length) {
-        this.err(decl, 'generic functions are not supported yet', 'generics are planned in their own issue');
+        this.err(decl, 'generic functions are not supported yet', 'write one function for each type');
       }
       let hasSelf = false;
       const params: Ty[] = [];
@@ -277,7 +277,7 @@ class Checker {
         if (elem.k === 'mutex') return elem;
         return { k: 'ptr', mut: t.mut, elem };
       }
-      case 'TFn': return this.err(t, 'function types are not supported yet', 'closures are planned in their own issue');
+      case 'TFn': return this.err(t, 'function types are not supported yet', 'closures and function values are not supported yet');
     }
   }
 
@@ -670,7 +670,7 @@ class Checker {
       notes(e).target = { k: 'global', index: g.index };
       return g.ty;
     }
-    if (this.fnByKey.has(e.name)) this.err(e, `function '${e.name}' used as a value`, 'closures and function values are planned');
+    if (this.fnByKey.has(e.name)) this.err(e, `function '${e.name}' used as a value`, 'closures and function values are not supported yet');
     return this.err(e, `undefined variable '${e.name}'`);
   }
 

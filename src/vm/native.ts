@@ -10,7 +10,7 @@
 //  - Native recursion is bounded (NATIVE_DEPTH). At the bound, the callee spills: every native
 //    frame on the JS stack is written into the fiber's arena stack as an interpreter frame and
 //    the interpreter carries on, entering native code afresh for further calls. Deep recursion
-//    therefore costs no JS stack, and the scheduler issue spills the same way to preempt.
+//    therefore costs no JS stack. Preemption (the slice's budget is spent) spills the same way.
 //  - A trap in native code unwinds with the (function, pc) of every native frame, so stack traces
 //    are the same in both tiers.
 // Each bytecode instruction becomes a few JS statements over variables l0..ln (locals) and
