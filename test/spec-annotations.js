@@ -8,6 +8,7 @@
 //   // flags: --max-heap 64m        options passed to asthra before the file
 //   (a runtime error annotation ending in '...' matches the first stderr line by prefix)
 //   // skip: REASON                 the test is pending, with its reason
+//   // expect unordered             stdout lines may come in any order
 'use strict';
 const fs = require('fs');
 const path = require('path');

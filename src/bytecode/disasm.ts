@@ -1,6 +1,7 @@
 // The disassembler: a readable listing of a Module, from the same opcode table the VM runs,
 // with each source line printed above the code it compiled to (like `luac -l -l`).
-import { BUILTINS, OPS } from './opcodes';
+import { BUILTINS } from './builtins';
+import { OPS, forEachInstruction } from './opcodes';
 import type { FnProto, Module } from './module';
 
 export function disassemble(m: Module): string {
@@ -21,19 +22,17 @@ function listFunction(m: Module, f: FnProto, src: string[]): string[] {
   const out: string[] = [];
   let li = 0;
   let lastLine = -1;
-  for (let pc = 0; pc < f.code.length; ) {
+  forEachInstruction(f.code, (pc, op) => {
     while (li < f.lines.length && f.lines[li] <= pc) {
       const line = f.lines[li + 1];
       if (line !== lastLine && src[line - 1] !== undefined) out.push(`      ; ${line}: ${src[line - 1].trim()}`);
       lastLine = line;
       li += 3;
     }
-    const op = f.code[pc];
     const info = OPS[op];
     if (!info) {
       out.push(`  ${String(pc).padStart(5)}  ??? ${op}`);
-      pc++;
-      continue;
+      return;
     }
     const args = info.operands.map((kind, i) => {
       const v = f.code[pc + 1 + i];
@@ -49,7 +48,6 @@ function listFunction(m: Module, f: FnProto, src: string[]): string[] {
       }
     });
     out.push(`  ${String(pc).padStart(5)}  ${info.name.padEnd(14)}${args.join(', ')}`);
-    pc += 1 + info.operands.length;
-  }
+  });
   return out;
 }

@@ -1,5 +1,6 @@
 // A compiled program in memory: what the emitter produces, what `.astb` files hold
 // (astb.ts reads and writes it) and what the VM loads.
+import { Op, forEachInstruction } from './opcodes';
 
 export const enum MainKind {
   Void = 0,
@@ -56,4 +57,15 @@ export function lineAt(fn: FnProto, pc: number): { line: number; col: number } |
     else break;
   }
   return best < 0 ? null : { line: t[best + 1], col: t[best + 2] };
+}
+
+/** Does any function start a task? (A program that never does runs on one worker, in this thread.) */
+export function usesSpawn(m: Module): boolean {
+  let found = false;
+  for (const f of m.functions) {
+    forEachInstruction(f.code, (_, op) => {
+      if (op === Op.SPAWN || op === Op.SPAWN_H) found = true;
+    });
+  }
+  return found;
 }

@@ -1,11 +1,14 @@
 // THE opcode table. Every instruction is defined here once: its name, its operands, the kinds of
-// the values it pops and pushes, and one line of meaning. The emitter, the verifier, the
-// disassembler, docs/bytecode.md and the interpreter all read this table (Lua's lopcodes.h is the
-// model). Adding an instruction is one row here plus one `case` in vm/interpreter.ts.
+// the values it pops and pushes, whether the native tier translates it, and one line of meaning.
+// The emitter, the verifier, the disassembler, the native tier, docs/bytecode.md and the
+// interpreter all read this table (Lua's lopcodes.h is the model; the native column is like its
+// opmode bits). Adding an instruction is one row here plus one `case` in vm/interpreter.ts (and
+// one in vm/native.ts if its native column is true).
 //
 // Encoding: a function's code is an Int32Array; an instruction is its opcode word followed by one
 // word per operand. Stack kinds: 'n' is a number slot (ints, floats, bools, chars, void), 'r' a heap
-// reference. A pop/push string of '*' means the effect depends on the operands (see effectOf).
+// reference. A pop/push string of '*' means the effect depends on the operands (verify.ts effect()
+// resolves it).
 
 export type OperandKind =
   | 'local' // local slot index in the current frame
@@ -16,17 +19,19 @@ export type OperandKind =
   | 'jump' // absolute code offset of an instruction
   | 'fn' // function index
   | 'shape' // object shape index (layout of a struct / enum variant / tuple)
-  | 'ity' // integer type code (index into INT_NAMES)
+  | 'ity' // integer type code (index into INT_NAMES, inttypes.ts)
   | 'kind' // 0 = number, 1 = reference
   | 'count' // element count
   | 'field' // field slot index
-  | 'builtin'; // builtin function index
+  | 'builtin'; // built-in function index (into BUILTINS, builtins.ts)
 
 export interface OpInfo {
   name: string;
   operands: OperandKind[];
   pop: string;
   push: string;
+  /** the native tier (vm/native.ts) translates it; a function using any other stays interpreted */
+  native: boolean;
   doc: string;
 }
 
@@ -118,144 +123,124 @@ export const enum Op {
   MUTEX_LOCK,
 }
 
+// op, name, operands, pops, pushes, native, meaning
 const table = [
   // constants and stack
-  [Op.PUSH_I, 'PUSH_I', ['imm'], '', 'n', 'push a small integer immediate'],
-  [Op.CONST_N, 'CONST_N', ['num'], '', 'n', 'push number constant K'],
-  [Op.CONST_S, 'CONST_S', ['str'], '', 'r', 'push string constant K (interned at load)'],
-  [Op.POP, 'POP', [], '*', '', 'discard the top value'],
-  [Op.DUP, 'DUP', [], '*', '*', 'duplicate the top value'],
+  [Op.PUSH_I, 'PUSH_I', ['imm'], '', 'n', true, 'push a small integer immediate'],
+  [Op.CONST_N, 'CONST_N', ['num'], '', 'n', true, 'push number constant K'],
+  [Op.CONST_S, 'CONST_S', ['str'], '', 'r', false, 'push string constant K (interned at load)'],
+  [Op.POP, 'POP', [], '*', '', true, 'discard the top value'],
+  [Op.DUP, 'DUP', [], '*', '*', true, 'duplicate the top value'],
   // locals and globals
-  [Op.LOAD, 'LOAD', ['local'], '', '*', 'push local L'],
-  [Op.STORE, 'STORE', ['local'], '*', '', 'pop into local L'],
-  [Op.GLOAD, 'GLOAD', ['global'], '', '*', 'push global G'],
-  [Op.GSTORE, 'GSTORE', ['global'], '*', '', 'pop into global G'],
-  [Op.INC_LOCAL, 'INC_LOCAL', ['local', 'imm', 'ity'], '', '', 'local L += imm, trapping on overflow of int type T'],
+  [Op.LOAD, 'LOAD', ['local'], '', '*', true, 'push local L'],
+  [Op.STORE, 'STORE', ['local'], '*', '', true, 'pop into local L'],
+  [Op.GLOAD, 'GLOAD', ['global'], '', '*', true, 'push global G'],
+  [Op.GSTORE, 'GSTORE', ['global'], '*', '', true, 'pop into global G'],
+  [Op.INC_LOCAL, 'INC_LOCAL', ['local', 'imm', 'ity'], '', '', true, 'local L += imm, trapping on overflow of int type T'],
   // integer arithmetic: T is the integer type; results outside its range trap
-  [Op.ADD_I, 'ADD_I', ['ity'], 'nn', 'n', 'a + b (int type T, traps on overflow)'],
-  [Op.SUB_I, 'SUB_I', ['ity'], 'nn', 'n', 'a - b (int type T, traps on overflow)'],
-  [Op.MUL_I, 'MUL_I', ['ity'], 'nn', 'n', 'a * b (int type T, traps on overflow)'],
-  [Op.DIV_I, 'DIV_I', ['ity'], 'nn', 'n', 'a / b truncated (traps on zero and overflow)'],
-  [Op.MOD_I, 'MOD_I', ['ity'], 'nn', 'n', 'a % b, sign of a (traps on zero)'],
-  [Op.NEG_I, 'NEG_I', ['ity'], 'n', 'n', '-a (traps on overflow)'],
-  [Op.BAND, 'BAND', ['ity'], 'nn', 'n', 'a & b'],
-  [Op.BOR, 'BOR', ['ity'], 'nn', 'n', 'a | b'],
-  [Op.BXOR, 'BXOR', ['ity'], 'nn', 'n', 'a ^ b'],
-  [Op.SHL, 'SHL', ['ity'], 'nn', 'n', 'a << b, wrapping to the width of T'],
-  [Op.SHR, 'SHR', ['ity'], 'nn', 'n', 'a >> b (arithmetic for signed T)'],
-  [Op.BNOT, 'BNOT', ['ity'], 'n', 'n', '~a in the width of T'],
-  [Op.LOCAL_ADD_I, 'LOCAL_ADD_I', ['local', 'local', 'ity'], '', 'n', 'push local A + local B (fused)'],
-  [Op.LOCAL_SUB_IMM, 'LOCAL_SUB_IMM', ['local', 'imm', 'ity'], '', 'n', 'push local A - imm (fused)'],
+  [Op.ADD_I, 'ADD_I', ['ity'], 'nn', 'n', true, 'a + b (int type T, traps on overflow)'],
+  [Op.SUB_I, 'SUB_I', ['ity'], 'nn', 'n', true, 'a - b (int type T, traps on overflow)'],
+  [Op.MUL_I, 'MUL_I', ['ity'], 'nn', 'n', true, 'a * b (int type T, traps on overflow)'],
+  [Op.DIV_I, 'DIV_I', ['ity'], 'nn', 'n', true, 'a / b truncated (traps on zero and overflow)'],
+  [Op.MOD_I, 'MOD_I', ['ity'], 'nn', 'n', true, 'a % b, sign of a (traps on zero)'],
+  [Op.NEG_I, 'NEG_I', ['ity'], 'n', 'n', true, '-a (traps on overflow)'],
+  [Op.BAND, 'BAND', ['ity'], 'nn', 'n', true, 'a & b'],
+  [Op.BOR, 'BOR', ['ity'], 'nn', 'n', true, 'a | b'],
+  [Op.BXOR, 'BXOR', ['ity'], 'nn', 'n', true, 'a ^ b'],
+  [Op.SHL, 'SHL', ['ity'], 'nn', 'n', true, 'a << b, wrapping to the width of T'],
+  [Op.SHR, 'SHR', ['ity'], 'nn', 'n', true, 'a >> b (arithmetic for signed T)'],
+  [Op.BNOT, 'BNOT', ['ity'], 'n', 'n', true, '~a in the width of T'],
+  [Op.LOCAL_ADD_I, 'LOCAL_ADD_I', ['local', 'local', 'ity'], '', 'n', true, 'push local A + local B (fused)'],
+  [Op.LOCAL_SUB_IMM, 'LOCAL_SUB_IMM', ['local', 'imm', 'ity'], '', 'n', true, 'push local A - imm (fused)'],
   // float arithmetic
-  [Op.ADD_F, 'ADD_F', [], 'nn', 'n', 'a + b'],
-  [Op.SUB_F, 'SUB_F', [], 'nn', 'n', 'a - b'],
-  [Op.MUL_F, 'MUL_F', [], 'nn', 'n', 'a * b'],
-  [Op.DIV_F, 'DIV_F', [], 'nn', 'n', 'a / b (IEEE)'],
-  [Op.MOD_F, 'MOD_F', [], 'nn', 'n', 'a % b (IEEE)'],
-  [Op.NEG_F, 'NEG_F', [], 'n', 'n', '-a'],
-  [Op.F32, 'F32', [], 'n', 'n', 'round to single precision'],
+  [Op.ADD_F, 'ADD_F', [], 'nn', 'n', true, 'a + b'],
+  [Op.SUB_F, 'SUB_F', [], 'nn', 'n', true, 'a - b'],
+  [Op.MUL_F, 'MUL_F', [], 'nn', 'n', true, 'a * b'],
+  [Op.DIV_F, 'DIV_F', [], 'nn', 'n', true, 'a / b (IEEE)'],
+  [Op.MOD_F, 'MOD_F', [], 'nn', 'n', true, 'a % b (IEEE)'],
+  [Op.NEG_F, 'NEG_F', [], 'n', 'n', true, '-a'],
+  [Op.F32, 'F32', [], 'n', 'n', true, 'round to single precision'],
   // comparisons (numbers, bools and chars compare as numbers)
-  [Op.EQ, 'EQ', [], 'nn', 'n', 'a == b'],
-  [Op.NE, 'NE', [], 'nn', 'n', 'a != b'],
-  [Op.LT, 'LT', [], 'nn', 'n', 'a < b'],
-  [Op.LE, 'LE', [], 'nn', 'n', 'a <= b'],
-  [Op.GT, 'GT', [], 'nn', 'n', 'a > b'],
-  [Op.GE, 'GE', [], 'nn', 'n', 'a >= b'],
-  [Op.NOT, 'NOT', [], 'n', 'n', 'logical not of a bool'],
-  [Op.EQ_S, 'EQ_S', [], 'rr', 'n', 'string equality'],
-  [Op.CMP_S, 'CMP_S', [], 'rr', 'n', 'string order: -1, 0 or 1'],
+  [Op.EQ, 'EQ', [], 'nn', 'n', true, 'a == b'],
+  [Op.NE, 'NE', [], 'nn', 'n', true, 'a != b'],
+  [Op.LT, 'LT', [], 'nn', 'n', true, 'a < b'],
+  [Op.LE, 'LE', [], 'nn', 'n', true, 'a <= b'],
+  [Op.GT, 'GT', [], 'nn', 'n', true, 'a > b'],
+  [Op.GE, 'GE', [], 'nn', 'n', true, 'a >= b'],
+  [Op.NOT, 'NOT', [], 'n', 'n', true, 'logical not of a bool'],
+  [Op.EQ_S, 'EQ_S', [], 'rr', 'n', false, 'string equality'],
+  [Op.CMP_S, 'CMP_S', [], 'rr', 'n', false, 'string order: -1, 0 or 1'],
   // control flow
-  [Op.JMP, 'JMP', ['jump'], '', '', 'jump to J'],
-  [Op.JMP_F, 'JMP_F', ['jump'], 'n', '', 'pop; jump to J if false'],
-  [Op.JMP_T, 'JMP_T', ['jump'], 'n', '', 'pop; jump to J if true'],
-  [Op.JLT_LOCALS, 'JLT_LOCALS', ['local', 'local', 'jump'], '', '', 'jump to J if local A < local B (fused loop test)'],
-  [Op.JGE_LOCALS, 'JGE_LOCALS', ['local', 'local', 'jump'], '', '', 'jump to J if local A >= local B (fused loop exit)'],
-  [Op.JGE_LOCAL_IMM, 'JGE_LOCAL_IMM', ['local', 'imm', 'jump'], '', '', 'jump to J if local A >= imm (fused compare-and-branch)'],
-  [Op.JLT_LOCAL_IMM, 'JLT_LOCAL_IMM', ['local', 'imm', 'jump'], '', '', 'jump to J if local A < imm (fused compare-and-branch)'],
-  [Op.JGT_LOCAL_IMM, 'JGT_LOCAL_IMM', ['local', 'imm', 'jump'], '', '', 'jump to J if local A > imm (fused compare-and-branch)'],
-  [Op.JLE_LOCAL_IMM, 'JLE_LOCAL_IMM', ['local', 'imm', 'jump'], '', '', 'jump to J if local A <= imm (fused compare-and-branch)'],
-  [Op.JNE_VARIANT, 'JNE_VARIANT', ['local', 'imm', 'jump'], '', '', 'jump to J unless the enum value in local A is variant imm (fused match test)'],
-  [Op.CALL, 'CALL', ['fn', 'count'], '*', '*', 'call function F with N arguments; push its result'],
-  [Op.RET, 'RET', [], '*', '', 'return the top value to the caller'],
-  [Op.RET_LOCAL, 'RET_LOCAL', ['local'], '', '', 'return local L (fused)'],
-  [Op.TRAP, 'TRAP', ['str'], '', '', 'raise a runtime error with message K'],
+  [Op.JMP, 'JMP', ['jump'], '', '', true, 'jump to J'],
+  [Op.JMP_F, 'JMP_F', ['jump'], 'n', '', true, 'pop; jump to J if false'],
+  [Op.JMP_T, 'JMP_T', ['jump'], 'n', '', true, 'pop; jump to J if true'],
+  [Op.JLT_LOCALS, 'JLT_LOCALS', ['local', 'local', 'jump'], '', '', true, 'jump to J if local A < local B (fused loop test)'],
+  [Op.JGE_LOCALS, 'JGE_LOCALS', ['local', 'local', 'jump'], '', '', true, 'jump to J if local A >= local B (fused loop exit)'],
+  [Op.JGE_LOCAL_IMM, 'JGE_LOCAL_IMM', ['local', 'imm', 'jump'], '', '', true, 'jump to J if local A >= imm (fused compare-and-branch)'],
+  [Op.JLT_LOCAL_IMM, 'JLT_LOCAL_IMM', ['local', 'imm', 'jump'], '', '', true, 'jump to J if local A < imm (fused compare-and-branch)'],
+  [Op.JGT_LOCAL_IMM, 'JGT_LOCAL_IMM', ['local', 'imm', 'jump'], '', '', true, 'jump to J if local A > imm (fused compare-and-branch)'],
+  [Op.JLE_LOCAL_IMM, 'JLE_LOCAL_IMM', ['local', 'imm', 'jump'], '', '', true, 'jump to J if local A <= imm (fused compare-and-branch)'],
+  [Op.JNE_VARIANT, 'JNE_VARIANT', ['local', 'imm', 'jump'], '', '', false, 'jump to J unless the enum value in local A is variant imm (fused match test)'],
+  [Op.CALL, 'CALL', ['fn', 'count'], '*', '*', true, 'call function F with N arguments; push its result'],
+  [Op.RET, 'RET', [], '*', '', true, 'return the top value to the caller'],
+  [Op.RET_LOCAL, 'RET_LOCAL', ['local'], '', '', true, 'return local L (fused)'],
+  [Op.TRAP, 'TRAP', ['str'], '', '', true, 'raise a runtime error with message K'],
   // conversions
-  [Op.I2F, 'I2F', [], 'n', 'n', 'integer to float'],
-  [Op.F2I, 'F2I', ['ity'], 'n', 'n', 'float to int type T: truncate, saturate, NaN -> 0'],
-  [Op.ICAST, 'ICAST', ['ity'], 'n', 'n', 'integer to int type T, wrapping (like Rust `as`)'],
-  [Op.ICHECK, 'ICHECK', ['ity'], 'n', 'n', 'integer to int type T, trapping if out of range'],
+  [Op.I2F, 'I2F', [], 'n', 'n', true, 'integer to float'],
+  [Op.F2I, 'F2I', ['ity'], 'n', 'n', true, 'float to int type T: truncate, saturate, NaN -> 0'],
+  [Op.ICAST, 'ICAST', ['ity'], 'n', 'n', true, 'integer to int type T, wrapping (like Rust `as`)'],
+  [Op.ICHECK, 'ICHECK', ['ity'], 'n', 'n', true, 'integer to int type T, trapping if out of range'],
   // strings
-  [Op.CONCAT, 'CONCAT', [], 'rr', 'r', 'concatenate two strings'],
-  [Op.TOSTR_I, 'TOSTR_I', [], 'n', 'r', 'integer to decimal text'],
-  [Op.TOSTR_F, 'TOSTR_F', [], 'n', 'r', 'float to text'],
-  [Op.TOSTR_B, 'TOSTR_B', [], 'n', 'r', 'bool to text'],
-  [Op.TOSTR_C, 'TOSTR_C', [], 'n', 'r', 'char to text'],
-  [Op.STR_LEN, 'STR_LEN', [], 'r', 'n', 'byte length of a string'],
-  [Op.STR_BYTES, 'STR_BYTES', [], 'r', 'r', 'a new []u8 of the string bytes'],
-  [Op.STR_INDEX, 'STR_INDEX', [], 'rn', 'n', 'byte i of a string (bounds checked)'],
+  [Op.CONCAT, 'CONCAT', [], 'rr', 'r', false, 'concatenate two strings'],
+  [Op.TOSTR_I, 'TOSTR_I', [], 'n', 'r', false, 'integer to decimal text'],
+  [Op.TOSTR_F, 'TOSTR_F', [], 'n', 'r', false, 'float to text'],
+  [Op.TOSTR_B, 'TOSTR_B', [], 'n', 'r', false, 'bool to text'],
+  [Op.TOSTR_C, 'TOSTR_C', [], 'n', 'r', false, 'char to text'],
+  [Op.STR_LEN, 'STR_LEN', [], 'r', 'n', false, 'byte length of a string'],
+  [Op.STR_BYTES, 'STR_BYTES', [], 'r', 'r', false, 'a new []u8 of the string bytes'],
+  [Op.STR_INDEX, 'STR_INDEX', [], 'rn', 'n', false, 'byte i of a string (bounds checked)'],
   // slices
-  [Op.NEW_SLICE, 'NEW_SLICE', ['count', 'kind'], '*', 'r', 'pop N elements of kind K into a new slice'],
-  [Op.SLICE_REPEAT, 'SLICE_REPEAT', ['kind'], '*', 'r', 'pop value and count; a new slice of count copies'],
-  [Op.SLICE_LEN, 'SLICE_LEN', [], 'r', 'n', 'length of a slice'],
-  [Op.SLICE_GET, 'SLICE_GET', ['kind'], 'rn', '*', 's[i] (bounds checked); K is the element kind'],
-  [Op.SLICE_SET, 'SLICE_SET', ['kind'], '*', '', 's[i] = v (bounds checked); pops s, i, v'],
-  [Op.SLICE_PUSH, 'SLICE_PUSH', ['kind'], '*', '', 'append v to s in place; pops s, v'],
-  [Op.SLICE_SUB, 'SLICE_SUB', ['count'], '*', 'r', 's[lo:hi] sharing storage; N bit0: lo given, bit1: hi given'],
+  [Op.NEW_SLICE, 'NEW_SLICE', ['count', 'kind'], '*', 'r', false, 'pop N elements of kind K into a new slice'],
+  [Op.SLICE_REPEAT, 'SLICE_REPEAT', ['kind'], '*', 'r', false, 'pop value and count; a new slice of count copies'],
+  [Op.SLICE_LEN, 'SLICE_LEN', [], 'r', 'n', false, 'length of a slice'],
+  [Op.SLICE_GET, 'SLICE_GET', ['kind'], 'rn', '*', false, 's[i] (bounds checked); K is the element kind'],
+  [Op.SLICE_SET, 'SLICE_SET', ['kind'], '*', '', false, 's[i] = v (bounds checked); pops s, i, v'],
+  [Op.SLICE_PUSH, 'SLICE_PUSH', ['kind'], '*', '', false, 'append v to s in place; pops s, v'],
+  [Op.SLICE_SUB, 'SLICE_SUB', ['count'], '*', 'r', false, 's[lo:hi] sharing storage; N bit0: lo given, bit1: hi given'],
   // objects: structs, enum values, tuples
-  [Op.NEW_OBJ, 'NEW_OBJ', ['shape'], '*', 'r', 'pop the fields of shape S into a new object'],
-  [Op.GET_FIELD, 'GET_FIELD', ['field', 'kind'], 'r', '*', 'push field I (kind K) of an object'],
-  [Op.SET_FIELD, 'SET_FIELD', ['field', 'kind'], '*', '', 'pops obj, v; field I := v'],
-  [Op.VARIANT, 'VARIANT', [], 'r', 'n', 'the variant index of an enum value'],
+  [Op.NEW_OBJ, 'NEW_OBJ', ['shape'], '*', 'r', false, 'pop the fields of shape S into a new object'],
+  [Op.GET_FIELD, 'GET_FIELD', ['field', 'kind'], 'r', '*', false, 'push field I (kind K) of an object'],
+  [Op.SET_FIELD, 'SET_FIELD', ['field', 'kind'], '*', '', false, 'pops obj, v; field I := v'],
+  [Op.VARIANT, 'VARIANT', [], 'r', 'n', false, 'the variant index of an enum value'],
   // built-ins
-  [Op.BUILTIN, 'BUILTIN', ['builtin', 'count'], '*', '*', 'call runtime built-in B with N arguments'],
+  [Op.BUILTIN, 'BUILTIN', ['builtin', 'count'], '*', '*', false, 'call runtime built-in B with N arguments'],
   // tasks: these may park the running fiber (the scheduler resumes it at the same instruction)
-  [Op.SPAWN, 'SPAWN', ['fn', 'count'], '*', '', 'start a task running F with N arguments'],
-  [Op.SPAWN_H, 'SPAWN_H', ['fn', 'count'], '*', 'r', 'start a task running F with N arguments; push its handle'],
-  [Op.AWAIT, 'AWAIT', ['kind'], 'r', '*', 'pop a handle; push the task result (kind K), parking until it ends'],
-  [Op.YIELD, 'YIELD', [], '', '', 'let other tasks run'],
-  [Op.SLEEP, 'SLEEP', [], 'n', '', 'pop milliseconds; park on a timer'],
-  [Op.MUTEX_LOCK, 'MUTEX_LOCK', [], 'r', 'n', 'pop a mutex; lock it, parking in its FIFO while held; push an AsthraResult'],
+  [Op.SPAWN, 'SPAWN', ['fn', 'count'], '*', '', false, 'start a task running F with N arguments'],
+  [Op.SPAWN_H, 'SPAWN_H', ['fn', 'count'], '*', 'r', false, 'start a task running F with N arguments; push its handle'],
+  [Op.AWAIT, 'AWAIT', ['kind'], 'r', '*', false, 'pop a handle; push the task result (kind K), parking until it ends'],
+  [Op.YIELD, 'YIELD', [], '', '', false, 'let other tasks run'],
+  [Op.SLEEP, 'SLEEP', [], 'n', '', false, 'pop milliseconds; park on a timer'],
+  [Op.MUTEX_LOCK, 'MUTEX_LOCK', [], 'r', 'n', false, 'pop a mutex; lock it, parking in its FIFO while held; push an AsthraResult'],
 ] as const;
 
-export const OPS: OpInfo[] = table.map(([op, name, operands, pop, push, doc], i) => {
+export const OPS: OpInfo[] = table.map(([op, name, operands, pop, push, native, doc], i) => {
   if (op !== i) throw new Error(`opcodes: table row ${name} is out of order`);
-  return { name, operands: [...operands] as OperandKind[], pop, push, doc };
+  return { name, operands: [...operands] as OperandKind[], pop, push, native, doc };
 });
 
+/**
+ * Words taken by an instruction: its opcode and one word per operand. An unknown opcode counts
+ * as one word; only the verifier (which rejects it first) and the disassembler meet one.
+ */
 export function opSize(op: number): number {
-  return 1 + OPS[op].operands.length;
+  const info = OPS[op];
+  return info === undefined ? 1 : 1 + info.operands.length;
 }
 
-// Runtime built-ins called through BUILTIN: name, arity (-1 = the count operand), result kind.
-export const BUILTINS = [
-  { name: 'print', pop: 'r', push: 'n' },
-  { name: 'println', pop: 'r', push: 'n' },
-  { name: 'eprintln', pop: 'r', push: 'n' },
-  { name: 'log', pop: 'r', push: 'n' },
-  { name: 'log_tag', pop: 'rr', push: 'n' },
-  { name: 'panic', pop: 'r', push: 'n' },
-  { name: 'exit', pop: 'n', push: 'n' },
-  { name: 'args', pop: '', push: 'r' },
-  { name: 'mutex_create', pop: '', push: 'r' },
-  { name: 'mutex_unlock', pop: 'r', push: 'n' },
-  { name: 'mutex_destroy', pop: 'r', push: 'n' },
-  { name: 'result_is_ok', pop: 'n', push: 'n' },
-] as const;
-
-export const Builtin = Object.fromEntries(BUILTINS.map((b, i) => [b.name, i])) as Record<(typeof BUILTINS)[number]['name'], number>;
-
-/** Built-in numbers for the interpreter's switch (order of BUILTINS). */
-export const enum B {
-  print,
-  println,
-  eprintln,
-  log,
-  log_tag,
-  panic,
-  exit,
-  args,
-  mutex_create,
-  mutex_unlock,
-  mutex_destroy,
-  result_is_ok,
+/** Call f with the pc and opcode of every instruction of code, in order. */
+export function forEachInstruction(code: Int32Array, f: (pc: number, op: number) => void): void {
+  for (let pc = 0; pc < code.length; pc += opSize(code[pc])) f(pc, code[pc]);
 }
+
+// The built-in functions a BUILTIN instruction calls are numbered by their own table.
+export { BUILTINS } from './builtins';

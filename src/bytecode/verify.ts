@@ -4,7 +4,9 @@
 // every stack slot at every reachable instruction, rejecting underflow, overflow past max-stack,
 // kind mismatches and joins with different stack shapes ("inconsistent stack", as QuickJS says).
 // The emitter uses the same analysis to compute each function's max-stack.
-import { BUILTINS, OPS, Op, OperandKind } from './opcodes';
+import { INT_NAMES } from './inttypes';
+import { BUILTINS } from './builtins';
+import { OPS, Op, OperandKind, forEachInstruction, opSize } from './opcodes';
 import type { FnProto, Module } from './module';
 
 export class VerifyError extends Error {
@@ -61,7 +63,7 @@ function operandLimit(m: Module, fn: FnProto, kind: OperandKind): number {
     case 'str': return m.strings.length;
     case 'fn': return m.functions.length;
     case 'shape': return m.shapes.length;
-    case 'ity': return 10;
+    case 'ity': return INT_NAMES.length;
     case 'kind': return 2;
     case 'builtin': return BUILTINS.length;
     case 'field': case 'count': return 1 << 20;
@@ -95,13 +97,11 @@ export function stackShapes(m: Module, fn: FnProto): { max: number; at: (string 
   if (fn.localKinds.length !== fn.nlocals) fail(0, 'local kind table does not match the local count');
   // pass 1: decode, mark instruction starts, check operands
   const starts = new Uint8Array(code.length + 1);
-  let pc = 0;
-  while (pc < code.length) {
+  forEachInstruction(code, (pc, op) => {
     starts[pc] = 1;
-    const op = code[pc];
     if (op < 0 || op >= OPS.length) fail(pc, `unknown opcode ${op}`);
     const info = OPS[op];
-    if (pc + info.operands.length >= code.length) fail(pc, `${info.name} is cut off by the end of the code`);
+    if (pc + opSize(op) > code.length) fail(pc, `${info.name} is cut off by the end of the code`);
     info.operands.forEach((kind, i) => {
       const v = code[pc + 1 + i];
       if (kind === 'imm' || kind === 'jump') return;
@@ -119,17 +119,16 @@ export function stackShapes(m: Module, fn: FnProto): { max: number; at: (string 
     if (op === Op.GET_FIELD || op === Op.SET_FIELD) {
       if (code[pc + 2] > 1) fail(pc, 'bad kind operand');
     }
-    pc += 1 + info.operands.length;
-  }
+  });
   if (code.length === 0) fail(0, 'empty function');
   // pass 2: jump targets
-  for (pc = 0; pc < code.length; pc += 1 + OPS[code[pc]].operands.length) {
-    OPS[code[pc]].operands.forEach((kind, i) => {
+  forEachInstruction(code, (pc, op) => {
+    OPS[op].operands.forEach((kind, i) => {
       if (kind !== 'jump') return;
       const t = code[pc + 1 + i];
       if (t < 0 || t >= code.length || !starts[t]) fail(pc, `jump target ${t} is not an instruction boundary`);
     });
-  }
+  });
   // pass 3: stack kinds along every path
   const at: (string | undefined)[] = new Array(code.length);
   const work: number[] = [0];
@@ -146,7 +145,7 @@ export function stackShapes(m: Module, fn: FnProto): { max: number; at: (string 
     }
   };
   while (work.length) {
-    pc = work.pop()!;
+    const pc = work.pop()!;
     let stack = at[pc]!;
     const op = code[pc];
     const { pop, push } = effect(m, fn, code, pc, stack);
@@ -155,7 +154,7 @@ export function stackShapes(m: Module, fn: FnProto): { max: number; at: (string 
     if (got !== pop) fail(pc, `${OPS[op].name} expects [${pop}] on the stack, found [${got}]`);
     stack = stack.slice(0, stack.length - pop.length) + push;
     if (stack.length > max) max = stack.length;
-    const next = pc + 1 + OPS[op].operands.length;
+    const next = pc + opSize(op);
     OPS[op].operands.forEach((kind, i) => {
       if (kind === 'jump') flow(pc, code[pc + 1 + i], stack);
     });

@@ -6,14 +6,13 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { AstbError, readAstb, writeAstb } from '../bytecode/astb';
 import { disassemble } from '../bytecode/disasm';
-import type { Module } from '../bytecode/module';
+import { Module, usesSpawn } from '../bytecode/module';
 import type { Piscina } from 'piscina';
 import { VerifyError, verifyModule } from '../bytecode/verify';
 // only the error classes: the compiler itself loads when a command needs it
 import { CompileError, InternalError } from '../compiler/diagnostics';
 import { writeAll } from '../vm/output';
 import { EXIT_INTERNAL, MAX_WORKERS, RunOptions, defaultWorkers, runModule, runModuleParallel, startPool } from '../runtime/run';
-import { OPS, Op } from '../bytecode/opcodes';
 
 const VERSION = (require('../../package.json') as { version: string }).version;
 
@@ -198,8 +197,7 @@ function runOptions(p: Parsed): RunOptions {
  * `pool` is a set of worker threads started early (see startEarly); unused, it is shut down.
  */
 function run(m: Module, opts: RunOptions, pool?: Piscina): number | Promise<number> {
-  const spawns = m.functions.some((f) => hasSpawn(f.code));
-  if (!spawns || (opts.workers ?? 1) <= 1) {
+  if (!usesSpawn(m) || (opts.workers ?? 1) <= 1) {
     if (pool) return pool.destroy().then(() => runModule(m, { ...opts, workers: 1 }));
     return runModule(m, { ...opts, workers: 1 });
   }
@@ -219,13 +217,6 @@ function startEarly(file: string, opts: RunOptions): Piscina | undefined {
   } catch {
     return undefined; // unreadable: compileFile reports it
   }
-}
-
-function hasSpawn(code: Int32Array): boolean {
-  for (let pc = 0; pc < code.length; pc += 1 + OPS[code[pc]].operands.length) {
-    if (code[pc] === Op.SPAWN || code[pc] === Op.SPAWN_H) return true;
-  }
-  return false;
 }
 
 function dispatch(p: Parsed): number | Promise<number> {

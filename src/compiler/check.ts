@@ -6,8 +6,10 @@ import { CompileError, Pos } from './diagnostics';
 import { isUseful, PatternSpace } from './exhaustive';
 import { EnumInfo, FnInfo, GlobalInfo, LocalVar, notes, StructInfo } from './scope';
 import {
-  INT_NAMES, INT_RANGE, IntName, T, Ty, assignable, hasUnknown, intBits, isNumeric, parseIntLiteral, refine, same, show,
+  INT_NAMES, INT_RANGE, IntName, T, Ty, assignable, builtinType, hasUnknown, intBits, isNumeric, parseIntLiteral, refine, same,
+  show,
 } from './types';
+import { BUILTIN_FNS, BuiltinFn, builtinTitle, builtinsNamed } from '../bytecode/builtins';
 
 export interface CheckedProgram {
   program: Program;
@@ -98,12 +100,12 @@ class Checker {
     for (const it of items) {
       if (it.kind === 'Struct' || it.kind === 'Enum') {
         if (this.structs.has(it.name) || this.enums.has(it.name)) this.err(it, `type '${it.name}' is already defined`);
-        if (it.typeParams.length) this.err(it, `generic type parameters are not supported yet`, 'generics are planned in their own issue');
+        if (it.typeParams.length) this.err(it, `generic type parameters are not supported yet`, 'only the built-in Result<T, E> and Option<T> are generic');
         if (it.kind === 'Struct') this.structs.set(it.name, { decl: it, fields: [] });
         else this.enums.set(it.name, { name: it.name, arity: 0, variants: [], decl: it });
       }
       if (it.kind === 'Import') this.err(it, 'import is not supported yet', 'single-file programs only for now');
-      if (it.kind === 'Extern') this.err(it, 'extern functions are not supported yet', 'C interop comes with the FFI issue');
+      if (it.kind === 'Extern') this.err(it, 'extern functions are not supported yet', 'a program can call only its own functions and the built-ins');
     }
     for (const it of items) {
       if (it.kind === 'Struct') {
@@ -130,7 +132,7 @@ class Checker {
       const key = owner ? `${owner}::${decl.name}` : decl.name;
       if (this.fnByKey.has(key)) this.err(decl, `function '${key}' is already defined`);
       if ((decl as FnDecl & { typeParams?: string[] }).typeParams?.length) {
-        this.err(decl, 'generic functions are not supported yet', 'generics are planned in their own issue');
+        this.err(decl, 'generic functions are not supported yet', 'write one function for each type');
       }
       let hasSelf = false;
       const params: Ty[] = [];
@@ -275,7 +277,7 @@ class Checker {
         if (elem.k === 'mutex') return elem;
         return { k: 'ptr', mut: t.mut, elem };
       }
-      case 'TFn': return this.err(t, 'function types are not supported yet', 'closures are planned in their own issue');
+      case 'TFn': return this.err(t, 'function types are not supported yet', 'closures and function values are not supported yet');
     }
   }
 
@@ -668,7 +670,7 @@ class Checker {
       notes(e).target = { k: 'global', index: g.index };
       return g.ty;
     }
-    if (this.fnByKey.has(e.name)) this.err(e, `function '${e.name}' used as a value`, 'closures and function values are planned');
+    if (this.fnByKey.has(e.name)) this.err(e, `function '${e.name}' used as a value`, 'closures and function values are not supported yet');
     return this.err(e, `undefined variable '${e.name}'`);
   }
 
@@ -872,28 +874,29 @@ class Checker {
 
   /** The runtime API of the concurrency chapter: Asthra_runtime.mutex_create(void) and friends. */
   runtimeCall(e: Extract<Expr, { kind: 'Call' }>, name: string): Ty {
-    const mutex: Ty = { k: 'mutex' };
-    const result: Ty = { k: 'asthraResult' };
-    notes(e).target = { k: 'runtime', name };
-    switch (name) {
-      case 'mutex_create':
-        this.args(e, [], e.args, 'Asthra_runtime.mutex_create');
-        return mutex;
-      case 'mutex_lock': case 'mutex_unlock': case 'mutex_destroy':
-        this.args(e, [mutex], e.args, `Asthra_runtime.${name}`);
-        return result;
-      case 'result_is_ok':
-        this.args(e, [result], e.args, 'Asthra_runtime.result_is_ok');
-        return T.bool;
-      case 'yield':
-        this.args(e, [], e.args, 'Asthra_runtime.yield');
-        return T.void;
-      case 'sleep':
-        if (e.args.length !== 1) this.err(e, `wrong number of arguments to Asthra_runtime.sleep: expected 1, found ${e.args.length}`);
-        this.intExpr(e.args[0]);
-        return T.void;
+    const [f] = builtinsNamed('Asthra_runtime', name);
+    if (f) return this.tableCall(e, f);
+    const all = BUILTIN_FNS.filter((g) => g.ns === 'Asthra_runtime').map((g) => g.name);
+    return this.err(e.callee, `Asthra_runtime has no function '${name}'`, all.join(', '));
+  }
+
+  /** A call of a row of the built-in table: its argument count and types, and its result. */
+  tableCall(e: Extract<Expr, { kind: 'Call' }>, f: BuiltinFn): Ty {
+    notes(e).target = { k: 'builtin', fn: BUILTIN_FNS.indexOf(f) };
+    const a = e.args;
+    if (a.length === 1 && f.params.length === 0 && a[0].kind === 'Unit') {
+      notes(e).noArgs = true;
+      return builtinType(f.result)!;
     }
-    return this.err(e.callee, `Asthra_runtime has no function '${name}'`, 'mutex_create, mutex_lock, mutex_unlock, mutex_destroy, result_is_ok, yield, sleep');
+    if (a.length !== f.params.length) {
+      this.err(e, `wrong number of arguments to ${builtinTitle(f)}: expected ${f.params.length}, found ${a.length}`);
+    }
+    f.params.forEach((p, i) => {
+      if (p === 'any-printable') this.printable(a[i]);
+      else if (p === 'any-integer') this.intExpr(a[i]);
+      else this.expect(a[i], builtinType(p)!);
+    });
+    return builtinType(f.result)!;
   }
 
   methodCall(e: Extract<Expr, { kind: 'Call' }>, name: string, ot: Ty): Ty {
@@ -937,35 +940,18 @@ class Checker {
   }
 
   builtinCall(e: Extract<Expr, { kind: 'Call' }>, name: string): Ty {
-    notes(e).target = { k: 'builtin', name };
     const a = e.args;
+    // one row per parameter count (log(x), log(tag, x)); with none matching, the first says what is wrong
+    const rows = builtinsNamed('', name);
+    if (rows.length) return this.tableCall(e, rows.find((f) => f.params.length === a.length) ?? rows[0]);
     const arity = (n: number): void => {
       if (a.length !== n && !(n === 0 && a.length === 1 && a[0].kind === 'Unit')) {
         this.err(e, `wrong number of arguments to '${name}': expected ${n}, found ${a.length}`);
       }
     };
     switch (name) {
-      case 'print': case 'println': case 'eprintln': case 'panic':
-        arity(1);
-        this.expect(a[0], T.string);
-        return name === 'panic' ? T.never : T.void;
-      case 'log':
-        if (a.length === 2) {
-          this.expect(a[0], T.string);
-          this.printable(a[1]);
-        } else {
-          arity(1);
-          this.printable(a[0]);
-        }
-        return T.void;
-      case 'exit':
-        arity(1);
-        this.expect(a[0], T.i32);
-        return T.never;
-      case 'args':
-        arity(0);
-        return { k: 'slice', elem: T.string, fixed: null };
       case 'len': {
+        notes(e).target = { k: 'len' };
         arity(1);
         const t = this.expr(a[0]);
         if (t.k !== 'slice' && t.k !== 'string') this.err(a[0], `len needs a slice or string, found ${show(t)}`);
@@ -973,8 +959,6 @@ class Checker {
       }
       case 'range':
         return this.err(e, 'range(...) can only be used in a for loop', 'for i in range(0, n) { ... }');
-      case 'sleep':
-        return this.runtimeCall(e, 'sleep');
     }
     if (CONVERSIONS.has(name)) {
       arity(1);

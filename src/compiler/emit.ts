@@ -2,7 +2,8 @@
 // resolved targets) and picks typed opcodes from them, so the interpreter never inspects a
 // value's type. Every expression leaves exactly one value on the stack when its value is wanted
 // (void is the number 0) and none otherwise. Max stack depths come from the verifier's analysis.
-import { Builtin, Op } from '../bytecode/opcodes';
+import { BUILTIN_FNS, BuiltinFn } from '../bytecode/builtins';
+import { OPS, Op } from '../bytecode/opcodes';
 import { FnProto, MainKind, Module, ShapeProto } from '../bytecode/module';
 import { analyze } from '../bytecode/verify';
 import type { Block, Expr, Pattern, Stmt } from './ast';
@@ -50,13 +51,14 @@ export function emit(cp: CheckedProgram, sourceName: string, source: string): Mo
 }
 
 class Pools {
-  private nums = new Map<number, number>();
+  /** by value; a Map key treats -0 as 0, so -0 gets the key '-0' of its own */
+  private nums = new Map<number | string, number>();
   private strs = new Map<string, number>();
   private shapes = new Map<string, number>();
   constructor(readonly m: Module) {}
 
   num(v: number): number {
-    const key = Object.is(v, -0) ? -0.0000001234 : v;
+    const key = Object.is(v, -0) ? '-0' : v;
     let i = this.nums.get(key);
     if (i === undefined) {
       i = this.m.numbers.push(v) - 1;
@@ -841,8 +843,11 @@ class FnEmitter {
         return;
       }
       case 'method': return this.method(e, t.name);
-      case 'runtime': return this.runtime(e, t.name, args);
-      case 'builtin': return this.builtin(e, t.name, args);
+      case 'builtin': return this.builtin(e, BUILTIN_FNS[t.fn], args);
+      case 'len':
+        this.expr(args[0]);
+        this.op(tyOf(args[0]).k === 'string' ? Op.STR_LEN : Op.SLICE_LEN);
+        return;
       default: throw new Error(`call: ${t.k}`);
     }
   }
@@ -871,55 +876,16 @@ class FnEmitter {
     }
   }
 
-  runtime(e: Extract<Expr, { kind: 'Call' }>, name: string, args: Expr[]): void {
-    for (const a of args) this.expr(a);
+  /** A call of a built-in: its arguments in order, then the lowering its table row names. */
+  builtin(e: Extract<Expr, { kind: 'Call' }>, f: BuiltinFn, args: Expr[]): void {
+    f.params.forEach((p, i) => (p === 'any-printable' ? this.toStr(args[i]) : this.expr(args[i])));
     this.mark(e);
-    switch (name) {
-      case 'mutex_create': this.op(Op.BUILTIN, Builtin.mutex_create, 0); return;
-      case 'mutex_lock': this.op(Op.MUTEX_LOCK); return;
-      case 'mutex_unlock': this.op(Op.BUILTIN, Builtin.mutex_unlock, 1); return;
-      case 'mutex_destroy': this.op(Op.BUILTIN, Builtin.mutex_destroy, 1); return;
-      case 'result_is_ok': this.op(Op.BUILTIN, Builtin.result_is_ok, 1); return;
-      case 'yield':
-        this.op(Op.YIELD);
-        this.op(Op.PUSH_I, 0);
-        return;
-      case 'sleep':
-        this.op(Op.SLEEP);
-        this.op(Op.PUSH_I, 0);
-        return;
+    if (f.lower.kind === 'builtin') {
+      this.op(Op.BUILTIN, f.lower.b, f.params.length);
+    } else {
+      this.op(f.lower.op);
+      if (OPS[f.lower.op].push === '') this.op(Op.PUSH_I, 0); // the call's void value
     }
-    throw new Error(`runtime ${name}`);
-  }
-
-  builtin(e: Extract<Expr, { kind: 'Call' }>, name: string, args: Expr[]): void {
-    const call = (b: number, argc: number): void => {
-      this.mark(e);
-      this.op(Op.BUILTIN, b, argc);
-    };
-    switch (name) {
-      case 'print': case 'println': case 'eprintln': case 'panic':
-        this.toStr(args[0]);
-        return call(Builtin[name], 1);
-      case 'log':
-        if (args.length === 2) {
-          this.expr(args[0]);
-          this.toStr(args[1]);
-          return call(Builtin.log_tag, 2);
-        }
-        this.toStr(args[0]);
-        return call(Builtin.log, 1);
-      case 'exit':
-        this.expr(args[0]);
-        return call(Builtin.exit, 1);
-      case 'args':
-        return call(Builtin.args, 0);
-      case 'len':
-        this.expr(args[0]);
-        this.op(tyOf(args[0]).k === 'string' ? Op.STR_LEN : Op.SLICE_LEN);
-        return;
-    }
-    throw new Error(`builtin ${name}`);
   }
 }
 

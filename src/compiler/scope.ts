@@ -43,11 +43,12 @@ export type Target =
   | { k: 'local'; slot: number }
   | { k: 'global'; index: number }
   | { k: 'fn'; index: number }
-  | { k: 'builtin'; name: string }
+  /** a row of BUILTIN_FNS (bytecode/builtins.ts) */
+  | { k: 'builtin'; fn: number }
+  | { k: 'len' }
   | { k: 'ctor'; variant: number }
   | { k: 'conv'; to: Ty }
-  | { k: 'method'; name: string }
-  | { k: 'runtime'; name: string };
+  | { k: 'method'; name: string };
 
 /** Notes the checker leaves on nodes for the emitter. */
 export interface Notes {

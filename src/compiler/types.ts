@@ -1,8 +1,12 @@
 // Asthra's static types, as the checker computes them and the emitter reads them.
 // `int` is i64. Result<T, E> and Option<T> are built-in generic enums; user generics come later.
 
-export const INT_NAMES = ['i8', 'i16', 'i32', 'i64', 'u8', 'u16', 'u32', 'u64', 'usize', 'isize'] as const;
-export type IntName = (typeof INT_NAMES)[number];
+import type { Spelling } from '../bytecode/builtins';
+import type { IntName } from '../bytecode/inttypes';
+
+// The integer types are part of the instruction set (their codes are `ity` operands).
+export { INT_NAMES, INT_RANGE, intBits, intCode, isSigned } from '../bytecode/inttypes';
+export type { IntName } from '../bytecode/inttypes';
 
 export type Ty =
   | { k: 'int'; name: IntName }
@@ -36,35 +40,22 @@ export const T = {
   unknown: { k: 'unknown' } as Ty,
 };
 
-/** Integer type codes used as opcode operands: index into INT_NAMES. */
-export function intCode(name: IntName): number {
-  return INT_NAMES.indexOf(name);
-}
-
-export const INT_RANGE: Record<IntName, [number, number]> = {
-  i8: [-128, 127],
-  i16: [-32768, 32767],
-  i32: [-2147483648, 2147483647],
-  i64: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
-  isize: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
-  u8: [0, 255],
-  u16: [0, 65535],
-  u32: [0, 4294967295],
-  u64: [0, Number.MAX_SAFE_INTEGER],
-  usize: [0, Number.MAX_SAFE_INTEGER],
-};
-
-export function intBits(name: IntName): number {
-  switch (name) {
-    case 'i8': case 'u8': return 8;
-    case 'i16': case 'u16': return 16;
-    case 'i32': case 'u32': return 32;
-    default: return 64;
+/**
+ * The type a built-in's parameter or result spelling names (bytecode/builtins.ts); null for the
+ * spellings that are constraints, not types ('any-printable', 'any-integer').
+ */
+export function builtinType(s: Spelling): Ty | null {
+  switch (s) {
+    case 'string': return T.string;
+    case 'i32': return T.i32;
+    case 'bool': return T.bool;
+    case 'void': return T.void;
+    case 'never': return T.never;
+    case '[]string': return { k: 'slice', elem: T.string, fixed: null };
+    case '*mut AsthraMutex': return { k: 'mutex' };
+    case 'AsthraResult': return { k: 'asthraResult' };
+    case 'any-printable': case 'any-integer': return null;
   }
-}
-
-export function isSigned(name: IntName): boolean {
-  return name[0] === 'i';
 }
 
 /** Does a value of this type live in the heap (so the slot holds a reference)? */

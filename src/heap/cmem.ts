@@ -3,7 +3,8 @@
 // free is the program's bug, as in C, but the runtime keeps a table of what it handed out, so a
 // double free (or freeing something it never allocated) through this API is reported instead of
 // corrupting the C heap. This is the heap side of `#[ownership(c)]`, `libc.malloc`/`libc.free`
-// and `slice_from_raw_parts(..., ownership_c)`; the FFI issue calls it from Asthra code.
+// and `slice_from_raw_parts(..., ownership_c)`. No Asthra code reaches it yet (the compiler
+// rejects extern functions); test/heap.test.js drives it directly.
 import koffi from 'koffi';
 
 export class CMemoryError extends Error {}

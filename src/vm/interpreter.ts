@@ -7,11 +7,13 @@
 // give the rest of the stack trace. Opcodes are typed, so no case inspects a value's type.
 // Values are 8-byte slots: numbers as doubles (ints exact within 2^53), references as arena
 // byte offsets, bools as 0/1, void as 0.
-import { B, Op } from '../bytecode/opcodes';
+import { B } from '../bytecode/builtins';
+import { Op } from '../bytecode/opcodes';
 import { FnProto, Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
 import { HEADER_BYTES, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
-import { IMAX, IMIN, bitwise, bnot, f2i, wrapInt } from './intops';
+import { IMAX, IMIN } from '../bytecode/inttypes';
+import { bitwise, bnot, f2i, wrapInt } from './intops';
 import { NativeCode, NativeEntry, NativeFrame, Unwind, compileNative } from './native';
 import { Output } from './output';
 import { formatFloat } from './format';

@@ -1,14 +1,9 @@
 // Integer semantics shared by the interpreter and the native tier: every integer type keeps
 // its meaning exactly. Values are doubles; i64/u64/usize are exact within +-(2^53 - 1), and a
 // result outside the type's range is an overflow (NaN from these helpers, a trap for callers).
-import { INT_NAMES, INT_RANGE } from '../compiler/types';
+// The per-type widths, signedness and ranges come from bytecode/inttypes.ts.
+import { IBITS, IMAX, IMIN, ISIGNED } from '../bytecode/inttypes';
 import { Op } from '../bytecode/opcodes';
-
-export const IMIN = Float64Array.from(INT_NAMES.map((n) => INT_RANGE[n][0]));
-export const IMAX = Float64Array.from(INT_NAMES.map((n) => INT_RANGE[n][1]));
-/** Bit width per int type code, for wrapping casts and shifts. */
-export const IBITS = Int32Array.from(INT_NAMES.map((n) => (n.endsWith('8') ? 8 : n.endsWith('16') ? 16 : n.endsWith('32') ? 32 : 64)));
-export const ISIGNED = Uint8Array.from(INT_NAMES.map((n) => (n[0] === 'i' ? 1 : 0)));
 
 /** Wrap an integer to int type t's width (Rust `as`); NaN when a 64-bit target cannot hold it. */
 export function wrapInt(a: number, t: number): number {

@@ -10,16 +10,16 @@
 //  - Native recursion is bounded (NATIVE_DEPTH). At the bound, the callee spills: every native
 //    frame on the JS stack is written into the fiber's arena stack as an interpreter frame and
 //    the interpreter carries on, entering native code afresh for further calls. Deep recursion
-//    therefore costs no JS stack, and the scheduler issue spills the same way to preempt.
+//    therefore costs no JS stack. Preemption (the slice's budget is spent) spills the same way.
 //  - A trap in native code unwinds with the (function, pc) of every native frame, so stack traces
 //    are the same in both tiers.
 // Each bytecode instruction becomes a few JS statements over variables l0..ln (locals) and
 // s0..sk (stack slots, named by depth, which the verifier proves are equal at every join).
 // Control flow is a `for (;;) switch (pc)` over basic blocks.
-import { OPS, Op } from '../bytecode/opcodes';
+import { OPS, Op, forEachInstruction, opSize } from '../bytecode/opcodes';
 import type { FnProto, Module } from '../bytecode/module';
 import { stackShapes } from '../bytecode/verify';
-import { INT_NAMES, INT_RANGE } from '../compiler/types';
+import { INT_NAMES, INT_RANGE } from '../bytecode/inttypes';
 
 export const NATIVE_DEPTH = 1500;
 /** Loop back-edges are counted in a local and charged to the slice budget in batches. */
@@ -43,15 +43,6 @@ export class Unwind {
   constructor(readonly kind: 'trap' | 'spill', readonly message: string) {}
 }
 
-const NATIVE_OPS = new Set<number>([
-  Op.PUSH_I, Op.CONST_N, Op.POP, Op.DUP, Op.LOAD, Op.STORE, Op.GLOAD, Op.GSTORE, Op.INC_LOCAL,
-  Op.ADD_I, Op.SUB_I, Op.MUL_I, Op.DIV_I, Op.MOD_I, Op.NEG_I, Op.BAND, Op.BOR, Op.BXOR, Op.SHL,
-  Op.SHR, Op.BNOT, Op.LOCAL_ADD_I, Op.LOCAL_SUB_IMM, Op.ADD_F, Op.SUB_F, Op.MUL_F, Op.DIV_F,
-  Op.MOD_F, Op.NEG_F, Op.F32, Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.NOT, Op.JMP, Op.JMP_F,
-  Op.JMP_T, Op.JLT_LOCALS, Op.JGE_LOCALS, Op.JGE_LOCAL_IMM, Op.JLT_LOCAL_IMM, Op.JGT_LOCAL_IMM,
-  Op.JLE_LOCAL_IMM, Op.CALL, Op.RET, Op.RET_LOCAL, Op.TRAP, Op.I2F, Op.F2I, Op.ICAST, Op.ICHECK,
-]);
-
 /** Which functions can run natively: numeric-only, calling only other native functions. */
 export function nativeEligible(m: Module): boolean[] {
   const ok = m.functions.map((f, i) => i !== m.entry && f.retKind === 0 && f.localKinds.every((k) => k === 0) && numericOnly(m, f));
@@ -73,14 +64,14 @@ export function nativeEligible(m: Module): boolean[] {
 
 function instructionStarts(f: FnProto): number[] {
   const out: number[] = [];
-  for (let pc = 0; pc < f.code.length; pc += 1 + OPS[f.code[pc]].operands.length) out.push(pc);
+  forEachInstruction(f.code, (pc) => out.push(pc));
   return out;
 }
 
 function numericOnly(m: Module, f: FnProto): boolean {
   for (const pc of instructionStarts(f)) {
     const op = f.code[pc];
-    if (!NATIVE_OPS.has(op)) return false;
+    if (!OPS[op].native) return false;
     if ((op === Op.GLOAD || op === Op.GSTORE) && m.globals[f.code[pc + 1]].kind !== 0) return false;
   }
   return true;
@@ -112,7 +103,7 @@ function translate(m: Module, index: number, depthLimit: number): { source: stri
     info.operands.forEach((k, i) => {
       if (k === 'jump') leaders.add(code[pc + 1 + i]);
     });
-    if (info.operands.includes('jump') || op === Op.RET || op === Op.RET_LOCAL || op === Op.TRAP) leaders.add(pc + 1 + info.operands.length);
+    if (info.operands.includes('jump') || op === Op.RET || op === Op.RET_LOCAL || op === Op.TRAP) leaders.add(pc + opSize(op));
   }
   const params = Array.from({ length: f.arity }, (_, i) => `l${i}`);
   const locals = Array.from({ length: f.nlocals - f.arity }, (_, i) => `l${f.arity + i} = 0`);
@@ -132,7 +123,6 @@ function translate(m: Module, index: number, depthLimit: number): { source: stri
     const a = code[pc + 1];
     const b = code[pc + 2];
     const c = code[pc + 3];
-    const next = pc + 1 + OPS[op].operands.length;
     // a backward jump is a loop back-edge: it spends budget, and spills when the budget is gone
     const jump = (target: number): string => target > pc
       ? `{ pc = ${target}; continue; }`
@@ -209,7 +199,6 @@ function translate(m: Module, index: number, depthLimit: number): { source: stri
       default:
         throw new Error(`native: no translation for ${OPS[op].name}`);
     }
-    void next;
   }
   out.push(`  default: throw new Error('native f${index}: bad pc ' + pc);`);
   out.push('  }');

@@ -1,5 +1,5 @@
 // Program output. Writes are buffered and flushed in whole lines, so a line is never split
-// between two writes (the scheduler issue relies on this for lines from different workers).
+// between two writes (so lines printed by different workers never mix within a line).
 import { writeSync } from 'fs';
 
 const FLUSH_AT = 1 << 16;
