@@ -263,7 +263,8 @@ pub fn main(void) -> void {
     let h: TaskHandle<int> = spawn_with_handle child(21);
     let xs: []string = [];
     for i in range(0, 200) { xs.push("s" + i); }
-    println("" + (await h));
+    let r: int = await h;
+    if r != 42 { panic("wrong result"); }
 }`;
     const m = compile(src, 'events.asthra');
     const log = [];

@@ -121,6 +121,15 @@ export const enum Op {
   YIELD,
   SLEEP,
   MUTEX_LOCK,
+  CHAN_NEW,
+  CHAN_SEND,
+  CHAN_RECV,
+  CHAN_CLOSE,
+  CHAN_LEN,
+  CHAN_CAP,
+  SELECT,
+  TASK_CANCEL,
+  IS_CANCELLED,
 }
 
 // op, name, operands, pops, pushes, native, meaning
@@ -221,7 +230,44 @@ const table = [
   [Op.YIELD, 'YIELD', [], '', '', false, 'let other tasks run'],
   [Op.SLEEP, 'SLEEP', [], 'n', '', false, 'pop milliseconds; park on a timer'],
   [Op.MUTEX_LOCK, 'MUTEX_LOCK', [], 'r', 'n', false, 'pop a mutex; lock it, parking in its FIFO while held; push an AsthraResult'],
+  // channels, select, cancellation (scheduler/chan.ts, select.ts): a parked CHAN_SEND, CHAN_RECV
+  // or SELECT resumes at the same instruction, its operands still on the stack, and completes
+  [Op.CHAN_NEW, 'CHAN_NEW', ['kind'], 'n', 'r', false, 'pop a capacity; push a new channel of elements of kind K'],
+  [Op.CHAN_SEND, 'CHAN_SEND', ['kind'], '*', 'n', false, 'pop a channel and a value (kind K); send it, parking until taken or room; push 0 sent, 1 closed, 2 cancelled'],
+  [Op.CHAN_RECV, 'CHAN_RECV', ['kind'], 'r', '*', false, 'pop a channel; receive, parking until a value or the close; push the value (kind K) and 1, or 0 and 0 once closed'],
+  [Op.CHAN_CLOSE, 'CHAN_CLOSE', [], 'r', 'n', false, 'pop a channel; close it, waking every parked task; push 0, or 1 if it was closed'],
+  [Op.CHAN_LEN, 'CHAN_LEN', [], 'r', 'n', false, 'pop a channel; push the number of values buffered'],
+  [Op.CHAN_CAP, 'CHAN_CAP', [], 'r', 'n', false, 'pop a channel; push its capacity'],
+  [Op.SELECT, 'SELECT', ['str'], '*', 'nnrn', false, 'pop the arms\' operands (arm codes in string S); wait for one arm; push its index, number value, reference value, status'],
+  [Op.TASK_CANCEL, 'TASK_CANCEL', [], 'r', 'n', false, 'pop a handle; ask its task to stop (waking it if parked); push 0'],
+  [Op.IS_CANCELLED, 'IS_CANCELLED', [], '', 'n', false, 'push 1 if the running task was cancelled, else 0'],
 ] as const;
+
+/**
+ * SELECT's arm codes (one character per arm, in source order, in its string constant), with
+ * the operands each arm pops, in order:
+ *   c  receive, number elements: a channel       C  receive, reference elements: a channel
+ *   s  send a number: a channel, the value        S  send a reference: a channel, the value
+ *   w  await, number result: a handle             W  await, reference result: a handle
+ *   t  after(ms): the milliseconds                d  default: nothing
+ * SELECT pushes the index of the arm that ran, then the value it got (in the number slot or the
+ * reference slot, by its kind; 0 in the other), then its status: a receive 1 (a value) or 0
+ * (closed); a send 0 (sent), 1 (closed) or 2 (cancelled); an await, after and default 0.
+ */
+export const SELECT_ARMS = 'cCsSwWtd';
+/** The most arms one SELECT may have. */
+export const MAX_SELECT_ARMS = 64;
+
+/** The kinds SELECT pops for arm code `c`. */
+export function selectArmPops(c: string): string {
+  switch (c) {
+    case 'c': case 'C': case 'w': case 'W': return 'r';
+    case 's': return 'rn';
+    case 'S': return 'rr';
+    case 't': return 'n';
+    default: return '';
+  }
+}
 
 export const OPS: OpInfo[] = table.map(([op, name, operands, pop, push, native, doc], i) => {
   if (op !== i) throw new Error(`opcodes: table row ${name} is out of order`);

@@ -6,7 +6,7 @@
 // The emitter uses the same analysis to compute each function's max-stack.
 import { INT_NAMES } from './inttypes';
 import { BUILTINS } from './builtins';
-import { OPS, Op, OperandKind, forEachInstruction, opSize } from './opcodes';
+import { MAX_SELECT_ARMS, OPS, Op, OperandKind, SELECT_ARMS, forEachInstruction, opSize, selectArmPops } from './opcodes';
 import type { FnProto, Module } from './module';
 
 export class VerifyError extends Error {
@@ -51,6 +51,9 @@ function effect(m: Module, fn: FnProto, code: Int32Array, pc: number, stack: str
     case Op.GET_FIELD: return { pop: 'r', push: KIND[b] };
     case Op.SET_FIELD: return { pop: 'r' + KIND[b], push: '' };
     case Op.BUILTIN: return { pop: BUILTINS[a].pop, push: BUILTINS[a].push };
+    case Op.CHAN_SEND: return { pop: 'r' + KIND[a], push: 'n' };
+    case Op.CHAN_RECV: return { pop: 'r', push: KIND[a] + 'n' };
+    case Op.SELECT: return { pop: [...m.strings[a]].map(selectArmPops).join(''), push: 'nnrn' };
     default: return { pop: info.pop, push: info.push };
   }
 }
@@ -118,6 +121,12 @@ export function stackShapes(m: Module, fn: FnProto): { max: number; at: (string 
     if (op === Op.JNE_VARIANT && fn.localKinds[code[pc + 1]] !== 1) fail(pc, `JNE_VARIANT names local ${code[pc + 1]}, which holds a number`);
     if (op === Op.GET_FIELD || op === Op.SET_FIELD) {
       if (code[pc + 2] > 1) fail(pc, 'bad kind operand');
+    }
+    if (op === Op.SELECT) {
+      const arms = m.strings[code[pc + 1]];
+      if (arms.length === 0 || arms.length > MAX_SELECT_ARMS) fail(pc, `SELECT has ${arms.length} arms (1 to ${MAX_SELECT_ARMS})`);
+      for (const c of arms) if (!SELECT_ARMS.includes(c)) fail(pc, `SELECT arm code '${c}' is not one of ${SELECT_ARMS}`);
+      for (const once of 'dt') if (arms.split(once).length > 2) fail(pc, `SELECT has more than one '${once}' arm`);
     }
   });
   if (code.length === 0) fail(0, 'empty function');
