@@ -128,8 +128,13 @@ export class Collector {
           this.markRef(i32[hw0 + 6]);
           break;
         }
+        case Tag.CHAN:
+          // a channel's buffer (an ARRAY, traced by its element kind) is its f64 slot 0
+          // (scheduler/chan.ts); its waiting fibers are roots of their own
+          this.markRef(f64[s0]);
+          break;
         default:
-          // strings and mutexes hold no references; fibers and their stacks are roots of their
+          // strings, mutexes and waiter records hold no references; fibers and their stacks are roots of their
           // own (RootSet.scan walks each live fiber's frames with the stack maps)
           break;
       }

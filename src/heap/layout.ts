@@ -15,7 +15,8 @@
 //   FIBER   a task's registers and links (scheduler/fiber.ts)
 //   HANDLE  a task's result and waiters (scheduler/handle.ts); MUTEX  owner and FIFO of waiters
 //           (scheduler/mutex.ts); WAITER  a waiter record of a fiber waiting on several objects
-//           (scheduler/waiter.ts)
+//           (scheduler/waiter.ts); CHAN  a channel: f64 slot 0 its buffer (an ARRAY), then its
+//           words (scheduler/chan.ts)
 
 export const HEADER_BYTES = 16;
 /** The header's words, as offsets from a reference's int32 index (ref >>> 2). */
@@ -36,9 +37,10 @@ export const enum Tag {
   HANDLE = 7,
   MUTEX = 8,
   WAITER = 9,
+  CHAN = 10,
 }
 
-export const TAG_NAMES = ['free', 'string', 'array', 'slice', 'object', 'stack', 'fiber', 'handle', 'mutex', 'waiter'];
+export const TAG_NAMES = ['free', 'string', 'array', 'slice', 'object', 'stack', 'fiber', 'handle', 'mutex', 'waiter', 'channel'];
 
 export const enum Flag {
   MARK = 1,

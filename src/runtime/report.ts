@@ -8,6 +8,8 @@ import { Tag } from '../heap/layout';
 import { F, WaitKind, fw } from '../scheduler/fiber';
 import { H, hw } from '../scheduler/handle';
 import { M, mw } from '../scheduler/mutex';
+import { C, cw } from '../scheduler/chan';
+import { W, ww } from '../scheduler/waiter';
 import { Finish, Reporter, Scheduler } from '../scheduler/scheduler';
 import { ExitRequest, Interpreter, Trap } from '../vm/interpreter';
 import { Output } from '../vm/output';
@@ -80,11 +82,7 @@ export function formatDeadlock(m: Module, arena: Arena, live: number[]): string 
     const entry = m.functions[i32[fw(f, F.ENTRY)]].name;
     const kind = i32[fw(f, F.WAIT_KIND)];
     const on = i32[fw(f, F.WAIT_REF)];
-    const what = kind === WaitKind.Task
-      ? `waiting for task ${i32[hw(on, H.TASK)]} (${m.functions[i32[hw(on, H.FN)]].name})`
-      : kind === WaitKind.Mutex
-        ? `waiting for a mutex held by task ${Math.abs(i32[mw(on, M.OWNER)]) - 1}`
-        : 'blocked';
+    const what = describeWait(m, arena, f, kind, on);
     // a fiber parked on a mutex resumes after its lock instruction: report the lock itself
     const pos = lineAt(fn, i32[fw(f, F.PC)] - (kind === WaitKind.Mutex ? 1 : 0));
     const where = pos ? ` at ${m.sourceName}:${pos.line}:${pos.col}` : '';
@@ -92,6 +90,40 @@ export function formatDeadlock(m: Module, arena: Arena, live: number[]): string 
     if (pos && lines[pos.line - 1] !== undefined) s += `      ${lines[pos.line - 1].trim()}\n`;
   }
   return s;
+}
+
+/** Where channel `ch` was made: ` (made at file:line)`, or '' when unknown. */
+function madeAt(m: Module, i32: Int32Array, ch: number): string {
+  const fn = m.functions[i32[cw(ch, C.FN)]];
+  const pos = fn ? lineAt(fn, i32[cw(ch, C.PC)]) : null;
+  return pos ? ` (made at ${m.sourceName}:${pos.line})` : '';
+}
+
+function describeTask(m: Module, i32: Int32Array, h: number): string {
+  return `task ${i32[hw(h, H.TASK)]} (${m.functions[i32[hw(h, H.FN)]].name})`;
+}
+
+/** What a blocked fiber waits on, in words. */
+function describeWait(m: Module, arena: Arena, f: number, kind: number, on: number): string {
+  const i32 = arena.i32;
+  switch (kind) {
+    case WaitKind.Task: return `waiting for ${describeTask(m, i32, on)}`;
+    case WaitKind.Mutex: return `waiting for a mutex held by task ${Math.abs(i32[mw(on, M.OWNER)]) - 1}`;
+    case WaitKind.Recv: return `waiting to receive from a channel${madeAt(m, i32, on)}`;
+    case WaitKind.Send: return `waiting to send on a channel${madeAt(m, i32, on)}`;
+    case WaitKind.Select: {
+      const arms: string[] = [];
+      for (let w = i32[fw(f, F.SELECT)]; w !== 0; w = i32[ww(w, W.LINK)]) {
+        const obj = i32[ww(w, W.OBJ)];
+        const k = i32[ww(w, W.KIND)];
+        arms.push(k === WaitKind.Recv ? `receive from a channel${madeAt(m, i32, obj)}`
+          : k === WaitKind.Send ? `send on a channel${madeAt(m, i32, obj)}`
+            : describeTask(m, i32, obj));
+      }
+      return `waiting in a select on: ${arms.join(', ')}`;
+    }
+    default: return 'blocked';
+  }
 }
 
 export function formatTrap(m: Module, t: Trap): string {

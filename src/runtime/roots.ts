@@ -9,7 +9,9 @@ import type { Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
 import type { RootSet } from '../heap/gc';
 import { MAX_WORKERS, Meta } from '../heap/layout';
-import { F, FRAME_WORDS, fw, stackLayout } from '../scheduler/fiber';
+import { Done } from '../scheduler/chan';
+import { F, FRAME_WORDS, WaitKind, fw, stackLayout } from '../scheduler/fiber';
+import { W, ownWaiter, waiterValue, ww } from '../scheduler/waiter';
 import type { Scheduler } from '../scheduler/scheduler';
 import type { Interpreter } from '../vm/interpreter';
 
@@ -43,13 +45,25 @@ export class Roots implements RootSet {
     }
   }
 
+  /** A receive of a reference that completed, its value not yet taken by its fiber. */
+  private markReceived(w: number, mark: (ref: number) => void): void {
+    const i32 = this.arena.i32;
+    if (i32[ww(w, W.DONE)] === Done.Completed && i32[ww(w, W.KIND)] === WaitKind.Recv && i32[ww(w, W.ELEM)] === 1) {
+      mark(this.arena.f64[waiterValue(w)]);
+    }
+  }
+
   private stackMap(fn: number): (string | undefined)[] {
     let map = this.stackMaps[fn];
     if (map === undefined) map = this.stackMaps[fn] = stackShapes(this.m, this.m.functions[fn]).at;
     return map;
   }
 
-  /** One fiber's roots: the fiber, its stack block, its handle and every frame's references. */
+  /**
+   * One fiber's roots: the fiber, its stack block, its handle, the records of the select it is
+   * in (and what a receive was handed before the fiber ran again to take it), and every
+   * frame's references.
+   */
   scanFiber(fiber: number, mark: (ref: number) => void): void {
     const { f64, i32 } = this.arena;
     const fns = this.m.functions;
@@ -57,6 +71,12 @@ export class Roots implements RootSet {
     mark(fiber);
     mark(i32[w0 + F.STACK]);
     mark(i32[w0 + F.HANDLE]);
+    const sel = i32[w0 + F.SELECT];
+    for (let w = sel; w !== 0; w = i32[ww(w, W.LINK)]) {
+      mark(i32[ww(w, W.BLOCK)]);
+      this.markReceived(w, mark);
+    }
+    if (sel === 0) this.markReceived(ownWaiter(fiber), mark);
     const L = stackLayout(this.arena, i32[w0 + F.STACK]);
     let fn = i32[w0 + F.FN];
     let pc = i32[w0 + F.PC];

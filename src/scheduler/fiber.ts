@@ -1,7 +1,7 @@
 // Fibers: a task's whole state in the shared arena, so any worker can resume it.
 //
 //   FIBER block (Tag.FIBER), int32 words:
-//     ID STATE FN PC BASE SP DEPTH STACK HANDLE WAIT_KIND WAIT_REF NEXT ENTRY SLEEP_MS
+//     ID STATE FN PC BASE SP DEPTH STACK HANDLE WAIT_KIND WAIT_REF NEXT ENTRY SELECT
 //     BATCH_NEXT BATCH_LEN (batchlist.ts: the first fiber of a batch on a shared list)
 //     PARK_SEQ WAKE CANCEL TIMER (park.ts: the parking door), then the fiber's own waiter
 //     record (waiter.ts), which every wait on one object uses
@@ -35,7 +35,8 @@ export const enum F {
   WAIT_REF = 10,
   NEXT = 11,
   ENTRY = 12,
-  SLEEP_MS = 13,
+  /** the first waiter record of the select under way (linked by W.LINK), 0 outside one */
+  SELECT = 13,
   BATCH_NEXT = 14,
   BATCH_LEN = 15,
   /** parks so far (never 0 once parked): names one park, so a late timer cannot wake the next */
@@ -46,10 +47,10 @@ export const enum F {
   CANCEL = 18,
   /** 1 while a timer entry of this park counts in Meta.SLEEPERS (park.ts: claim) */
   TIMER = 19,
-  /** the fiber's own waiter record (waiter.ts: W), WAITER_WORDS words */
+  /** the fiber's own waiter record (waiter.ts: W), WAITER_WORDS (12) words, 8-byte aligned */
   WAITER = 20,
 }
-export const FIBER_WORDS = 30;
+export const FIBER_WORDS = 32;
 
 export const enum FiberState {
   Runnable = 0,
@@ -71,10 +72,14 @@ export const enum WaitKind {
   Select = 4,
   /** work that a thread which is not a worker completes (inject.ts): WAIT_REF is 0 */
   External = 5,
+  /** a receive: WAIT_REF is the channel */
+  Recv = 6,
+  /** a send: WAIT_REF is the channel */
+  Send = 7,
 }
 
 /** What each WaitKind is called in reports and traces. */
-export const WAIT_NAMES = ['running', 'task', 'mutex', 'sleep', 'select', 'external'];
+export const WAIT_NAMES = ['running', 'task', 'mutex', 'sleep', 'select', 'external', 'receive', 'send'];
 
 export const FRAME_WORDS = 3;
 
@@ -154,7 +159,7 @@ export function initFiber(arena: Arena, fiber: number, id: number, fn: number, h
   i32[w + F.WAIT_REF] = 0;
   i32[w + F.NEXT] = 0;
   i32[w + F.ENTRY] = fn;
-  i32[w + F.SLEEP_MS] = 0;
+  i32[w + F.SELECT] = 0;
   i32[w + F.WAKE] = 0;
   i32[w + F.CANCEL] = 0;
   i32[w + F.TIMER] = 0;

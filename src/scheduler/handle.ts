@@ -104,7 +104,12 @@ export function completeHandle(door: Parking, handle: number, state: TaskState, 
   for (let w = first; w !== 0; ) {
     const next = i32[ww(w, W.NEXT)];
     i32[ww(w, W.NEXT)] = 0;
-    door.wake(waiterFiber(i32, w));
+    const f = waiterFiber(i32, w);
+    if (door.claim(f)) {
+      // a select's await arm: mark the arm that won (chan.ts Done.Completed)
+      if (i32[ww(w, W.CASE)] >= 0) i32[ww(w, W.DONE)] = 1;
+      door.ready(f);
+    }
     w = next;
   }
 }

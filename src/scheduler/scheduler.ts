@@ -57,6 +57,8 @@ import { Parking } from './park';
 import { RunQueues } from './queues';
 import { StwHooks, safepoint, stopTheWorld } from './stw';
 import { Timers } from './timers';
+import { Channels, MAX_CHAN_CAP, newChannel } from './chan';
+import { Selector } from './select';
 import { initOwnWaiter } from './waiter';
 
 export const SLICE_BUDGET = 10_000;
@@ -148,6 +150,9 @@ export class Scheduler {
   /** the one door through which fibers block and wake */
   readonly door: Parking;
   private readonly timers = new Timers();
+  /** channel operations and select, over this worker's door */
+  readonly chans: Channels;
+  readonly selector: Selector;
   private readonly dead: DeadFibers;
   /** several workers share the arena */
   private readonly mt: boolean;
@@ -175,6 +180,8 @@ export class Scheduler {
     this.mt = this.queues.mt;
     this.door = new Parking(arena, this.mt, (f) => this.queues.makeRunnable(f, false));
     this.dead = new DeadFibers(arena, this.mt);
+    this.chans = new Channels(this.door);
+    this.selector = new Selector(this.door, this.chans, () => this.queues.random(), (at, f, seq) => this.timers.add(at, f, seq));
     this.counts = countsLine(index);
     this.spawned = arena.i32[this.counts + Stat.SPAWNED];
     this.finished = arena.i32[this.counts + Stat.FINISHED];
@@ -352,10 +359,41 @@ export class Scheduler {
   sleep(fiber: number, ms: number): boolean {
     const i32 = this.arena.i32;
     if (i32[fw(fiber, F.CANCEL)] !== 0) return false;
-    i32[fw(fiber, F.SLEEP_MS)] = ms;
     const seq = this.door.park(fiber, WaitKind.Timer, 0, true);
     this.timers.add(performance.now() + Math.max(0, ms), fiber, seq);
     return !(this.mt && this.cancelledWhileParking(fiber));
+  }
+
+  /** A new channel (a capacity the interpreter has checked: 0 to MAX_CHAN_CAP). */
+  chanNew(cap: number, kind: number, fn: number, pc: number): number {
+    return newChannel(this.arena, cap, kind, fn, pc);
+  }
+
+  /** CHAN_SEND: a SendStatus, or -1 when parked (the instruction runs again when woken). */
+  chanSend(fiber: number, ch: number, slot: number): number {
+    const r = this.chans.send(fiber, ch, slot);
+    if (r === -1 && this.mt && this.cancelledWhileParking(fiber)) {
+      this.chans.cancelWait(fiber, ch);
+      return this.chans.send(fiber, ch, slot);
+    }
+    return r;
+  }
+
+  /** CHAN_RECV: true with chans.value and chans.ok, or false when parked. */
+  chanRecv(fiber: number, ch: number): boolean {
+    if (this.chans.recv(fiber, ch)) return true;
+    if (this.mt && this.cancelledWhileParking(fiber)) {
+      this.chans.cancelWait(fiber, ch);
+      return this.chans.recv(fiber, ch);
+    }
+    return false;
+  }
+
+  /** SELECT: true with the selector's result, or false when parked. */
+  select(fiber: number, arms: string, base: number): boolean {
+    if (this.selector.select(fiber, arms, base)) return true;
+    // a cancel that crossed the park: run the select again (it finds itself cancelled)
+    return this.mt && this.cancelledWhileParking(fiber) && this.selector.select(fiber, arms, base);
   }
 
   /**
@@ -387,8 +425,8 @@ export class Scheduler {
 
   /**
    * Cancel the task of `handle` (cooperative: h.cancel()). It is marked, and if it is parked in
-   * a wait that a cancellation ends (a mutex, a sleep), it is woken with that wait's
-   * cancelled result. A finished task is left alone; an await keeps waiting.
+   * a wait that a cancellation ends (a mutex, a sleep, a channel, a select), it is woken with
+   * that wait's cancelled result. A finished task is left alone; an await keeps waiting.
    */
   cancel(handle: number): void {
     const i32 = this.arena.i32;
@@ -412,6 +450,8 @@ export class Scheduler {
     if (!won) return;
     // the fiber is ours: nobody else can wake it, so it can neither run nor be reused
     if (kind === WaitKind.Mutex) cancelMutexWait(this.door, fiber, ref);
+    else if (kind === WaitKind.Recv || kind === WaitKind.Send) this.chans.cancelWait(fiber, ref);
+    // a select takes its records back itself when it runs again (select.ts)
     this.door.ready(fiber);
   }
 
@@ -685,5 +725,7 @@ export function spawnMain(arena: Arena, fn: number, info: EntryInfo): number {
 
 /** Which waits a cancellation ends (an await keeps waiting; a C call cannot be interrupted). */
 function cancellable(kind: number): boolean {
-  return kind === WaitKind.Mutex || kind === WaitKind.Timer;
+  return kind === WaitKind.Mutex || kind === WaitKind.Timer || kind === WaitKind.Recv || kind === WaitKind.Send || kind === WaitKind.Select;
 }
+
+export { MAX_CHAN_CAP };

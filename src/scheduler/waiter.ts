@@ -11,9 +11,11 @@
 //   W.CASE   the select arm it stands for (-1 outside a select)
 //   W.ELEM   f64 index of the value slot it sends from or receives into (0: none)
 //   W.LINK   the next record of the same select (Go's waitlink)
+//   W.VALUE  an f64 slot: the value a receive was handed (by the sender that completed it)
 //   W.BLOCK  the block holding the record: the fiber itself (its own record, F.WAITER) or a
 //            WAITER block of its own (the extra arms of a select), so the collector can keep it
-//   W.DONE   how the wait ended (0 until then; the object's code gives the other values)
+//   W.DONE   how a channel wait or a select arm ended (0 until then: chan.ts gives the values);
+//            written by the waker that claimed the fiber, read and cleared by the fiber itself
 // A wait on one object uses the fiber's own record, so parking allocates nothing. A record is
 // on at most one queue, and only while its fiber is parked: whoever takes a fiber off an object
 // (a waker, a canceller, the select that won) takes its record off first, under that object's
@@ -32,10 +34,17 @@ export const enum W {
   CASE = 5,
   ELEM = 6,
   LINK = 7,
-  BLOCK = 8,
-  DONE = 9,
+  /** words 8 and 9: an f64 slot (8-byte aligned: records start on an 8-byte boundary) */
+  VALUE = 8,
+  BLOCK = 10,
+  DONE = 11,
 }
-export const WAITER_WORDS = 10;
+export const WAITER_WORDS = 12;
+
+/** f64 index of record `w`'s VALUE slot. */
+export function waiterValue(w: number): number {
+  return (w >>> 3) + (W.VALUE >> 1);
+}
 
 /** int32 index of word `k` of waiter record `w` (a byte offset, like every reference). */
 export function ww(w: number, k: W): number {

@@ -8,7 +8,7 @@
 // Values are 8-byte slots: numbers as doubles (ints exact within 2^53), references as arena
 // byte offsets, bools as 0/1, void as 0.
 import { B } from '../bytecode/builtins';
-import { Op } from '../bytecode/opcodes';
+import { Op, selectArmPops } from '../bytecode/opcodes';
 import { FnProto, Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
 import { HEADER_BYTES, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
@@ -21,7 +21,7 @@ import { F, FRAME_WORDS, fw, growStack, stackLayout, stackSlot0 } from '../sched
 import { SliceEnd } from '../scheduler/events';
 import { H, TaskState, handleResultSlot, hw } from '../scheduler/handle';
 import { MutexResult, newMutex } from '../scheduler/mutex';
-import { Scheduler, SLICE_BUDGET, SPAWN_COST } from '../scheduler/scheduler';
+import { MAX_CHAN_CAP, Scheduler, SLICE_BUDGET, SPAWN_COST } from '../scheduler/scheduler';
 
 /** One shared object per field-less shape (enum values like Option.None), made once per program. */
 export function internUnits(m: Module, arena: Arena): number[] {
@@ -871,10 +871,93 @@ export class Interpreter {
           f64[sp - 1] = r;
           break;
         }
+        case Op.CHAN_NEW: {
+          const cap = f64[sp - 1];
+          if (!Number.isInteger(cap) || cap < 0) throw this.fail(`channel capacity ${cap} is negative`, fnIndex, pc - 1, depth);
+          if (cap > MAX_CHAN_CAP) throw this.fail(`channel capacity ${cap} is too large (at most ${MAX_CHAN_CAP})`, fnIndex, pc - 1, depth);
+          this.sync(fnIndex, pc - 1, base, sp, depth);
+          const ch = this.sched.chanNew(cap, code[pc], fnIndex, pc - 1);
+          if (arena.f64 !== f64) ({ f64, i32 } = arena);
+          f64[sp - 1] = ch;
+          pc++;
+          break;
+        }
+        case Op.CHAN_SEND: {
+          // parked, the fiber runs this instruction again when woken (operands still pushed)
+          this.sync(fnIndex, pc - 1, base, sp, depth);
+          const r = this.sched.chanSend(fiber, f64[sp - 2], sp - 1);
+          if (r < 0) return SliceEnd.Blocked;
+          sp--;
+          f64[sp - 1] = r;
+          pc++;
+          break;
+        }
+        case Op.CHAN_RECV: {
+          this.sync(fnIndex, pc - 1, base, sp, depth);
+          if (!this.sched.chanRecv(fiber, f64[sp - 1])) return SliceEnd.Blocked;
+          const chans = this.sched.chans;
+          f64[sp - 1] = chans.value;
+          f64[sp++] = chans.ok;
+          pc++;
+          break;
+        }
+        case Op.CHAN_CLOSE:
+          f64[sp - 1] = this.sched.chans.close(f64[sp - 1]);
+          break;
+        case Op.CHAN_LEN:
+          f64[sp - 1] = this.sched.chans.len(f64[sp - 1]);
+          break;
+        case Op.CHAN_CAP:
+          f64[sp - 1] = this.sched.chans.cap(f64[sp - 1]);
+          break;
+        case Op.SELECT: {
+          const arms = this.m.strings[code[pc]];
+          const npop = this.selectWidth(code[pc]);
+          const first = sp - npop;
+          this.sync(fnIndex, pc - 1, base, sp, depth);
+          if (!this.sched.select(fiber, arms, first)) return SliceEnd.Blocked;
+          if (arena.f64 !== f64) ({ f64, i32 } = arena);
+          const sel = this.sched.selector;
+          const code0 = arms.charCodeAt(sel.arm);
+          if (code0 === 119 || code0 === 87) {
+            // an await arm: a failed task fails the awaiter, as `await` does
+            let at = first;
+            for (let k = 0; k < sel.arm; k++) at += selectArmPops(arms[k]).length;
+            const h = f64[at];
+            this.sched.observe(h);
+            if (i32[hw(h, H.STATE)] === TaskState.Failed) {
+              const name = fns[i32[hw(h, H.FN)]].name;
+              throw this.fail(`task ${i32[hw(h, H.TASK)]} (${name}) failed: ${arena.readString(i32[hw(h, H.MESSAGE)])}`, fnIndex, pc - 1, depth);
+            }
+          }
+          sp = first;
+          f64[sp++] = sel.arm;
+          f64[sp++] = sel.num;
+          f64[sp++] = sel.ref;
+          f64[sp++] = sel.status;
+          pc++;
+          break;
+        }
+        case Op.TASK_CANCEL:
+          this.sched.cancel(f64[sp - 1]);
+          f64[sp - 1] = 0;
+          break;
+        case Op.IS_CANCELLED:
+          f64[sp++] = i32[fw(fiber, F.CANCEL)];
+          break;
         default:
           throw new Error(`interpreter: unknown opcode ${op} at pc ${pc - 1} in ${fns[fnIndex].name}`);
       }
     }
+  }
+
+  private selectWidths: number[] = [];
+
+  /** Operand slots a SELECT with arm string `str` pops. */
+  private selectWidth(str: number): number {
+    let n = this.selectWidths[str];
+    if (n === undefined) n = this.selectWidths[str] = [...this.m.strings[str]].map(selectArmPops).join('').length;
+    return n;
   }
 
   /** the block holding the globals, and the f64 index of global 0 (set by the runner) */
