@@ -26,7 +26,7 @@ function world() {
   const s = new Scheduler(arena, 7, 0, FNS);
   const task = () => {
     const h = s.spawn(1, 0, 0, true);
-    return { h, f: arena.i32[hw(h, 10)] };
+    return { h, f: arena.i32[hw(h, 9)] };
   };
   const drain = () => {
     const out = [];

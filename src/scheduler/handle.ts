@@ -1,9 +1,9 @@
 // Task handles: what `spawn_with_handle` returns and `await` parks on. A HANDLE block lives in
 // the shared arena: f64 slot 0 is the task's result, then int32 words (H):
 //   STATE (running / done / failed), KIND (is the result a reference?), HEAD and TAIL (the
-//   queue of waiter records of the fibers awaiting it: waiter.ts), OBSERVED (an await saw the
-//   outcome), FN (entry function), MESSAGE (string ref of a failure), FAILED, LOCK, TASK (id),
-//   FIBER (the task's fiber while it runs, so it can be cancelled; 0 once it has ended)
+//   queue of waiter records of the fibers awaiting it: waiter.ts), FLAGS (FAILED: the task
+//   trapped or returned Result.Err; OBSERVED: an await saw the outcome), FN (entry function),
+//   MESSAGE (string ref of a failure), LOCK, TASK (id), FIBER (the task's fiber while it runs, so it can be cancelled; 0 once it has ended)
 // Invariants:
 //   - STATE goes Running -> Done or Failed once, under LOCK, with the result written first;
 //     the waiters are taken off the queue in the same critical section, so an await that saw
@@ -23,15 +23,20 @@ export const enum H {
   KIND = 1, // read by the collector (gc.ts): 1 when the result is a reference
   HEAD = 2,
   TAIL = 3, // HEAD + 1: waiter.ts queues are two adjacent words
-  OBSERVED = 4,
+  FLAGS = 4, // HandleFlag bits
   FN = 5,
   MESSAGE = 6, // read by the collector (gc.ts)
-  FAILED = 7, // the task trapped or returned Result.Err
-  LOCK = 8, // guards STATE, the queue and FIBER (with several workers)
-  TASK = 9,
-  FIBER = 10,
+  LOCK = 7, // guards STATE, the queue and FIBER (with several workers)
+  TASK = 8,
+  FIBER = 9,
 }
-const HANDLE_WORDS = 11;
+/** 8 bytes of result and 10 words: a 64-byte block, the size class a spawn's handle comes from */
+const HANDLE_WORDS = 10;
+
+export const enum HandleFlag {
+  OBSERVED = 1,
+  FAILED = 2,
+}
 
 export const enum TaskState {
   Running = 0,
@@ -87,7 +92,7 @@ export function completeHandle(door: Parking, handle: number, state: TaskState, 
   const mt = door.mt;
   if (mt) lock(i32, hw(handle, H.LOCK));
   a.f64[handleResultSlot(handle)] = value;
-  if (failed) i32[hw(handle, H.FAILED)] = 1;
+  if (failed) i32[hw(handle, H.FLAGS)] |= HandleFlag.FAILED; // nobody observes before STATE says so
   i32[hw(handle, H.FIBER)] = 0;
   Atomics.store(i32, hw(handle, H.STATE), state);
   const head = hw(handle, H.HEAD);
@@ -125,14 +130,17 @@ export function unlinkHandleWaiter(door: Parking, handle: number, w: number): vo
 /** An await saw the task's outcome: a failure it saw no longer fails the program. */
 export function observe(door: Parking, handle: number): void {
   const i32 = door.arena.i32;
-  if (!door.mt) {
-    if (i32[hw(handle, H.OBSERVED)] === 0) {
-      i32[hw(handle, H.OBSERVED)] = 1;
-      if (i32[hw(handle, H.FAILED)]) i32[Meta.UNOBSERVED]--;
-    }
-    return;
+  const at = hw(handle, H.FLAGS);
+  let old: number;
+  if (door.mt) {
+    old = Atomics.or(i32, at, HandleFlag.OBSERVED);
+  } else {
+    old = i32[at];
+    i32[at] = old | HandleFlag.OBSERVED;
   }
-  if (Atomics.compareExchange(i32, hw(handle, H.OBSERVED), 0, 1) === 0 && i32[hw(handle, H.FAILED)]) {
-    Atomics.sub(i32, Meta.UNOBSERVED, 1);
+  // the first await to see a failure takes it off the count of failures nobody saw
+  if ((old & (HandleFlag.OBSERVED | HandleFlag.FAILED)) === HandleFlag.FAILED) {
+    if (door.mt) Atomics.sub(i32, Meta.UNOBSERVED, 1);
+    else i32[Meta.UNOBSERVED]--;
   }
 }

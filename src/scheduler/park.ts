@@ -24,6 +24,7 @@ import type { Arena } from '../heap/arena';
 import { Meta } from '../heap/layout';
 import { F, FiberState, WaitKind, fw } from './fiber';
 import type { SchedulerEvents } from './events';
+import type { RunQueues } from './queues';
 
 export class Parking {
   /** the state-change hooks of this worker (events.ts), or null */
@@ -33,8 +34,8 @@ export class Parking {
     readonly arena: Arena,
     /** several workers share the arena: claims are CAS */
     readonly mt: boolean,
-    /** puts a readied fiber on this worker's run queue */
-    private readonly makeRunnable: (fiber: number) => void,
+    /** this worker's run queues, where a readied fiber goes */
+    private readonly queues: RunQueues,
   ) {}
 
   /**
@@ -99,7 +100,7 @@ export class Parking {
   /** A claimed fiber becomes runnable (on this worker's queue). */
   ready(fiber: number): void {
     if (this.events !== null) this.events.ready(this.arena.i32[fw(fiber, F.ID)]);
-    this.makeRunnable(fiber);
+    this.queues.makeRunnable(fiber, false);
   }
 
   /** Claim and ready: true if this caller woke the fiber. */

@@ -178,7 +178,7 @@ export class Scheduler {
     this.fns = fns;
     this.queues = new RunQueues(arena, seed, index);
     this.mt = this.queues.mt;
-    this.door = new Parking(arena, this.mt, (f) => this.queues.makeRunnable(f, false));
+    this.door = new Parking(arena, this.mt, this.queues);
     this.dead = new DeadFibers(arena, this.mt);
     this.chans = new Channels(this.door);
     this.selector = new Selector(this.door, this.chans, () => this.queues.random(), (at, f, seq) => this.timers.add(at, f, seq));

@@ -75,15 +75,13 @@ export function newWaiter(arena: Arena, fiber: number): number {
   return w;
 }
 
-/** Fill in a record for a wait on `obj` (it is not on a queue yet). */
+/** Fill in a record for a wait on `obj` (it is not on a queue yet: enqueue sets its links). */
 export function prepareWaiter(i32: Int32Array, w: number, obj: number, kind: number, arm: number, elem: number): void {
   i32[ww(w, W.OBJ)] = obj;
   i32[ww(w, W.KIND)] = kind;
   i32[ww(w, W.CASE)] = arm;
   i32[ww(w, W.ELEM)] = elem;
   i32[ww(w, W.DONE)] = 0;
-  i32[ww(w, W.NEXT)] = 0;
-  i32[ww(w, W.PREV)] = 0;
 }
 
 /**
