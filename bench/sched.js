@@ -27,7 +27,7 @@ const CPUS = (os.availableParallelism ? os.availableParallelism() : os.cpus().le
 let MAX_WORKERS = 8;
 let DEFAULT_WORKERS = Math.max(1, Math.min(MAX_WORKERS, CPUS));
 try {
-  const rt = require(path.join(ROOT, 'dist', 'vm', 'run.js'));
+  const rt = require(path.join(ROOT, 'dist', 'runtime', 'run.js'));
   if (Number.isInteger(rt.MAX_WORKERS)) MAX_WORKERS = rt.MAX_WORKERS;
   if (typeof rt.defaultWorkers === 'function') DEFAULT_WORKERS = rt.defaultWorkers();
 } catch {
@@ -101,6 +101,47 @@ const BENCHMARKS = [
     work: () => 2 * fib(33) - 1, // calls of fib
     unit: 'calls/s',
     configs: 'single',
+  },
+  {
+    name: 'pingpong',
+    file: 'pingpong',
+    what: 'ROUNDS round trips between main and a task over two unbuffered channels',
+    consts: ['ROUNDS'],
+    expected: (c) => `round trips ${c.ROUNDS} sum ${(c.ROUNDS * (c.ROUNDS + 1)) / 2}\n`,
+    work: (c) => c.ROUNDS,
+    unit: 'round trips/s',
+    configs: 'micro',
+  },
+  {
+    name: 'buffered',
+    file: 'buffered',
+    what: 'N integers from one task to main through a channel of capacity CAP',
+    consts: ['N', 'CAP'],
+    expected: (c) => `values ${c.N} sum ${(c.N * (c.N - 1)) / 2}\n`,
+    work: (c) => c.N,
+    unit: 'values/s',
+    configs: 'micro',
+  },
+  {
+    name: 'fanin',
+    file: 'fanin',
+    what: '4 producer tasks x PER values, received by main through a select over 4 channels',
+    consts: ['PER', 'CAP'],
+    expected: (c) => `values ${4 * c.PER} sum ${(4 * c.PER * (4 * c.PER - 1)) / 2}\n`,
+    work: (c) => 4 * c.PER,
+    unit: 'values/s',
+    configs: 'micro',
+  },
+  {
+    name: 'chan_waiters',
+    file: 'chan_waiters',
+    what: 'TASKS live tasks each parked on a receive from a channel of its own, then sent to',
+    consts: ['TASKS'],
+    expected: (c) => `waiters ${c.TASKS} sum ${(c.TASKS * (c.TASKS - 1)) / 2}\n`,
+    work: (c) => c.TASKS,
+    unit: 'tasks/s',
+    configs: 'micro',
+    rss: true,
   },
   {
     name: 'waiters',
