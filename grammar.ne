@@ -105,6 +105,8 @@ Stmt -> "let" "mut":? Ident LetType:? "=" ExprB ";"     {% d => P.node('Let', d[
   | "for" Ident "in" ExprN Block                        {% d => P.node('For', d[0], { name: d[1].value, iter: d[3], body: d[4] }) %}
   | "spawn" Postfix ";"                                 {% d => P.node('Spawn', d[0], { call: d[1] }) %}
   | "spawn_with_handle" Ident "=" Postfix ";"           {% d => P.node('SpawnHandle', d[0], { name: d[1].value, call: d[3] }) %}
+  | "select" "{" SelArm:* SelLastArm "}"                {% d => P.node('Select', d[0], { arms: [...d[2], d[3]] }) %}
+  | "select" "{" SelArm:+ "}"                           {% d => P.node('Select', d[0], { arms: d[2] }) %}
 LetType -> ":" Type                                     {% d => d[1] %}
 AssignOp -> "=" {% d => '=' %} | "+=" {% d => '+' %} | "-=" {% d => '-' %} | "*=" {% d => '*' %} | "/=" {% d => '/' %} | "%=" {% d => '%' %}
 
@@ -124,6 +126,15 @@ ArmExpr -> Expr                                         {% P.notBlockStart %}
   | "return" ExprB:?                                    {% d => P.stmtExpr(P.node('Return', d[0], { value: d[1] })) %}
   | "break"                                             {% d => P.stmtExpr(P.node('Break', d[0], {})) %}
   | "continue"                                          {% d => P.stmtExpr(P.node('Continue', d[0], {})) %}
+
+# `select` is a word only here (`select`, `after` and `default` stay usable as names): a
+# `select {` that opens at least one arm cannot be read as a struct literal. The arm head is
+# `[name =] operation`; the checker tells recv, send, await, after(ms) and default apart.
+SelArm -> SelHead "=>" BlockLike ",":?                  {% d => P.selectArm(d[0], d[2]) %}
+  | SelHead "=>" ArmExpr ","                            {% d => P.selectArm(d[0], d[2]) %}
+SelLastArm -> SelHead "=>" ArmExpr                      {% d => P.selectArm(d[0], d[2]) %}
+SelHead -> ExprN                                        {% d => ({ binding: null, op: d[0], line: d[0].line, col: d[0].col }) %}
+  | Ident "=" ExprN                                     {% d => ({ binding: d[0].value, op: d[2], line: d[0].line, col: d[0].col }) %}
 
 # ---------------------------------------------------------------- patterns
 Pattern -> Ident                                        {% d => d[0].value === '_' ? P.node('PWild', d[0], {}) : P.node('PBind', d[0], { name: d[0].value }) %}

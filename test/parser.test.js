@@ -159,7 +159,7 @@ describe('parser', () => {
       const kinds = new Set(all.map((n) => n.kind));
       const expected = [
         // statements
-        'Let', 'Assign', 'ExprStmt', 'Return', 'Break', 'Continue', 'While', 'For', 'Spawn', 'SpawnHandle',
+        'Let', 'Assign', 'ExprStmt', 'Return', 'Break', 'Continue', 'While', 'For', 'Spawn', 'SpawnHandle', 'Select',
         // expressions
         'Int', 'Float', 'Str', 'Char', 'Bool', 'Unit', 'Ident', 'Path', 'Binary', 'Unary', 'Cast', 'Call', 'Field',
         'Index', 'SliceRange', 'StructLit', 'ArrayLit', 'ArrayRepeat', 'TupleLit', 'If', 'IfLet', 'Match', 'BlockExpr',

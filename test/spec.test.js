@@ -62,7 +62,7 @@ const TIER_DIRS = ['functions', 'integers', 'runtime', 'control', 'floats', 'glo
 const HEAP_DIRS = ['slices', 'strings', 'structs', 'enums', 'match', 'tuples', 'programs', 'upstream', 'gc'];
 // Concurrency programs also run on one and on four workers, and with a collection before every
 // allocation on the default count (programs that fix their worker count or seed keep theirs).
-const TASK_DIRS = ['concurrency'];
+const TASK_DIRS = ['concurrency', 'channels'];
 const TORTURE_TOO_SLOW = [path.join('concurrency', 'million_tasks.asthra'), path.join('concurrency', 'gc_objects_shared.asthra')];
 const MODES = [
   ['interpreter only (--no-native)', ['--no-native'], TIER_DIRS],

@@ -98,6 +98,7 @@ const table: [BuiltinFn['ns'], string, Spelling[], Spelling, Lowering, string][]
   [RT, 'result_is_ok', ['AsthraResult'], 'bool', bi(B.result_is_ok, 'result_is_ok'), 'whether a runtime call succeeded'],
   [RT, 'yield', [], 'void', op(Op.YIELD), 'let other tasks run'],
   [RT, 'sleep', ['any-integer'], 'void', op(Op.SLEEP), 'park the task for at least this many milliseconds'],
+  [RT, 'is_cancelled', [], 'bool', op(Op.IS_CANCELLED), 'whether the running task was asked to stop (h.cancel())'],
 ];
 
 /** Callable without the namespace too. */

@@ -105,7 +105,18 @@ export type Stmt =
   | (Node & { kind: 'While'; cond: Expr; body: Block })
   | (Node & { kind: 'For'; name: string; iter: Expr; body: Block })
   | (Node & { kind: 'Spawn'; call: Expr })
-  | (Node & { kind: 'SpawnHandle'; name: string; call: Expr });
+  | (Node & { kind: 'SpawnHandle'; name: string; call: Expr })
+  | (Node & { kind: 'Select'; arms: SelectArm[] });
+
+/**
+ * One arm of `select { ... }`: `[name =] op => body`. The checker tells the arm kinds apart:
+ * `ch.recv()`, `ch.send(v)`, `await h`, `after(ms)` or `default`.
+ */
+export interface SelectArm extends Pos {
+  binding: string | null;
+  op: Expr;
+  body: Expr;
+}
 
 // ---- patterns ----
 export type Pattern =

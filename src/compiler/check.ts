@@ -1,15 +1,16 @@
 // The checker: AST -> checked AST. It resolves every name, computes every expression's type,
 // checks mutability, returns and match exhaustiveness, and assigns local slots. It writes its
 // findings as notes on the nodes (scope.ts); the emitter trusts them and checks nothing again.
-import type { Block, Expr, FnDecl, GlobalDecl, Item, MatchArm, Pattern, Program, Stmt, TypeExpr } from './ast';
+import type { Block, Expr, FnDecl, GlobalDecl, Item, MatchArm, Pattern, Program, SelectArm, Stmt, TypeExpr } from './ast';
 import { CompileError, Pos } from './diagnostics';
 import { isUseful, PatternSpace } from './exhaustive';
 import { EnumInfo, FnInfo, GlobalInfo, LocalVar, notes, StructInfo } from './scope';
 import {
-  INT_NAMES, INT_RANGE, IntName, T, Ty, assignable, builtinType, hasUnknown, intBits, isNumeric, parseIntLiteral, refine, same,
-  show,
+  INT_NAMES, INT_RANGE, IntName, T, Ty, assignable, builtinType, hasUnknown, intBits, isNumeric, isRef, parseIntLiteral, refine,
+  same, show,
 } from './types';
 import { BUILTIN_FNS, BuiltinFn, builtinTitle, builtinsNamed } from '../bytecode/builtins';
+import { MAX_SELECT_ARMS } from '../bytecode/opcodes';
 
 export interface CheckedProgram {
   program: Program;
@@ -25,6 +26,9 @@ export interface CheckedProgram {
 
 const CONVERSIONS = new Set<string>([...INT_NAMES, 'int', 'f32', 'f64', 'string', 'char', 'bool']);
 const PRINTABLE = new Set(['int', 'float', 'bool', 'char', 'string']);
+/** What ch.send(v) and ch.close() give. */
+const RESULT_VOID_STRING: Ty = { k: 'enum', name: 'Result', args: [T.void, T.string] };
+const SELECT_ARM_WORDS = 'a select arm must be a channel send or recv, await, after(ms) or default';
 
 export function check(program: Program, file: string, source: string): CheckedProgram {
   return new Checker(program, file, source).run();
@@ -254,11 +258,15 @@ class Checker {
             case 'AsthraResult': return { k: 'asthraResult' };
             case 'Self':
               if (this.selfType) return this.namedType(this.selfType, t);
+              break;
+            case 'Channel': case 'TaskHandle':
+              if (!this.structs.has(n) && !this.enums.has(n)) return this.err(t, `${n} needs its element type: ${n}<i32>`);
           }
           return this.namedType(n, t);
         }
         const args = t.args.map((a) => this.resolveType(a));
         if (n === 'TaskHandle' && args.length === 1) return { k: 'handle', elem: args[0] };
+        if (n === 'Channel' && args.length === 1) return { k: 'chan', elem: args[0] };
         const e = this.enums.get(n);
         if (!e || e.arity === 0) return this.err(t, `'${n}' does not take type arguments`);
         if (e.arity !== args.length) this.err(t, `'${n}' takes ${e.arity} type argument${e.arity > 1 ? 's' : ''}, found ${args.length}`);
@@ -353,6 +361,8 @@ class Checker {
       case 'Return': return true;
       case 'ExprStmt': return this.exprReturns(s.expr);
       case 'While': return s.cond.kind === 'Bool' && s.cond.value && !containsBreak(s.body);
+      // exactly one arm runs
+      case 'Select': return s.arms.every((a) => this.exprReturns(a.body));
       default: return false;
     }
   }
@@ -437,7 +447,62 @@ class Checker {
         notes(s).slot = this.declare(s.name, { k: 'handle', elem: ret }, false);
         return;
       }
+      case 'Select': return this.select(s);
     }
+  }
+
+  /**
+   * `select { arm => body ... }`: each arm's operation gets its SELECT arm code (opcodes.ts
+   * SELECT_ARMS), its binding a slot of the type the arm yields.
+   */
+  select(s: Extract<Stmt, { kind: 'Select' }>): void {
+    if (s.arms.length > MAX_SELECT_ARMS) this.err(s, `a select has at most ${MAX_SELECT_ARMS} arms, this one has ${s.arms.length}`);
+    const once: Record<string, SelectArm> = {};
+    for (const arm of s.arms) {
+      const { code, value } = this.selectOp(arm);
+      if (code === 'd' || code === 't') {
+        const word = code === 'd' ? '`default`' : '`after`';
+        const first = once[code];
+        if (first) this.err(arm.op, `a select has at most one ${word} arm`, `the first one is on line ${first.line}`);
+        once[code] = arm;
+      }
+      notes(arm).armCode = code;
+      this.scopes.push(new Map());
+      if (arm.binding !== null) {
+        if (value === null) this.err(arm, `${code === 'd' ? 'a `default`' : 'an `after`'} arm has no value to bind`, `write ${code === 'd' ? 'default' : 'after(ms)'} => { ... }`);
+        notes(arm).ty = value;
+        notes(arm).slot = this.declare(arm.binding, value, false);
+      }
+      this.expr(arm.body);
+      this.scopes.pop();
+    }
+  }
+
+  /** The SELECT arm code of an arm's operation, and the type of the value it binds (null: none). */
+  selectOp(arm: SelectArm): { code: string; value: Ty | null } {
+    const op = arm.op;
+    if (op.kind === 'Ident' && op.name === 'default') return { code: 'd', value: null };
+    if (op.kind === 'Call' && op.callee.kind === 'Ident' && op.callee.name === 'after') {
+      if (op.args.length !== 1) this.err(op, `after takes one argument, the milliseconds to wait, found ${op.args.length}`, 'after(50) => { ... }');
+      this.intExpr(op.args[0]);
+      return { code: 't', value: null };
+    }
+    if (op.kind === 'Await') {
+      const t = this.expr(op);
+      return { code: isRef(t) ? 'W' : 'w', value: t };
+    }
+    if (op.kind === 'Call' && op.callee.kind === 'Field' && (op.callee.name === 'recv' || op.callee.name === 'send')) {
+      const name = op.callee.name;
+      const ot = this.expr(op.callee.object);
+      if (ot.k === 'chan') {
+        const t = this.methodCall(op, name, ot);
+        notes(op).ty = t;
+        const k = isRef(ot.elem);
+        return { code: name === 'recv' ? (k ? 'C' : 'c') : (k ? 'S' : 's'), value: t };
+      }
+      this.err(op.callee.object, `${SELECT_ARM_WORDS}; this ${name} is on ${show(ot)}, not a channel`);
+    }
+    return this.err(op, SELECT_ARM_WORDS, 'v = ch.recv() => { ... }, ch.send(x) => { ... }, t = await h => { ... }, after(50) => { ... }, default => { ... }');
   }
 
   /** `spawn f(args)`: the operand must be a call of a user function or method; its result type. */
@@ -473,7 +538,15 @@ class Checker {
       notes(s).slot = this.declare(s.name, ty, false);
     } else {
       const ty = this.expr(it);
-      if (ty.k !== 'slice' && ty.k !== 'string') this.err(it, `cannot iterate over ${show(ty)}`, 'use range(a, b) or a slice');
+      if (ty.k === 'chan') {
+        // receive until the channel is closed and drained
+        notes(s).slot2 = this.newSlot(ty);
+        notes(s).slot = this.declare(s.name, ty.elem, false);
+        this.loop(() => this.block(s.body, false));
+        this.scopes.pop();
+        return;
+      }
+      if (ty.k !== 'slice' && ty.k !== 'string') this.err(it, `cannot iterate over ${show(ty)}`, 'use range(a, b), a slice or a channel');
       const elem = ty.k === 'slice' ? ty.elem : T.u8;
       notes(s).slot2 = this.newSlot(ty); // the slice
       notes(s).slot3 = this.newSlot(T.usize); // the index
@@ -822,6 +895,7 @@ class Checker {
       return s.fields[i].ty;
     }
     if (e.name === 'len' && (ot.k === 'slice' || ot.k === 'string')) return T.usize;
+    if ((e.name === 'len' || e.name === 'cap') && ot.k === 'chan') return T.usize;
     return this.err(e, `${show(ot)} has no field '${e.name}'`);
   }
 
@@ -848,6 +922,7 @@ class Checker {
     }
     if (c.kind === 'Path') {
       const type = c.type === 'Self' && this.selfType ? this.selfType : c.type;
+      if (type === 'Channel' && c.name === 'new' && !this.structs.has(type) && !this.enums.has(type)) return this.channelNew(e, expected);
       if (this.isEnumName(type) && !this.fnByKey.has(`${type}::${c.name}`)) {
         const t = this.ctor(e, type, c.name, e.args, expected);
         return t;
@@ -870,6 +945,18 @@ class Checker {
       return this.methodCall(e, c.name, ot);
     }
     return this.err(e, 'this expression cannot be called');
+  }
+
+  /** `Channel::new(cap)`: the element type comes from the type the context expects, as for `[]`. */
+  channelNew(e: Extract<Expr, { kind: 'Call' }>, expected?: Ty): Ty {
+    if (e.args.length !== 1) this.err(e, `wrong number of arguments to Channel::new: expected 1 (the capacity), found ${e.args.length}`, 'Channel::new(0) is unbuffered, Channel::new(16) holds 16 values');
+    const capTy = this.expr(e.args[0], T.usize);
+    if (capTy.k !== 'int') this.err(e.args[0], `Channel::new needs an integer capacity, found ${show(capTy)}`);
+    if (expected?.k !== 'chan' || hasUnknown(expected.elem)) {
+      this.err(e, 'Channel::new needs its element type from context', 'write `let ch: Channel<i32> = Channel::new(0);`');
+    }
+    notes(e).target = { k: 'chanNew' };
+    return expected;
   }
 
   /** The runtime API of the concurrency chapter: Asthra_runtime.mutex_create(void) and friends. */
@@ -917,6 +1004,26 @@ class Checker {
         return T.usize;
       }
     }
+    if (ot.k === 'chan') {
+      switch (name) {
+        case 'send':
+          this.args(e, [ot.elem], e.args, "'send'");
+          return RESULT_VOID_STRING;
+        case 'recv':
+          noArgs();
+          return { k: 'enum', name: 'Option', args: [ot.elem] };
+        case 'close':
+          noArgs();
+          return RESULT_VOID_STRING;
+        case 'len': case 'cap':
+          noArgs();
+          return T.usize;
+      }
+    }
+    if (ot.k === 'handle' && name === 'cancel') {
+      noArgs();
+      return T.void;
+    }
     if (ot.k === 'string') {
       if (name === 'len') {
         noArgs();
@@ -936,6 +1043,8 @@ class Checker {
         return f.ret;
       }
     }
+    if (name === 'cancel') return this.err(e.callee, `cancel needs a TaskHandle, found ${show(ot)}`, 'let h: TaskHandle<T> = spawn_with_handle f(); h.cancel();');
+    if (ot.k === 'chan') return this.err(e.callee, `${show(ot)} has no method '${name}'`, 'a channel has send(v), recv(), close(), len and cap');
     return this.err(e.callee, `${show(ot)} has no method '${name}'`);
   }
 
@@ -1095,6 +1204,7 @@ function containsBreak(b: Block): boolean {
       case 'Break': return true;
       case 'ExprStmt': return inExpr(s.expr);
       case 'Let': return inExpr(s.init);
+      case 'Select': return s.arms.some((a) => inExpr(a.body));
       default: return false;
     }
   };

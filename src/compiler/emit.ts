@@ -6,13 +6,17 @@ import { BUILTIN_FNS, BuiltinFn } from '../bytecode/builtins';
 import { OPS, Op } from '../bytecode/opcodes';
 import { FnProto, MainKind, Module, ShapeProto } from '../bytecode/module';
 import { analyze } from '../bytecode/verify';
-import type { Block, Expr, Pattern, Stmt } from './ast';
+import type { Block, Expr, Pattern, SelectArm, Stmt } from './ast';
 import type { CheckedProgram } from './check';
 import type { Pos } from './diagnostics';
 import { notes } from './scope';
 import { INT_RANGE, IntName, T, Ty, intBits, intCode, isRef, parseIntLiteral } from './types';
 
 const MAX_IMM = 0x3fffffff;
+/** The Err messages of a CHAN_SEND status (1 closed, 2 cancelled) and of a CHAN_CLOSE status 1. */
+const SEND_CLOSED = 'send on closed channel';
+const TASK_CANCELLED = 'task cancelled';
+const CLOSE_CLOSED = 'close of closed channel';
 
 export function emit(cp: CheckedProgram, sourceName: string, source: string): Module {
   const m: Module = {
@@ -225,7 +229,151 @@ class FnEmitter {
         this.spawn(s.call, true);
         this.op(Op.STORE, notes(s).slot!);
         return;
+      case 'Select': return this.select(s);
     }
+  }
+
+  // ---------------------------------------------------------------- channels and select
+  /** [status] -> Result<void, string>: 0 Ok(void), else Err(errs[status - 1]). */
+  statusResult(errs: string[]): void {
+    const ok = this.pools.shape('Result.Ok', 0, [T.void]);
+    const err = this.pools.shape('Result.Err', 1, [T.string]);
+    const ends: number[] = [];
+    if (errs.length > 1) this.op(Op.DUP);
+    const bad = this.jump(Op.JMP_T);
+    if (errs.length > 1) this.op(Op.POP);
+    this.op(Op.PUSH_I, 0);
+    this.op(Op.NEW_OBJ, ok);
+    ends.push(this.jump(Op.JMP));
+    this.patch(bad);
+    errs.forEach((msg, i) => {
+      let next: number | null = null;
+      if (i < errs.length - 1) {
+        if (i < errs.length - 2) this.op(Op.DUP);
+        this.op(Op.PUSH_I, i + 1);
+        this.op(Op.EQ);
+        next = this.jump(Op.JMP_F);
+        if (i < errs.length - 2) this.op(Op.POP);
+      }
+      this.op(Op.CONST_S, this.pools.str(msg));
+      this.op(Op.NEW_OBJ, err);
+      if (next !== null) {
+        ends.push(this.jump(Op.JMP));
+        this.patch(next);
+      }
+    });
+    for (const j of ends) this.patch(j);
+  }
+
+  /** [value (kind of elem), ok] -> Option<elem>: Some(value) if ok, else None. */
+  recvOption(elem: Ty): void {
+    const none = this.jump(Op.JMP_F);
+    this.op(Op.NEW_OBJ, this.pools.shape('Option.Some', 0, [elem]));
+    const end = this.jump(Op.JMP);
+    this.patch(none);
+    this.op(Op.POP);
+    this.op(Op.NEW_OBJ, this.pools.shape('Option.None', 1, []));
+    this.patch(end);
+  }
+
+  /**
+   * A channel method whose value is not wanted (`ch.send(v);`): the instruction and a POP of
+   * its status, without building the Result or Option. False if e is no such call.
+   */
+  chanOpDropped(e: Expr): boolean {
+    if (e.kind !== 'Call' || e.callee.kind !== 'Field') return false;
+    const t = notes(e).target;
+    const ot = tyOf(e.callee.object);
+    if (t?.k !== 'method' || ot.k !== 'chan' || !['send', 'recv', 'close'].includes(t.name)) return false;
+    this.expr(e.callee.object);
+    if (t.name === 'send') this.expr(e.args[0]);
+    this.mark(e);
+    if (t.name === 'send') this.op(Op.CHAN_SEND, kindOf(ot.elem));
+    else if (t.name === 'recv') {
+      this.op(Op.CHAN_RECV, kindOf(ot.elem));
+      this.op(Op.POP);
+    } else this.op(Op.CHAN_CLOSE);
+    this.op(Op.POP);
+    return true;
+  }
+
+  /**
+   * select: every arm's operands in source order (as SELECT pops them), SELECT with the arm
+   * codes, its four results into hidden locals, then a compare-and-jump dispatch on the arm
+   * index to the arm bodies, each binding its arm's value first.
+   */
+  select(s: Extract<Stmt, { kind: 'Select' }>): void {
+    let codes = '';
+    for (const arm of s.arms) {
+      const code = notes(arm).armCode!;
+      codes += code;
+      const op = arm.op as Expr;
+      switch (code) {
+        case 'c': case 'C': case 's': case 'S': {
+          const call = op as Extract<Expr, { kind: 'Call' }>;
+          this.expr((call.callee as Extract<Expr, { kind: 'Field' }>).object);
+          if (code === 's' || code === 'S') this.expr(call.args[0]);
+          break;
+        }
+        case 'w': case 'W':
+          this.expr((op as Extract<Expr, { kind: 'Await' }>).handle);
+          break;
+        case 't':
+          this.expr((op as Extract<Expr, { kind: 'Call' }>).args[0]);
+          break;
+      }
+    }
+    this.mark(s);
+    this.op(Op.SELECT, this.pools.str(codes));
+    const status = this.temp(T.i64);
+    const ref = this.temp(T.string);
+    const num = this.temp(T.i64);
+    const index = this.temp(T.i64);
+    this.op(Op.STORE, status);
+    this.op(Op.STORE, ref);
+    this.op(Op.STORE, num);
+    this.op(Op.STORE, index);
+    const ends: number[] = [];
+    s.arms.forEach((arm, i) => {
+      const last = i === s.arms.length - 1;
+      this.mark(arm);
+      let next: number | null = null;
+      if (!last) {
+        this.op(Op.LOAD, index);
+        this.op(Op.PUSH_I, i);
+        this.op(Op.EQ);
+        next = this.jump(Op.JMP_F);
+      }
+      this.bindSelectArm(arm, status, ref, num);
+      this.expr(arm.body, false);
+      if (next !== null) {
+        ends.push(this.jump(Op.JMP));
+        this.patch(next);
+      }
+    });
+    for (const j of ends) this.patch(j);
+  }
+
+  bindSelectArm(arm: SelectArm, status: number, ref: number, num: number): void {
+    const n = notes(arm);
+    if (n.slot === undefined) return;
+    const code = n.armCode!;
+    const value = code === 'C' || code === 'W' ? ref : num;
+    switch (code) {
+      case 'c': case 'C':
+        this.op(Op.LOAD, value);
+        this.op(Op.LOAD, status);
+        this.recvOption((n.ty as Extract<Ty, { k: 'enum' }>).args[0]);
+        break;
+      case 's': case 'S':
+        this.op(Op.LOAD, status);
+        this.statusResult([SEND_CLOSED, TASK_CANCELLED]);
+        break;
+      case 'w': case 'W':
+        this.op(Op.LOAD, value);
+        break;
+    }
+    this.op(Op.STORE, n.slot);
   }
 
   /** Push the arguments of a checked call (self first for methods) and start a task. */
@@ -298,6 +446,24 @@ class FnEmitter {
     const n = notes(s);
     const v = n.slot!;
     const it = s.iter;
+    const itTy = tyOf(it);
+    if (itTy.k === 'chan') {
+      // receive until closed and drained: CHAN_RECV; JMP_F out (popping the 0 left for the value)
+      this.expr(it);
+      this.op(Op.STORE, n.slot2!);
+      const top = this.code.length;
+      this.mark(s);
+      this.op(Op.LOAD, n.slot2!);
+      this.op(Op.CHAN_RECV, kindOf(itTy.elem));
+      const closed = this.jump(Op.JMP_F);
+      this.op(Op.STORE, v);
+      const loop = this.loopBody(s.body);
+      this.op(Op.JMP, top);
+      this.patch(closed);
+      this.op(Op.POP);
+      this.endLoop(loop, top, null);
+      return;
+    }
     if (n.slot3 === undefined && it.kind === 'Call') {
       // range(a, b) / range(b): the loop variable is the counter
       const ty = tyOf(it) as Extract<Ty, { k: 'int' }>;
@@ -418,6 +584,7 @@ class FnEmitter {
         this.blockLike(e, want);
         return;
     }
+    if (!want && this.chanOpDropped(e)) return;
     this.value(e);
     if (!want) this.op(Op.POP);
   }
@@ -588,6 +755,10 @@ class FnEmitter {
         const ot = tyOf(e.object);
         if (e.name === 'len' && (ot.k === 'slice' || ot.k === 'string')) {
           this.op(ot.k === 'slice' ? Op.SLICE_LEN : Op.STR_LEN);
+          return;
+        }
+        if (ot.k === 'chan' && (e.name === 'len' || e.name === 'cap')) {
+          this.op(e.name === 'len' ? Op.CHAN_LEN : Op.CHAN_CAP);
           return;
         }
         this.op(Op.GET_FIELD, notes(e).fieldIndex!, kindOf(ty));
@@ -843,6 +1014,11 @@ class FnEmitter {
         return;
       }
       case 'method': return this.method(e, t.name);
+      case 'chanNew':
+        this.expr(args[0]);
+        this.mark(e);
+        this.op(Op.CHAN_NEW, kindOf((tyOf(e) as Extract<Ty, { k: 'chan' }>).elem));
+        return;
       case 'builtin': return this.builtin(e, BUILTIN_FNS[t.fn], args);
       case 'len':
         this.expr(args[0]);
@@ -861,6 +1037,30 @@ class FnEmitter {
     }
     this.expr(obj);
     this.mark(e);
+    if (ot.k === 'chan') {
+      switch (name) {
+        case 'send':
+          this.expr(e.args[0]);
+          this.mark(e);
+          this.op(Op.CHAN_SEND, kindOf(ot.elem));
+          this.statusResult([SEND_CLOSED, TASK_CANCELLED]);
+          return;
+        case 'recv':
+          this.op(Op.CHAN_RECV, kindOf(ot.elem));
+          this.recvOption(ot.elem);
+          return;
+        case 'close':
+          this.op(Op.CHAN_CLOSE);
+          this.statusResult([CLOSE_CLOSED]);
+          return;
+        case 'len': this.op(Op.CHAN_LEN); return;
+        case 'cap': this.op(Op.CHAN_CAP); return;
+      }
+    }
+    if (ot.k === 'handle' && name === 'cancel') {
+      this.op(Op.TASK_CANCEL); // pushes 0, the call's void value
+      return;
+    }
     if (name === 'len') {
       this.op(ot.k === 'string' ? Op.STR_LEN : Op.SLICE_LEN);
     } else if (name === 'push') {

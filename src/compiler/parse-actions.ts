@@ -1,7 +1,7 @@
 // Postprocessors for grammar.ne: they build the AST nodes of ast.ts from nearley's match data.
 // Kept in TypeScript so the grammar file holds only the grammar.
 import type moo from 'moo';
-import type { Attribute, Block, Expr, Item, Stmt } from './ast';
+import type { Attribute, Block, Expr, Item, SelectArm, Stmt } from './ast';
 
 interface Located {
   line: number;
@@ -45,6 +45,11 @@ export function post(target: Expr, p: PostOp): Expr {
     case 'slice':
       return node('SliceRange', target, { object: target, lo: p.lo, hi: p.hi }) as Expr;
   }
+}
+
+/** A select arm from its head (`[name =] operation`) and its body. */
+export function selectArm(head: { binding: string | null; op: Expr; line: number; col: number }, body: Expr): SelectArm {
+  return { binding: head.binding, op: head.op, body, line: head.line, col: head.col };
 }
 
 /** A statement used where an expression stands (`Err(e) => return e,`). */

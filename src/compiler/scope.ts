@@ -48,6 +48,8 @@ export type Target =
   | { k: 'len' }
   | { k: 'ctor'; variant: number }
   | { k: 'conv'; to: Ty }
+  /** Channel::new(cap) */
+  | { k: 'chanNew' }
   | { k: 'method'; name: string };
 
 /** Notes the checker leaves on nodes for the emitter. */
@@ -64,6 +66,8 @@ export interface Notes {
   isTail?: boolean;
   /** a fixed array type's element count */
   size?: number;
+  /** a select arm's SELECT arm code (opcodes.ts SELECT_ARMS) */
+  armCode?: string;
 }
 
 export function notes(n: object): Notes {

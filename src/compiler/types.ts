@@ -23,6 +23,7 @@ export type Ty =
   | { k: 'enum'; name: string; args: Ty[] }
   | { k: 'ptr'; mut: boolean; elem: Ty }
   | { k: 'handle'; elem: Ty }
+  | { k: 'chan'; elem: Ty }
   | { k: 'mutex' }
   | { k: 'asthraResult' };
 
@@ -61,7 +62,7 @@ export function builtinType(s: Spelling): Ty | null {
 /** Does a value of this type live in the heap (so the slot holds a reference)? */
 export function isRef(t: Ty): boolean {
   switch (t.k) {
-    case 'string': case 'slice': case 'tuple': case 'struct': case 'enum': case 'handle': case 'mutex':
+    case 'string': case 'slice': case 'tuple': case 'struct': case 'enum': case 'handle': case 'chan': case 'mutex':
       return true;
     default:
       return false;
@@ -81,6 +82,7 @@ export function show(t: Ty): string {
     case 'enum': return t.args.length ? `${t.name}<${t.args.map(show).join(', ')}>` : t.name;
     case 'ptr': return `*${t.mut ? 'mut' : 'const'} ${show(t.elem)}`;
     case 'handle': return `TaskHandle<${show(t.elem)}>`;
+    case 'chan': return `Channel<${show(t.elem)}>`;
     case 'mutex': return '*mut AsthraMutex';
     case 'asthraResult': return 'AsthraResult';
     case 'unknown': return '_';
@@ -106,6 +108,7 @@ export function same(a: Ty, b: Ty): boolean {
     }
     case 'ptr': return same(a.elem, (b as typeof a).elem);
     case 'handle': return same(a.elem, (b as typeof a).elem);
+    case 'chan': return same(a.elem, (b as typeof a).elem);
     default: return true;
   }
 }
@@ -122,6 +125,7 @@ export function refine(t: Ty, hint: Ty): Ty {
     return { k: 'enum', name: t.name, args: t.args.map((a, i) => refine(a, hint.args[i])) };
   }
   if (t.k === 'slice' && hint.k === 'slice') return { k: 'slice', elem: refine(t.elem, hint.elem), fixed: t.fixed };
+  if (t.k === 'chan' && hint.k === 'chan') return { k: 'chan', elem: refine(t.elem, hint.elem) };
   if (t.k === 'tuple' && hint.k === 'tuple' && t.elems.length === hint.elems.length) {
     return { k: 'tuple', elems: t.elems.map((e, i) => refine(e, hint.elems[i])) };
   }
@@ -132,7 +136,7 @@ export function hasUnknown(t: Ty): boolean {
   switch (t.k) {
     case 'unknown': return true;
     case 'enum': return t.args.some(hasUnknown);
-    case 'slice': return hasUnknown(t.elem);
+    case 'slice': case 'chan': return hasUnknown(t.elem);
     case 'tuple': return t.elems.some(hasUnknown);
     default: return false;
   }
