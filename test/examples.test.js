@@ -1,0 +1,26 @@
+// Every program in examples/ runs to the end with exit status 0, as examples/README.md says,
+// and the channel examples print their closing lines.
+'use strict';
+const { expect } = require('chai');
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const ROOT = path.join(__dirname, '..');
+const CLI = path.join(ROOT, 'bin', 'asthra');
+const LAST = {
+  'producer_consumer.asthra': '[COORDINATOR] Consumers took 20 items',
+  'pipeline.asthra': '[MAIN] sum of the squares received >= 8555: true',
+};
+
+describe('examples/', () => {
+  for (const name of fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.asthra'))) {
+    for (const workers of ['1', '2']) {
+      it(`${name} on ${workers} worker(s) exits 0`, () => {
+        const r = spawnSync(process.execPath, [CLI, 'run', '--workers', workers, path.join('examples', name)], { cwd: ROOT, encoding: 'utf8', timeout: 60000 });
+        expect(r.status, r.stderr).to.equal(0);
+        if (LAST[name]) expect(r.stdout.trimEnd().split('\n').pop()).to.equal(LAST[name]);
+      });
+    }
+  }
+});
