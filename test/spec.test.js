@@ -63,7 +63,7 @@ const HEAP_DIRS = ['slices', 'strings', 'structs', 'enums', 'match', 'tuples', '
 // Concurrency programs also run on one and on four workers, and with a collection before every
 // allocation on the default count (programs that fix their worker count or seed keep theirs).
 const TASK_DIRS = ['concurrency', 'channels'];
-const TORTURE_TOO_SLOW = [path.join('concurrency', 'million_tasks.asthra'), path.join('concurrency', 'gc_objects_shared.asthra')];
+const TORTURE_TOO_SLOW = ['concurrency/million_tasks.asthra', 'concurrency/gc_objects_shared.asthra', 'channels/stress_many.asthra'].map((f) => path.join(...f.split('/')));
 const MODES = [
   ['interpreter only (--no-native)', ['--no-native'], TIER_DIRS],
   ['native spill torture (--native-depth 2)', ['--native-depth', '2'], TIER_DIRS],
@@ -77,8 +77,8 @@ for (const [label, flags, dirs] of MODES) {
     for (const file of listPrograms(SPEC)) {
       const name = path.relative(SPEC, file);
       if (!dirs.includes(name.split(path.sep)[0])) continue;
-      // the gc/ programs (and two concurrency ones) allocate hundreds of MB on purpose: far too
-      // slow with a collection per allocation
+      // the gc/ programs (and a few task programs: a million tasks, a million values) allocate
+      // hundreds of MB on purpose: far too slow with a collection per allocation
       if ((name.startsWith('gc') || TORTURE_TOO_SLOW.includes(name)) && flags.includes('--gc-torture')) continue;
       const t = parseAnnotations(fs.readFileSync(file, 'utf8'));
       if (t.skip || t.compileError) continue;

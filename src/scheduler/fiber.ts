@@ -160,6 +160,7 @@ export function initFiber(arena: Arena, fiber: number, id: number, fn: number, h
   i32[w + F.NEXT] = 0;
   i32[w + F.ENTRY] = fn;
   i32[w + F.SELECT] = 0;
+  i32[w + F.WAITER + 11] = 0; // the own waiter record's DONE (waiter.ts W.DONE): no wait under way
   i32[w + F.WAKE] = 0;
   i32[w + F.CANCEL] = 0;
   i32[w + F.TIMER] = 0;

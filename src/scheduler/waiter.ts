@@ -56,13 +56,16 @@ export function ownWaiter(fiber: number): number {
   return fiber + HEADER_BYTES + F.WAITER * 4;
 }
 
-/** Set up a fiber's own record (once, when its block is made: the words never change). */
+/**
+ * Set up a fiber's own record when its block is made. Every word is written: the block is not
+ * zero-filled, and a stale DONE would make the fiber's first channel operation look like one
+ * that was woken (FIBER and BLOCK never change after this).
+ */
 export function initOwnWaiter(i32: Int32Array, fiber: number): void {
   const w = ownWaiter(fiber);
+  i32.fill(0, w >>> 2, (w >>> 2) + WAITER_WORDS);
   i32[ww(w, W.FIBER)] = fiber;
   i32[ww(w, W.BLOCK)] = fiber;
-  i32[ww(w, W.OBJ)] = 0;
-  i32[ww(w, W.LINK)] = 0;
 }
 
 /** A record in a block of its own, for a fiber that waits on several objects (select). */
