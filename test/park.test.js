@@ -67,7 +67,7 @@ describe('waiter records (waiter.ts)', () => {
     const arena = new Arena(1 << 20, 8 << 20);
     const obj = arena.alloc(TAG_STACK, 16);
     const head = (obj + 16) >>> 2; // two words of the block: head, tail
-    const ws = [0, 1, 2, 3].map(() => ownWaiter(allocFiber(arena, 4, 16)));
+    const ws = [0, 1, 2, 3].map(() => ownWaiter(arena.i32, allocFiber(arena, 4, 16)));
     for (const w of ws) {
       prepareWaiter(arena.i32, w, obj, WAIT.Task, -1, 0);
       enqueue(arena.i32, head, w);
@@ -95,7 +95,7 @@ describe('the parking door (park.ts)', () => {
     const fW = fiberOf(hW);
     drainQueue(s); // main and the three tasks: none runs in this test
     // fW waits on both handles at once: its own record on A, a WAITER block on B
-    const wA = ownWaiter(fW);
+    const wA = ownWaiter(arena.i32, fW);
     const wB = newWaiter(arena, fW);
     s.door.park(fW, WAIT.Select, wA);
     prepareWaiter(i32, wA, hA, WAIT.Task, 0, 0);
@@ -113,7 +113,7 @@ describe('the parking door (park.ts)', () => {
     const hC = s.spawn(1, 0, 0, true);
     const hD = s.spawn(1, 0, 0, true);
     drainQueue(s);
-    const vC = ownWaiter(fV);
+    const vC = ownWaiter(arena.i32, fV);
     const vD = newWaiter(arena, fV);
     s.door.park(fV, WAIT.Select, vC);
     prepareWaiter(i32, vC, hC, WAIT.Task, 0, 0);
@@ -141,10 +141,10 @@ describe('the parking door (park.ts)', () => {
     expect(mutexLock(s.door, fHolder, m, stackSlot0(i32, fHolder))).to.equal(0);
     expect(mutexLock(s.door, fA, m, slotA), 'A parks').to.equal(-1);
     expect(mutexLock(s.door, fB, m, slotB), 'B parks').to.equal(-1);
-    expect(queueList(i32, mw(m, M.HEAD))).to.deep.equal([ownWaiter(fA), ownWaiter(fB)]);
+    expect(queueList(i32, mw(m, M.HEAD))).to.deep.equal([ownWaiter(arena.i32, fA), ownWaiter(arena.i32, fB)]);
     s.cancel(hA);
     expect(arena.f64[slotA], 'A\'s lock returns Cancelled').to.equal(MUTEX_CANCELLED);
-    expect(queueList(i32, mw(m, M.HEAD))).to.deep.equal([ownWaiter(fB)]);
+    expect(queueList(i32, mw(m, M.HEAD))).to.deep.equal([ownWaiter(arena.i32, fB)]);
     expect(drainQueue(s)).to.deep.equal([fA]);
     // the holder's unlock hands over to B, and B's to nobody
     expect(mutexUnlock(s.door, fHolder, m)).to.equal(0);

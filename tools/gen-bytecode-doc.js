@@ -271,8 +271,8 @@ ${tagTable()}
 - A **fiber** (a task) is one FIBER block: its registers and links (src/scheduler/fiber.ts), then
   its first stack: value slots (each frame's locals start at its base slot and its operand stack
   sits above them), then frame records (the caller's function index, return pc and base slot:
-  three int32 words each). A stack that outgrows the block is copied to a STACK block of its own,
-  laid out the same way. Everything is in the shared arena, so a stack trace, a spill from the
+  three int32 words each), and last its own waiter record (src/scheduler/waiter.ts). A stack
+  that outgrows the block is copied to a STACK block of its own, laid out the same way. Everything is in the shared arena, so a stack trace, a spill from the
   native tier and a fiber moving to another worker all read the same memory. The globals are a
   STACK block of slots.
 - Memory is reclaimed by a precise, non-moving mark-sweep collector (src/heap/gc.ts): its roots

@@ -76,7 +76,7 @@ export class Roots implements RootSet {
       mark(i32[ww(w, W.BLOCK)]);
       this.markReceived(w, mark);
     }
-    if (sel === 0) this.markReceived(ownWaiter(fiber), mark);
+    if (sel === 0) this.markReceived(ownWaiter(i32, fiber), mark);
     const L = stackLayout(this.arena, i32[w0 + F.STACK]);
     let fn = i32[w0 + F.FN];
     let pc = i32[w0 + F.PC];

@@ -120,7 +120,7 @@ export class Channels {
    */
   send(fiber: number, ch: number, slot: number): number {
     const i32 = this.arena.i32;
-    const own = ownWaiter(fiber);
+    const own = ownWaiter(this.arena.i32, fiber);
     const done = i32[ww(own, W.DONE)];
     if (done !== Done.Waiting) {
       i32[ww(own, W.DONE)] = Done.Waiting;
@@ -180,7 +180,7 @@ export class Channels {
   recv(fiber: number, ch: number): boolean {
     const a = this.arena;
     const i32 = a.i32;
-    const own = ownWaiter(fiber);
+    const own = ownWaiter(this.arena.i32, fiber);
     const done = i32[ww(own, W.DONE)];
     if (done !== Done.Waiting) {
       i32[ww(own, W.DONE)] = Done.Waiting;
@@ -309,7 +309,7 @@ export class Channels {
 
   /** A canceller (or the parker itself) claimed `fiber`, parked on `ch`: off the queue, cancelled. */
   cancelWait(fiber: number, ch: number): void {
-    const own = ownWaiter(fiber);
+    const own = ownWaiter(this.arena.i32, fiber);
     this.unlinkWaiter(ch, own);
     this.arena.i32[ww(own, W.DONE)] = Done.Cancelled;
   }

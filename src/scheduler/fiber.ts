@@ -3,11 +3,13 @@
 //   FIBER block (Tag.FIBER), int32 words:
 //     ID STATE FN PC BASE SP DEPTH STACK HANDLE WAIT_KIND WAIT_REF NEXT ENTRY SELECT
 //     BATCH_NEXT BATCH_LEN (batchlist.ts: the first fiber of a batch on a shared list)
-//     PARK_SEQ WAKE CANCEL TIMER (park.ts: the parking door), then the fiber's own waiter
-//     record (waiter.ts), which every wait on one object uses
+//     PARK_SEQ WAKE CANCEL TIMER (park.ts: the parking door)
 //   (HANDLE is 0 for a plain `spawn`: nobody can await it, so it has no handle;
 //    NEXT links a fiber on run queues and shared lists only: wait queues link waiter records)
-//   then the fiber's first stack, in the same block: value slots, then frame records.
+//   then the fiber's first stack, in the same block: value slots, then frame records; and last,
+//   at the end of the block, the fiber's own waiter record (waiter.ts), which every wait on one
+//   object uses. At the end, it stays out of the cache lines a short task touches: its words,
+//   then its first slots.
 //   A stack that grows moves to a STACK block (Tag.STACK) of its own, laid out the same way
 //   without the fiber words; STACK names the block the stack is in (the fiber itself at first).
 //     header aux = frame capacity, header variant = slot capacity
@@ -20,6 +22,7 @@
 // stack can be copied to a bigger block (growth) without rewriting its frames.
 import type { Arena } from '../heap/arena';
 import { HEADER_BYTES, Tag } from '../heap/layout';
+import { WAITER_WORDS } from './waiter';
 
 export const enum F {
   ID = 0,
@@ -47,10 +50,8 @@ export const enum F {
   CANCEL = 18,
   /** 1 while a timer entry of this park counts in Meta.SLEEPERS (park.ts: claim) */
   TIMER = 19,
-  /** the fiber's own waiter record (waiter.ts: W), WAITER_WORDS (12) words, 8-byte aligned */
-  WAITER = 20,
 }
-export const FIBER_WORDS = 32;
+export const FIBER_WORDS = 20;
 
 export const enum FiberState {
   Runnable = 0,
@@ -128,7 +129,8 @@ export function newStack(arena: Arena, frameCap: number, slotCap: number): numbe
  * reused whole, stack included (Scheduler's fiber cache), so most spawns allocate nothing.
  */
 export function allocFiber(arena: Arena, frameCap: number, slotCap: number): number {
-  const fiber = arena.alloc(Tag.FIBER, FIBER_WORDS * 4 + stackBytes(frameCap, slotCap), frameCap, slotCap, false);
+  // the own waiter record must start on an 8-byte boundary (its VALUE slot is an f64)
+  const fiber = arena.alloc(Tag.FIBER, ((FIBER_WORDS * 4 + stackBytes(frameCap, slotCap) + 7) & ~7) + WAITER_WORDS * 4, frameCap, slotCap, false);
   arena.i32[fw(fiber, F.STACK)] = fiber;
   return fiber;
 }
@@ -160,7 +162,7 @@ export function initFiber(arena: Arena, fiber: number, id: number, fn: number, h
   i32[w + F.NEXT] = 0;
   i32[w + F.ENTRY] = fn;
   i32[w + F.SELECT] = 0;
-  i32[w + F.WAITER + 11] = 0; // the own waiter record's DONE (waiter.ts W.DONE): no wait under way
+  // the own waiter record's DONE is 0: every wait that sets it is taken by the fiber itself
   i32[w + F.WAKE] = 0;
   i32[w + F.CANCEL] = 0;
   i32[w + F.TIMER] = 0;

@@ -73,7 +73,7 @@ export function parkOnTask(door: Parking, fiber: number, handle: number): boolea
   const running = i32[hw(handle, H.STATE)] === TaskState.Running;
   if (running) {
     door.park(fiber, WaitKind.Task, handle);
-    const w = ownWaiter(fiber);
+    const w = ownWaiter(i32, fiber);
     prepareWaiter(i32, w, handle, WaitKind.Task, -1, 0);
     enqueue(i32, hw(handle, H.HEAD), w);
   }

@@ -56,7 +56,7 @@ export const enum MutexResult {
 /** Queue `fiber` on the mutex and park it; its result slot (f64 index `slot`) says Ok. */
 function parkOnMutex(door: Parking, i32: Int32Array, fiber: number, mutex: number, slot: number): void {
   door.park(fiber, WaitKind.Mutex, mutex);
-  const w = ownWaiter(fiber);
+  const w = ownWaiter(i32, fiber);
   prepareWaiter(i32, w, mutex, WaitKind.Mutex, -1, slot);
   enqueue(i32, mw(mutex, M.HEAD), w);
 }
@@ -158,7 +158,7 @@ export function mutexDestroy(door: Parking, mutex: number): number {
 export function cancelMutexWait(door: Parking, fiber: number, mutex: number): void {
   const a = door.arena;
   const i32 = a.i32;
-  const w = ownWaiter(fiber);
+  const w = ownWaiter(i32, fiber);
   if (door.mt) lock(i32, mw(mutex, M.LOCK));
   if (queued(i32, w)) unlink(i32, mw(mutex, M.HEAD), w);
   if (door.mt) unlock(i32, mw(mutex, M.LOCK));

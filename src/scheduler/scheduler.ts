@@ -51,7 +51,7 @@ import { pushBatch } from './batchlist';
 import { DeadFibers } from './deadfibers';
 import { SchedulerEvents, SliceEnd } from './events';
 import { H, TaskState, completeHandle, hw, newHandle, observe, parkOnTask } from './handle';
-import { InjectKind, Injected, injectPending, newInjected, release, take } from './inject';
+import { INJECT_TAIL_OFFSET, InjectKind, Injected, injectHeadWord, injectPending, newInjected, release, take } from './inject';
 import { cancelMutexWait, mutexDestroy, mutexLock, mutexUnlock } from './mutex';
 import { Parking } from './park';
 import { RunQueues } from './queues';
@@ -167,6 +167,8 @@ export class Scheduler {
   /** the injection ring (inject.ts), and the record this worker takes from it */
   private readonly ring: number;
   private readonly injected: Injected = newInjected();
+  private readonly ringHead: number;
+  private readonly ringTail: number;
   runner!: FiberRunner;
   reporter!: Reporter;
   hooks: WorkerHooks = NO_HOOKS;
@@ -187,6 +189,8 @@ export class Scheduler {
     this.finished = arena.i32[this.counts + Stat.FINISHED];
     this.publishedFinished = this.finished;
     this.ring = arena.i32[Meta.INJECT];
+    this.ringHead = injectHeadWord(this.ring);
+    this.ringTail = this.ringHead + INJECT_TAIL_OFFSET;
   }
 
   /** The state-change hooks (events.ts): null for none, which costs one branch per change. */
@@ -470,7 +474,7 @@ export class Scheduler {
     this.queues.publishIfWorth();
     return (
       this.queues.waiting() ||
-      this.timers.due(performance.now()) ||
+      (this.timers.length > 0 && this.timers.due(performance.now())) ||
       this.arena.i32[Meta.DONE] !== Finish.Running
     );
   }
@@ -487,7 +491,8 @@ export class Scheduler {
         if (i32[Meta.DONE] !== Finish.Running) return;
         this.safepoint();
         this.fireTimers();
-        if (injectPending(i32, this.ring)) this.drainInjected();
+        // a plain look at the ring's two position words (inject.ts), as cheap as the other hints
+        if (i32[this.ringHead] !== i32[this.ringTail]) this.drainInjected();
         const fiber = q.next() || this.spin();
         if (fiber === 0) {
           this.idle();

@@ -173,7 +173,7 @@ export class Selector {
     for (let i = 0; i < arms.length; i++) {
       const code = arms.charCodeAt(i);
       if (code === AFTER || code === DEFAULT) continue;
-      const w = first === 0 ? ownWaiter(fiber) : newWaiter(this.arena, fiber);
+      const w = first === 0 ? ownWaiter(this.arena.i32, fiber) : newWaiter(this.arena, fiber);
       i32[ww(w, W.LINK)] = 0;
       i32[ww(w, W.CASE)] = i;
       if (first === 0) first = w;

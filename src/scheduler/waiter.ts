@@ -12,7 +12,7 @@
 //   W.ELEM   f64 index of the value slot it sends from or receives into (0: none)
 //   W.LINK   the next record of the same select (Go's waitlink)
 //   W.VALUE  an f64 slot: the value a receive was handed (by the sender that completed it)
-//   W.BLOCK  the block holding the record: the fiber itself (its own record, F.WAITER) or a
+//   W.BLOCK  the block holding the record: the fiber itself (its own record, at the end of its block) or a
 //            WAITER block of its own (the extra arms of a select), so the collector can keep it
 //   W.DONE   how a channel wait or a select arm ended (0 until then: chan.ts gives the values);
 //            written by the waker that claimed the fiber, read and cleared by the fiber itself
@@ -22,8 +22,7 @@
 // lock. The queue operations below therefore run under the lock of the object that owns the
 // queue (or with one worker, where nothing else runs).
 import type { Arena } from '../heap/arena';
-import { HEADER_BYTES, Tag } from '../heap/layout';
-import { F } from './fiber';
+import { HDR_SIZE, HEADER_BYTES, Tag } from '../heap/layout';
 
 export const enum W {
   FIBER = 0,
@@ -51,9 +50,9 @@ export function ww(w: number, k: W): number {
   return (w >>> 2) + k;
 }
 
-/** The fiber's own waiter record. */
-export function ownWaiter(fiber: number): number {
-  return fiber + HEADER_BYTES + F.WAITER * 4;
+/** The fiber's own waiter record: the last WAITER_WORDS words of its block (fiber.ts). */
+export function ownWaiter(i32: Int32Array, fiber: number): number {
+  return fiber + HEADER_BYTES + i32[(fiber >>> 2) + HDR_SIZE] - WAITER_WORDS * 4;
 }
 
 /**
@@ -62,7 +61,7 @@ export function ownWaiter(fiber: number): number {
  * that was woken (FIBER and BLOCK never change after this).
  */
 export function initOwnWaiter(i32: Int32Array, fiber: number): void {
-  const w = ownWaiter(fiber);
+  const w = ownWaiter(i32, fiber);
   i32.fill(0, w >>> 2, (w >>> 2) + WAITER_WORDS);
   i32[ww(w, W.FIBER)] = fiber;
   i32[ww(w, W.BLOCK)] = fiber;
