@@ -87,6 +87,20 @@ describe('channels (chan.ts)', () => {
     expect(s.chanSend(p, ch, slot(p)), 'send on closed').to.equal(1);
   });
 
+  it('treat a new task\'s first send as a send, whatever the memory its fiber block reuses held', () => {
+    const { arena, s, task, drain, slot } = world();
+    const ch = s.chanNew(4, 0, 0, 0);
+    // blocks are not zero-filled: leave words that look like a finished wait where the next
+    // fiber block will be carved (its own waiter record's DONE among them)
+    const top = arena.top;
+    arena.i32.fill(1, top >>> 2, (top >>> 2) + 4096);
+    const p = task().f;
+    drain();
+    arena.f64[slot(p)] = 77;
+    expect(s.chanSend(p, ch, slot(p))).to.equal(0);
+    expect(s.chans.len(ch), 'the value is in the buffer').to.equal(1);
+  });
+
   it('cancel a task parked in a receive: it wakes and sees the channel closed', () => {
     const { s, task, drain, resume } = world();
     const ch = s.chanNew(0, 0, 0, 0);
