@@ -94,14 +94,19 @@ describe('the parking door (park.ts)', () => {
     const hW = s.spawn(1, 0, 0, true);
     const fW = fiberOf(hW);
     drainQueue(s); // main and the three tasks: none runs in this test
+    /** Park fiber f on two handles at once, as a select does; returns its two records. */
+    const parkOnBoth = (f, h1, h2) => {
+      const w1 = ownWaiter(arena.i32, f);
+      const w2 = newWaiter(arena, f);
+      s.door.park(f, WAIT.Select, w1);
+      prepareWaiter(i32, w1, h1, WAIT.Task, 0, 0);
+      enqueue(i32, hw(h1, H.HEAD), w1);
+      prepareWaiter(i32, w2, h2, WAIT.Task, 1, 0);
+      enqueue(i32, hw(h2, H.HEAD), w2);
+      return [w1, w2];
+    };
     // fW waits on both handles at once: its own record on A, a WAITER block on B
-    const wA = ownWaiter(arena.i32, fW);
-    const wB = newWaiter(arena, fW);
-    s.door.park(fW, WAIT.Select, wA);
-    prepareWaiter(i32, wA, hA, WAIT.Task, 0, 0);
-    enqueue(i32, hw(hA, H.HEAD), wA);
-    prepareWaiter(i32, wB, hB, WAIT.Task, 1, 0);
-    enqueue(i32, hw(hB, H.HEAD), wB);
+    parkOnBoth(fW, hA, hB);
     expect(i32[fw(fW, F.STATE)]).to.equal(STATE.Blocked);
     // both complete; only the first wakes it
     completeHandle(s.door, hA, 1, 10, false);
@@ -113,13 +118,7 @@ describe('the parking door (park.ts)', () => {
     const hC = s.spawn(1, 0, 0, true);
     const hD = s.spawn(1, 0, 0, true);
     drainQueue(s);
-    const vC = ownWaiter(arena.i32, fV);
-    const vD = newWaiter(arena, fV);
-    s.door.park(fV, WAIT.Select, vC);
-    prepareWaiter(i32, vC, hC, WAIT.Task, 0, 0);
-    enqueue(i32, hw(hC, H.HEAD), vC);
-    prepareWaiter(i32, vD, hD, WAIT.Task, 1, 0);
-    enqueue(i32, hw(hD, H.HEAD), vD);
+    const [, vD] = parkOnBoth(fV, hC, hD);
     completeHandle(s.door, hC, 1, 0, false);
     unlinkHandleWaiter(s.door, hD, vD);
     expect(queueList(i32, hw(hD, H.HEAD)), 'loser removed').to.deep.equal([]);

@@ -9,9 +9,8 @@ import type { Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
 import type { RootSet } from '../heap/gc';
 import { MAX_WORKERS, Meta } from '../heap/layout';
-import { Done } from '../scheduler/chan';
 import { F, FRAME_WORDS, WaitKind, fw, stackLayout } from '../scheduler/fiber';
-import { W, ownWaiter, waiterValue, ww } from '../scheduler/waiter';
+import { Done, W, ownWaiter, waiterValue, ww } from '../scheduler/waiter';
 import type { Scheduler } from '../scheduler/scheduler';
 import type { Interpreter } from '../vm/interpreter';
 

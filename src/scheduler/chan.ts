@@ -18,13 +18,12 @@
 // instruction, which then reads how its wait ended from its own record's DONE: so a parked
 // sender's value stays reachable (the stack map covers it) until a receiver has copied it from
 // the sender's stack (W.ELEM), and a receiver's value arrives in its record's VALUE slot.
-//   DONE: 0 waiting, 1 completed (a value handed over), 2 the channel was closed, 3 cancelled
 import type { Arena } from '../heap/arena';
 import { HDR_AUX, HEADER_BYTES, Tag } from '../heap/layout';
 import { lock, unlock } from '../heap/lock';
-import { F, WaitKind, fw } from './fiber';
+import { WaitKind } from './fiber';
 import type { Parking } from './park';
-import { W, dequeue, enqueue, ownWaiter, prepareWaiter, queued, unlink, waiterFiber, waiterValue, ww } from './waiter';
+import { Done, W, dequeue, enqueue, ownWaiter, prepareWaiter, queued, unlink, waiterFiber, waiterValue, ww } from './waiter';
 
 export const enum C {
   LOCK = 0,
@@ -40,14 +39,6 @@ export const enum C {
 const CHAN_WORDS = 11;
 /** Bytes before the words: the BUF slot. */
 const WORDS_AT = 8;
-
-/** How a channel wait ended (W.DONE). */
-export const enum Done {
-  Waiting = 0,
-  Completed = 1,
-  Closed = 2,
-  Cancelled = 3,
-}
 
 /** What CHAN_SEND pushes. */
 export const enum SendStatus {
@@ -126,7 +117,7 @@ export class Channels {
       i32[ww(own, W.DONE)] = Done.Waiting;
       return done === Done.Completed ? SendStatus.Sent : done === Done.Closed ? SendStatus.Closed : SendStatus.Cancelled;
     }
-    if (i32[fw(fiber, F.CANCEL)] !== 0) return SendStatus.Cancelled;
+    if (this.door.cancelled(fiber)) return SendStatus.Cancelled;
     this.lock(ch);
     const r = this.trySend(ch, this.arena.f64[slot]);
     if (r >= 0) {
@@ -190,7 +181,7 @@ export class Channels {
       a.f64[at] = 0;
       return true;
     }
-    if (i32[fw(fiber, F.CANCEL)] !== 0) {
+    if (this.door.cancelled(fiber)) {
       // a cancelled task sees every channel closed
       this.value = 0;
       this.ok = 0;

@@ -79,9 +79,6 @@ export const enum WaitKind {
   Send = 7,
 }
 
-/** What each WaitKind is called in reports and traces. */
-export const WAIT_NAMES = ['running', 'task', 'mutex', 'sleep', 'select', 'external', 'receive', 'send'];
-
 export const FRAME_WORDS = 3;
 
 /** int32 index of a fiber's word `f`. */

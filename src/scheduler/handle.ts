@@ -16,7 +16,7 @@ import { HEADER_BYTES, Meta, Tag } from '../heap/layout';
 import { lock, unlock } from '../heap/lock';
 import { WaitKind } from './fiber';
 import type { Parking } from './park';
-import { W, dequeue, enqueue, ownWaiter, prepareWaiter, queued, unlink, waiterFiber, ww } from './waiter';
+import { Done, W, dequeue, enqueue, ownWaiter, prepareWaiter, queued, unlink, waiterFiber, ww } from './waiter';
 
 export const enum H {
   STATE = 0,
@@ -111,8 +111,8 @@ export function completeHandle(door: Parking, handle: number, state: TaskState, 
     i32[ww(w, W.NEXT)] = 0;
     const f = waiterFiber(i32, w);
     if (door.claim(f)) {
-      // a select's await arm: mark the arm that won (chan.ts Done.Completed)
-      if (i32[ww(w, W.CASE)] >= 0) i32[ww(w, W.DONE)] = 1;
+      // a select's await arm: mark the arm that won
+      if (i32[ww(w, W.CASE)] >= 0) i32[ww(w, W.DONE)] = Done.Completed;
       door.ready(f);
     }
     w = next;

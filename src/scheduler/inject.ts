@@ -103,12 +103,6 @@ export function inject(i32: Int32Array, f64: Float64Array, kind: InjectKind, tar
   Atomics.notify(i32, Meta.WORK_SEQ, 1);
 }
 
-/** int32 index of the ring's HEAD word; its TAIL is INJECT_TAIL_OFFSET words further. */
-export function injectHeadWord(ring: number): number {
-  return word(ring, HEAD);
-}
-export const INJECT_TAIL_OFFSET = (TAIL - HEAD) / 4;
-
 /** Is anything in the ring? (a plain read: a hint, checked again by take) */
 export function injectPending(i32: Int32Array, ring: number): boolean {
   return i32[word(ring, HEAD)] !== i32[word(ring, TAIL)];

@@ -69,7 +69,7 @@ function parkOnMutex(door: Parking, i32: Int32Array, fiber: number, mutex: numbe
  */
 export function mutexLock(door: Parking, fiber: number, mutex: number, slot: number): number {
   const i32 = door.arena.i32;
-  if (i32[fw(fiber, F.CANCEL)] !== 0) return MutexResult.Cancelled;
+  if (door.cancelled(fiber)) return MutexResult.Cancelled;
   const me = i32[fw(fiber, F.ID)] + 1;
   const at = mw(mutex, M.OWNER);
   if (!door.mt) {

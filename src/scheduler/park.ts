@@ -103,13 +103,6 @@ export class Parking {
     this.queues.makeRunnable(fiber, false);
   }
 
-  /** Claim and ready: true if this caller woke the fiber. */
-  wake(fiber: number): boolean {
-    if (!this.claim(fiber)) return false;
-    this.ready(fiber);
-    return true;
-  }
-
   /** Has the fiber's task been cancelled? */
   cancelled(fiber: number): boolean {
     return this.arena.i32[fw(fiber, F.CANCEL)] !== 0;

@@ -51,13 +51,13 @@ import { pushBatch } from './batchlist';
 import { DeadFibers } from './deadfibers';
 import { SchedulerEvents, SliceEnd } from './events';
 import { H, TaskState, completeHandle, hw, newHandle, observe, parkOnTask } from './handle';
-import { INJECT_TAIL_OFFSET, InjectKind, Injected, injectHeadWord, injectPending, newInjected, release, take } from './inject';
+import { InjectKind, Injected, injectPending, newInjected, release, take } from './inject';
 import { cancelMutexWait, mutexDestroy, mutexLock, mutexUnlock } from './mutex';
 import { Parking } from './park';
 import { RunQueues } from './queues';
 import { StwHooks, safepoint, stopTheWorld } from './stw';
 import { Timers } from './timers';
-import { Channels, MAX_CHAN_CAP, newChannel } from './chan';
+import { Channels, newChannel } from './chan';
 import { Selector } from './select';
 import { initOwnWaiter } from './waiter';
 
@@ -167,8 +167,6 @@ export class Scheduler {
   /** the injection ring (inject.ts), and the record this worker takes from it */
   private readonly ring: number;
   private readonly injected: Injected = newInjected();
-  private readonly ringHead: number;
-  private readonly ringTail: number;
   runner!: FiberRunner;
   reporter!: Reporter;
   hooks: WorkerHooks = NO_HOOKS;
@@ -189,8 +187,6 @@ export class Scheduler {
     this.finished = arena.i32[this.counts + Stat.FINISHED];
     this.publishedFinished = this.finished;
     this.ring = arena.i32[Meta.INJECT];
-    this.ringHead = injectHeadWord(this.ring);
-    this.ringTail = this.ringHead + INJECT_TAIL_OFFSET;
   }
 
   /** The state-change hooks (events.ts): null for none, which costs one branch per change. */
@@ -342,7 +338,7 @@ export class Scheduler {
   /** mutex_lock: a result code, or -1 when parked (the result slot `slot` then says Ok). */
   mutexLock(fiber: number, mutex: number, slot: number): number {
     const r = mutexLock(this.door, fiber, mutex, slot);
-    if (r === -1 && this.mt && this.cancelledWhileParking(fiber)) {
+    if (r === -1 && this.cancelledWhileParking(fiber)) {
       // a cancel came as it parked and found it not parked yet: take the wait back ourselves
       cancelMutexWait(this.door, fiber, mutex);
       return this.arena.f64[slot];
@@ -361,11 +357,10 @@ export class Scheduler {
   /** Park the running fiber for `ms` milliseconds on this worker's timers (false: it was
    * cancelled, so the sleep returns at once). */
   sleep(fiber: number, ms: number): boolean {
-    const i32 = this.arena.i32;
-    if (i32[fw(fiber, F.CANCEL)] !== 0) return false;
+    if (this.door.cancelled(fiber)) return false;
     const seq = this.door.park(fiber, WaitKind.Timer, 0, true);
     this.timers.add(performance.now() + Math.max(0, ms), fiber, seq);
-    return !(this.mt && this.cancelledWhileParking(fiber));
+    return !(this.cancelledWhileParking(fiber));
   }
 
   /** A new channel (a capacity the interpreter has checked: 0 to MAX_CHAN_CAP). */
@@ -376,7 +371,7 @@ export class Scheduler {
   /** CHAN_SEND: a SendStatus, or -1 when parked (the instruction runs again when woken). */
   chanSend(fiber: number, ch: number, slot: number): number {
     const r = this.chans.send(fiber, ch, slot);
-    if (r === -1 && this.mt && this.cancelledWhileParking(fiber)) {
+    if (r === -1 && this.cancelledWhileParking(fiber)) {
       this.chans.cancelWait(fiber, ch);
       return this.chans.send(fiber, ch, slot);
     }
@@ -386,7 +381,7 @@ export class Scheduler {
   /** CHAN_RECV: true with chans.value and chans.ok, or false when parked. */
   chanRecv(fiber: number, ch: number): boolean {
     if (this.chans.recv(fiber, ch)) return true;
-    if (this.mt && this.cancelledWhileParking(fiber)) {
+    if (this.cancelledWhileParking(fiber)) {
       this.chans.cancelWait(fiber, ch);
       return this.chans.recv(fiber, ch);
     }
@@ -397,7 +392,7 @@ export class Scheduler {
   select(fiber: number, arms: string, base: number): boolean {
     if (this.selector.select(fiber, arms, base)) return true;
     // a cancel that crossed the park: run the select again (it finds itself cancelled)
-    return this.mt && this.cancelledWhileParking(fiber) && this.selector.select(fiber, arms, base);
+    return this.cancelledWhileParking(fiber) && this.selector.select(fiber, arms, base);
   }
 
   /**
@@ -413,9 +408,11 @@ export class Scheduler {
   /**
    * The parker's half of the cancellation handshake: a canceller stores F.CANCEL and then reads
    * F.WAKE; a parker stores F.WAKE (park) and then reads F.CANCEL. One of them sees the other.
-   * If the parker sees the cancel, it claims its own park back (true): it is not parked.
+   * If the parker sees the cancel, it claims its own park back (true): it is not parked. With
+   * one worker, no cancel can cross a park (the parker checked F.CANCEL first).
    */
   private cancelledWhileParking(fiber: number): boolean {
+    if (!this.mt) return false;
     const i32 = this.arena.i32;
     if (Atomics.load(i32, fw(fiber, F.CANCEL)) === 0) return false;
     const seq = i32[fw(fiber, F.PARK_SEQ)];
@@ -491,8 +488,7 @@ export class Scheduler {
         if (i32[Meta.DONE] !== Finish.Running) return;
         this.safepoint();
         this.fireTimers();
-        // a plain look at the ring's two position words (inject.ts), as cheap as the other hints
-        if (i32[this.ringHead] !== i32[this.ringTail]) this.drainInjected();
+        if (injectPending(i32, this.ring)) this.drainInjected();
         const fiber = q.next() || this.spin();
         if (fiber === 0) {
           this.idle();
@@ -732,5 +728,3 @@ export function spawnMain(arena: Arena, fn: number, info: EntryInfo): number {
 function cancellable(kind: number): boolean {
   return kind === WaitKind.Mutex || kind === WaitKind.Timer || kind === WaitKind.Recv || kind === WaitKind.Send || kind === WaitKind.Select;
 }
-
-export { MAX_CHAN_CAP };

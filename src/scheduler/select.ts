@@ -1,7 +1,7 @@
 // `select`: wait for the first of several channel operations, task ends and a timeout (Go's
 // runtime/select.go). The SELECT instruction's operands sit on the fiber's stack in arm order
-// (opcodes.ts SELECT_ARMS says what each arm code pops); a select that parks resumes at the
-// same instruction with them still there.
+// (the ISA's arm codes, bytecode/opcodes.ts SELECT_ARMS and selectArmPops, say what each arm
+// pops); a select that parks resumes at the same instruction with them still there.
 //
 // The steps, as selectgo takes them:
 //   1. Lock every channel and handle involved, in address order (so two selects over the same
@@ -20,23 +20,13 @@
 // a send gets "task cancelled") and its `after` ready at once; one of those is chosen at random.
 import type { Arena } from '../heap/arena';
 import { lock, unlock } from '../heap/lock';
+import { MAX_SELECT_ARMS, selectArmPops } from '../bytecode/opcodes';
 import { Tag } from '../heap/layout';
-import { C, Channels, Done, SendStatus, cw } from './chan';
+import { C, Channels, SendStatus, cw } from './chan';
 import { F, WaitKind, fw } from './fiber';
 import { H, TaskState, handleResultSlot, hw, unlinkHandleWaiter } from './handle';
 import type { Parking } from './park';
-import { W, enqueue, newWaiter, ownWaiter, prepareWaiter, waiterValue, ww } from './waiter';
-
-const MAX_ARMS = 64;
-
-/** Operand slots each arm code takes (see SELECT_ARMS). */
-function width(code: number): number {
-  switch (code) {
-    case 115: case 83: return 2; // 's' 'S'
-    case 100: return 0; // 'd'
-    default: return 1;
-  }
-}
+import { Done, W, enqueue, newWaiter, ownWaiter, prepareWaiter, waiterValue, ww } from './waiter';
 
 const RECV_N = 99; // 'c'
 const RECV_R = 67; // 'C'
@@ -53,9 +43,12 @@ export class Selector {
   num = 0;
   ref = 0;
   status = 0;
-  private readonly order = new Int32Array(MAX_ARMS);
-  private readonly slot = new Int32Array(MAX_ARMS);
-  private locks: number[] = [];
+  private readonly order = new Int32Array(MAX_SELECT_ARMS);
+  private readonly slot = new Int32Array(MAX_SELECT_ARMS);
+  /** scratch for lockAll: the objects in address order, the lock words held, how many */
+  private readonly objs = new Float64Array(MAX_SELECT_ARMS);
+  private readonly locks = new Int32Array(MAX_SELECT_ARMS);
+  private held = 0;
 
   constructor(
     readonly door: Parking,
@@ -77,13 +70,13 @@ export class Selector {
     const n = arms.length;
     for (let i = 0, at = base; i < n; i++) {
       this.slot[i] = at;
-      at += width(arms.charCodeAt(i));
+      at += selectArmPops(arms[i]).length;
     }
     if (i32[fw(fiber, F.SELECT)] !== 0) {
       if (this.resume(fiber, arms)) return true;
       // woken by a cancellation with no arm it ends (only awaits): wait again
     }
-    const cancelled = i32[fw(fiber, F.CANCEL)] !== 0;
+    const cancelled = this.door.cancelled(fiber);
     this.lockAll(arms);
     if (this.poll(arms, cancelled)) {
       this.unlockAll();
@@ -248,7 +241,7 @@ export class Selector {
       return true;
     }
     const after = arms.indexOf('t');
-    if (i32[fw(fiber, F.CANCEL)] === 0) {
+    if (!this.door.cancelled(fiber)) {
       // no arm completed and no cancellation: the timer fired
       this.result(after, 0, 0, 0);
       return true;
@@ -268,27 +261,33 @@ export class Selector {
     if (!this.door.mt) return;
     const f64 = this.arena.f64;
     const i32 = this.arena.i32;
-    const objs: number[] = [];
+    // the objects, sorted by address in a scratch array (an insertion sort: at most 64 arms)
+    const objs = this.objs;
+    let n = 0;
     for (let i = 0; i < arms.length; i++) {
       const code = arms.charCodeAt(i);
-      if (code !== AFTER && code !== DEFAULT) objs.push(f64[this.slot[i]]);
+      if (code === AFTER || code === DEFAULT) continue;
+      const o = f64[this.slot[i]];
+      let k = n++;
+      for (; k > 0 && objs[k - 1] > o; k--) objs[k] = objs[k - 1];
+      objs[k] = o;
     }
-    objs.sort((x, y) => x - y);
-    const locks: number[] = [];
-    for (let k = 0; k < objs.length; k++) {
+    const locks = this.locks;
+    let held = 0;
+    for (let k = 0; k < n; k++) {
       if (k > 0 && objs[k] === objs[k - 1]) continue;
       const o = objs[k];
       const word = (i32[o >>> 2] & 0xff) === Tag.CHAN ? cw(o, C.LOCK) : hw(o, H.LOCK);
       lock(i32, word);
-      locks.push(word);
+      locks[held++] = word;
     }
-    this.locks = locks;
+    this.held = held;
   }
 
   private unlockAll(): void {
     if (!this.door.mt) return;
     const i32 = this.arena.i32;
-    for (let k = this.locks.length - 1; k >= 0; k--) unlock(i32, this.locks[k]);
-    this.locks = [];
+    for (let k = this.held - 1; k >= 0; k--) unlock(i32, this.locks[k]);
+    this.held = 0;
   }
 }

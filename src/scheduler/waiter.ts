@@ -14,7 +14,7 @@
 //   W.VALUE  an f64 slot: the value a receive was handed (by the sender that completed it)
 //   W.BLOCK  the block holding the record: the fiber itself (its own record, at the end of its block) or a
 //            WAITER block of its own (the extra arms of a select), so the collector can keep it
-//   W.DONE   how a channel wait or a select arm ended (0 until then: chan.ts gives the values);
+//   W.DONE   how a channel wait or a select arm ended (Done: Waiting until then);
 //            written by the waker that claimed the fiber, read and cleared by the fiber itself
 // A wait on one object uses the fiber's own record, so parking allocates nothing. A record is
 // on at most one queue, and only while its fiber is parked: whoever takes a fiber off an object
@@ -39,6 +39,17 @@ export const enum W {
   DONE = 11,
 }
 export const WAITER_WORDS = 12;
+
+/** How a channel wait or a select arm ended (W.DONE), written by the waker that claimed it. */
+export const enum Done {
+  Waiting = 0,
+  /** completed: a value handed over, a send taken, a task awaited */
+  Completed = 1,
+  /** the channel was closed */
+  Closed = 2,
+  /** the task was cancelled */
+  Cancelled = 3,
+}
 
 /** f64 index of record `w`'s VALUE slot. */
 export function waiterValue(w: number): number {

@@ -21,7 +21,8 @@ import { F, FRAME_WORDS, fw, growStack, stackLayout, stackSlot0 } from '../sched
 import { SliceEnd } from '../scheduler/events';
 import { H, TaskState, handleResultSlot, hw } from '../scheduler/handle';
 import { MutexResult, newMutex } from '../scheduler/mutex';
-import { MAX_CHAN_CAP, Scheduler, SLICE_BUDGET, SPAWN_COST } from '../scheduler/scheduler';
+import { MAX_CHAN_CAP } from '../scheduler/chan';
+import { Scheduler, SLICE_BUDGET, SPAWN_COST } from '../scheduler/scheduler';
 
 /** One shared object per field-less shape (enum values like Option.None), made once per program. */
 export function internUnits(m: Module, arena: Arena): number[] {
