@@ -15,7 +15,8 @@ const ROOT = path.join(__dirname, '..');
 const SPEC = path.join(ROOT, 'spec-tests');
 const REAL = path.join(SPEC, 'programs', 'inventory.asthra');
 
-const MODULE_FIELDS = ['sourceName', 'source', 'numbers', 'strings', 'shapes', 'globals', 'functions', 'entry', 'mainKind'];
+const MODULE_FIELDS = ['sourceName', 'source', 'numbers', 'strings', 'shapes', 'globals', 'functions', 'externs', 'entry', 'mainKind'];
+const EXTERN_FIELDS = ['name', 'lib', 'symbol', 'params', 'ret', 'blocking', 'line', 'col'];
 const FN_FIELDS = ['name', 'arity', 'nlocals', 'maxStack', 'localKinds', 'retKind', 'code', 'lines'];
 
 
@@ -37,6 +38,14 @@ function expectSameModule(got, want) {
     expect(Array.from(got.shapes[i].refs), `shapes[${i}].refs`).to.deep.equal(Array.from(s.refs));
   });
   expect(got.globals, 'globals').to.deep.equal(want.globals.map((g) => ({ name: g.name, kind: g.kind })));
+  expect(got.externs, 'externs').to.have.lengthOf(want.externs.length);
+  want.externs.forEach((x, i) => {
+    expect(Object.keys(got.externs[i]).sort(), `externs[${i}] fields`).to.deep.equal([...EXTERN_FIELDS].sort());
+    for (const k of EXTERN_FIELDS) {
+      const a = got.externs[i][k];
+      expect(a instanceof Uint8Array ? Array.from(a) : a, `externs[${i}].${k}`).to.deep.equal(x[k] instanceof Uint8Array ? Array.from(x[k]) : x[k]);
+    }
+  });
   expect(got.functions, 'functions').to.have.lengthOf(want.functions.length);
   want.functions.forEach((f, i) => {
     const g = got.functions[i];
@@ -87,7 +96,7 @@ function sections(buf) {
   return out;
 }
 
-const SEC = { meta: 1, numbers: 2, strings: 3, shapes: 4, globals: 5, functions: 6, source: 7 };
+const SEC = { meta: 1, numbers: 2, strings: 3, shapes: 4, globals: 5, functions: 6, source: 7, externs: 8 };
 
 describe('.astb files', () => {
   describe('crc32', () => {
@@ -143,6 +152,10 @@ describe('.astb files', () => {
             code: new Int32Array([0, -2147483648, 50]), lines: new Int32Array([0, 1, 1, 2, 2147483647, 9]),
           },
         ],
+        externs: [
+          { name: 'cé', lib: 'lib/ünï.so', symbol: 'c_sym', params: new Uint8Array([0 + 1, 14, 15, 13]), ret: 14, blocking: true, line: 7, col: 2 },
+          { name: 'n', lib: '', symbol: 'n', params: new Uint8Array([]), ret: 0, blocking: false, line: 2147483647, col: 1 },
+        ],
         entry: 0,
         mainKind: 2,
       };
@@ -153,8 +166,13 @@ describe('.astb files', () => {
     });
 
     it('round trips an empty module', () => {
-      const m = { sourceName: '', source: '', numbers: [], strings: [], shapes: [], globals: [], functions: [], entry: 0, mainKind: 0 };
+      const m = { sourceName: '', source: '', numbers: [], strings: [], shapes: [], globals: [], functions: [], externs: [], entry: 0, mainKind: 0 };
       expectSameModule(readAstb(writeAstb(m)), m);
+    });
+
+    it('writes no externs section for a program without externs (the 1.0 layout)', () => {
+      const m = compile(fs.readFileSync(REAL, 'utf8'), 'inventory.asthra');
+      expect(sections(writeAstb(m)).map((s) => s.id)).to.not.include(SEC.externs);
     });
 
     it('reads a file that sits inside a larger buffer (non-zero byteOffset)', () => {
@@ -349,10 +367,27 @@ describe('.astb files', () => {
       expect(err.message).to.include('main kind 9');
     });
 
+    it('rejects a blocking flag other than 0 or 1 in the externs section, naming the extern', () => {
+      const m = {
+        sourceName: 't', source: '', numbers: [], strings: [], shapes: [], globals: [], entry: 0, mainKind: 0, functions: [],
+        externs: [{ name: 'f', lib: '', symbol: 'f', params: new Uint8Array([6]), ret: 6, blocking: true, line: 1, col: 1 }],
+      };
+      const bytes = writeAstb(m);
+      const sec = sections(bytes).find((s) => s.id === SEC.externs);
+      // count(4) then name "f", lib "", symbol "f" (4+1, 4, 4+1), params (4+1), ret (1): the flag
+      const flagAt = sec.body + 4 + 5 + 4 + 5 + 5 + 1;
+      expect(bytes[flagAt]).to.equal(1);
+      const bad = Buffer.from(bytes);
+      bad[flagAt] = 3;
+      const err = astbError(reseal(bad));
+      expect(err.section).to.equal('externs');
+      expect(err.message).to.include("extern 'f' has blocking flag 3");
+    });
+
     it('rejects a local kind other than 0 or 1 in the functions section', () => {
       // a one-function module whose only local is at a known offset
       const tiny = {
-        sourceName: 't', source: '', numbers: [], strings: [], shapes: [], globals: [], entry: 0, mainKind: 0,
+        sourceName: 't', source: '', numbers: [], strings: [], shapes: [], globals: [], externs: [], entry: 0, mainKind: 0,
         functions: [{ name: 'f', arity: 0, nlocals: 1, maxStack: 1, localKinds: new Uint8Array([1]), retKind: 0, code: new Int32Array([0, 0, 50]), lines: new Int32Array(0) }],
       };
       const bytes = writeAstb(tiny);

@@ -17,7 +17,7 @@ describe('examples/', () => {
   for (const name of fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.asthra'))) {
     for (const workers of ['1', '2']) {
       it(`${name} on ${workers} worker(s) exits 0`, () => {
-        const r = spawnSync(process.execPath, [CLI, 'run', '--workers', workers, path.join('examples', name)], { cwd: ROOT, encoding: 'utf8', timeout: 60000 });
+        const r = spawnSync(process.execPath, [CLI, 'run', '--workers', workers, '--lib-path', 'build/clib', path.join('examples', name)], { cwd: ROOT, encoding: 'utf8', timeout: 60000 });
         expect(r.status, r.stderr).to.equal(0);
         if (LAST[name]) expect(r.stdout.trimEnd().split('\n').pop()).to.equal(LAST[name]);
       });

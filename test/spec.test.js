@@ -62,7 +62,7 @@ const TIER_DIRS = ['functions', 'integers', 'runtime', 'control', 'floats', 'glo
 const HEAP_DIRS = ['slices', 'strings', 'structs', 'enums', 'match', 'tuples', 'programs', 'upstream', 'gc'];
 // Concurrency programs also run on one and on four workers, and with a collection before every
 // allocation on the default count (programs that fix their worker count or seed keep theirs).
-const TASK_DIRS = ['concurrency', 'channels'];
+const TASK_DIRS = ['concurrency', 'channels', 'ffi'];
 const TORTURE_TOO_SLOW = ['concurrency/million_tasks.asthra', 'concurrency/gc_objects_shared.asthra', 'channels/stress_many.asthra'].map((f) => path.join(...f.split('/')));
 const MODES = [
   ['interpreter only (--no-native)', ['--no-native'], TIER_DIRS],

@@ -48,6 +48,7 @@ const OPERAND_KINDS = {
   count: ['N', 'element or argument count (SLICE_SUB: a bit mask, see its row)'],
   field: ['I', 'field slot index inside an object'],
   builtin: ['B', 'built-in index (table below)'],
+  extern: ['X', 'index into the externs section (a C function)'],
 };
 
 /**
@@ -73,6 +74,7 @@ const STAR_EFFECTS = {
   GET_FIELD: ['r', 'K'],
   SET_FIELD: ['r K', ''],
   BUILTIN: ['B\'s arguments', 'B\'s result'],
+  CALL_EXTERN: ['X\'s parameters (r for a string, n otherwise)', 'X\'s result (r for a string, n otherwise)'],
 };
 
 function kinds(s) {
@@ -192,8 +194,9 @@ offset  size  field
 end-4   4     u32 CRC-32 (IEEE 802.3, polynomial 0xEDB88320) of every byte before it
 \`\`\`
 
-The writer emits the seven sections in id order; the reader accepts them in any order but needs
-each exactly once.
+The writer emits the sections in id order; the reader accepts them in any order but needs each
+of the first seven exactly once. The externs section (format 1.1) is written only by programs
+that declare \`extern\` functions, so a file without any is laid out exactly as in format 1.0.
 
 | id | section | payload, in order |
 |---:|---|---|
@@ -204,6 +207,13 @@ each exactly once.
 | 5 | globals | u32 count · per global: str name · u8 kind |
 | 6 | functions | u32 count · per function: see below |
 | 7 | source | str: the program text, for stack traces and \`asthra disasm\` (may be empty) |
+| 8 | externs | u32 count · per extern: str Asthra name · str library as written (empty: the C library) · str C symbol · u32 parameter count n · n C type bytes · u8 result C type · u8 blocking (1) or \`#[non_blocking]\` (0) · u32 line · u32 column of its declaration |
+
+C type codes (externs section), as koffi binds them: 0 void (results only), 1 bool, 2 i8,
+3 u8, 4 i16, 5 u16, 6 i32, 7 u32, 8 i64, 9 u64, 10 isize, 11 usize, 12 f32, 13 f64, 14 string
+(a NUL-terminated \`const char *\` copy; a reference slot), 15 pointer (an address in a number
+slot). The verifier rejects an unknown code, a \`void\` parameter and a \`CALL_EXTERN\` whose
+argument count differs from the extern's.
 
 Each function in the functions section:
 

@@ -6,14 +6,16 @@
 //
 // Sections: META (source name, entry, main kind), NUMBERS, STRINGS, SHAPES, GLOBALS,
 // FUNCTIONS (arity, locals, max stack, local kinds, return kind, code, line table), SOURCE (the
-// program text, for stack traces and `asthra disasm`). The reader checks every length against
+// program text, for stack traces and `asthra disasm`), and EXTERNS (the C functions the program
+// calls: name, library, symbol, C type codes, blocking flag, declaration line; only in files
+// that declare some, so a file without externs is unchanged from format 1.0). The reader checks every length against
 // the bytes it has and reports the section and file offset of anything wrong; the verifier
 // (verify.ts) then checks the code itself.
-import type { FnProto, MainKind, Module, ShapeProto } from './module';
+import type { ExternProto, FnProto, MainKind, Module, ShapeProto } from './module';
 
 export const MAGIC = 'ASTB';
 export const VERSION_MAJOR = 1;
-export const VERSION_MINOR = 0;
+export const VERSION_MINOR = 1;
 
 const enum Section {
   META = 1,
@@ -23,9 +25,10 @@ const enum Section {
   GLOBALS = 5,
   FUNCTIONS = 6,
   SOURCE = 7,
+  EXTERNS = 8,
 }
 const SECTION_NAMES: Record<number, string> = {
-  1: 'meta', 2: 'numbers', 3: 'strings', 4: 'shapes', 5: 'globals', 6: 'functions', 7: 'source',
+  1: 'meta', 2: 'numbers', 3: 'strings', 4: 'shapes', 5: 'globals', 6: 'functions', 7: 'source', 8: 'externs',
 };
 
 export class AstbError extends Error {
@@ -156,6 +159,22 @@ export function writeAstb(m: Module): Buffer {
     }
   });
   section(Section.SOURCE, (w) => w.str(m.source));
+  if (m.externs.length > 0) {
+    section(Section.EXTERNS, (w) => {
+      w.u32(m.externs.length);
+      for (const x of m.externs) {
+        w.str(x.name);
+        w.str(x.lib);
+        w.str(x.symbol);
+        w.u32(x.params.length);
+        w.bytes(x.params);
+        w.u8(x.ret);
+        w.u8(x.blocking ? 1 : 0);
+        w.u32(x.line);
+        w.u32(x.col);
+      }
+    });
+  }
   const out = new Writer();
   out.bytes(Buffer.from(MAGIC, 'latin1'));
   out.u16(VERSION_MAJOR);
@@ -333,7 +352,25 @@ export function readAstb(buf: Buffer): Module {
   const source = r.str('source text');
   r.done();
 
-  return { sourceName, source, numbers, strings, shapes, globals, functions, entry, mainKind: mainKind as MainKind };
+  const externs: ExternProto[] = [];
+  const xr = bodies.get(Section.EXTERNS);
+  if (xr !== undefined) {
+    for (let i = 0, n = xr.count('extern', 22); i < n; i++) {
+      const name = xr.str('extern name');
+      const lib = xr.str('extern library');
+      const symbol = xr.str('extern symbol');
+      const params = xr.bytes(xr.count('extern parameter', 1), 'extern parameter types');
+      const ret = xr.u8('extern result type');
+      const flag = xr.u8('extern blocking flag');
+      if (flag > 1) xr.fail(`extern '${name}' has blocking flag ${flag}`);
+      const line = xr.u32('extern line');
+      const col = xr.u32('extern column');
+      externs.push({ name, lib, symbol, params, ret, blocking: flag === 1, line, col });
+    }
+    xr.done();
+  }
+
+  return { sourceName, source, numbers, strings, shapes, globals, functions, externs, entry, mainKind: mainKind as MainKind };
 }
 
 function hex(n: number): string {

@@ -1,6 +1,7 @@
 // The disassembler: a readable listing of a Module, from the same opcode table the VM runs,
 // with each source line printed above the code it compiled to (like `luac -l -l`).
 import { BUILTINS } from './builtins';
+import { CTYPE_NAMES } from './ctypes';
 import { OPS, forEachInstruction } from './opcodes';
 import type { FnProto, Module } from './module';
 
@@ -9,6 +10,11 @@ export function disassemble(m: Module): string {
   const out: string[] = [];
   out.push(`; ${m.sourceName}: ${m.functions.length} functions, ${m.numbers.length} numbers, ${m.strings.length} strings, ${m.shapes.length} shapes, ${m.globals.length} globals`);
   m.globals.forEach((g, i) => out.push(`; global ${i} ${g.name} (${g.kind ? 'ref' : 'num'})`));
+  m.externs.forEach((x, i) => {
+    const sig = `(${[...x.params].map((t) => CTYPE_NAMES[t] ?? '?').join(', ')}) -> ${CTYPE_NAMES[x.ret] ?? '?'}`;
+    const lib = x.lib === '' ? 'the C library' : JSON.stringify(x.lib);
+    out.push(`; extern ${i} ${x.name} = ${x.symbol}${sig} from ${lib}, ${x.blocking ? 'blocking' : 'non-blocking'} (line ${x.line})`);
+  });
   m.shapes.forEach((s, i) => out.push(`; shape ${i} ${s.name} [${[...s.refs].map((k) => (k ? 'r' : 'n')).join('')}]`));
   m.functions.forEach((f, i) => {
     out.push('');
@@ -43,6 +49,7 @@ function listFunction(m: Module, f: FnProto, src: string[]): string[] {
         case 'global': return `${v} <${m.globals[v]?.name ?? '?'}>`;
         case 'shape': return `${v} <${m.shapes[v]?.name ?? '?'}>`;
         case 'builtin': return `${v} <${BUILTINS[v]?.name ?? '?'}>`;
+        case 'extern': return `${v} <${m.externs[v]?.name ?? '?'}>`;
         case 'jump': return `-> ${v}`;
         default: return String(v);
       }

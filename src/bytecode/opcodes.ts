@@ -23,7 +23,8 @@ export type OperandKind =
   | 'kind' // 0 = number, 1 = reference
   | 'count' // element count
   | 'field' // field slot index
-  | 'builtin'; // built-in function index (into BUILTINS, builtins.ts)
+  | 'builtin' // built-in function index (into BUILTINS, builtins.ts)
+  | 'extern'; // index into the module's extern table (C functions, ctypes.ts)
 
 export interface OpInfo {
   name: string;
@@ -130,6 +131,7 @@ export const enum Op {
   SELECT,
   TASK_CANCEL,
   IS_CANCELLED,
+  CALL_EXTERN,
 }
 
 // op, name, operands, pops, pushes, native, meaning
@@ -241,6 +243,8 @@ const table = [
   [Op.SELECT, 'SELECT', ['str'], '*', 'nnrn', false, 'pop the arms\' operands (arm codes in string S); wait for one arm; push its index, number value, reference value, status'],
   [Op.TASK_CANCEL, 'TASK_CANCEL', [], 'r', 'n', false, 'pop a handle; ask its task to stop (waking it if parked); push 0'],
   [Op.IS_CANCELLED, 'IS_CANCELLED', [], '', 'n', false, 'push 1 if the running task was cancelled, else 0'],
+  // C interop
+  [Op.CALL_EXTERN, 'CALL_EXTERN', ['extern', 'count'], '*', '*', false, 'call C function X with N arguments (a blocking one parks the task until it returns); push its result'],
 ] as const;
 
 /**

@@ -8,6 +8,7 @@ import { INT_NAMES } from './inttypes';
 import { BUILTINS } from './builtins';
 import { MAX_SELECT_ARMS, OPS, Op, OperandKind, SELECT_ARMS, forEachInstruction, opSize, selectArmPops } from './opcodes';
 import type { FnProto, Module } from './module';
+import { CTYPE_COUNT, CType, ctypeIsRef } from './ctypes';
 
 export class VerifyError extends Error {
   constructor(readonly fnName: string, readonly pc: number, message: string) {
@@ -54,6 +55,10 @@ function effect(m: Module, fn: FnProto, code: Int32Array, pc: number, stack: str
     case Op.CHAN_SEND: return { pop: 'r' + KIND[a], push: 'n' };
     case Op.CHAN_RECV: return { pop: 'r', push: KIND[a] + 'n' };
     case Op.SELECT: return { pop: [...m.strings[a]].map(selectArmPops).join(''), push: 'nnrn' };
+    case Op.CALL_EXTERN: {
+      const x = m.externs[a];
+      return { pop: [...x.params].map((t) => (ctypeIsRef(t) ? 'r' : 'n')).join(''), push: ctypeIsRef(x.ret) ? 'r' : 'n' };
+    }
     default: return { pop: info.pop, push: info.push };
   }
 }
@@ -69,6 +74,7 @@ function operandLimit(m: Module, fn: FnProto, kind: OperandKind): number {
     case 'ity': return INT_NAMES.length;
     case 'kind': return 2;
     case 'builtin': return BUILTINS.length;
+    case 'extern': return m.externs.length;
     case 'field': case 'count': return 1 << 20;
     case 'imm': case 'jump': return Infinity;
   }
@@ -112,6 +118,9 @@ export function stackShapes(m: Module, fn: FnProto): { max: number; at: (string 
     });
     if ((op === Op.CALL || op === Op.SPAWN || op === Op.SPAWN_H) && code[pc + 2] !== m.functions[code[pc + 1]].arity) {
       fail(pc, `${info.name} passes ${code[pc + 2]} arguments to '${m.functions[code[pc + 1]].name}', which takes ${m.functions[code[pc + 1]].arity}`);
+    }
+    if (op === Op.CALL_EXTERN && code[pc + 2] !== m.externs[code[pc + 1]].params.length) {
+      fail(pc, `CALL_EXTERN passes ${code[pc + 2]} arguments to '${m.externs[code[pc + 1]].name}', which takes ${m.externs[code[pc + 1]].params.length}`);
     }
     if (NUMERIC_LOCAL_OPS.has(op)) {
       info.operands.forEach((kind, i) => {
@@ -173,8 +182,26 @@ export function stackShapes(m: Module, fn: FnProto): { max: number; at: (string 
   return { max, at };
 }
 
+/** Check the extern table: C types known, `void` only as a result, names present. */
+export function verifyExterns(m: Module): void {
+  m.externs.forEach((x, i) => {
+    const bad = (msg: string): never => {
+      throw new VerifyError('<externs>', i, `extern ${i} ('${x.name}'): ${msg}`);
+    };
+    if (x.symbol === '' || x.name === '') bad('has no name or no C symbol');
+    if (x.symbol.includes('\0') || x.lib.includes('\0')) bad('a name holds a NUL byte');
+    if (x.ret >= CTYPE_COUNT) bad(`result type code ${x.ret} is unknown`);
+    x.params.forEach((t, k) => {
+      if (t >= CTYPE_COUNT) bad(`parameter ${k + 1} has unknown type code ${t}`);
+      if (t === CType.Void) bad(`parameter ${k + 1} has type void`);
+    });
+    if (x.params.length > 32) bad(`takes ${x.params.length} parameters (at most 32)`);
+  });
+}
+
 export function verifyModule(m: Module): void {
   if (m.entry < 0 || m.entry >= m.functions.length) throw new VerifyError('<module>', 0, `entry function ${m.entry} does not exist`);
+  verifyExterns(m);
   for (const fn of m.functions) {
     const max = analyze(m, fn);
     if (max > fn.maxStack) throw new VerifyError(fn.name, 0, `stack reaches ${max}, above the declared max-stack ${fn.maxStack}`);

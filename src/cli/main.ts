@@ -11,6 +11,7 @@ import type { Piscina } from 'piscina';
 import { VerifyError, verifyModule } from '../bytecode/verify';
 // only the error classes: the compiler itself loads when a command needs it
 import { CompileError, InternalError } from '../compiler/diagnostics';
+import { LinkError } from '../ffi/library';
 import { writeAll } from '../vm/output';
 import { EXIT_INTERNAL, MAX_WORKERS, RunOptions, defaultWorkers, runModule, runModuleParallel, startPool } from '../runtime/run';
 
@@ -34,6 +35,8 @@ Options:
   --stats              print heap figures and what each worker ran and stole, at exit
   --workers N          worker threads running tasks (default: the number of cores, at most 8)
   --seed N             run ready tasks in a seeded random order (reproducible with --workers 1)
+  --lib-path DIR       search DIR for the C libraries externs name (repeatable; also
+                       ASTHRA_LIB_PATH, a ':'-separated list)
   --gc-verify          check every reference after each collection (slow; for debugging)
   --gc-torture         collect before every allocation (very slow; for testing the collector)
   --no-native          run every function in the interpreter (no native tier)
@@ -61,6 +64,7 @@ interface Parsed {
   stats: boolean;
   seed: number | undefined;
   workers: number | undefined;
+  libPaths: string[];
   rest: string[];
 }
 
@@ -81,7 +85,7 @@ function defaultMaxHeap(): number {
 
 function parseArgs(argv: string[]): Parsed {
   const p: Parsed = { command: '', file: null, output: null, maxHeap: defaultMaxHeap(), native: true, nativeDepth: undefined,
-    gcPause: envPause(), gcVerify: false, gcTorture: process.env.ASTHRA_GC_TORTURE === '1', stats: false, seed: undefined, workers: undefined, rest: [] };
+    gcPause: envPause(), gcVerify: false, gcTorture: process.env.ASTHRA_GC_TORTURE === '1', stats: false, seed: undefined, workers: undefined, libPaths: [], rest: [] };
   let i = 0;
   const value = (flag: string): string => {
     if (i + 1 >= argv.length) throw new UsageError(`${flag} needs a value`);
@@ -113,6 +117,8 @@ function parseArgs(argv: string[]): Parsed {
     else if (a === '--seed') p.seed = nonNegativeInt(a, value(a));
     else if (a === '--workers') p.workers = workerCount(value(a));
     else if (a === '--native-depth') p.nativeDepth = positiveInt(a, value(a));
+    else if (a === '--lib-path') p.libPaths.push(value(a));
+    else if (a.startsWith('--lib-path=')) p.libPaths.push(a.slice('--lib-path='.length));
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
     else if (!p.command) p.command = a;
     else if (p.file === null) p.file = a;
@@ -188,7 +194,7 @@ function runOptions(p: Parsed): RunOptions {
   return {
     args: p.rest, maxHeapBytes: p.maxHeap, native: p.native, nativeDepth: p.nativeDepth,
     gcPause: p.gcPause, gcVerify: p.gcVerify, gcTorture: p.gcTorture, stats: p.stats, seed: p.seed,
-    workers: p.workers ?? defaultWorkers(),
+    workers: p.workers ?? defaultWorkers(), libPaths: p.libPaths,
   };
 }
 
@@ -314,6 +320,12 @@ function report(e: unknown, argv: string[]): number {
   if (e instanceof VerifyError) {
     writeAll(2, `asthra: ${file}: bytecode rejected by the verifier: ${e.message}\n`);
     return EXIT_USAGE;
+  }
+  if (e instanceof LinkError) {
+    // before the program starts: the extern's declaration names the library and the symbol
+    const x = e.ext;
+    writeAll(2, `${e.file}:${x.line}:${x.col}: error: extern '${x.name}': ${e.message}\n`);
+    return 1;
   }
   if (e instanceof InternalError) {
     writeAll(2, `asthra: ${e.message}\n`);

@@ -1,7 +1,7 @@
 // The checker: AST -> checked AST. It resolves every name, computes every expression's type,
 // checks mutability, returns and match exhaustiveness, and assigns local slots. It writes its
 // findings as notes on the nodes (scope.ts); the emitter trusts them and checks nothing again.
-import type { Block, Expr, FnDecl, GlobalDecl, Item, MatchArm, Pattern, Program, SelectArm, Stmt, TypeExpr } from './ast';
+import type { Block, Expr, ExternDecl, FnDecl, GlobalDecl, Item, MatchArm, Pattern, Program, SelectArm, Stmt, TypeExpr } from './ast';
 import { CompileError, Pos } from './diagnostics';
 import { isUseful, PatternSpace } from './exhaustive';
 import { EnumInfo, FnInfo, GlobalInfo, LocalVar, notes, StructInfo } from './scope';
@@ -11,6 +11,7 @@ import {
 } from './types';
 import { BUILTIN_FNS, BuiltinFn, builtinTitle, builtinsNamed } from '../bytecode/builtins';
 import { MAX_SELECT_ARMS } from '../bytecode/opcodes';
+import { CType, ExternProto } from '../bytecode/ctypes';
 
 export interface CheckedProgram {
   program: Program;
@@ -22,6 +23,16 @@ export interface CheckedProgram {
   main: FnInfo;
   /** slots used by each function, by fn index; index 0 is the global initialiser */
   frames: { nlocals: number; localTypes: Ty[] }[];
+  /** the C functions declared with `extern`, in CALL_EXTERN index order */
+  externs: ExternProto[];
+}
+
+/** An `extern` declaration as the checker knows it. */
+interface ExternInfo {
+  index: number;
+  decl: ExternDecl;
+  params: Ty[];
+  ret: Ty;
 }
 
 const CONVERSIONS = new Set<string>([...INT_NAMES, 'int', 'f32', 'f64', 'string', 'char', 'bool']);
@@ -43,8 +54,12 @@ class Checker {
   globalList: GlobalInfo[] = [];
   globalDecls: GlobalDecl[] = [];
   frames: { nlocals: number; localTypes: Ty[] }[] = [];
+  externs = new Map<string, ExternInfo>();
+  externList: ExternProto[] = [];
 
   // per-function state
+  /** how many `unsafe { }` blocks enclose the expression being checked */
+  unsafeDepth = 0;
   scopes: Map<string, LocalVar>[] = [];
   localTypes: Ty[] = [];
   retTy: Ty = T.void;
@@ -80,6 +95,7 @@ class Checker {
     const items = this.program.items;
     this.declareTypes(items);
     this.declareFunctions(items);
+    this.declareExterns(items);
     this.declareGlobals(items);
     const mainInfo = this.fnByKey.get('main');
     if (!mainInfo) this.err({ line: 1, col: 1 }, "no 'main' function", 'add `pub fn main(void) -> void { ... }`');
@@ -96,6 +112,7 @@ class Checker {
     return {
       program: this.program, structs: this.structs, enums: this.enums, fns: this.fns,
       globals: this.globalList, globalDecls: this.globalDecls, main: mainInfo, frames: this.frames,
+      externs: this.externList,
     };
   }
 
@@ -109,7 +126,6 @@ class Checker {
         else this.enums.set(it.name, { name: it.name, arity: 0, variants: [], decl: it });
       }
       if (it.kind === 'Import') this.err(it, 'import is not supported yet', 'single-file programs only for now');
-      if (it.kind === 'Extern') this.err(it, 'extern functions are not supported yet', 'a program can call only its own functions and the built-ins');
     }
     for (const it of items) {
       if (it.kind === 'Struct') {
@@ -695,7 +711,7 @@ class Checker {
         return this.branches(e, thenTy, e.else, expected);
       }
       case 'Match': return this.match(e, expected);
-      case 'BlockExpr': return this.block(e.block, true, expected);
+      case 'BlockExpr': return e.unsafe ? this.unsafeBlock(e.block, expected) : this.block(e.block, true, expected);
       case 'Await': {
         const h = this.expr(e.handle);
         if (h.k !== 'handle') return this.err(e.handle, `await needs a TaskHandle, found ${show(h)}`);
@@ -914,6 +930,8 @@ class Checker {
     const c = e.callee;
     if (c.kind === 'Ident') {
       const user = this.fnByKey.get(c.name);
+      const ext = user || this.lookup(c.name) ? undefined : this.externs.get(c.name);
+      if (ext) return this.externCall(e, ext);
       if (!this.lookup(c.name) && !user) return this.builtinCall(e, c.name);
       if (!user) return this.err(c, `'${c.name}' is not a function`);
       notes(e).target = { k: 'fn', index: user.index };
@@ -945,6 +963,68 @@ class Checker {
       return this.methodCall(e, c.name, ot);
     }
     return this.err(e, 'this expression cannot be called');
+  }
+
+  // ------------------------------------------------------------------ C interop
+  /**
+   * `extern "lib" fn name(params) -> T;` (and upstream's `pub extern fn name(...)`, which binds
+   * from the C library and the process's own symbols): each parameter and the result must have
+   * a C counterpart (bytecode/ctypes.ts). `#[non_blocking]` makes calls run inline on the worker.
+   */
+  declareExterns(items: Item[]): void {
+    for (const it of items) {
+      if (it.kind !== 'Extern') continue;
+      if (this.externs.has(it.name) || this.fnByKey.has(it.name)) this.err(it, `function '${it.name}' is already defined`);
+      const params = it.params.map((p) => {
+        if (p.type === null) return this.err(p, "an extern function has no 'self'");
+        return this.resolveType(p.type);
+      });
+      const ret = it.ret ? this.resolveType(it.ret) : T.void;
+      const ctypes = params.map((t, i) => {
+        const c = cTypeOf(t);
+        if (c === null || c === CType.Void) {
+          this.err(it.params[i], `parameter '${it.params[i].name}' of extern '${it.name}' has type ${show(t)}, which C cannot take`, C_TYPES_HINT);
+        }
+        return c;
+      });
+      const cret = cTypeOf(ret);
+      if (cret === null) this.err(it.ret ?? it, `extern '${it.name}' returns ${show(ret)}, which C cannot return`, C_TYPES_HINT);
+      let blocking = true;
+      for (const a of it.attrs) {
+        if (a.name === 'non_blocking') blocking = false;
+        else if (a.name !== 'ownership' && a.name !== 'doc') this.err(a, `unknown attribute '#[${a.name}]' on an extern declaration`, 'use #[non_blocking] for a C function that returns quickly');
+      }
+      const info: ExternInfo = { index: this.externList.length, decl: it, params, ret };
+      this.externs.set(it.name, info);
+      this.externList.push({
+        name: it.name, lib: it.lib, symbol: it.name, params: Uint8Array.from(ctypes), ret: cret,
+        blocking, line: it.line, col: it.col,
+      });
+    }
+  }
+
+  /** A call of an extern function: only inside `unsafe`, with arguments of its C types. */
+  externCall(e: Extract<Expr, { kind: 'Call' }>, x: ExternInfo): Ty {
+    const name = x.decl.name;
+    if (this.unsafeDepth === 0) {
+      this.err(e, `calling the C function '${name}' needs an unsafe block`, `write \`unsafe { ${name}(...) }\``);
+    }
+    notes(e).target = { k: 'extern', index: x.index };
+    if (x.params.length === 0 && e.args.length === 1 && e.args[0].kind === 'Unit') {
+      notes(e).noArgs = true;
+      return x.ret;
+    }
+    this.args(e, x.params, e.args, `'${name}'`);
+    return x.ret;
+  }
+
+  unsafeBlock(b: Block, expected?: Ty): Ty {
+    this.unsafeDepth++;
+    try {
+      return this.block(b, true, expected);
+    } finally {
+      this.unsafeDepth--;
+    }
   }
 
   /** `Channel::new(cap)`: the element type comes from the type the context expects, as for `[]`. */
@@ -1217,4 +1297,32 @@ function containsBreak(b: Block): boolean {
     }
   };
   return b.stmts.some(inStmt);
+}
+
+const C_TYPES_HINT = 'C functions take and return integers, f32, f64, bool, string (as const char *) and raw pointers';
+
+/** The C type code of an Asthra type (bytecode/ctypes.ts), or null if C has none. */
+function cTypeOf(t: Ty): number | null {
+  switch (t.k) {
+    case 'void': return CType.Void;
+    case 'bool': return CType.Bool;
+    case 'float': return t.name === 'f32' ? CType.F32 : CType.F64;
+    case 'string': return CType.String;
+    case 'ptr': return CType.Ptr;
+    case 'int':
+      switch (t.name) {
+        case 'i8': return CType.I8;
+        case 'u8': return CType.U8;
+        case 'i16': return CType.I16;
+        case 'u16': return CType.U16;
+        case 'i32': return CType.I32;
+        case 'u32': return CType.U32;
+        case 'i64': return CType.I64;
+        case 'u64': return CType.U64;
+        case 'isize': return CType.ISize;
+        case 'usize': return CType.USize;
+        default: return null;
+      }
+    default: return null;
+  }
 }

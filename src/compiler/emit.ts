@@ -22,6 +22,7 @@ export function emit(cp: CheckedProgram, sourceName: string, source: string): Mo
   const m: Module = {
     sourceName, source, numbers: [], strings: [], shapes: [], functions: [],
     globals: cp.globals.map((g) => ({ name: g.name, kind: isRef(g.ty) ? 1 : 0 })),
+    externs: cp.externs,
     entry: 0, mainKind: MainKind.Void,
   };
   const pools = new Pools(m);
@@ -1020,6 +1021,11 @@ class FnEmitter {
         this.op(Op.CHAN_NEW, kindOf((tyOf(e) as Extract<Ty, { k: 'chan' }>).elem));
         return;
       case 'builtin': return this.builtin(e, BUILTIN_FNS[t.fn], args);
+      case 'extern':
+        for (const a of args) this.expr(a);
+        this.mark(e);
+        this.op(Op.CALL_EXTERN, t.index, args.length);
+        return;
       case 'len':
         this.expr(args[0]);
         this.op(tyOf(args[0]).k === 'string' ? Op.STR_LEN : Op.SLICE_LEN);

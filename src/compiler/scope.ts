@@ -50,6 +50,8 @@ export type Target =
   | { k: 'conv'; to: Ty }
   /** Channel::new(cap) */
   | { k: 'chanNew' }
+  /** a C function (an index into the module's extern table) */
+  | { k: 'extern'; index: number }
   | { k: 'method'; name: string };
 
 /** Notes the checker leaves on nodes for the emitter. */

@@ -99,6 +99,13 @@ export const enum Meta {
   LOCALQ0 = 208, // per worker (up to 8): its local run queue block
   INJECT = 224, // the injection ring (scheduler/inject.ts), for threads that are not workers
   EXTERNAL = 225, // what may still inject work (external waits in flight, registered callbacks)
+  FFI_RING = 226, // blocking C calls waiting for an FFI thread (a ring like INJECT's: src/ffi/pool.ts)
+  FFI_PENDING = 227, // calls in that ring no FFI thread has taken yet
+  FFI_IDLE = 228, // FFI threads waiting for a call (or starting)
+  FFI_THREADS = 229, // FFI threads alive
+  FFI_CALLS = 230, // blocking C calls made (for --stats)
+  FFI_PEAK = 231, // the most FFI threads alive at once (for --stats)
+  FFI_SEQ = 240, // bumped (and notified) when a call is queued: idle FFI threads wait on it
   SMALL0 = 256, // free-list heads by block size / 8, up to SMALL_MAX (65 words)
 }
 

@@ -122,6 +122,7 @@ function describeWait(m: Module, arena: Arena, f: number, kind: number, on: numb
       }
       return `waiting in a select on: ${arms.join(', ')}`;
     }
+    case WaitKind.External: return m.externs[on] ? `in a call of the C function '${m.externs[on].name}'` : 'in a call into C';
     default: return 'blocked';
   }
 }

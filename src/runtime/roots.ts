@@ -31,6 +31,7 @@ export class Roots implements RootSet {
     const i32 = this.arena.i32;
     mark(i32[Meta.MAIN_HANDLE]);
     mark(i32[Meta.INJECT]);
+    if (i32[Meta.FFI_RING] !== 0) mark(i32[Meta.FFI_RING]);
     for (const fiber of this.sched.liveFibers()) this.scanFiber(fiber, mark);
     for (let w = 0; w < MAX_WORKERS; w++) mark(i32[Meta.LOCALQ0 + w]);
     // temporaries other workers published when they parked for this collection

@@ -10,6 +10,7 @@ import { Collector } from '../heap/gc';
 import { Meta } from '../heap/layout';
 import type { SchedulerEvents } from '../scheduler/events';
 import { Finish, Scheduler } from '../scheduler/scheduler';
+import { ExternCalls } from '../ffi/calls';
 import { Interpreter } from '../vm/interpreter';
 import { Output } from '../vm/output';
 import { EXIT_INTERNAL, WorkerReporter } from './report';
@@ -32,6 +33,8 @@ export interface WorkerConfig {
   strRefs: number[];
   unitRefs: number[];
   globalBlock: number;
+  /** directories searched for extern libraries (--lib-path, ASTHRA_LIB_PATH) */
+  libDirs: string[];
 }
 
 /** Run one worker to the end of the program (`events`: state-change hooks, or none). */
@@ -49,6 +52,7 @@ export function runWorker(m: Module, arena: Arena, cfg: WorkerConfig, out: Outpu
   const sched = new Scheduler(arena, cfg.seed, cfg.index, m.functions);
   sched.runner = vm;
   vm.sched = sched;
+  if (m.externs.length > 0) vm.externs = new ExternCalls(m.externs, arena, cfg.libDirs, sched);
   sched.reporter = new WorkerReporter(m, arena, out, vm, sched);
   sched.events = events;
   const collector = new Collector(arena, m.shapes.map((s) => s.refs), new Roots(m, arena, vm, sched), cfg.gcVerify);

@@ -68,10 +68,20 @@ export function newInjected(): Injected {
 
 /**
  * Push a record: any thread holding the arena's buffer may call this. Waits while the ring is
- * full. `args` go into the cell's f64 slots.
+ * full. `args` go into the cell's f64 slots. Then wakes an idle worker.
  */
 export function inject(i32: Int32Array, f64: Float64Array, kind: InjectKind, target: number, arg: number, args: ArrayLike<number> = []): void {
-  const ring = i32[Meta.INJECT];
+  pushRecord(i32, f64, i32[Meta.INJECT], kind, target, arg, args);
+  // wake an idle worker (the same word the scheduler's own wake-ups use)
+  Atomics.add(i32, Meta.WORK_SEQ, 1);
+  Atomics.notify(i32, Meta.WORK_SEQ, 1);
+}
+
+/**
+ * Push a record onto `ring` (any ring made by newInjectRing: the injection queue, or the queue of
+ * blocking C calls, src/ffi/pool.ts). Waits while the ring is full; wakes nobody.
+ */
+export function pushRecord(i32: Int32Array, f64: Float64Array, ring: number, kind: number, target: number, arg: number, args: ArrayLike<number> = []): void {
   if (args.length > INJECT_MAX_ARGS) throw new Error(`inject: at most ${INJECT_MAX_ARGS} arguments`);
   const tailAt = word(ring, TAIL);
   let pos = Atomics.load(i32, tailAt);
@@ -98,9 +108,6 @@ export function inject(i32: Int32Array, f64: Float64Array, kind: InjectKind, tar
   const a0 = (cell + 4) >>> 1;
   for (let k = 0; k < args.length; k++) f64[a0 + k] = args[k];
   Atomics.store(i32, cell, (pos + 1) | 0);
-  // wake an idle worker (the same word the scheduler's own wake-ups use)
-  Atomics.add(i32, Meta.WORK_SEQ, 1);
-  Atomics.notify(i32, Meta.WORK_SEQ, 1);
 }
 
 /** Is anything in the ring? (a plain read: a hint, checked again by take) */

@@ -318,6 +318,9 @@ export class Scheduler {
     Atomics.add(i32, Meta.WORK_SEQ, 1);
     Atomics.notify(i32, Meta.WORK_SEQ);
     Atomics.notify(i32, Meta.STW_REQ);
+    // FFI threads waiting for calls (src/ffi) see the end too
+    Atomics.add(i32, Meta.FFI_SEQ, 1);
+    Atomics.notify(i32, Meta.FFI_SEQ);
   }
 
   get done(): boolean {
@@ -400,9 +403,9 @@ export class Scheduler {
    * returns the park's sequence number, which that thread must name. Counted in
    * Meta.EXTERNAL until the READY record is drained.
    */
-  parkExternal(fiber: number): number {
+  parkExternal(fiber: number, ref = 0): number {
     Atomics.add(this.arena.i32, Meta.EXTERNAL, 1);
-    return this.door.park(fiber, WaitKind.External, 0);
+    return this.door.park(fiber, WaitKind.External, ref);
   }
 
   /**

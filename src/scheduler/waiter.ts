@@ -49,6 +49,8 @@ export const enum Done {
   Closed = 2,
   /** the task was cancelled */
   Cancelled = 3,
+  /** a blocking C call failed on its thread (src/ffi) */
+  Failed = 4,
 }
 
 /** f64 index of record `w`'s VALUE slot. */

@@ -9,6 +9,7 @@
 // byte offsets, bools as 0/1, void as 0.
 import { B } from '../bytecode/builtins';
 import { Op, selectArmPops } from '../bytecode/opcodes';
+import { CallError, ExternCalls } from '../ffi/calls';
 import { FnProto, Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
 import { HEADER_BYTES, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
@@ -77,6 +78,8 @@ export class Interpreter {
   readonly natives: NativeEntry[];
   readonly native: NativeCode;
   sched!: Scheduler;
+  /** C calls (src/ffi), for a program that declares externs */
+  externs: ExternCalls | null = null;
   /** the fiber running now, and what its last slice returned */
   cur = 0;
   sliceResult = 0;
@@ -937,6 +940,30 @@ export class Interpreter {
           f64[sp++] = sel.ref;
           f64[sp++] = sel.status;
           pc++;
+          break;
+        }
+        case Op.CALL_EXTERN: {
+          const x = code[pc];
+          const first = sp - code[pc + 1];
+          const calls = this.externs!;
+          this.sync(fnIndex, pc - 1, base, sp, depth);
+          let r: number;
+          try {
+            if (calls.blocking[x] === 0) {
+              r = calls.inline(x, first);
+            } else {
+              // parked, the fiber runs this instruction again when its call has returned
+              if (!calls.call(fiber, x, first)) return SliceEnd.Blocked;
+              r = calls.result;
+            }
+          } catch (e) {
+            if (e instanceof CallError) throw this.fail(e.message, fnIndex, pc - 1, depth);
+            throw e;
+          }
+          if (arena.f64 !== f64) ({ f64, i32 } = arena);
+          sp = first;
+          f64[sp++] = r;
+          pc += 2;
           break;
         }
         case Op.TASK_CANCEL:

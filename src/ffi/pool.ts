@@ -1,0 +1,75 @@
+// The FFI threads: where blocking C calls run while their tasks park (the design card's
+// "isolated workers"; Go's entersyscall/exitsyscall, except that the call moves off the worker
+// rather than the worker's run queue moving off a blocked thread). A worker that meets a
+// blocking CALL_EXTERN parks the task through the parking door (an External wait, counted in
+// Meta.EXTERNAL, so the deadlock check knows the task will come back), pushes the call onto
+// the FFI ring and goes on running other tasks. An FFI thread takes the call, reads the
+// arguments from the parked task's stack (still pushed: the instruction runs again when the task
+// wakes), calls C, writes the result into the task's own waiter record (VALUE, DONE) and hands
+// READY to the injection queue, which any worker drains.
+//
+// The threads are a pool that grows on demand: a call that finds more calls queued than threads
+// idle starts a thread (so N tasks in N long C calls never wait for each other), and a thread
+// idle for IDLE_MS retires. The counters (layout.ts Meta.FFI_*) obey one rule that makes the
+// two races harmless: a submitter counts its call (FFI_PENDING) before it reads FFI_IDLE, and a
+// retiring thread uncounts itself (FFI_IDLE) before it reads FFI_PENDING, so with sequentially
+// consistent atomics one of them sees the other.
+import * as path from 'path';
+import type { ExternProto } from '../bytecode/ctypes';
+import type { Arena } from '../heap/arena';
+import { Meta } from '../heap/layout';
+import { newInjectRing, pushRecord } from '../scheduler/inject';
+
+/** The most FFI threads alive at once (a call beyond it waits for a thread to free up). */
+export const MAX_FFI_THREADS = 64;
+/** An FFI thread with nothing to do for this long retires. */
+export const IDLE_MS = 2000;
+/** The record kind of a call on the FFI ring. */
+export const CALL_RECORD = 1;
+
+/** What an FFI thread is given when it starts. */
+export interface FfiThreadData {
+  sab: SharedArrayBuffer;
+  externs: ExternProto[];
+  dirs: string[];
+}
+
+/**
+ * Before any worker starts, for a program with blocking externs: make the FFI ring, and start
+ * one FFI thread at once, so its start-up (tens of milliseconds) overlaps the program's.
+ */
+export function setUpFfi(arena: Arena, externs: readonly ExternProto[], dirs: readonly string[]): void {
+  if (!externs.some((x) => x.blocking)) return;
+  arena.i32[Meta.FFI_RING] = newInjectRing(arena);
+  startThread(arena, { sab: arena.sab, externs: [...externs], dirs: [...dirs] });
+}
+
+/**
+ * Queue a blocking call of extern `ext` for the parked `fiber` (park `seq`), its arguments at
+ * f64 index `argBase`; start a thread if none is free to take it.
+ */
+export function submitCall(arena: Arena, data: FfiThreadData, fiber: number, seq: number, ext: number, argBase: number): void {
+  const i32 = arena.i32;
+  pushRecord(i32, arena.f64, i32[Meta.FFI_RING], CALL_RECORD, fiber, seq, [ext, argBase]);
+  Atomics.add(i32, Meta.FFI_CALLS, 1);
+  const pending = Atomics.add(i32, Meta.FFI_PENDING, 1) + 1;
+  Atomics.add(i32, Meta.FFI_SEQ, 1);
+  Atomics.notify(i32, Meta.FFI_SEQ, 1);
+  if (pending > Atomics.load(i32, Meta.FFI_IDLE) && Atomics.load(i32, Meta.FFI_THREADS) < MAX_FFI_THREADS) startThread(arena, data);
+}
+
+/**
+ * Start one FFI thread (counted idle from now: it will look at the ring as soon as it runs).
+ * Any thread may start one; it is unref'd, so it never keeps the process alive.
+ */
+export function startThread(arena: Arena, data: FfiThreadData): void {
+  const i32 = arena.i32;
+  Atomics.add(i32, Meta.FFI_IDLE, 1);
+  const n = Atomics.add(i32, Meta.FFI_THREADS, 1) + 1;
+  for (let peak = Atomics.load(i32, Meta.FFI_PEAK); n > peak; peak = Atomics.load(i32, Meta.FFI_PEAK)) {
+    if (Atomics.compareExchange(i32, Meta.FFI_PEAK, peak, n) === peak) break;
+  }
+  const { Worker } = require('worker_threads') as typeof import('worker_threads');
+  const w = new Worker(path.join(__dirname, 'thread.js'), { workerData: data, stdout: false, stderr: false });
+  w.unref();
+}

@@ -1,0 +1,100 @@
+// One FFI thread (pool.ts): takes blocking C calls off the FFI ring, runs them, and wakes their
+// tasks through the injection queue. It never allocates in the arena, takes no worker's locks
+// and touches no run queue: it reads the arguments from the parked task's stack, writes the
+// result into the task's own waiter record, and pushes READY (inject.ts).
+import { workerData } from 'worker_threads';
+import { CType } from '../bytecode/ctypes';
+import { HEADER_BYTES, Meta } from '../heap/layout';
+import { Finish } from '../scheduler/scheduler';
+import { InjectKind, inject, newInjected, release, take } from '../scheduler/inject';
+import { Done, W, ownWaiter, waiterValue, ww } from '../scheduler/waiter';
+import { Binder, argToC, numberFromC } from './library';
+import { FfiThreadData, IDLE_MS } from './pool';
+
+const data = workerData as FfiThreadData;
+const sab = data.sab;
+let bytes = -1;
+let i32: Int32Array<ArrayBufferLike> = new Int32Array(0);
+let f64: Float64Array<ArrayBufferLike> = new Float64Array(0);
+let buf: Buffer<ArrayBufferLike> = Buffer.alloc(0);
+
+/** Views over the whole arena (it may have grown since they were made: one worker grows it). */
+function views(): void {
+  if (sab.byteLength === bytes) return;
+  bytes = sab.byteLength;
+  i32 = new Int32Array(sab, 0, bytes >> 2);
+  f64 = new Float64Array(sab, 0, bytes >> 3);
+  buf = Buffer.from(sab, 0, bytes);
+}
+
+function readString(ref: number): string {
+  const at = ref + HEADER_BYTES;
+  return buf.toString('utf8', at, at + i32[(ref >>> 2) + 1]);
+}
+
+const binder = new Binder(data.externs, data.dirs, true);
+
+/** Run extern `ext` with the arguments at f64 index argBase; write the result for `fiber`. */
+function call(fiber: number, ext: number, argBase: number): void {
+  const x = data.externs[ext];
+  const own = ownWaiter(i32, fiber);
+  try {
+    const fn = binder.fn(ext);
+    const args = new Array<unknown>(x.params.length);
+    for (let k = 0; k < args.length; k++) {
+      const t = x.params[k];
+      args[k] = t === CType.String ? readString(f64[argBase + k]) : argToC(t, f64[argBase + k]);
+    }
+    const r = fn(...args);
+    views();
+    // a string result crosses as its address; the woken task copies it into the heap
+    f64[waiterValue(own)] = x.ret === CType.String ? stringAddress(r) : numberFromC(x.ret, r);
+    i32[ww(own, W.DONE)] = Done.Completed;
+  } catch (e) {
+    views();
+    f64[waiterValue(own)] = 0;
+    i32[ww(own, W.DONE)] = Done.Failed;
+    process.stderr.write(`asthra: the C call '${x.name}' failed: ${String((e as Error)?.message ?? e).split('\n')[0]}\n`);
+  }
+}
+
+/** The result of a string-returning C function is bound as a char pointer here (see library.ts). */
+function stringAddress(r: unknown): number {
+  return typeof r === 'bigint' ? Number(r) : typeof r === 'number' ? r : 0;
+}
+
+function main(): void {
+  views();
+  const ring = i32[Meta.FFI_RING];
+  const rec = newInjected();
+  for (;;) {
+    if (Atomics.load(i32, Meta.DONE) !== Finish.Running) break;
+    const seen = Atomics.load(i32, Meta.FFI_SEQ);
+    take(i32, ring, rec);
+    if (rec.kind === 0) {
+      if (Atomics.wait(i32, Meta.FFI_SEQ, seen, IDLE_MS) !== 'timed-out') continue;
+      // idle for IDLE_MS: retire, unless a call arrived as this thread gave up (pool.ts)
+      Atomics.sub(i32, Meta.FFI_IDLE, 1);
+      if (Atomics.load(i32, Meta.FFI_PENDING) > 0 && Atomics.load(i32, Meta.DONE) === Finish.Running) {
+        Atomics.add(i32, Meta.FFI_IDLE, 1);
+        continue;
+      }
+      Atomics.sub(i32, Meta.FFI_THREADS, 1);
+      return;
+    }
+    const fiber = rec.target;
+    const seq = rec.arg;
+    const ext = f64[rec.args];
+    const argBase = f64[rec.args + 1];
+    release(i32, rec);
+    Atomics.sub(i32, Meta.FFI_PENDING, 1);
+    Atomics.sub(i32, Meta.FFI_IDLE, 1);
+    call(fiber, ext, argBase);
+    Atomics.add(i32, Meta.FFI_IDLE, 1);
+    inject(i32, f64, InjectKind.Ready, fiber, seq);
+  }
+  Atomics.sub(i32, Meta.FFI_IDLE, 1);
+  Atomics.sub(i32, Meta.FFI_THREADS, 1);
+}
+
+main();

@@ -1,0 +1,168 @@
+// C interop (src/ffi): the extern table in .astb files and the verifier, library search, and
+// the CLI around externs (disasm, exec of a built file, --lib-path and ASTHRA_LIB_PATH, load
+// errors). The programs themselves are spec-tests/ffi/ (run on 1, 2 and 4 workers and under
+// gc torture); they call build/clib/libasthrademo.so, built from examples/c/asthrademo.c by
+// tools/build-clib.js before the tests (npm test's pretest).
+'use strict';
+const { expect } = require('chai');
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { OPS } = require('../dist/bytecode/opcodes');
+const { verifyModule } = require('../dist/bytecode/verify');
+const { readAstb, writeAstb } = require('../dist/bytecode/astb');
+const { compile } = require('../dist/compiler/compile');
+const { findLibrary, libraryDirs } = require('../dist/ffi/library');
+
+const ROOT = path.join(__dirname, '..');
+const CLI = path.join(ROOT, 'bin', 'asthra');
+const LIB_DIR = path.join(ROOT, 'build', 'clib');
+
+function op(name) {
+  const i = OPS.findIndex((o) => o.name === name);
+  if (i < 0) throw new Error(`no opcode ${name}`);
+  return i;
+}
+
+function cli(args, opts = {}) {
+  return spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60000, ...opts });
+}
+
+function tmp(name, text) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asthra-ffi-'));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+const DEMO = `package main;
+extern "asthrademo" fn demo_add_i32(a: i32, b: i32) -> i32;
+#[non_blocking] extern "asthrademo" fn demo_upper(s: string) -> string;
+pub fn main(void) -> void {
+    unsafe {
+        println("sum " + demo_add_i32(40, 2));
+        println(demo_upper("loud"));
+    }
+}
+`;
+
+/** A module with one extern and a main that calls it (hand-made, to corrupt). */
+function handModule({ params = [6, 6], ret = 6, argc = 2 } = {}) {
+  const m = compile('package main;\npub fn main(void) -> void { }\n', 'hand.asthra');
+  m.externs = [{ name: 'add', lib: '', symbol: 'add', params: Uint8Array.from(params), ret, blocking: false, line: 1, col: 1 }];
+  const main = m.functions[1];
+  const code = [];
+  for (let k = 0; k < argc; k++) code.push(op('PUSH_I'), k);
+  code.push(op('CALL_EXTERN'), 0, argc, op('POP'), op('PUSH_I'), 0, op('RET'));
+  main.code = Int32Array.from(code);
+  main.maxStack = Math.max(argc, 1);
+  main.lines = new Int32Array(0);
+  return m;
+}
+
+describe('C interop', () => {
+  describe('the verifier and the externs section', () => {
+    it('accepts a call with the extern\'s argument count and kinds', () => {
+      expect(() => verifyModule(handModule())).to.not.throw();
+    });
+
+    it('rejects a CALL_EXTERN whose argument count differs from the extern\'s', () => {
+      expect(() => verifyModule(handModule({ argc: 1 }))).to.throw(/CALL_EXTERN passes 1 arguments to 'add', which takes 2/);
+    });
+
+    it('rejects a number where the extern takes a string', () => {
+      expect(() => verifyModule(handModule({ params: [14, 6] }))).to.throw(/CALL_EXTERN expects \[rn\] on the stack, found \[nn\]/);
+    });
+
+    it('rejects unknown C type codes and void parameters, naming the extern', () => {
+      expect(() => verifyModule(handModule({ params: [6, 99] }))).to.throw(/extern 0 \('add'\): parameter 2 has unknown type code 99/);
+      expect(() => verifyModule(handModule({ ret: 16 }))).to.throw(/extern 0 \('add'\): result type code 16 is unknown/);
+      expect(() => verifyModule(handModule({ params: [0, 6] }))).to.throw(/parameter 1 has type void/);
+    });
+
+    it('rejects a CALL_EXTERN naming an extern the file does not have', () => {
+      const m = handModule();
+      m.externs = [];
+      expect(() => verifyModule(m)).to.throw(/CALL_EXTERN operand 1 \(extern\) = 0 is out of range/);
+    });
+
+    it('round trips a compiled program\'s externs through an .astb file', () => {
+      const m = compile(DEMO, 'demo.asthra');
+      const back = readAstb(writeAstb(m));
+      expect(back.externs.map((x) => [x.name, x.lib, x.symbol, [...x.params], x.ret, x.blocking, x.line])).to.deep.equal([
+        ['demo_add_i32', 'asthrademo', 'demo_add_i32', [6, 6], 6, true, 2],
+        ['demo_upper', 'asthrademo', 'demo_upper', [14], 14, false, 3],
+      ]);
+    });
+  });
+
+  describe('finding libraries', () => {
+    it('binds the C library for "libc", "c" and upstream\'s library-less form', () => {
+      for (const lib of ['', 'libc', 'c']) expect(findLibrary(lib, [])).to.equal(null);
+    });
+
+    it('finds libNAME.so in a --lib-path directory before the system ones', () => {
+      expect(findLibrary('asthrademo', [LIB_DIR])).to.equal(path.join(LIB_DIR, 'libasthrademo.so'));
+    });
+
+    it('finds the versioned system library for a bare name with no plain .so (libm.so.6)', function () {
+      const found = findLibrary('m', []);
+      if (!fs.existsSync('/lib/x86_64-linux-gnu/libm.so.6') && !fs.existsSync('/usr/lib/x86_64-linux-gnu/libm.so.6')) this.skip();
+      expect(found).to.match(/libm\.so(\.\d+)?$/);
+    });
+
+    it('takes a path as a path, relative to the working directory', () => {
+      expect(findLibrary('./x/libfoo.so', [])).to.equal(path.resolve('x/libfoo.so'));
+      expect(findLibrary('/opt/libbar.so.2', [])).to.equal('/opt/libbar.so.2');
+    });
+
+    it('adds ASTHRA_LIB_PATH after the --lib-path directories', () => {
+      const saved = process.env.ASTHRA_LIB_PATH;
+      process.env.ASTHRA_LIB_PATH = ['/a', '/b'].join(path.delimiter);
+      try {
+        expect(libraryDirs(['/flag'])).to.deep.equal(['/flag', '/a', '/b']);
+      } finally {
+        if (saved === undefined) delete process.env.ASTHRA_LIB_PATH;
+        else process.env.ASTHRA_LIB_PATH = saved;
+      }
+    });
+  });
+
+  describe('the command line', () => {
+    it('disasm lists the externs and names them at CALL_EXTERN', () => {
+      const r = cli(['disasm', tmp('demo.asthra', DEMO)]);
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.include('; extern 0 demo_add_i32 = demo_add_i32(i32, i32) -> i32 from "asthrademo", blocking (line 2)');
+      expect(r.stdout).to.include('; extern 1 demo_upper = demo_upper(string) -> string from "asthrademo", non-blocking (line 3)');
+      expect(r.stdout).to.match(/CALL_EXTERN\s+0 <demo_add_i32>, 2/);
+    });
+
+    it('exec runs a built file with externs, finding the library through ASTHRA_LIB_PATH', () => {
+      const src = tmp('demo.asthra', DEMO);
+      const out = src.replace(/\.asthra$/, '.astb');
+      expect(cli(['build', src, '-o', out]).status).to.equal(0);
+      const r = cli(['exec', out], { env: { ...process.env, ASTHRA_LIB_PATH: LIB_DIR } });
+      expect(r.stderr).to.equal('');
+      expect(r.stdout).to.equal('sum 42\nLOUD\n');
+      expect(r.status).to.equal(0);
+    });
+
+    it('a library that is not found is a load error naming the source line, before anything runs (exit 1)', () => {
+      const src = tmp('demo.asthra', DEMO);
+      const out = src.replace(/\.asthra$/, '.astb');
+      expect(cli(['build', src, '-o', out]).status).to.equal(0);
+      const r = cli(['exec', out], { env: { ...process.env, ASTHRA_LIB_PATH: '' } });
+      expect(r.status).to.equal(1);
+      expect(r.stdout).to.equal('');
+      expect(r.stderr).to.match(/demo\.asthra:2:1: error: extern 'demo_add_i32': cannot load C library "asthrademo"/);
+    });
+
+    it('--lib-path is repeatable and takes --lib-path=DIR', () => {
+      const src = tmp('demo.asthra', DEMO);
+      const r = cli(['run', '--lib-path', '/nonexistent', `--lib-path=${LIB_DIR}`, src], { env: { ...process.env, ASTHRA_LIB_PATH: '' } });
+      expect(r.stderr).to.equal('');
+      expect(r.stdout).to.equal('sum 42\nLOUD\n');
+    });
+  });
+});
