@@ -44,7 +44,8 @@ export class ExternCalls {
     this.threadData = { sab: arena.sab, externs: [...externs], dirs: [...dirs] };
   }
 
-  private bound(ext: number): CFunction {
+  /** The bound function of extern `ext` on this thread (bound on first use). */
+  bound(ext: number): CFunction {
     const f = this.fns[ext];
     if (f !== null) return f;
     if (this.binder === null) this.binder = new Binder(this.externs, this.dirs);

@@ -10,6 +10,7 @@
 import { B } from '../bytecode/builtins';
 import { Op, selectArmPops } from '../bytecode/opcodes';
 import { CallError, ExternCalls } from '../ffi/calls';
+import type { CFunction } from '../ffi/library';
 import { FnProto, Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
 import { HEADER_BYTES, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
@@ -80,6 +81,8 @@ export class Interpreter {
   sched!: Scheduler;
   /** C calls (src/ffi), for a program that declares externs */
   externs: ExternCalls | null = null;
+  /** per extern: its bound C function, for native code (filled on first call) */
+  readonly externFns: (CFunction | null)[];
   /** the fiber running now, and what its last slice returned */
   cur = 0;
   sliceResult = 0;
@@ -91,6 +94,7 @@ export class Interpreter {
 
   constructor(readonly m: Module, readonly arena: Arena, readonly out: Output, readonly opts: VMOptions) {
     this.fns = m.functions;
+    this.externFns = m.externs.map(() => null);
     this.codes = m.functions.map((f) => f.code);
     this.numbers = Float64Array.from(m.numbers);
     // string constants are interned once per program (by the first interpreter) and shared
@@ -100,7 +104,11 @@ export class Interpreter {
     this.maxFrames = opts.maxFrames ?? DEFAULT_MAX_FRAMES;
     this.native = opts.native === false
       ? { entries: m.functions.map(() => null), resumes: m.functions.map(() => null), leaders: m.functions.map(() => new Set<number>()) }
-      : compileNative(m, this, { bitwise, bnot, f2i, wrapInt }, opts.nativeDepth);
+      : compileNative(m, this, {
+        bitwise, bnot, f2i, wrapInt,
+        externFns: this.externFns,
+        bindExtern: (x) => (this.externFns[x] = this.externs!.bound(x)),
+      }, opts.nativeDepth);
     this.natives = this.native.entries;
   }
 

@@ -19,7 +19,8 @@
 import { OPS, Op, forEachInstruction, opSize } from '../bytecode/opcodes';
 import type { FnProto, Module } from '../bytecode/module';
 import { stackShapes } from '../bytecode/verify';
-import { INT_NAMES, INT_RANGE } from '../bytecode/inttypes';
+import { INT_NAMES, INT_RANGE, IntName } from '../bytecode/inttypes';
+import { CType } from '../bytecode/ctypes';
 
 export const NATIVE_DEPTH = 1500;
 /** Loop back-edges are counted in a local and charged to the slice budget in batches. */
@@ -68,9 +69,16 @@ function instructionStarts(f: FnProto): number[] {
   return out;
 }
 
+/** A #[non_blocking] extern that takes and returns numbers only: native code calls it directly. */
+function nativeExtern(m: Module, x: number): boolean {
+  const e = m.externs[x];
+  return !e.blocking && e.ret !== CType.String && !e.params.includes(CType.String);
+}
+
 function numericOnly(m: Module, f: FnProto): boolean {
   for (const pc of instructionStarts(f)) {
     const op = f.code[pc];
+    if (op === Op.CALL_EXTERN && nativeExtern(m, f.code[pc + 1])) continue;
     if (!OPS[op].native) return false;
     if ((op === Op.GLOAD || op === Op.GSTORE) && m.globals[f.code[pc + 1]].kind !== 0) return false;
   }
@@ -189,6 +197,20 @@ function translate(m: Module, index: number, depthLimit: number): { source: stri
         line(`catch (e) { throw unwound(e, ${index}, ${pc}, [${allLocals.join(', ')}], [${stack.join(', ')}], ${b}); }`);
         break;
       }
+      case Op.CALL_EXTERN: {
+        // a #[non_blocking] numeric C function, called straight through koffi (bound on first use)
+        const x = m.externs[a];
+        const args = Array.from({ length: b }, (_, i) => (x.params[i] === CType.Bool ? `s${D - b + i} !== 0` : `s${D - b + i}`));
+        // 64-bit results must fit an Asthra integer exactly (koffi gives a BigInt past 2^53)
+        const wide = { [CType.I64]: 'i64', [CType.U64]: 'u64', [CType.ISize]: 'isize', [CType.USize]: 'usize' }[x.ret as number] as IntName | undefined;
+        const range = wide ? INT_RANGE[wide] : null;
+        const conv = x.ret === CType.Bool ? 'r ? 1 : 0'
+          : x.ret === CType.Void ? '0'
+            : range ? `typeof r === 'number' && r <= ${range[1]} && r >= ${range[0]} ? r : wideResult(${index}, ${pc}, ${a}, r)`
+              : x.ret === CType.Ptr ? `typeof r === 'number' ? r : wideResult(${index}, ${pc}, ${a}, r)` : 'r';
+        line(`{ const r = (X[${a}] || bindX(${a}))(${args.join(', ')}); s${D - b} = ${conv}; }`);
+        break;
+      }
       case Op.RET: line(`return ${s(0)};`); break;
       case Op.RET_LOCAL: line(`return l${a};`); break;
       case Op.TRAP: line(`${trapExpr(pc, JSON.stringify(m.strings[a]))};`); break;
@@ -229,6 +251,9 @@ export interface NativeHelpers {
 }
 
 export interface NativeRuntime {
+  /** per extern: its bound C function once bindExtern has made it */
+  externFns: (((...args: unknown[]) => unknown) | null)[];
+  bindExtern(x: number): (...args: unknown[]) => unknown;
   bitwise(op: number, t: number, a: number, b: number): number;
   bnot(t: number, a: number): number;
   f2i(t: number, a: number): number;
@@ -298,7 +323,11 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
     }
     return e;
   };
-  const factory = new Function('ctx', 'Unwind', 'trap', 'unwound', 'spillAt', 'bitwise', 'bnot', 'f2i', 'wrapInt', parts.join('\n'));
-  const [entries, resumeFns] = factory(ctx, Unwind, trap, unwound, spillAt, rt.bitwise, rt.bnot, rt.f2i, rt.wrapInt);
+  // a 64-bit C result koffi gave as a BigInt (outside the exact range of a double): a trap
+  const wideResult = (fn: number, pc: number, x: number, r: unknown): number => {
+    throw trap(fn, pc, `the C function '${m.externs[x].name}' returned ${String(r)}, which is outside the range of its result type`);
+  };
+  const factory = new Function('ctx', 'Unwind', 'trap', 'unwound', 'spillAt', 'bitwise', 'bnot', 'f2i', 'wrapInt', 'X', 'bindX', 'wideResult', parts.join('\n'));
+  const [entries, resumeFns] = factory(ctx, Unwind, trap, unwound, spillAt, rt.bitwise, rt.bnot, rt.f2i, rt.wrapInt, rt.externFns, rt.bindExtern, wideResult);
   return { entries, resumes: resumeFns, leaders };
 }
