@@ -15,7 +15,7 @@ const ROOT = path.join(__dirname, '..');
 const SPEC = path.join(ROOT, 'spec-tests');
 const REAL = path.join(SPEC, 'programs', 'inventory.asthra');
 
-const MODULE_FIELDS = ['sourceName', 'source', 'numbers', 'strings', 'shapes', 'globals', 'functions', 'externs', 'entry', 'mainKind'];
+const MODULE_FIELDS = ['sourceName', 'source', 'numbers', 'strings', 'shapes', 'globals', 'functions', 'externs', 'callbacks', 'entry', 'mainKind'];
 const EXTERN_FIELDS = ['name', 'lib', 'symbol', 'params', 'ret', 'blocking', 'line', 'col'];
 const FN_FIELDS = ['name', 'arity', 'nlocals', 'maxStack', 'localKinds', 'retKind', 'code', 'lines'];
 
@@ -39,6 +39,7 @@ function expectSameModule(got, want) {
   });
   expect(got.globals, 'globals').to.deep.equal(want.globals.map((g) => ({ name: g.name, kind: g.kind })));
   expect(got.externs, 'externs').to.have.lengthOf(want.externs.length);
+  expect(got.callbacks.map((c) => [c.fn, [...c.params], c.ret]), 'callbacks').to.deep.equal(want.callbacks.map((c) => [c.fn, [...c.params], c.ret]));
   want.externs.forEach((x, i) => {
     expect(Object.keys(got.externs[i]).sort(), `externs[${i}] fields`).to.deep.equal([...EXTERN_FIELDS].sort());
     for (const k of EXTERN_FIELDS) {
@@ -156,6 +157,7 @@ describe('.astb files', () => {
           { name: 'cé', lib: 'lib/ünï.so', symbol: 'c_sym', params: new Uint8Array([0 + 1, 14, 15, 13]), ret: 14, blocking: true, line: 7, col: 2 },
           { name: 'n', lib: '', symbol: 'n', params: new Uint8Array([]), ret: 0, blocking: false, line: 2147483647, col: 1 },
         ],
+        callbacks: [{ fn: 0, params: new Uint8Array([6, 15, 11]), ret: 0 }],
         entry: 0,
         mainKind: 2,
       };
@@ -166,7 +168,7 @@ describe('.astb files', () => {
     });
 
     it('round trips an empty module', () => {
-      const m = { sourceName: '', source: '', numbers: [], strings: [], shapes: [], globals: [], functions: [], externs: [], entry: 0, mainKind: 0 };
+      const m = { sourceName: '', source: '', numbers: [], strings: [], shapes: [], globals: [], functions: [], externs: [], callbacks: [], entry: 0, mainKind: 0 };
       expectSameModule(readAstb(writeAstb(m)), m);
     });
 
@@ -369,7 +371,7 @@ describe('.astb files', () => {
 
     it('rejects a blocking flag other than 0 or 1 in the externs section, naming the extern', () => {
       const m = {
-        sourceName: 't', source: '', numbers: [], strings: [], shapes: [], globals: [], entry: 0, mainKind: 0, functions: [],
+        sourceName: 't', source: '', numbers: [], strings: [], shapes: [], globals: [], entry: 0, mainKind: 0, functions: [], callbacks: [],
         externs: [{ name: 'f', lib: '', symbol: 'f', params: new Uint8Array([6]), ret: 6, blocking: true, line: 1, col: 1 }],
       };
       const bytes = writeAstb(m);
@@ -387,7 +389,7 @@ describe('.astb files', () => {
     it('rejects a local kind other than 0 or 1 in the functions section', () => {
       // a one-function module whose only local is at a known offset
       const tiny = {
-        sourceName: 't', source: '', numbers: [], strings: [], shapes: [], globals: [], externs: [], entry: 0, mainKind: 0,
+        sourceName: 't', source: '', numbers: [], strings: [], shapes: [], globals: [], externs: [], callbacks: [], entry: 0, mainKind: 0,
         functions: [{ name: 'f', arity: 0, nlocals: 1, maxStack: 1, localKinds: new Uint8Array([1]), retKind: 0, code: new Int32Array([0, 0, 50]), lines: new Int32Array(0) }],
       };
       const bytes = writeAstb(tiny);

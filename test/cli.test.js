@@ -255,7 +255,7 @@ describe('cli (bin/asthra)', function () {
     it('rejects a well-formed file whose code fails the verifier, naming the function and pc', () => {
       const op = (n) => OPS.findIndex((o) => o.name === n);
       const m = {
-        sourceName: 'hand.asthra', source: '', numbers: [], strings: ['s'], shapes: [], globals: [], externs: [], entry: 0, mainKind: 0,
+        sourceName: 'hand.asthra', source: '', numbers: [], strings: ['s'], shapes: [], globals: [], externs: [], callbacks: [], entry: 0, mainKind: 0,
         functions: [{
           name: 'main', arity: 0, nlocals: 0, maxStack: 2, localKinds: new Uint8Array(0), retKind: 0,
           code: new Int32Array([op('CONST_S'), 0, op('PUSH_I'), 1, op('ADD_I'), 2, op('RET')]), lines: new Int32Array(0),
@@ -269,7 +269,7 @@ describe('cli (bin/asthra)', function () {
     it('runs a valid hand-made .astb file', () => {
       const op = (n) => OPS.findIndex((o) => o.name === n);
       const m = {
-        sourceName: 'hand.asthra', source: '', numbers: [], strings: ['made by hand'], shapes: [], globals: [], externs: [], entry: 0, mainKind: 1,
+        sourceName: 'hand.asthra', source: '', numbers: [], strings: ['made by hand'], shapes: [], globals: [], externs: [], callbacks: [], entry: 0, mainKind: 1,
         functions: [{
           name: 'main', arity: 0, nlocals: 0, maxStack: 1, localKinds: new Uint8Array(0), retKind: 0,
           code: new Int32Array([op('CONST_S'), 0, op('BUILTIN'), 1, 1, op('POP'), op('PUSH_I'), 7, op('RET')]), lines: new Int32Array(0),

@@ -1,5 +1,6 @@
 // Every program in examples/ runs to the end with exit status 0, as examples/README.md says,
-// and the channel examples print their closing lines.
+// and the channel and C interop examples print their closing lines (the C ones call
+// build/clib/libasthrademo.so, which npm test builds first).
 'use strict';
 const { expect } = require('chai');
 const { spawnSync } = require('child_process');
@@ -11,6 +12,8 @@ const CLI = path.join(ROOT, 'bin', 'asthra');
 const LAST = {
   'producer_consumer.asthra': '[COORDINATOR] Consumers took 20 items',
   'pipeline.asthra': '[MAIN] sum of the squares received >= 8555: true',
+  'ffi_blocking.asthra': '[MAIN] finished in this order: Non-blocking task, Another non-blocking task, blocking',
+  'ffi_callbacks.asthra': '[MAIN] 5 callbacks handled, byte sums total 35',
 };
 
 describe('examples/', () => {

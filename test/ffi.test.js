@@ -77,7 +77,8 @@ describe('C interop', () => {
 
     it('rejects unknown C type codes and void parameters, naming the extern', () => {
       expect(() => verifyModule(handModule({ params: [6, 99] }))).to.throw(/extern 0 \('add'\): parameter 2 has unknown type code 99/);
-      expect(() => verifyModule(handModule({ ret: 16 }))).to.throw(/extern 0 \('add'\): result type code 16 is unknown/);
+      expect(() => verifyModule(handModule({ ret: 17 }))).to.throw(/extern 0 \('add'\): result type code 17 is unknown/);
+      expect(() => verifyModule(handModule({ ret: 16 }))).to.throw(/extern 0 \('add'\): a C function cannot return a callback/);
       expect(() => verifyModule(handModule({ params: [0, 6] }))).to.throw(/parameter 1 has type void/);
     });
 

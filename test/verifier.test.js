@@ -64,7 +64,7 @@ function mod(functions, extra = {}) {
     shapes: [{ name: 'Pair', variant: 0, refs: Uint8Array.from([0, 1]) }],
     globals: [{ name: 'count', kind: 0 }],
     functions,
-    externs: [],
+    externs: [], callbacks: [],
     entry: 0,
     mainKind: 0,
     ...extra,

@@ -195,8 +195,9 @@ end-4   4     u32 CRC-32 (IEEE 802.3, polynomial 0xEDB88320) of every byte befor
 \`\`\`
 
 The writer emits the sections in id order; the reader accepts them in any order but needs each
-of the first seven exactly once. The externs section (format 1.1) is written only by programs
-that declare \`extern\` functions, so a file without any is laid out exactly as in format 1.0.
+of the first seven exactly once. The externs and callbacks sections (format 1.1) are written
+only by programs that declare \`extern\` functions (and pass Asthra functions to them), so a file
+without any is laid out exactly as in format 1.0.
 
 | id | section | payload, in order |
 |---:|---|---|
@@ -208,12 +209,15 @@ that declare \`extern\` functions, so a file without any is laid out exactly as 
 | 6 | functions | u32 count · per function: see below |
 | 7 | source | str: the program text, for stack traces and \`asthra disasm\` (may be empty) |
 | 8 | externs | u32 count · per extern: str Asthra name · str library as written (empty: the C library) · str C symbol · u32 parameter count n · n C type bytes · u8 result C type · u8 blocking (1) or \`#[non_blocking]\` (0) · u32 line · u32 column of its declaration |
+| 9 | callbacks | u32 count · per callback: u32 function index · u32 parameter count n · n C type bytes · u8 result C type (numbers, bools and pointers only: a call from C becomes a task whose arguments travel in one injection record) |
 
 C type codes (externs section), as koffi binds them: 0 void (results only), 1 bool, 2 i8,
 3 u8, 4 i16, 5 u16, 6 i32, 7 u32, 8 i64, 9 u64, 10 isize, 11 usize, 12 f32, 13 f64, 14 string
 (a NUL-terminated \`const char *\` copy; a reference slot), 15 pointer (an address in a number
-slot). The verifier rejects an unknown code, a \`void\` parameter and a \`CALL_EXTERN\` whose
-argument count differs from the extern's.
+slot), 16 callback (parameters only: the number is an index into the callbacks section, and C
+gets the C function pointer registered for it). The verifier rejects an unknown code, a
+\`void\` parameter, a callback result or a \`#[non_blocking]\` extern taking a callback, and a
+\`CALL_EXTERN\` whose argument count differs from the extern's.
 
 Each function in the functions section:
 

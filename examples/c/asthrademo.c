@@ -109,3 +109,83 @@ int32_t demo_barrier(int32_t n, int32_t timeout_ms) {
     pthread_mutex_unlock(&barrier_lock);
     return ok;
 }
+
+/* ---- callbacks: C calling Asthra functions */
+typedef int32_t (*demo_int_cb)(int32_t);
+/* calls f on this thread, during the call: f(x) + 1 */
+int32_t demo_apply(demo_int_cb f, int32_t x) { return f(x) + 1; }
+/* calls f for 0..n-1 on this thread and sums the results */
+int64_t demo_sum_mapped(demo_int_cb f, int32_t n) {
+    int64_t s = 0;
+    for (int32_t i = 0; i < n; i++) s += f(i);
+    return s;
+}
+
+/*
+ * The chapter's asynchronous callbacks: register_callback starts a thread of the library's own
+ * that calls cb `count` times, `interval_ms` apart, each time with a buffer of i + 1 bytes
+ * (byte k holds k + 1), and returns at once. demo_callbacks_ok() counts the calls that returned 0.
+ */
+typedef int32_t (*demo_data_cb)(uint8_t *data, size_t len);
+static demo_data_cb registered_cb;
+static int32_t registered_count, registered_interval;
+static volatile int32_t callbacks_ok = 0;
+static uint8_t callback_buffers[64][64];
+static void *callback_thread(void *arg) {
+    (void)arg;
+    for (int32_t i = 0; i < registered_count; i++) {
+        uint8_t *buf = callback_buffers[i % 64];
+        size_t len = (size_t)(i % 63) + 1;
+        for (size_t k = 0; k < len; k++) buf[k] = (uint8_t)(k + 1);
+        if (registered_cb(buf, len) == 0) __atomic_add_fetch(&callbacks_ok, 1, __ATOMIC_SEQ_CST);
+        if (registered_interval > 0) sleep_ms(registered_interval);
+    }
+    return NULL;
+}
+int32_t register_callback(demo_data_cb cb, int32_t count, int32_t interval_ms) {
+    pthread_t t;
+    registered_cb = cb;
+    registered_count = count;
+    registered_interval = interval_ms;
+    if (pthread_create(&t, NULL, callback_thread, NULL) != 0) return -1;
+    pthread_detach(t);
+    return 0;
+}
+int32_t demo_callbacks_ok(void) { return __atomic_load_n(&callbacks_ok, __ATOMIC_SEQ_CST); }
+
+/* a thread of the library's that calls a void callback n times with 0..n-1, then returns */
+typedef void (*demo_tick_cb)(int64_t);
+static demo_tick_cb tick_cb;
+static int32_t tick_n;
+static void *tick_thread(void *arg) {
+    (void)arg;
+    for (int32_t i = 0; i < tick_n; i++) tick_cb(i);
+    return NULL;
+}
+int32_t demo_start_ticks(demo_tick_cb cb, int32_t n) {
+    pthread_t t;
+    tick_cb = cb;
+    tick_n = n;
+    if (pthread_create(&t, NULL, tick_thread, NULL) != 0) return -1;
+    pthread_detach(t);
+    return 0;
+}
+
+/* ---- memory: a malloc'd buffer of n bytes (byte k holds k * 3 % 256) for the caller to own */
+uint8_t *demo_make_bytes(int32_t n) {
+    uint8_t *p = malloc(n > 0 ? (size_t)n : 1);
+    if (p) for (int32_t k = 0; k < n; k++) p[k] = (uint8_t)(k * 3 % 256);
+    return p;
+}
+
+/* ---- the chapter's blocking C function: works on a buffer for 300 ms; 0 if its bytes are 1..len */
+uint8_t *demo_bytes_1_to_n(int32_t n) {
+    uint8_t *p = malloc(n > 0 ? (size_t)n : 1);
+    if (p) for (int32_t k = 0; k < n; k++) p[k] = (uint8_t)(k + 1);
+    return p;
+}
+int32_t long_running_c_function(const uint8_t *data, size_t len) {
+    sleep_ms(300);
+    for (size_t k = 0; k < len; k++) if (data[k] != (uint8_t)(k + 1)) return 1;
+    return 0;
+}

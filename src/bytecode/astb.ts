@@ -7,11 +7,12 @@
 // Sections: META (source name, entry, main kind), NUMBERS, STRINGS, SHAPES, GLOBALS,
 // FUNCTIONS (arity, locals, max stack, local kinds, return kind, code, line table), SOURCE (the
 // program text, for stack traces and `asthra disasm`), and EXTERNS (the C functions the program
-// calls: name, library, symbol, C type codes, blocking flag, declaration line; only in files
-// that declare some, so a file without externs is unchanged from format 1.0). The reader checks every length against
+// calls: name, library, symbol, C type codes, blocking flag, declaration line) and CALLBACKS
+// (the Asthra functions passed to C as function pointers, with their C signatures): each only
+// in files that have some, so a file without externs is unchanged from format 1.0. The reader checks every length against
 // the bytes it has and reports the section and file offset of anything wrong; the verifier
 // (verify.ts) then checks the code itself.
-import type { ExternProto, FnProto, MainKind, Module, ShapeProto } from './module';
+import type { CallbackProto, ExternProto, FnProto, MainKind, Module, ShapeProto } from './module';
 
 export const MAGIC = 'ASTB';
 export const VERSION_MAJOR = 1;
@@ -26,9 +27,10 @@ const enum Section {
   FUNCTIONS = 6,
   SOURCE = 7,
   EXTERNS = 8,
+  CALLBACKS = 9,
 }
 const SECTION_NAMES: Record<number, string> = {
-  1: 'meta', 2: 'numbers', 3: 'strings', 4: 'shapes', 5: 'globals', 6: 'functions', 7: 'source', 8: 'externs',
+  1: 'meta', 2: 'numbers', 3: 'strings', 4: 'shapes', 5: 'globals', 6: 'functions', 7: 'source', 8: 'externs', 9: 'callbacks',
 };
 
 export class AstbError extends Error {
@@ -172,6 +174,17 @@ export function writeAstb(m: Module): Buffer {
         w.u8(x.blocking ? 1 : 0);
         w.u32(x.line);
         w.u32(x.col);
+      }
+    });
+  }
+  if (m.callbacks.length > 0) {
+    section(Section.CALLBACKS, (w) => {
+      w.u32(m.callbacks.length);
+      for (const c of m.callbacks) {
+        w.u32(c.fn);
+        w.u32(c.params.length);
+        w.bytes(c.params);
+        w.u8(c.ret);
       }
     });
   }
@@ -370,7 +383,19 @@ export function readAstb(buf: Buffer): Module {
     xr.done();
   }
 
-  return { sourceName, source, numbers, strings, shapes, globals, functions, externs, entry, mainKind: mainKind as MainKind };
+  const callbacks: CallbackProto[] = [];
+  const cr = bodies.get(Section.CALLBACKS);
+  if (cr !== undefined) {
+    for (let i = 0, n = cr.count('callback', 9); i < n; i++) {
+      const fn = cr.u32('callback function');
+      const params = cr.bytes(cr.count('callback parameter', 1), 'callback parameter types');
+      const ret = cr.u8('callback result type');
+      callbacks.push({ fn, params, ret });
+    }
+    cr.done();
+  }
+
+  return { sourceName, source, numbers, strings, shapes, globals, functions, externs, callbacks, entry, mainKind: mainKind as MainKind };
 }
 
 function hex(n: number): string {

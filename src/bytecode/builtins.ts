@@ -18,12 +18,13 @@ import { Op } from './opcodes';
  */
 export type Spelling =
   | 'string' | 'i32' | 'bool' | 'void' | 'never' | '[]string' | '*mut AsthraMutex' | 'AsthraResult'
+  | '*const u8' | 'usize' | '[]u8'
   | 'any-printable' | 'any-integer';
 
 /** The stack kind of a value of each spelling: 'n' number, 'r' reference (see opcodes.ts). */
 const KIND: Record<Spelling, 'n' | 'r'> = {
-  string: 'r', '[]string': 'r', '*mut AsthraMutex': 'r', 'any-printable': 'r',
-  i32: 'n', bool: 'n', void: 'n', never: 'n', AsthraResult: 'n', 'any-integer': 'n',
+  string: 'r', '[]string': 'r', '*mut AsthraMutex': 'r', 'any-printable': 'r', '[]u8': 'r',
+  i32: 'n', bool: 'n', void: 'n', never: 'n', AsthraResult: 'n', 'any-integer': 'n', '*const u8': 'n', usize: 'n',
 };
 
 /**
@@ -75,6 +76,7 @@ export const enum B {
   mutex_unlock,
   mutex_destroy,
   result_is_ok,
+  slice_from_raw_parts,
 }
 
 const RT = 'Asthra_runtime';
@@ -96,6 +98,7 @@ const table: [BuiltinFn['ns'], string, Spelling[], Spelling, Lowering, string][]
   [RT, 'mutex_unlock', ['*mut AsthraMutex'], 'AsthraResult', bi(B.mutex_unlock, 'mutex_unlock'), 'unlock a mutex this task holds, handing it to the first waiting task'],
   [RT, 'mutex_destroy', ['*mut AsthraMutex'], 'AsthraResult', bi(B.mutex_destroy, 'mutex_destroy'), 'destroy a mutex (an error result while it is locked)'],
   [RT, 'result_is_ok', ['AsthraResult'], 'bool', bi(B.result_is_ok, 'result_is_ok'), 'whether a runtime call succeeded'],
+  [RT, 'slice_from_raw_parts', ['*const u8', 'usize', 'bool', 'i32'], '[]u8', bi(B.slice_from_raw_parts, 'slice_from_raw_parts'), 'a []u8 holding a copy of len bytes of C memory at ptr (ownership_gc: the runtime then frees that memory with free())'],
   [RT, 'yield', [], 'void', op(Op.YIELD), 'let other tasks run'],
   [RT, 'sleep', ['any-integer'], 'void', op(Op.SLEEP), 'park the task for at least this many milliseconds'],
   [RT, 'is_cancelled', [], 'bool', op(Op.IS_CANCELLED), 'whether the running task was asked to stop (h.cancel())'],

@@ -24,21 +24,29 @@ export const enum CType {
   String = 14,
   /** `*const T` / `*mut T`: an address */
   Ptr = 15,
+  /**
+   * `fn(...) -> T`: a C function pointer to an Asthra function. The VM's value is an index into
+   * the module's callback table; the call passes the address the callback thread registered.
+   */
+  FnPtr = 16,
 }
 
 /** koffi's spelling of each code, by code. */
 export const CTYPE_KOFFI: readonly string[] = [
   'void', 'bool', 'int8_t', 'uint8_t', 'int16_t', 'uint16_t', 'int32_t', 'uint32_t', 'int64_t', 'uint64_t',
-  'intptr_t', 'uintptr_t', 'float', 'double', 'const char *', 'uintptr_t',
+  'intptr_t', 'uintptr_t', 'float', 'double', 'const char *', 'uintptr_t', 'uintptr_t',
 ];
 
 /** How `disasm` and error messages name each code (Asthra's spelling). */
 export const CTYPE_NAMES: readonly string[] = [
   'void', 'bool', 'i8', 'u8', 'i16', 'u16', 'i32', 'u32', 'i64', 'u64',
-  'isize', 'usize', 'f32', 'f64', 'string', 'pointer',
+  'isize', 'usize', 'f32', 'f64', 'string', 'pointer', 'callback',
 ];
 
 export const CTYPE_COUNT = CTYPE_NAMES.length;
+
+/** A callback's arguments travel in one injection record (scheduler/inject.ts), with its reply slot. */
+export const MAX_CALLBACK_PARAMS = 5;
 
 /** Does a value of this C type sit in a reference slot of the VM's stack? */
 export function ctypeIsRef(t: number): boolean {
@@ -60,4 +68,16 @@ export interface ExternProto {
   /** where it is declared (for load errors) */
   line: number;
   col: number;
+}
+
+/**
+ * An Asthra function passed to C as a function pointer (an extern's `fn(...) -> T` parameter):
+ * C may call it from any thread, during or after the call; each call runs it as a task.
+ */
+export interface CallbackProto {
+  /** the function's index in the module */
+  fn: number;
+  /** its C signature: numbers, bools and pointers only */
+  params: Uint8Array;
+  ret: number;
 }

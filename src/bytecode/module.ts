@@ -1,9 +1,9 @@
 // A compiled program in memory: what the emitter produces, what `.astb` files hold
 // (astb.ts reads and writes it) and what the VM loads.
 import { Op, forEachInstruction } from './opcodes';
-import type { ExternProto } from './ctypes';
+import type { CallbackProto, ExternProto } from './ctypes';
 
-export type { ExternProto } from './ctypes';
+export type { CallbackProto, ExternProto } from './ctypes';
 
 export const enum MainKind {
   Void = 0,
@@ -48,6 +48,8 @@ export interface Module {
   functions: FnProto[];
   /** C functions the program calls (CALL_EXTERN operands), bound when it loads */
   externs: ExternProto[];
+  /** Asthra functions C may call back (the values of an extern's function-pointer arguments) */
+  callbacks: CallbackProto[];
   /** function run first: initialises globals, calls main, returns main's value */
   entry: number;
   mainKind: MainKind;

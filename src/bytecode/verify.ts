@@ -8,7 +8,7 @@ import { INT_NAMES } from './inttypes';
 import { BUILTINS } from './builtins';
 import { MAX_SELECT_ARMS, OPS, Op, OperandKind, SELECT_ARMS, forEachInstruction, opSize, selectArmPops } from './opcodes';
 import type { FnProto, Module } from './module';
-import { CTYPE_COUNT, CType, ctypeIsRef } from './ctypes';
+import { CTYPE_COUNT, CType, MAX_CALLBACK_PARAMS, ctypeIsRef } from './ctypes';
 
 export class VerifyError extends Error {
   constructor(readonly fnName: string, readonly pc: number, message: string) {
@@ -191,11 +191,27 @@ export function verifyExterns(m: Module): void {
     if (x.symbol === '' || x.name === '') bad('has no name or no C symbol');
     if (x.symbol.includes('\0') || x.lib.includes('\0')) bad('a name holds a NUL byte');
     if (x.ret >= CTYPE_COUNT) bad(`result type code ${x.ret} is unknown`);
+    if (x.ret === CType.FnPtr) bad('a C function cannot return a callback');
     x.params.forEach((t, k) => {
       if (t >= CTYPE_COUNT) bad(`parameter ${k + 1} has unknown type code ${t}`);
       if (t === CType.Void) bad(`parameter ${k + 1} has type void`);
     });
     if (x.params.length > 32) bad(`takes ${x.params.length} parameters (at most 32)`);
+    if (!x.blocking && x.params.includes(CType.FnPtr)) bad('takes a callback, so it cannot be non-blocking');
+  });
+  m.callbacks.forEach((c, i) => {
+    const bad = (msg: string): never => {
+      throw new VerifyError('<callbacks>', i, `callback ${i}: ${msg}`);
+    };
+    if (c.fn <= 0 || c.fn >= m.functions.length || c.fn === m.entry) bad(`function ${c.fn} does not exist`);
+    const f = m.functions[c.fn];
+    if (f.arity !== c.params.length) bad(`'${f.name}' takes ${f.arity} arguments, the C signature ${c.params.length}`);
+    if (c.params.length > MAX_CALLBACK_PARAMS) bad(`takes ${c.params.length} parameters (at most ${MAX_CALLBACK_PARAMS})`);
+    for (let k = 0; k < f.arity; k++) if (f.localKinds[k] !== 0) bad(`parameter ${k + 1} of '${f.name}' holds a reference; a callback takes numbers`);
+    c.params.forEach((t, k) => {
+      if (t >= CTYPE_COUNT || t === CType.Void || t === CType.String || t === CType.FnPtr) bad(`parameter ${k + 1} has C type code ${t}`);
+    });
+    if (c.ret >= CTYPE_COUNT || c.ret === CType.String || c.ret === CType.FnPtr) bad(`result has C type code ${c.ret}`);
   });
 }
 

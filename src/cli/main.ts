@@ -11,7 +11,8 @@ import type { Piscina } from 'piscina';
 import { VerifyError, verifyModule } from '../bytecode/verify';
 // only the error classes: the compiler itself loads when a command needs it
 import { CompileError, InternalError } from '../compiler/diagnostics';
-import { LinkError } from '../ffi/library';
+import { LinkError, hardExit } from '../ffi/library';
+import { CallbackSetupError, callbacksStarted } from '../ffi/callbacks';
 import { writeAll } from '../vm/output';
 import { EXIT_INTERNAL, MAX_WORKERS, RunOptions, defaultWorkers, runModule, runModuleParallel, startPool } from '../runtime/run';
 
@@ -24,7 +25,8 @@ Usage:
   asthra build <file.asthra> [-o out.astb]  compile to a bytecode file
   asthra exec <file.astb> [args...]        verify and run a bytecode file
   asthra disasm <file.astb|file.asthra>    print the bytecode with source lines
-  asthra bench [options]                   scheduler throughput against Go (--quick, --json, --svg F)
+  asthra bench [options]                   scheduler throughput against Go, then C interop
+                                           (--quick, --json, --svg F; bench sched|ffi for one)
   asthra bench lang [options]              language benchmarks against JS, Lua, CPython, Go
 
 Options:
@@ -268,12 +270,22 @@ function dispatch(p: Parsed): number | Promise<number> {
       return 0;
     }
     case 'bench': {
-      // `asthra bench` is the scheduler harness; `asthra bench lang` the language benchmarks
-      const lang = p.rest[0] === 'lang';
-      const script = path.join(__dirname, '..', '..', 'bench', lang ? 'run.js' : 'sched.js');
-      if (!existsSync(script)) throw new UsageError(`the benchmark harness ${path.relative(process.cwd(), script)} is missing`);
-      const r = spawnSync(process.execPath, [script, ...(lang ? p.rest.slice(1) : p.rest)], { stdio: 'inherit' });
-      return r.status ?? 1;
+      // `asthra bench`: the scheduler harness, then (without --filter) the C interop one;
+      // `asthra bench sched|ffi|lang`: one harness (lang: the language benchmarks)
+      const which = ['sched', 'ffi', 'lang'].includes(p.rest[0]) ? p.rest[0] : null;
+      const rest = which ? p.rest.slice(1) : p.rest;
+      const harness = (name: string): string => {
+        const script = path.join(__dirname, '..', '..', 'bench', name === 'lang' ? 'run.js' : `${name}.js`);
+        if (!existsSync(script)) throw new UsageError(`the benchmark harness ${path.relative(process.cwd(), script)} is missing`);
+        return script;
+      };
+      const go = (name: string): number => spawnSync(process.execPath, [harness(name), ...rest], { stdio: 'inherit' }).status ?? 1;
+      if (which) return go(which);
+      const sched = go('sched');
+      const helpOnly = rest.some((a) => a === '-h' || a === '--help');
+      if (helpOnly || rest.some((a) => a === '--json' || a === '--filter' || a.startsWith('--filter=') || a === '--svg' || a.startsWith('--svg=') || a.startsWith('--workers-max'))) return sched;
+      const ffi = go('ffi');
+      return sched !== 0 ? sched : ffi;
     }
     default:
       throw new UsageError(`unknown command '${p.command}' (try 'asthra --help')`);
@@ -288,6 +300,7 @@ export function main(argv: string[]): void {
     result = report(e, argv);
   }
   if (typeof result === 'number') {
+    if (callbacksStarted()) hardExit(result);
     process.exitCode = result;
     return;
   }
@@ -295,6 +308,7 @@ export function main(argv: string[]): void {
     (code) => {
       // output is written synchronously; exiting here does not wait for worker threads that
       // are still starting up (they would find the program over)
+      if (callbacksStarted()) hardExit(code);
       process.exit(code);
     },
     (e) => {
@@ -325,6 +339,10 @@ function report(e: unknown, argv: string[]): number {
     // before the program starts: the extern's declaration names the library and the symbol
     const x = e.ext;
     writeAll(2, `${e.file}:${x.line}:${x.col}: error: extern '${x.name}': ${e.message}\n`);
+    return 1;
+  }
+  if (e instanceof CallbackSetupError) {
+    writeAll(2, `asthra: cannot set up the program's callbacks from C: ${e.message}\n`);
     return 1;
   }
   if (e instanceof InternalError) {

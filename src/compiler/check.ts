@@ -11,7 +11,7 @@ import {
 } from './types';
 import { BUILTIN_FNS, BuiltinFn, builtinTitle, builtinsNamed } from '../bytecode/builtins';
 import { MAX_SELECT_ARMS } from '../bytecode/opcodes';
-import { CType, ExternProto } from '../bytecode/ctypes';
+import { CType, CallbackProto, ExternProto, MAX_CALLBACK_PARAMS } from '../bytecode/ctypes';
 
 export interface CheckedProgram {
   program: Program;
@@ -25,6 +25,16 @@ export interface CheckedProgram {
   frames: { nlocals: number; localTypes: Ty[] }[];
   /** the C functions declared with `extern`, in CALL_EXTERN index order */
   externs: ExternProto[];
+  /** the Asthra functions passed to C as function pointers */
+  callbacks: CallbackProto[];
+}
+
+/** A function-pointer parameter of an extern: `fn(*mut u8, usize) -> i32`. */
+interface CallbackSig {
+  params: Ty[];
+  ret: Ty;
+  cparams: number[];
+  cret: number;
 }
 
 /** An `extern` declaration as the checker knows it. */
@@ -33,6 +43,8 @@ interface ExternInfo {
   decl: ExternDecl;
   params: Ty[];
   ret: Ty;
+  /** per parameter: its callback signature, for a function-pointer parameter */
+  callbacks: (CallbackSig | null)[];
 }
 
 const CONVERSIONS = new Set<string>([...INT_NAMES, 'int', 'f32', 'f64', 'string', 'char', 'bool']);
@@ -56,6 +68,7 @@ class Checker {
   frames: { nlocals: number; localTypes: Ty[] }[] = [];
   externs = new Map<string, ExternInfo>();
   externList: ExternProto[] = [];
+  callbackList: CallbackProto[] = [];
 
   // per-function state
   /** how many `unsafe { }` blocks enclose the expression being checked */
@@ -113,6 +126,7 @@ class Checker {
       program: this.program, structs: this.structs, enums: this.enums, fns: this.fns,
       globals: this.globalList, globalDecls: this.globalDecls, main: mainInfo, frames: this.frames,
       externs: this.externList,
+      callbacks: this.callbackList,
     };
   }
 
@@ -760,6 +774,11 @@ class Checker {
       return g.ty;
     }
     if (this.fnByKey.has(e.name)) this.err(e, `function '${e.name}' used as a value`, 'closures and function values are not supported yet');
+    // Asthra_runtime.slice_from_raw_parts's ownership argument
+    if (e.name === 'ownership_c' || e.name === 'ownership_gc') {
+      notes(e).target = { k: 'constant', value: e.name === 'ownership_c' ? OWNERSHIP_C : OWNERSHIP_GC };
+      return T.i32;
+    }
     return this.err(e, `undefined variable '${e.name}'`);
   }
 
@@ -975,12 +994,19 @@ class Checker {
     for (const it of items) {
       if (it.kind !== 'Extern') continue;
       if (this.externs.has(it.name) || this.fnByKey.has(it.name)) this.err(it, `function '${it.name}' is already defined`);
-      const params = it.params.map((p) => {
+      const callbacks: (CallbackSig | null)[] = [];
+      const params = it.params.map((p): Ty => {
         if (p.type === null) return this.err(p, "an extern function has no 'self'");
+        if (p.type.kind === 'TFn') {
+          callbacks.push(this.callbackSig(p.type, it.name, p.name));
+          return T.unknown;
+        }
+        callbacks.push(null);
         return this.resolveType(p.type);
       });
       const ret = it.ret ? this.resolveType(it.ret) : T.void;
       const ctypes = params.map((t, i) => {
+        if (callbacks[i] !== null) return CType.FnPtr;
         const c = cTypeOf(t);
         if (c === null || c === CType.Void) {
           this.err(it.params[i], `parameter '${it.params[i].name}' of extern '${it.name}' has type ${show(t)}, which C cannot take`, C_TYPES_HINT);
@@ -994,7 +1020,10 @@ class Checker {
         if (a.name === 'non_blocking') blocking = false;
         else if (a.name !== 'ownership' && a.name !== 'doc') this.err(a, `unknown attribute '#[${a.name}]' on an extern declaration`, 'use #[non_blocking] for a C function that returns quickly');
       }
-      const info: ExternInfo = { index: this.externList.length, decl: it, params, ret };
+      if (!blocking && callbacks.some((c) => c !== null)) {
+        this.err(it, `extern '${it.name}' takes a callback, so it cannot be #[non_blocking]`, 'C may call back while the call runs, and the callback runs as a task: the call needs a thread of its own');
+      }
+      const info: ExternInfo = { index: this.externList.length, decl: it, params, ret, callbacks };
       this.externs.set(it.name, info);
       this.externList.push({
         name: it.name, lib: it.lib, symbol: it.name, params: Uint8Array.from(ctypes), ret: cret,
@@ -1014,8 +1043,66 @@ class Checker {
       notes(e).noArgs = true;
       return x.ret;
     }
-    this.args(e, x.params, e.args, `'${name}'`);
+    if (e.args.length !== x.params.length) {
+      this.err(e, `wrong number of arguments to '${name}': expected ${x.params.length}, found ${e.args.length}`);
+    }
+    e.args.forEach((a, i) => {
+      const cb = x.callbacks[i];
+      if (cb === null) this.expect(a, x.params[i]);
+      else this.callbackArg(a, cb, name);
+    });
     return x.ret;
+  }
+
+  /** The C signature of a `fn(A, B) -> R` parameter: numbers, bools and pointers only. */
+  callbackSig(t: Extract<TypeExpr, { kind: 'TFn' }>, ext: string, param: string): CallbackSig {
+    const params = t.params.map((p) => this.resolveType(p));
+    const ret = this.resolveType(t.ret);
+    const what = `callback parameter '${param}' of extern '${ext}'`;
+    if (params.length > MAX_CALLBACK_PARAMS) this.err(t, `${what} takes ${params.length} arguments (at most ${MAX_CALLBACK_PARAMS})`);
+    const cparams = params.map((p, i) => {
+      const c = cTypeOf(p);
+      if (c === null || c === CType.Void || c === CType.String) {
+        this.err(t.params[i], `${what}: a callback cannot take ${show(p)}`, 'a callback takes integers, floats, bool and raw pointers (a buffer as *mut u8 and its length)');
+      }
+      return c;
+    });
+    const cret = cTypeOf(ret);
+    if (cret === null || cret === CType.String) this.err(t.ret, `${what}: a callback cannot return ${show(ret)}`, 'a callback returns an integer, a float, bool, a raw pointer or void');
+    return { params, ret, cparams, cret };
+  }
+
+  /** An argument for a function pointer: the name of a top-level function with that signature. */
+  callbackArg(a: Expr, sig: CallbackSig, ext: string): void {
+    const want = `fn(${sig.params.map(show).join(', ')}) -> ${show(sig.ret)}`;
+    const f = a.kind === 'Ident' && !this.lookup(a.name) ? this.fnByKey.get(a.name) : undefined;
+    if (!f) this.err(a, `'${ext}' takes a function here (${want}): pass the name of a top-level function`);
+    const ok = f.params.length === sig.params.length && f.params.every((p, i) => same(p, sig.params[i])) && same(f.ret, sig.ret);
+    if (!ok) this.err(a, `'${f.key}' does not match the callback type ${want}`, `'${f.key}' is fn(${f.params.map(show).join(', ')}) -> ${show(f.ret)}`);
+    const cparams = Uint8Array.from(sig.cparams);
+    let index = this.callbackList.findIndex((c) => c.fn === f.index && c.ret === sig.cret && c.params.length === cparams.length && c.params.every((v, k) => v === cparams[k]));
+    if (index < 0) {
+      index = this.callbackList.length;
+      this.callbackList.push({ fn: f.index, params: cparams, ret: sig.cret });
+    }
+    notes(a).target = { k: 'callback', index };
+    notes(a).ty = { k: 'int', name: 'i32' };
+  }
+
+  /**
+   * `Asthra_runtime.enqueue_callback(handler, data, len)`: queue a task running handler(data, len)
+   * (the chapter's way for a callback to hand work to the scheduler); AsthraResult ok.
+   */
+  enqueueCallback(e: Extract<Expr, { kind: 'Call' }>): Ty {
+    if (e.args.length !== 3) this.err(e, `wrong number of arguments to Asthra_runtime.enqueue_callback: expected 3 (handler, data, len), found ${e.args.length}`);
+    const h = e.args[0];
+    const f = h.kind === 'Ident' && !this.lookup(h.name) ? this.fnByKey.get(h.name) : undefined;
+    if (!f) this.err(h, 'Asthra_runtime.enqueue_callback takes the name of a top-level function as its handler');
+    if (f.params.length !== 2) this.err(h, `the handler '${f.key}' must take two parameters (data, len), not ${f.params.length}`);
+    this.expect(e.args[1], f.params[0]);
+    this.expect(e.args[2], f.params[1]);
+    notes(e).target = { k: 'enqueue', fn: f.index };
+    return { k: 'asthraResult' };
   }
 
   unsafeBlock(b: Block, expected?: Ty): Ty {
@@ -1041,6 +1128,7 @@ class Checker {
 
   /** The runtime API of the concurrency chapter: Asthra_runtime.mutex_create(void) and friends. */
   runtimeCall(e: Extract<Expr, { kind: 'Call' }>, name: string): Ty {
+    if (name === 'enqueue_callback') return this.enqueueCallback(e);
     const [f] = builtinsNamed('Asthra_runtime', name);
     if (f) return this.tableCall(e, f);
     const all = BUILTIN_FNS.filter((g) => g.ns === 'Asthra_runtime').map((g) => g.name);
@@ -1298,6 +1386,10 @@ function containsBreak(b: Block): boolean {
   };
   return b.stmts.some(inStmt);
 }
+
+/** The values of `ownership_c` and `ownership_gc` (Asthra_runtime.slice_from_raw_parts). */
+const OWNERSHIP_C = 0;
+const OWNERSHIP_GC = 1;
 
 const C_TYPES_HINT = 'C functions take and return integers, f32, f64, bool, string (as const char *) and raw pointers';
 

@@ -23,6 +23,7 @@ export function emit(cp: CheckedProgram, sourceName: string, source: string): Mo
     sourceName, source, numbers: [], strings: [], shapes: [], functions: [],
     globals: cp.globals.map((g) => ({ name: g.name, kind: isRef(g.ty) ? 1 : 0 })),
     externs: cp.externs,
+    callbacks: cp.callbacks,
     entry: 0, mainKind: MainKind.Void,
   };
   const pools = new Pools(m);
@@ -720,6 +721,7 @@ class FnEmitter {
         const t = notes(e).target!;
         if (t.k === 'local') this.op(Op.LOAD, t.slot);
         else if (t.k === 'global') this.op(Op.GLOAD, t.index);
+        else if (t.k === 'constant') this.op(Op.PUSH_I, t.value);
         return;
       }
       case 'Binary': return this.binary(e);
@@ -1022,9 +1024,21 @@ class FnEmitter {
         return;
       case 'builtin': return this.builtin(e, BUILTIN_FNS[t.fn], args);
       case 'extern':
-        for (const a of args) this.expr(a);
+        for (const a of args) {
+          const cb = notes(a).target;
+          if (cb?.k === 'callback') this.op(Op.PUSH_I, cb.index);
+          else this.expr(a);
+        }
         this.mark(e);
         this.op(Op.CALL_EXTERN, t.index, args.length);
+        return;
+      case 'enqueue':
+        // a task for the handler, and AsthraResult ok (0)
+        this.expr(args[1]);
+        this.expr(args[2]);
+        this.mark(e);
+        this.op(Op.SPAWN, t.fn, 2);
+        this.op(Op.PUSH_I, 0);
         return;
       case 'len':
         this.expr(args[0]);

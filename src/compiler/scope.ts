@@ -52,6 +52,12 @@ export type Target =
   | { k: 'chanNew' }
   /** a C function (an index into the module's extern table) */
   | { k: 'extern'; index: number }
+  /** an Asthra function passed to C as a function pointer (an index into the callback table) */
+  | { k: 'callback'; index: number }
+  /** a predeclared constant (ownership_c, ownership_gc) */
+  | { k: 'constant'; value: number }
+  /** Asthra_runtime.enqueue_callback(handler, data, len): spawn handler(data, len) */
+  | { k: 'enqueue'; fn: number }
   | { k: 'method'; name: string };
 
 /** Notes the checker leaves on nodes for the emitter. */

@@ -55,6 +55,9 @@ export function builtinType(s: Spelling): Ty | null {
     case '[]string': return { k: 'slice', elem: T.string, fixed: null };
     case '*mut AsthraMutex': return { k: 'mutex' };
     case 'AsthraResult': return { k: 'asthraResult' };
+    case '*const u8': return { k: 'ptr', mut: false, elem: T.u8 };
+    case 'usize': return T.usize;
+    case '[]u8': return { k: 'slice', elem: T.u8, fixed: null };
     case 'any-printable': case 'any-integer': return null;
   }
 }

@@ -9,6 +9,7 @@ import type { Arena } from '../heap/arena';
 import { WaitKind } from '../scheduler/fiber';
 import { Done, W, ownWaiter, prepareWaiter, waiterValue, ww } from '../scheduler/waiter';
 import { Binder, CFunction, argToC, koffi, numberFromC } from './library';
+import { callbackAddress } from './callbacks';
 import { FfiThreadData, submitCall } from './pool';
 
 /** A C call that went wrong, as the task sees it (the interpreter turns it into a trap). */
@@ -81,7 +82,13 @@ export class ExternCalls {
   }
 
   private arg(t: number, v: number): unknown {
-    return t === CType.String ? this.arena.readString(v) : argToC(t, v);
+    if (t === CType.String) return this.arena.readString(v);
+    if (t === CType.FnPtr) {
+      const addr = callbackAddress(this.arena, v);
+      if (addr === 0) throw new CallError(`callback ${v} does not exist`);
+      return addr;
+    }
+    return argToC(t, v);
   }
 
   /**

@@ -181,3 +181,23 @@ export function numberFromC(t: number, v: unknown): number {
 export function argToC(t: number, v: number): unknown {
   return t === CType.Bool ? v !== 0 : v;
 }
+
+/** A copy of `len` bytes of C memory at address `ptr`. */
+export function cBytes(ptr: number, len: number): Uint8Array {
+  return new Uint8Array(koffi().view(ptr, len).slice(0));
+}
+
+let cFree: CFunction | null = null;
+
+/** free() from the C library. */
+export function freeC(ptr: number): void {
+  if (cFree === null) cFree = koffi().load(null).func('free', 'void', ['uintptr_t']) as CFunction;
+  cFree(ptr);
+}
+
+/** End the process now with `code`, running no exit handlers (C's _exit); output is written already. */
+export function hardExit(code: number): never {
+  const exit = koffi().load(null).func('_exit', 'void', ['int']) as CFunction;
+  exit(code);
+  throw new Error('_exit returned');
+}

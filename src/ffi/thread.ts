@@ -2,12 +2,14 @@
 // tasks through the injection queue. It never allocates in the arena, takes no worker's locks
 // and touches no run queue: it reads the arguments from the parked task's stack, writes the
 // result into the task's own waiter record, and pushes READY (inject.ts).
+import { writeSync } from 'fs';
 import { workerData } from 'worker_threads';
 import { CType } from '../bytecode/ctypes';
 import { HEADER_BYTES, Meta } from '../heap/layout';
 import { Finish } from '../scheduler/scheduler';
 import { InjectKind, inject, newInjected, release, take } from '../scheduler/inject';
 import { Done, W, ownWaiter, waiterValue, ww } from '../scheduler/waiter';
+import { callbackAddressIn } from './callbacks';
 import { Binder, argToC, numberFromC } from './library';
 import { FfiThreadData, IDLE_MS } from './pool';
 
@@ -43,7 +45,9 @@ function call(fiber: number, ext: number, argBase: number): void {
     const args = new Array<unknown>(x.params.length);
     for (let k = 0; k < args.length; k++) {
       const t = x.params[k];
-      args[k] = t === CType.String ? readString(f64[argBase + k]) : argToC(t, f64[argBase + k]);
+      const v = f64[argBase + k];
+      if (t === CType.FnPtr && callbackAddressIn(i32, f64, v) === 0) throw new Error(`callback ${v} does not exist`);
+      args[k] = t === CType.String ? readString(v) : t === CType.FnPtr ? callbackAddressIn(i32, f64, v) : argToC(t, v);
     }
     const r = fn(...args);
     views();
@@ -54,7 +58,7 @@ function call(fiber: number, ext: number, argBase: number): void {
     views();
     f64[waiterValue(own)] = 0;
     i32[ww(own, W.DONE)] = Done.Failed;
-    process.stderr.write(`asthra: the C call '${x.name}' failed: ${String((e as Error)?.message ?? e).split('\n')[0]}\n`);
+    writeSync(2, `asthra: the C call '${x.name}' failed: ${String((e as Error)?.message ?? e).split('\n')[0]}\n`);
   }
 }
 

@@ -106,6 +106,8 @@ export const enum Meta {
   FFI_CALLS = 230, // blocking C calls made (for --stats)
   FFI_PEAK = 231, // the most FFI threads alive at once (for --stats)
   FFI_SEQ = 240, // bumped (and notified) when a call is queued: idle FFI threads wait on it
+  CB_TABLE = 241, // the callback block (src/ffi/callbacks.ts): C addresses of the callbacks, then reply slots
+  CB_READY = 242, // 1 once the callback thread has registered every callback (2: it failed)
   SMALL0 = 256, // free-list heads by block size / 8, up to SMALL_MAX (65 words)
 }
 

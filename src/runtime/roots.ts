@@ -32,6 +32,7 @@ export class Roots implements RootSet {
     mark(i32[Meta.MAIN_HANDLE]);
     mark(i32[Meta.INJECT]);
     if (i32[Meta.FFI_RING] !== 0) mark(i32[Meta.FFI_RING]);
+    if (i32[Meta.CB_TABLE] !== 0) mark(i32[Meta.CB_TABLE]);
     for (const fiber of this.sched.liveFibers()) this.scanFiber(fiber, mark);
     for (let w = 0; w < MAX_WORKERS; w++) mark(i32[Meta.LOCALQ0 + w]);
     // temporaries other workers published when they parked for this collection

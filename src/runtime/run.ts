@@ -11,6 +11,7 @@ import { Collector } from '../heap/gc';
 import { HDR_VARIANT, MAX_WORKERS, Meta, Tag } from '../heap/layout';
 import type { SchedulerEvents } from '../scheduler/events';
 import { handleResultSlot } from '../scheduler/handle';
+import { setUpCallbacks } from '../ffi/callbacks';
 import { setUpFfi } from '../ffi/pool';
 import { checkExterns, libraryDirs } from '../ffi/library';
 import { newInjectRing } from '../scheduler/inject';
@@ -67,6 +68,7 @@ function prepare(m: Module, opts: RunOptions, workers: number): { arena: Arena; 
   }
   arena.i32[Meta.INJECT] = newInjectRing(arena);
   setUpFfi(arena, m.externs, libraryDirs(opts.libPaths ?? []));
+  setUpCallbacks(arena, m.callbacks, m.callbacks.map((c) => m.functions[c.fn].name));
   // main is the first fiber (task 0); its handle holds the program's result
   arena.i32[Meta.MAIN_HANDLE] = spawnMain(arena, m.entry, m.functions[m.entry]);
   const cfg: WorkerConfig = {

@@ -12,7 +12,7 @@
 //     block is reused for the next spawn, so nobody may reach it through the handle after.
 // LOCK is taken only with several workers; with one, nothing else runs meanwhile.
 import type { Arena } from '../heap/arena';
-import { HEADER_BYTES, Meta, Tag } from '../heap/layout';
+import { HDR_AUX, HEADER_BYTES, Meta, Tag } from '../heap/layout';
 import { lock, unlock } from '../heap/lock';
 import { WaitKind } from './fiber';
 import type { Parking } from './park';
@@ -36,6 +36,30 @@ const HANDLE_WORDS = 10;
 export const enum HandleFlag {
   OBSERVED = 1,
   FAILED = 2,
+}
+/**
+ * FLAGS bits from here up: the reply slot (1-based) of a task started by a call from C, which
+ * waits there for the task's result (src/ffi/callbacks.ts); 0 for every other task.
+ */
+export const HANDLE_REPLY_SHIFT = 8;
+
+/**
+ * The reply slots: a block (Meta.CB_TABLE's second half, see src/ffi/callbacks.ts) of 16-byte
+ * slots, each an f64 result and an int32 state (0 waiting, 1 done, 2 failed) that the C caller's
+ * thread waits on.
+ */
+export function replySlotValue(i32: Int32Array, slot: number): number {
+  return (replyBase(i32) >>> 3) + slot * 2;
+}
+
+export function replySlotState(i32: Int32Array, slot: number): number {
+  return (replyBase(i32) >>> 2) + slot * 4 + 2;
+}
+
+/** Byte offset of reply slot 0: after the callback addresses in the callback block. */
+function replyBase(i32: Int32Array): number {
+  const block = i32[Meta.CB_TABLE];
+  return block + HEADER_BYTES + 8 * i32[(block >>> 2) + HDR_AUX];
 }
 
 export const enum TaskState {
@@ -95,6 +119,13 @@ export function completeHandle(door: Parking, handle: number, state: TaskState, 
   if (failed) i32[hw(handle, H.FLAGS)] |= HandleFlag.FAILED; // nobody observes before STATE says so
   i32[hw(handle, H.FIBER)] = 0;
   Atomics.store(i32, hw(handle, H.STATE), state);
+  const reply = i32[hw(handle, H.FLAGS)] >>> HANDLE_REPLY_SHIFT;
+  if (reply !== 0) {
+    // a C caller waits for this result on its own thread
+    a.f64[replySlotValue(i32, reply - 1)] = failed ? 0 : value;
+    Atomics.store(i32, replySlotState(i32, reply - 1), failed ? 2 : 1);
+    Atomics.notify(i32, replySlotState(i32, reply - 1));
+  }
   const head = hw(handle, H.HEAD);
   // the queue is emptied inside the lock; the fibers are woken after it
   let first = 0;

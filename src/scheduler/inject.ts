@@ -5,6 +5,8 @@
 // their loop, beside the timers, and turn each record into scheduler work:
 //   READY  fiber, seq        the fiber's park `seq` is over (an external wait completed)
 //   SPAWN  fn, argc, args    start a task running fn(args) (numbers only: nothing allocated)
+//   CALLBACK fn, argc | reply << 8, args   the same for a call from C; a reply slot (1-based, 0
+//                            for none) gets the task's result (src/ffi/callbacks.ts)
 //
 // A bounded multi-producer multi-consumer ring (D. Vyukov's): each cell carries a sequence
 // number saying whose turn it is, so a producer claims a cell with one CAS on TAIL and a
@@ -22,6 +24,8 @@ import { HEADER_BYTES, Meta, Tag } from '../heap/layout';
 export const enum InjectKind {
   Ready = 1,
   Spawn = 2,
+  /** a call from C of an Asthra function (src/ffi/callbacks.ts): target fn, arg argc | reply << 8 */
+  Callback = 3,
 }
 
 /** Cells in the ring. A full ring makes a producer wait (it is not a worker: it may). */

@@ -50,7 +50,7 @@ import { F, FiberState, WaitKind, allocFiber, fw, initFiber } from './fiber';
 import { pushBatch } from './batchlist';
 import { DeadFibers } from './deadfibers';
 import { SchedulerEvents, SliceEnd } from './events';
-import { H, TaskState, completeHandle, hw, newHandle, observe, parkOnTask } from './handle';
+import { H, HANDLE_REPLY_SHIFT, TaskState, completeHandle, hw, newHandle, observe, parkOnTask } from './handle';
 import { InjectKind, Injected, injectPending, newInjected, release, take } from './inject';
 import { cancelMutexWait, mutexDestroy, mutexLock, mutexUnlock } from './mutex';
 import { Parking } from './park';
@@ -226,11 +226,13 @@ export class Scheduler {
    * Start a task running fn with the `argc` arguments at f64 index `start` of the arena (on the
    * spawning fiber's stack, so they stay reachable). Returns its handle, or 0 without one.
    */
-  spawn(fn: number, start: number, argc: number, withHandle: boolean): number {
+  spawn(fn: number, start: number, argc: number, withHandle: boolean, reply = 0): number {
     const a = this.arena;
     const info = this.fns[fn];
     const id = this.newId();
     const handle = withHandle ? newHandle(a, id, fn, info.retKind) : 0;
+    // a call from C waits for this task's result in a reply slot (src/ffi/callbacks.ts)
+    if (reply !== 0) a.i32[hw(handle, H.FLAGS)] |= reply << HANDLE_REPLY_SHIFT;
     const need = info.nlocals + info.maxStack + 8;
     let fiber = this.dead.take(need);
     if (fiber === 0) {
@@ -605,8 +607,12 @@ export class Scheduler {
         release(this.arena.i32, r);
         Atomics.sub(this.arena.i32, Meta.EXTERNAL, 1);
         if (this.door.claimPark(fiber, seq)) this.door.ready(fiber);
-      } else {
+      } else if (r.kind === InjectKind.Spawn) {
         this.spawn(r.target, r.args, r.arg, false);
+        release(this.arena.i32, r);
+      } else {
+        const reply = r.arg >>> 8;
+        this.spawn(r.target, r.args, r.arg & 0xff, reply !== 0, reply);
         release(this.arena.i32, r);
       }
     }

@@ -10,7 +10,7 @@
 import { B } from '../bytecode/builtins';
 import { Op, selectArmPops } from '../bytecode/opcodes';
 import { CallError, ExternCalls } from '../ffi/calls';
-import type { CFunction } from '../ffi/library';
+import { cBytes, freeC, type CFunction } from '../ffi/library';
 import { FnProto, Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
 import { HEADER_BYTES, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
@@ -1091,6 +1091,25 @@ export class Interpreter {
         return this.sched.mutexDestroy(f64[args]);
       case B.result_is_ok:
         return f64[args] === 0 ? 1 : 0;
+      case B.slice_from_raw_parts: {
+        const ptr = f64[args];
+        const len = f64[args + 1];
+        const owner = f64[args + 3];
+        if (ptr === 0 && len > 0) throw this.fail('slice_from_raw_parts: null pointer', fn, at, depth);
+        let bytes: Uint8Array;
+        try {
+          bytes = len === 0 ? new Uint8Array(0) : cBytes(ptr, len);
+        } catch (e) {
+          throw this.fail(`slice_from_raw_parts: cannot read ${len} bytes at ${ptr}: ${(e as Error).message}`, fn, at, depth);
+        }
+        const s = this.arena.newSlice(len, len, 0);
+        const b0 = this.arena.sliceBase(s);
+        const out = this.arena.f64;
+        for (let i = 0; i < len; i++) out[b0 + i] = bytes[i];
+        // ownership_gc: the memory is the runtime's now; its bytes live on in the slice
+        if (owner !== 0 && ptr !== 0) freeC(ptr);
+        return s;
+      }
       default:
         throw new Error(`builtin ${b}`);
     }
