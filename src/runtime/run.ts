@@ -196,6 +196,16 @@ function workerStats(a: Arena, workers: number): string[] {
   return lines;
 }
 
+/** Blocking C calls and the FFI threads that ran them (for a program that made any). */
+function ffiStats(a: Arena): string[] {
+  const i32 = a.i32;
+  if (i32[Meta.FFI_RING] === 0) return [];
+  return [
+    `  blocking C calls ${Atomics.load(i32, Meta.FFI_CALLS)}`,
+    `  C threads        ${Atomics.load(i32, Meta.FFI_PEAK)} at most, ${Atomics.load(i32, Meta.FFI_THREADS)} at exit`,
+  ];
+}
+
 export function formatStats(a: Arena, workers: number): string {
   const g = Collector.stats(a);
   const mb = (n: number): string => `${(n / MB).toFixed(1)} MB`;
@@ -208,6 +218,7 @@ export function formatStats(a: Arena, workers: number): string {
     `  gc pause max     ${g.maxPauseMs.toFixed(2)} ms`,
     `  peak heap        ${mb(a.peakHeap)}`,
     `  live after gc    ${g.collections ? mb(g.liveAfterLast) : '(no collection)'}`,
+    ...ffiStats(a),
     ...workerStats(a, workers),
     '',
   ].join('\n');
