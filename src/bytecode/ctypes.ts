@@ -4,6 +4,7 @@
 // the koffi spellings. Pointers of every kind travel as their address in a number slot
 // (uintptr_t: the address of any object on a 64-bit machine is below 2^53, so a float64 holds
 // it exactly).
+import type { IntName } from './inttypes';
 
 export const enum CType {
   Void = 0,
@@ -47,6 +48,11 @@ export const CTYPE_COUNT = CTYPE_NAMES.length;
 
 /** A callback's arguments travel in one injection record (scheduler/inject.ts), with its reply slot. */
 export const MAX_CALLBACK_PARAMS = 5;
+
+/** The Asthra integer type of each integer C type code (undefined for the others). */
+export const CTYPE_INT: readonly (IntName | undefined)[] = [
+  undefined, undefined, 'i8', 'u8', 'i16', 'u16', 'i32', 'u32', 'i64', 'u64', 'isize', 'usize',
+];
 
 /** Does a value of this C type sit in a reference slot of the VM's stack? */
 export function ctypeIsRef(t: number): boolean {

@@ -3,8 +3,8 @@
 // parks and the call runs on an FFI thread (pool.ts); the instruction runs again when the task
 // is woken, with its arguments still pushed, and then finds the result in its own waiter record
 // (the re-execution rule channel operations follow too).
-import { CType, ExternProto } from '../bytecode/ctypes';
-import { INT_NAMES, INT_RANGE } from '../bytecode/inttypes';
+import { CTYPE_INT, CType, ExternProto } from '../bytecode/ctypes';
+import { INT_RANGE } from '../bytecode/inttypes';
 import type { Arena } from '../heap/arena';
 import { WaitKind } from '../scheduler/fiber';
 import { Done, W, ownWaiter, prepareWaiter, waiterValue, ww } from '../scheduler/waiter';
@@ -21,14 +21,6 @@ export interface ExternParking {
   parkExternal(fiber: number, ext: number): number;
 }
 
-/** The integer range of each C integer result type (others: no check). */
-const RESULT_RANGE: (readonly [number, number] | null)[] = [];
-for (const [t, name] of [
-  [CType.I8, 'i8'], [CType.U8, 'u8'], [CType.I16, 'i16'], [CType.U16, 'u16'], [CType.I32, 'i32'], [CType.U32, 'u32'],
-  [CType.I64, 'i64'], [CType.U64, 'u64'], [CType.ISize, 'isize'], [CType.USize, 'usize'],
-] as const) {
-  if ((INT_NAMES as readonly string[]).includes(name)) RESULT_RANGE[t] = INT_RANGE[name];
-}
 
 export class ExternCalls {
   /** per extern: 1 if its calls run on an FFI thread */
@@ -36,24 +28,18 @@ export class ExternCalls {
   /** the result of the call that just completed (a number, or a reference for a string) */
   result = 0;
   private binder: Binder | null = null;
-  private fns: (CFunction | null)[];
   private readonly threadData: FfiThreadData;
 
   constructor(readonly externs: readonly ExternProto[], readonly arena: Arena, readonly dirs: readonly string[], readonly parking: ExternParking) {
     this.blocking = Uint8Array.from(externs, (x) => (x.blocking ? 1 : 0));
-    this.fns = externs.map(() => null);
     this.threadData = { sab: arena.sab, externs: [...externs], dirs: [...dirs] };
   }
 
   /** The bound function of extern `ext` on this thread (bound on first use). */
   bound(ext: number): CFunction {
-    const f = this.fns[ext];
-    if (f !== null) return f;
     if (this.binder === null) this.binder = new Binder(this.externs, this.dirs);
     // the main thread bound every extern before the program started, so this does not fail
-    const g = this.binder.fn(ext);
-    this.fns[ext] = g;
-    return g;
+    return this.binder.fn(ext);
   }
 
   /** A #[non_blocking] call, now: returns its result (a string result is copied into the heap). */
@@ -124,7 +110,8 @@ export class ExternCalls {
 
   /** An integer result must fit its Asthra type exactly (a 64-bit one may not). */
   private checked(x: ExternProto, v: number): number {
-    const range = RESULT_RANGE[x.ret];
+    const int = CTYPE_INT[x.ret];
+    const range = int === undefined ? null : INT_RANGE[int];
     if (range && (v < range[0] || v > range[1] || !Number.isInteger(v))) {
       throw new CallError(`the C function '${x.name}' returned ${v}, which is outside the range of its result type`);
     }

@@ -9,18 +9,15 @@ import { InjectKind, inject } from '../scheduler/inject';
 import { Finish } from '../scheduler/scheduler';
 import type { CallbackThreadData } from './callbacks';
 import { koffi } from './library';
+import { ArenaViews } from './views';
 
 const data = workerData as CallbackThreadData;
-const sab = data.sab;
-let bytes = -1;
-let i32: Int32Array<ArrayBufferLike> = new Int32Array(0);
-let f64: Float64Array<ArrayBufferLike> = new Float64Array(0);
+const arena = new ArenaViews(data.sab);
+let { i32, f64 } = arena;
 
 function views(): void {
-  if (sab.byteLength === bytes) return;
-  bytes = sab.byteLength;
-  i32 = new Int32Array(sab, 0, bytes >> 2);
-  f64 = new Float64Array(sab, 0, bytes >> 3);
+  arena.refresh();
+  ({ i32, f64 } = arena);
 }
 
 function ended(): boolean {

@@ -12,21 +12,16 @@ import { Done, W, ownWaiter, waiterValue, ww } from '../scheduler/waiter';
 import { callbackAddressIn } from './callbacks';
 import { Binder, argToC, numberFromC } from './library';
 import { FfiThreadData, IDLE_MS } from './pool';
+import { ArenaViews } from './views';
 
 const data = workerData as FfiThreadData;
-const sab = data.sab;
-let bytes = -1;
-let i32: Int32Array<ArrayBufferLike> = new Int32Array(0);
-let f64: Float64Array<ArrayBufferLike> = new Float64Array(0);
-let buf: Buffer<ArrayBufferLike> = Buffer.alloc(0);
+const arena = new ArenaViews(data.sab);
+let { i32, f64, buf } = arena;
 
 /** Views over the whole arena (it may have grown since they were made: one worker grows it). */
 function views(): void {
-  if (sab.byteLength === bytes) return;
-  bytes = sab.byteLength;
-  i32 = new Int32Array(sab, 0, bytes >> 2);
-  f64 = new Float64Array(sab, 0, bytes >> 3);
-  buf = Buffer.from(sab, 0, bytes);
+  arena.refresh();
+  ({ i32, f64, buf } = arena);
 }
 
 function readString(ref: number): string {
@@ -46,8 +41,9 @@ function call(fiber: number, ext: number, argBase: number): void {
     for (let k = 0; k < args.length; k++) {
       const t = x.params[k];
       const v = f64[argBase + k];
-      if (t === CType.FnPtr && callbackAddressIn(i32, f64, v) === 0) throw new Error(`callback ${v} does not exist`);
-      args[k] = t === CType.String ? readString(v) : t === CType.FnPtr ? callbackAddressIn(i32, f64, v) : argToC(t, v);
+      if (t === CType.String) args[k] = readString(v);
+      else if (t !== CType.FnPtr) args[k] = argToC(t, v);
+      else if ((args[k] = callbackAddressIn(i32, f64, v)) === 0) throw new Error(`callback ${v} does not exist`);
     }
     const r = fn(...args);
     views();

@@ -53,7 +53,8 @@ export function defaultWorkers(): number {
 /** Build the arena every worker shares; returns it with the worker configuration. */
 function prepare(m: Module, opts: RunOptions, workers: number): { arena: Arena; cfg: WorkerConfig } {
   // every library and symbol is found before anything runs (a LinkError names the extern)
-  checkExterns(m.externs, libraryDirs(opts.libPaths ?? []), m.sourceName);
+  const libDirs = libraryDirs(opts.libPaths ?? []);
+  checkExterns(m.externs, libDirs, m.sourceName);
   // One worker grows the buffer as it goes; several share it from the start at its full size
   // (the OS commits pages only as they are touched), so no thread ever sees the buffer move.
   const initial = workers > 1 ? opts.maxHeapBytes : Math.min(64 << 20, opts.maxHeapBytes);
@@ -67,14 +68,14 @@ function prepare(m: Module, opts: RunOptions, workers: number): { arena: Arena; 
     for (let w = 0; w < workers; w++) arena.i32[Meta.TEMP_ROOTS0 + w] = arena.alloc(Tag.STACK, (TEMP_ROOT_SLOTS + 1) * 8);
   }
   arena.i32[Meta.INJECT] = newInjectRing(arena);
-  setUpFfi(arena, m.externs, libraryDirs(opts.libPaths ?? []));
+  setUpFfi(arena, m.externs, libDirs);
   setUpCallbacks(arena, m.callbacks, m.callbacks.map((c) => m.functions[c.fn].name));
   // main is the first fiber (task 0); its handle holds the program's result
   arena.i32[Meta.MAIN_HANDLE] = spawnMain(arena, m.entry, m.functions[m.entry]);
   const cfg: WorkerConfig = {
     index: 0, workers, args: opts.args, native: opts.native, nativeDepth: opts.nativeDepth, stackSlots: opts.stackSlots,
     gcPause: opts.gcPause ?? 200, gcVerify: opts.gcVerify ?? false, gcTorture: opts.gcTorture ?? false,
-    seed: opts.seed ?? null, strRefs, unitRefs, globalBlock, libDirs: libraryDirs(opts.libPaths ?? []),
+    seed: opts.seed ?? null, strRefs, unitRefs, globalBlock, libDirs,
   };
   arena.resetGcCount();
   return { arena, cfg };

@@ -19,8 +19,8 @@
 import { OPS, Op, forEachInstruction, opSize } from '../bytecode/opcodes';
 import type { FnProto, Module } from '../bytecode/module';
 import { stackShapes } from '../bytecode/verify';
-import { INT_NAMES, INT_RANGE, IntName } from '../bytecode/inttypes';
-import { CType } from '../bytecode/ctypes';
+import { INT_NAMES, INT_RANGE } from '../bytecode/inttypes';
+import { CTYPE_INT, CType } from '../bytecode/ctypes';
 
 export const NATIVE_DEPTH = 1500;
 /** Loop back-edges are counted in a local and charged to the slice budget in batches. */
@@ -202,8 +202,8 @@ function translate(m: Module, index: number, depthLimit: number): { source: stri
         const x = m.externs[a];
         const args = Array.from({ length: b }, (_, i) => (x.params[i] === CType.Bool ? `s${D - b + i} !== 0` : `s${D - b + i}`));
         // 64-bit results must fit an Asthra integer exactly (koffi gives a BigInt past 2^53)
-        const wide = { [CType.I64]: 'i64', [CType.U64]: 'u64', [CType.ISize]: 'isize', [CType.USize]: 'usize' }[x.ret as number] as IntName | undefined;
-        const range = wide ? INT_RANGE[wide] : null;
+        const wide = x.ret === CType.I64 || x.ret === CType.U64 || x.ret === CType.ISize || x.ret === CType.USize;
+        const range = wide ? INT_RANGE[CTYPE_INT[x.ret]!] : null;
         const conv = x.ret === CType.Bool ? 'r ? 1 : 0'
           : x.ret === CType.Void ? '0'
             : range ? `typeof r === 'number' && r <= ${range[1]} && r >= ${range[0]} ? r : wideResult(${index}, ${pc}, ${a}, r)`
