@@ -11,7 +11,15 @@ import {
 } from './types';
 import { BUILTIN_FNS, BuiltinFn, builtinTitle, builtinsNamed } from '../bytecode/builtins';
 import { MAX_SELECT_ARMS } from '../bytecode/opcodes';
-import { CType, CallbackProto, ExternProto, MAX_CALLBACK_PARAMS } from '../bytecode/ctypes';
+import { CType, CallbackProto, ExternProto, MAX_CALLBACK_PARAMS, isMemoryCType } from '../bytecode/ctypes';
+
+/** What the emitter needs of a function's locals. */
+export interface Frame {
+  nlocals: number;
+  localTypes: Ty[];
+  /** variables whose address is taken: their slot holds a cell (a reference); slot -> C type */
+  cells: Map<number, number>;
+}
 
 export interface CheckedProgram {
   program: Program;
@@ -22,7 +30,7 @@ export interface CheckedProgram {
   globalDecls: GlobalDecl[];
   main: FnInfo;
   /** slots used by each function, by fn index; index 0 is the global initialiser */
-  frames: { nlocals: number; localTypes: Ty[] }[];
+  frames: Frame[];
   /** the C functions declared with `extern`, in CALL_EXTERN index order */
   externs: ExternProto[];
   /** the Asthra functions passed to C as function pointers */
@@ -65,7 +73,9 @@ class Checker {
   globals = new Map<string, GlobalInfo>();
   globalList: GlobalInfo[] = [];
   globalDecls: GlobalDecl[] = [];
-  frames: { nlocals: number; localTypes: Ty[] }[] = [];
+  frames: Frame[] = [];
+  /** this function's variables whose address `&x` is taken: slot -> C type of the cell */
+  cells = new Map<number, number>();
   externs = new Map<string, ExternInfo>();
   externList: ExternProto[] = [];
   callbackList: CallbackProto[] = [];
@@ -119,7 +129,7 @@ class Checker {
       const info = this.globals.get(g.name)!;
       this.expect(g.init, info.ty);
     }
-    this.frames[0] = { nlocals: this.localTypes.length, localTypes: this.localTypes };
+    this.frames[0] = { nlocals: this.localTypes.length, localTypes: this.localTypes, cells: this.cells };
     for (const f of this.fns) this.checkFunction(f);
     this.globalDecls = this.initOrder(this.globalDecls);
     return {
@@ -341,6 +351,7 @@ class Checker {
   beginFunction(ret: Ty): void {
     this.scopes = [new Map()];
     this.localTypes = [];
+    this.cells = new Map();
     this.retTy = ret;
     this.loopDepth = 0;
   }
@@ -377,7 +388,7 @@ class Checker {
       this.err(f.decl, `missing return: function '${f.key}' must return ${show(f.ret)} on every path`,
         b.tail ? 'the last expression needs `return`' : undefined);
     }
-    this.frames[f.index] = { nlocals: this.localTypes.length, localTypes: this.localTypes };
+    this.frames[f.index] = { nlocals: this.localTypes.length, localTypes: this.localTypes, cells: this.cells };
     this.selfType = null;
   }
 
@@ -441,7 +452,14 @@ class Checker {
             this.err(s, `cannot infer the type of '${s.name}'`, `write it: let ${s.name}: Type = ...;`);
           }
         }
+        if (s.attr !== undefined) {
+          // every Asthra object keeps its address for life and a binding keeps its object alive
+          // until its function returns, so pinned (and gc) need nothing more; c marks C memory
+          if (s.attr.name !== 'ownership') this.err(s.attr, `unknown attribute '#[${s.attr.name}]' on a let binding`, 'only #[ownership(gc)], #[ownership(c)] or #[ownership(pinned)] goes there');
+          else if (!['gc', 'c', 'pinned'].includes(s.attr.arg ?? '')) this.err(s.attr, `unknown ownership '${s.attr.arg ?? ''}'`, 'write #[ownership(gc)], #[ownership(c)] or #[ownership(pinned)]');
+        }
         notes(s).slot = this.declare(s.name, ty, s.mut);
+        this.lookup(s.name)!.isLet = true;
         return;
       }
       case 'Assign': return this.assign(s);
@@ -609,6 +627,8 @@ class Checker {
         ty = g.ty;
       }
       notes(t).ty = ty;
+    } else if (t.kind === 'Unary' && t.op === '*') {
+      ty = this.expr(t);
     } else if (t.kind === 'Field' || t.kind === 'Index') {
       ty = this.expr(t);
       if (t.kind === 'Field') {
@@ -837,6 +857,8 @@ class Checker {
       if (ty.k === 'int' && ty.name[0] === 'u') this.err(e, `cannot negate unsigned ${ty.name}`);
       return ty;
     }
+    if (e.op === '*') return this.deref(e);
+    if (e.op === '&') return this.addressOf(e);
     const t = this.expr(e.operand, expected);
     switch (e.op) {
       case '-':
@@ -850,6 +872,40 @@ class Checker {
         if (t.k !== 'int') this.err(e, `operator '~' needs an integer, found ${show(t)}`);
         return t;
     }
+  }
+
+  /** `*p` (inside unsafe): the C-typed value a pointer points at. */
+  deref(e: Extract<Expr, { kind: 'Unary' }>): Ty {
+    if (this.unsafeDepth === 0) this.err(e, "dereferencing a pointer needs 'unsafe'", 'write it inside an unsafe { ... } block');
+    const t = this.expr(e.operand);
+    if (t.k !== 'ptr') return this.err(e, `cannot dereference ${show(t)}: '*' needs a pointer`);
+    if (t.elem.k === 'void') return this.err(e, `cannot dereference ${show(t)}: it does not say what it points at`, `cast it first: (p as *mut i32)`);
+    const ct = cTypeOf(t.elem);
+    if (ct === null || !isMemoryCType(ct)) {
+      return this.err(e, `cannot dereference ${show(t)}: '*' reads and writes a bool, an integer, a float or a pointer`);
+    }
+    notes(e).ctype = ct;
+    return t.elem;
+  }
+
+  /** `&x`: the address of a `let` variable (which then lives in a cell C may read and write). */
+  addressOf(e: Extract<Expr, { kind: 'Unary' }>): Ty {
+    const o = e.operand;
+    if (o.kind !== 'Ident') return this.err(e, "'&' takes the address of a variable", 'store the value in one first: let mut x = ...; then &x');
+    const v = this.lookup(o.name);
+    if (!v) {
+      if (this.globals.has(o.name)) return this.err(e, `cannot take the address of the global '${o.name}'`, `copy it into a local first: let mut x = ${o.name};`);
+      return this.err(o, `undefined variable '${o.name}'`);
+    }
+    if (!v.isLet) return this.err(e, `cannot take the address of '${o.name}': only a variable declared with 'let' has one`, `copy it first: let mut x = ${o.name};`);
+    const ct = cTypeOf(v.ty);
+    if (ct === null || !isMemoryCType(ct)) {
+      return this.err(e, `cannot take the address of '${o.name}' (${show(v.ty)}): '&' works on a bool, integer, float or pointer variable`);
+    }
+    this.cells.set(v.slot, ct);
+    notes(o).target = { k: 'local', slot: v.slot };
+    notes(o).ty = v.ty;
+    return { k: 'ptr', mut: v.mut, elem: v.ty };
   }
 
   cast(e: Extract<Expr, { kind: 'Cast' }>): Ty {
@@ -977,6 +1033,12 @@ class Checker {
       }
       if (c.object.kind === 'Ident' && c.object.name === 'Asthra_runtime' && !this.lookup('Asthra_runtime')) {
         return this.runtimeCall(e, c.name);
+      }
+      if (c.object.kind === 'Ident' && c.object.name === 'libc' && !this.lookup('libc')) {
+        const [f] = builtinsNamed('libc', c.name);
+        if (!f) return this.err(c, `libc has no predeclared function '${c.name}'`, `libc.malloc and libc.free are predeclared; declare others with extern "libc" fn ${c.name}(...)`);
+        if (this.unsafeDepth === 0) this.err(e, `calling libc.${c.name} needs 'unsafe'`, 'write it inside an unsafe { ... } block');
+        return this.tableCall(e, f);
       }
       const ot = this.expr(c.object);
       return this.methodCall(e, c.name, ot);
@@ -1346,6 +1408,9 @@ function castable(from: Ty, to: Ty): boolean {
   if (from.k === 'int' && to.k === 'char') return intBits(from.name) <= 32;
   if (from.k === 'bool' && (to.k === 'int' || to.k === 'bool')) return true;
   if (from.k === 'string' && to.k === 'string') return true;
+  // pointers: to any other pointer type, and to and from the address-sized integers
+  if (from.k === 'ptr' && (to.k === 'ptr' || (to.k === 'int' && ['usize', 'u64', 'isize', 'i64'].includes(to.name)))) return true;
+  if (to.k === 'ptr' && from.k === 'int' && ['usize', 'u64', 'isize', 'i64'].includes(from.name)) return true;
   return false;
 }
 

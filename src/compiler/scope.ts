@@ -36,6 +36,8 @@ export interface LocalVar {
   slot: number;
   ty: Ty;
   mut: boolean;
+  /** declared by `let` (so `&x` may take its address) */
+  isLet?: boolean;
 }
 
 /** How a name or call was resolved. */
@@ -74,6 +76,8 @@ export interface Notes {
   isTail?: boolean;
   /** a fixed array type's element count */
   size?: number;
+  /** `*p`: the C type of the value it reads or writes (bytecode/ctypes.ts) */
+  ctype?: number;
   /** a select arm's SELECT arm code (opcodes.ts SELECT_ARMS) */
   armCode?: string;
 }
