@@ -179,6 +179,22 @@ static void *tick_thread(void *arg) {
     for (int32_t i = 0; i < tick_n; i++) tick_cb(i);
     return NULL;
 }
+/* the same, sleeping ms milliseconds between calls */
+static int32_t tick_pause_ms;
+static void *paced_tick_thread(void *arg) {
+    (void)arg;
+    for (int32_t i = 0; i < tick_n; i++) { tick_cb(i); sleep_ms(tick_pause_ms); }
+    return NULL;
+}
+int32_t demo_start_paced_ticks(demo_tick_cb cb, int32_t n, int32_t ms) {
+    pthread_t t;
+    tick_cb = cb;
+    tick_n = n;
+    tick_pause_ms = ms;
+    if (pthread_create(&t, NULL, paced_tick_thread, NULL) != 0) return -1;
+    pthread_detach(t);
+    return 0;
+}
 int32_t demo_start_ticks(demo_tick_cb cb, int32_t n) {
     pthread_t t;
     tick_cb = cb;

@@ -73,11 +73,11 @@ function main(): void {
   }
   Atomics.store(i32, Meta.CB_READY, 1);
   Atomics.notify(i32, Meta.CB_READY);
-  // keep the event loop alive (koffi delivers calls from other threads through it); the thread
-  // is unref'd, so it never keeps the process alive
-  const t = setInterval(() => {
-    if (ended()) clearInterval(t);
-  }, 250);
+  // Keep the event loop alive for good (koffi delivers calls from other threads through it): a
+  // C thread may call back until the process ends, and a call into a thread that has left its
+  // loop would crash the process (koffi has no isolate to run it on). The thread is unref'd, so
+  // it never keeps the process alive; the program ends with _exit.
+  setInterval(() => {}, 1 << 30);
 }
 
 main();

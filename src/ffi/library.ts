@@ -156,10 +156,20 @@ function firstLine(e: unknown): string {
   return String((e as Error)?.message ?? e).split('\n')[0];
 }
 
+/**
+ * The main thread's binders, kept for the life of the process. koffi closes a library when the
+ * last thread's handle on it goes (a worker or FFI thread ending, or its handle collected), and
+ * a thread that C started (a ticker calling back) still runs that library's code: unmapped under
+ * it, the process would crash. Holding one handle from the main thread keeps every library
+ * mapped until the process ends.
+ */
+const kept: Binder[] = [];
+
 /** Bind every extern once (in the thread that starts the program): throws the first LinkError. */
 export function checkExterns(externs: readonly ExternProto[], dirs: readonly string[], file: string): void {
   if (externs.length === 0) return;
   const b = new Binder(externs, dirs);
+  kept.push(b);
   try {
     for (let i = 0; i < externs.length; i++) b.fn(i);
   } catch (e) {

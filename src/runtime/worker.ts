@@ -87,6 +87,7 @@ export function runWorker(m: Module, arena: Arena, cfg: WorkerConfig, out: Outpu
       sched.stopTheWorld(collect);
     };
     arena.safepointHook = () => sched.safepoint();
+    sched.door.handoff = () => out.flush();
   }
   Atomics.add(arena.i32, Meta.RUNNING, 1);
   try {

@@ -29,6 +29,12 @@ import type { RunQueues } from './queues';
 export class Parking {
   /** the state-change hooks of this worker (events.ts), or null */
   events: SchedulerEvents | null = null;
+  /**
+   * Called, with several workers, before the running task parks or readies another: the
+   * worker's buffered output goes out first, so what a task printed before a hand-off is
+   * never overtaken by what the task it hands off to prints on another worker.
+   */
+  handoff: () => void = () => {};
 
   constructor(
     readonly arena: Arena,
@@ -45,6 +51,7 @@ export class Parking {
    * record on the object's queue, under its lock; a timer entry), and ends the slice Blocked.
    */
   park(fiber: number, kind: WaitKind, ref: number, timed = false): number {
+    if (this.mt) this.handoff();
     const i32 = this.arena.i32;
     const w = fw(fiber, 0);
     let seq = (i32[w + F.PARK_SEQ] + 1) | 0;
@@ -99,6 +106,7 @@ export class Parking {
 
   /** A claimed fiber becomes runnable (on this worker's queue). */
   ready(fiber: number): void {
+    if (this.mt) this.handoff();
     if (this.events !== null) this.events.ready(this.arena.i32[fw(fiber, F.ID)]);
     this.queues.makeRunnable(fiber, false);
   }

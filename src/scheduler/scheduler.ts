@@ -51,7 +51,7 @@ import { pushBatch } from './batchlist';
 import { DeadFibers } from './deadfibers';
 import { SchedulerEvents, SliceEnd } from './events';
 import { H, HANDLE_REPLY_SHIFT, TaskState, completeHandle, hw, newHandle, observe, parkOnTask } from './handle';
-import { InjectKind, Injected, injectPending, newInjected, release, take } from './inject';
+import { INJECT_CAP, InjectKind, Injected, injectPending, newInjected, release, take } from './inject';
 import { cancelMutexWait, mutexDestroy, mutexLock, mutexUnlock } from './mutex';
 import { Parking } from './park';
 import { RunQueues } from './queues';
@@ -227,6 +227,7 @@ export class Scheduler {
    * spawning fiber's stack, so they stay reachable). Returns its handle, or 0 without one.
    */
   spawn(fn: number, start: number, argc: number, withHandle: boolean, reply = 0): number {
+    if (this.mt) this.door.handoff();
     const a = this.arena;
     const info = this.fns[fn];
     const id = this.newId();
@@ -596,10 +597,16 @@ export class Scheduler {
     if (this.door.claimPark(fiber, seq)) this.door.ready(fiber);
   };
 
-  /** Turn what threads outside the workers injected into scheduler work (inject.ts). */
+  /**
+   * Turn what threads outside the workers injected into scheduler work (inject.ts): at most one
+   * ring's worth at a time. A C thread calling back as fast as it can refills the ring while
+   * this drains it, and an unbounded drain would then never return to run anything (the task
+   * the flood started behind would starve, like main waiting for its C call's result).
+   */
   private drainInjected(): void {
     const i32 = this.arena.i32;
     const r = this.injected;
+    let n = 0;
     for (take(i32, this.ring, r); r.kind !== 0; take(this.arena.i32, this.ring, r)) {
       if (r.kind === InjectKind.Ready) {
         const fiber = r.target;
@@ -615,6 +622,7 @@ export class Scheduler {
         this.spawn(r.target, r.args, r.arg & 0xff, reply !== 0, reply);
         release(this.arena.i32, r);
       }
+      if (++n === INJECT_CAP) break;
     }
   }
 
