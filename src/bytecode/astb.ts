@@ -204,6 +204,8 @@ export function writeAstb(m: Module): Buffer {
 }
 
 // ---------------------------------------------------------------- reading
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 class Reader {
   pos: number;
   constructor(readonly buf: Buffer, readonly section: string, readonly start: number, readonly end: number) {
@@ -253,6 +255,24 @@ class Reader {
     this.need(n, what);
     const s = this.buf.toString('utf8', this.pos, this.pos + n);
     this.pos += n;
+    return s;
+  }
+  /** A string-pool entry: well-formed UTF-8 without NUL bytes (what the compiler writes). */
+  text(what: string): string {
+    const start = this.pos;
+    const n = this.u32(`${what} length`);
+    const bytes = this.bytes(n, what);
+    let s: string;
+    try {
+      s = UTF8.decode(bytes);
+    } catch {
+      this.pos = start;
+      this.fail(`${what} is not valid UTF-8: the file is corrupt, recompile it from its source`);
+    }
+    if (s.includes('\0')) {
+      this.pos = start;
+      this.fail(`${what} holds a NUL byte, which no compiled string can: the file is corrupt, recompile it from its source`);
+    }
     return s;
   }
   i32s(what: string): Int32Array {
@@ -320,7 +340,7 @@ export function readAstb(buf: Buffer): Module {
 
   r = sec(Section.STRINGS);
   const strings: string[] = [];
-  for (let i = 0, n = r.count('string', 4); i < n; i++) strings.push(r.str());
+  for (let i = 0, n = r.count('string', 4); i < n; i++) strings.push(r.text(`string ${i}`));
   r.done();
 
   r = sec(Section.SHAPES);
