@@ -376,6 +376,47 @@ describe('verifier', () => {
     });
   });
 
+  describe('declared types (the TYPES section)', () => {
+    const typed = (f, localTypes, retType) => Object.assign(f, { localTypes, retType });
+    const main = (code, opts = {}) => fn('f', { code, ...opts });
+
+    it('starts a parameter as its declared type: SLICE_PUSH on a string parameter is rejected', () => {
+      const g = typed(fn('g', { arity: 1, locals: 'r', code: [['LOAD', 0], ['PUSH_I', 1], ['SLICE_PUSH', 0], ['PUSH_I', 0], ['RET']] }), ['s'], 'n');
+      rejects(mod([main([['PUSH_I', 0], ['RET']]), g]), { fn: 'g', pc: 4, msg: /SLICE_PUSH expects a slice of numbers as the slice, found a string/ });
+    });
+
+    it('checks arguments, results and globals against their declarations', () => {
+      const g = typed(fn('g', { arity: 1, locals: 'r', ret: 'r', code: [['LOAD', 0], ['RET']] }), ['s'], 's');
+      rejects(mod([main([['PUSH_I', 1], ['NEW_SLICE', 1, 0], ['CALL', 1, 1], ['POP'], ['PUSH_I', 0], ['RET']]), g]),
+        { pc: 5, msg: /CALL expects a string as argument 1 of 'g', found a slice of numbers/ });
+      // a call's result is what the callee declares
+      const ok = main([['CONST_S', 0], ['CALL', 1, 1], ['STR_LEN'], ['RET']]);
+      expect(() => verifyModule(mod([ok, g]))).to.not.throw();
+      rejects(mod([main([['CONST_S', 0], ['CALL', 1, 1], ['MUTEX_LOCK'], ['RET']]), g]), { pc: 5, msg: /MUTEX_LOCK expects a mutex as the mutex, found a string/ });
+      const bad = typed(fn('g', { arity: 0, ret: 'r', code: [['PUSH_I', 0], ['NEW_SLICE', 1, 0], ['RET']] }), [], 's');
+      rejects(mod([main([['PUSH_I', 0], ['RET']]), bad]), { fn: 'g', pc: 5, msg: /RET expects a string as the result, found a slice of numbers/ });
+      const globals = [{ name: 'name', kind: 1, type: 's' }];
+      rejects(mod([main([['PUSH_I', 0], ['NEW_SLICE', 1, 0], ['GSTORE', 0], ['PUSH_I', 0], ['RET']])], { globals }), { pc: 5, msg: /GSTORE expects a string as the value of global 'name', found a slice of numbers/ });
+      rejects(mod([main([['GLOAD', 0], ['AWAIT', 0], ['RET']])], { globals }), { pc: 2, msg: /AWAIT expects a task handle with a number result as the handle, found a string/ });
+    });
+
+    it('follows element types: a slice of strings gives strings, a handle its task\'s declared result', () => {
+      const g = typed(fn('g', { arity: 1, locals: 'r', code: [['LOAD', 0], ['PUSH_I', 0], ['SLICE_GET', 1], ['MUTEX_LOCK'], ['RET']] }), ['[s'], 'n');
+      rejects(mod([main([['PUSH_I', 0], ['RET']]), g]), { fn: 'g', pc: 6, msg: /MUTEX_LOCK expects a mutex as the mutex, found a string/ });
+      const task = typed(fn('task', { ret: 'r', code: [['CONST_S', 0], ['RET']] }), [], 's');
+      rejects(mod([main([['SPAWN_H', 1, 0], ['AWAIT', 1], ['SLICE_LEN'], ['RET']]), task]), { pc: 5, msg: /SLICE_LEN expects a slice as the slice, found a string/ });
+    });
+
+    it('rejects a declared type that is malformed, names a missing shape, or does not match its slot', () => {
+      const f = (t) => typed(fn('f', { locals: 'r', code: [['PUSH_I', 0], ['RET']] }), [t], 'n');
+      rejects(mod([f('q')]), { pc: 0, msg: /declares local 0 of type 'q', which is not a value type/ });
+      rejects(mod([f('o9')]), { pc: 0, msg: /declares local 0 of type 'o9', which is not a value type/ });
+      rejects(mod([f('n')]), { pc: 0, msg: /declares local 0 as a number, but its slot holds a reference/ });
+      rejects(mod([main([['PUSH_I', 0], ['RET']])], { globals: [{ name: 'g', kind: 0, type: 's' }] }), { fn: '<globals>', pc: 0, msg: /global 'g' is declared of type 's', which is not a value type of its slot's kind/ });
+      expect(() => verifyModule(mod([f('[[o0')]))).to.not.throw();
+    });
+  });
+
   describe('built-in calls and the entry function', () => {
     it('rejects a BUILTIN whose argument count is not the built-in\'s', () => {
       rejects(single([['CONST_S', 0], ['CONST_S', 0], ['CONST_S', 0], ['BUILTIN', builtin('println'), 3], ['RET']]), { pc: 6, msg: /BUILTIN passes 3 arguments to 'println', which takes 1/ });

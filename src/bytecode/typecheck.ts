@@ -7,17 +7,44 @@
 // handle printed as a string), every field access outside the object's shape, and every read of
 // a local that some path reaches without writing it.
 //
-// What it cannot see: a reference that enters a function through a parameter, a global, a
-// field, a slice element or a call result carries no type in the file ('r'), so it is accepted
-// where any reference is; the VM's own checks (bounds, tags) cover those.
+// Parameters start with the types the file's TYPES section declares for them; arguments, results
+// and globals are checked against the declarations, and call results and globals read back as
+// declared. What it cannot see: a field of an object (its shape is known only where the object
+// was made) and a select's value are references of unknown kind ('r'), accepted where any
+// reference is.
 import { BUILTINS, type Spelling } from './builtins';
 import { CType } from './ctypes';
 import type { FnProto, Module } from './module';
 import { OPS, Op, opSize } from './opcodes';
 import {
   ANY_REF, CELL, MIXED, MUTEX, NUM, STR, UNWRITTEN, VType, WANT_ANY_CHAN, WANT_ANY_HANDLE, WANT_ANY_SLICE, WANT_CELL,
-  WANT_MUTEX, WANT_OBJ, WANT_STR, Want, chanOf, describe, handleOf, join, objOf, ofKind, sliceOf, wantChan, wantHandle, wantSlice,
+  WANT_MUTEX, WANT_OBJ, WANT_STR, Want, chanOf, describe, fits, handleOf, join, kindOfType, objOf, ofKind, sliceOf, validType,
+  wantChan, wantHandle, wantSlice, wantType,
 } from './vtypes';
+
+/** The declared type of local i of fn (of unknown kind beyond its stack kind when the module has no TYPES). */
+export function localType(fn: FnProto, i: number): VType {
+  return fn.localTypes?.[i] ?? ofKind(fn.localKinds[i]);
+}
+
+export function resultType(fn: FnProto): VType {
+  return fn.retType ?? ofKind(fn.retKind);
+}
+
+export function globalType(m: Module, g: number): VType {
+  return m.globals[g].type ?? ofKind(m.globals[g].kind);
+}
+
+/** Check a function's declared types: well formed, one per local, each of its slot's kind. */
+export function checkDeclaredTypes(m: Module, fn: FnProto, fail: Fail): void {
+  if (fn.localTypes !== undefined && fn.localTypes.length !== fn.nlocals) fail(0, `declares types for ${fn.localTypes.length} locals; it has ${fn.nlocals}`);
+  const check = (t: VType, kind: number, what: string): void => {
+    if (!validType(m, t)) fail(0, `the file declares ${what} of type '${t}', which is not a value type (the file is corrupt; recompile it from its source)`);
+    if ((kindOfType(t) === 'r' ? 1 : 0) !== kind) fail(0, `the file declares ${what} as ${describe(m, t)}, but its slot holds a ${kind ? 'reference' : 'number'}`);
+  };
+  for (let i = 0; i < fn.nlocals; i++) check(localType(fn, i), fn.localKinds[i], `local ${i}`);
+  check(resultType(fn), fn.retKind, 'the result');
+}
 
 /** The error a failed check raises; verify.ts wraps it in its VerifyError. */
 export type Fail = (pc: number, msg: string) => never;
@@ -59,7 +86,9 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
   const code = fn.code;
   const states: (State | undefined)[] = new Array(code.length);
   const locals: VType[] = [];
-  for (let i = 0; i < fn.nlocals; i++) locals.push(i < fn.arity ? ofKind(fn.localKinds[i]) : UNWRITTEN);
+  checkDeclaredTypes(m, fn, fail);
+  for (let i = 0; i < fn.nlocals; i++) locals.push(i < fn.arity ? localType(fn, i) : UNWRITTEN);
+  const ret = wantType(m, resultType(fn));
   states[0] = { stack: [], locals };
   const work: number[] = [0];
   const queued = new Uint8Array(code.length);
@@ -117,6 +146,11 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
     const popN = (n: number, what: string): void => {
       for (let i = n; i > 0; i--) pop(null, `${what} ${i}`);
     };
+    const popArgs = (callee: FnProto, n: number): void => {
+      for (let i = n - 1; i >= 0; i--) pop(wantType(m, localType(callee, i)), `argument ${i + 1} of '${callee.name}'`);
+    };
+    /** The element type of container type t (c is '[', 'h' or 'c'), or one of kind k if unknown. */
+    const inner = (t: VType, c: string, k: number): VType => (t[0] === c ? t.slice(1) : ofKind(k));
     const checkField = (t: VType, field: number, kind: number): void => {
       if (!checking || t.length < 2 || t[0] !== 'o') return;
       const shape = m.shapes[Number(t.slice(1))];
@@ -137,25 +171,22 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
         stack.push(loc[a]);
         break;
       case Op.STORE: loc[a] = stack.pop()!; break;
-      case Op.GLOAD: stack.push(ofKind(m.globals[a].kind)); break;
-      case Op.GSTORE: pop(null, 'the value'); break;
+      case Op.GLOAD: stack.push(globalType(m, a)); break;
+      case Op.GSTORE: pop(wantType(m, globalType(m, a)), `the value of global '${m.globals[a].name}'`); break;
       case Op.INC_LOCAL: break;
       case Op.JNE_VARIANT:
         if (checking && loc[a] !== ANY_REF && !WANT_OBJ.test(loc[a])) fail(pc, `JNE_VARIANT expects local ${a} to hold an enum value, found ${describe(m, loc[a])}`);
         break;
       case Op.RET_LOCAL:
         if (checking && loc[a] === MIXED) fail(pc, `RET_LOCAL returns local ${a}, but paths to here bring different kinds of object`);
+        if (checking && loc[a] !== ANY_REF && !ret.test(loc[a])) fail(pc, `RET_LOCAL expects local ${a} to hold ${ret.what}, the declared result, found ${describe(m, loc[a])}`);
         break;
-      case Op.CALL: {
-        popN(b, 'argument');
-        stack.push(ofKind(m.functions[a].retKind));
-        break;
-      }
-      case Op.SPAWN: popN(b, 'argument'); break;
-      case Op.SPAWN_H: popN(b, 'argument'); stack.push(handleOf(m.functions[a].retKind)); break;
-      case Op.AWAIT: pop(wantHandle(a), 'the handle'); stack.push(ofKind(a)); break;
+      case Op.CALL: popArgs(m.functions[a], b); stack.push(resultType(m.functions[a])); break;
+      case Op.SPAWN: popArgs(m.functions[a], b); break;
+      case Op.SPAWN_H: popArgs(m.functions[a], b); stack.push(handleOf(resultType(m.functions[a]))); break;
+      case Op.AWAIT: stack.push(inner(pop(wantHandle(a), 'the handle'), 'h', a)); break;
       case Op.TASK_CANCEL: pop(WANT_ANY_HANDLE, 'the handle'); stack.push(NUM); break;
-      case Op.RET: pop(null, 'the result'); break;
+      case Op.RET: pop(ret, 'the result'); break;
       case Op.EQ_S: case Op.CMP_S:
         pop(WANT_STR, 'the right operand');
         pop(WANT_STR, 'the left operand');
@@ -170,12 +201,24 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
       case Op.STR_LEN: pop(WANT_STR, 'the string'); stack.push(NUM); break;
       case Op.STR_BYTES: pop(WANT_STR, 'the string'); stack.push(sliceOf('n')); break;
       case Op.STR_INDEX: stack.pop(); pop(WANT_STR, 'the string'); stack.push(NUM); break;
-      case Op.NEW_SLICE: popN(a, 'element'); stack.push(sliceOf(b)); break;
-      case Op.SLICE_REPEAT: stack.pop(); pop(null, 'the value'); stack.push(sliceOf(a)); break;
+      case Op.NEW_SLICE: {
+        let elem = a === 0 ? ofKind(b) : stack[stack.length - 1];
+        for (let i = 0; i < a; i++) elem = join(elem, stack[stack.length - 1 - i]);
+        if (checking && elem === MIXED) fail(pc, 'NEW_SLICE makes a slice of elements of different kinds');
+        popN(a, 'element');
+        stack.push(sliceOf(elem === MIXED ? ofKind(b) : elem));
+        break;
+      }
+      case Op.SLICE_REPEAT: stack.pop(); stack.push(sliceOf(pop(null, 'the value'))); break;
       case Op.SLICE_LEN: pop(WANT_ANY_SLICE, 'the slice'); stack.push(NUM); break;
-      case Op.SLICE_GET: stack.pop(); pop(wantSlice(a), 'the slice'); stack.push(ofKind(a)); break;
-      case Op.SLICE_SET: pop(null, 'the value'); stack.pop(); pop(wantSlice(a), 'the slice'); break;
-      case Op.SLICE_PUSH: pop(null, 'the value'); pop(wantSlice(a), 'the slice'); break;
+      case Op.SLICE_GET: stack.pop(); stack.push(inner(pop(wantSlice(a), 'the slice'), '[', a)); break;
+      case Op.SLICE_SET: case Op.SLICE_PUSH: {
+        const v = pop(null, 'the value');
+        if (op === Op.SLICE_SET) stack.pop();
+        const sl = pop(wantSlice(a), 'the slice');
+        if (checking && sl[0] === '[' && !fits(v, sl.slice(1))) fail(pc, `${name} stores ${describe(m, v)} into ${describe(m, sl)}`);
+        break;
+      }
       case Op.SLICE_SUB: {
         if (a & 1) stack.pop();
         if (a & 2) stack.pop();
@@ -202,9 +245,15 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
         break;
       }
       case Op.MUTEX_LOCK: pop(WANT_MUTEX, 'the mutex'); stack.push(NUM); break;
-      case Op.CHAN_NEW: stack.pop(); stack.push(chanOf(a)); break;
-      case Op.CHAN_SEND: pop(null, 'the value'); pop(wantChan(a), 'the channel'); stack.push(NUM); break;
-      case Op.CHAN_RECV: pop(wantChan(a), 'the channel'); stack.push(ofKind(a), NUM); break;
+      case Op.CHAN_NEW: stack.pop(); stack.push(chanOf(ofKind(a))); break;
+      case Op.CHAN_SEND: {
+        const v = pop(null, 'the value');
+        const ch = pop(wantChan(a), 'the channel');
+        if (checking && ch[0] === 'c' && !fits(v, ch.slice(1))) fail(pc, `CHAN_SEND sends ${describe(m, v)} on ${describe(m, ch)}`);
+        stack.push(NUM);
+        break;
+      }
+      case Op.CHAN_RECV: stack.push(inner(pop(wantChan(a), 'the channel'), 'c', a), NUM); break;
       case Op.CHAN_CLOSE: case Op.CHAN_LEN: case Op.CHAN_CAP: pop(WANT_ANY_CHAN, 'the channel'); stack.push(NUM); break;
       case Op.SELECT: {
         const arms = m.strings[a];

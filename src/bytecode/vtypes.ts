@@ -5,18 +5,23 @@
 //   u     a local no path has written yet (only locals; reading one is an error)
 //   n     a number (ints, floats, bools, chars, void, C addresses)
 //   s     a string
-//   [K    a slice whose elements have stack kind K ('n' or 'r')
+//   [T    a slice of elements of type T ('[n', '[s', '[[s', '[r' ...)
 //   o     an object (struct, enum value or tuple) of an unknown shape; oS one of shape S
-//   hK    a task handle whose result has kind K
+//   hT    a task handle whose result has type T
 //   m     a mutex
-//   cK    a channel of elements of kind K
+//   cT    a channel of elements of type T
 //   x     a cell (a variable whose address is taken)
-//   r     a reference the code does not say more about (a parameter, global, field, element,
-//         call result): it fits any reference operand, since the bytecode names no type for it
+//   r     a reference nothing says more about (a field, a select's value, an empty slice
+//         literal's elements, a type the checker left open): it fits any reference operand
+//
+// The TYPES section of a file declares these types for every function's locals and result and
+// every global; parameters start as declared, and calls, returns and globals are checked
+// against the declarations.
 //   !     two paths disagree: one brings one kind of object, another a different one; any use is
 //         an error (the JVM's "top")
 //
-// Joins only climb: a class -> 'r' -> '!', and 'u' absorbs everything, so the worklist ends.
+// Joins only climb (a class -> 'r' -> '!'; 'u' absorbs everything; element types join inside
+// their slice, handle or channel), so the worklist ends.
 import type { Module } from './module';
 
 export type VType = string;
@@ -34,10 +39,18 @@ export function ofKind(k: number | string): VType {
   return k === 1 || k === 'r' ? ANY_REF : NUM;
 }
 
-export const sliceOf = (k: number | string): VType => '[' + (k === 1 || k === 'r' ? 'r' : 'n');
-export const handleOf = (k: number | string): VType => 'h' + (k === 1 || k === 'r' ? 'r' : 'n');
-export const chanOf = (k: number | string): VType => 'c' + (k === 1 || k === 'r' ? 'r' : 'n');
+/** A slice, handle or channel of element (result) type t. */
+export const sliceOf = (t: VType): VType => '[' + t;
+export const handleOf = (t: VType): VType => 'h' + t;
+export const chanOf = (t: VType): VType => 'c' + t;
 export const objOf = (shape: number): VType => 'o' + shape;
+
+/** The stack kind of a value of type t. */
+export function kindOfType(t: VType): 'n' | 'r' {
+  return t === NUM || t === UNWRITTEN ? 'n' : 'r';
+}
+
+const CONTAINERS = '[hc';
 
 export function join(a: VType, b: VType): VType {
   if (a === b) return a;
@@ -45,7 +58,32 @@ export function join(a: VType, b: VType): VType {
   if (a === MIXED || b === MIXED) return MIXED;
   if (a[0] === 'o' && b[0] === 'o') return 'o';
   if (a === ANY_REF || b === ANY_REF) return ANY_REF;
+  if (a[0] === b[0] && CONTAINERS.includes(a[0])) {
+    const inner = join(a.slice(1), b.slice(1));
+    return inner === MIXED ? MIXED : a[0] + inner;
+  }
   return MIXED;
+}
+
+/** May a value of type v be used where type want is declared? ('r' on either side fits any reference.) */
+export function fits(v: VType, want: VType): boolean {
+  if (v === want) return true;
+  if (v === MIXED || v === UNWRITTEN || want === MIXED || want === UNWRITTEN) return false;
+  if (v === NUM || want === NUM) return false;
+  if (v === ANY_REF || want === ANY_REF) return true;
+  if (v[0] === 'o' && want[0] === 'o') return v.length === 1 || want.length === 1;
+  if (v[0] === want[0] && CONTAINERS.includes(v[0])) return fits(v.slice(1), want.slice(1));
+  return false;
+}
+
+/** Is t a type a TYPES section may declare (well formed, shapes in range)? */
+export function validType(m: Module, t: VType): boolean {
+  let i = 0;
+  while (i < t.length && CONTAINERS.includes(t[i])) i++;
+  const rest = t.slice(i);
+  if (rest === '') return false;
+  if (rest[0] === 'o') return rest.length === 1 || (/^[0-9]{1,9}$/.test(rest.slice(1)) && Number(rest.slice(1)) < m.shapes.length);
+  return ['n', 's', 'm', 'x', 'r'].includes(rest);
 }
 
 /** What an operand must be, with its name for messages. */
@@ -61,12 +99,20 @@ export const WANT_OBJ: Want = { test: (t) => t[0] === 'o', what: 'an object (str
 export const WANT_ANY_SLICE: Want = { test: (t) => t[0] === '[', what: 'a slice' };
 export const WANT_ANY_CHAN: Want = { test: (t) => t[0] === 'c', what: 'a channel' };
 export const WANT_ANY_HANDLE: Want = { test: (t) => t[0] === 'h', what: 'a task handle' };
-export const wantSlice = (k: number | string): Want => ({ test: (t) => t === sliceOf(k), what: `a slice of ${kindWord(k)}` });
-export const wantChan = (k: number | string): Want => ({ test: (t) => t === chanOf(k), what: `a channel of ${kindWord(k)}` });
-export const wantHandle = (k: number | string): Want => ({ test: (t) => t === handleOf(k), what: `a task handle with a ${k === 1 || k === 'r' ? 'reference' : 'number'} result` });
+const holding = (c: string, k: number | string) => (t: VType): boolean => t[0] === c && kindOfType(t.slice(1)) === (k === 1 || k === 'r' ? 'r' : 'n');
+export const wantSlice = (k: number | string): Want => ({ test: holding('[', k), what: `a slice of ${kindWord(k)}` });
+export const wantChan = (k: number | string): Want => ({ test: holding('c', k), what: `a channel of ${kindWord(k)}` });
+export const wantHandle = (k: number | string): Want => ({ test: holding('h', k), what: `a task handle with a ${k === 1 || k === 'r' ? 'reference' : 'number'} result` });
+/** A value fitting the declared type t, described for messages. */
+export const wantType = (m: Module, t: VType): Want => ({ test: (v) => fits(v, t), what: describe(m, t) });
 
 function kindWord(k: number | string): string {
   return k === 1 || k === 'r' ? 'references' : 'numbers';
+}
+
+function plural(t: VType): string {
+  const words: Record<string, string> = { n: 'numbers', s: 'strings', '[': 'slices', o: 'objects', h: 'task handles', m: 'mutexes', c: 'channels', x: 'cells', r: 'references' };
+  return words[t[0]] ?? 'values of different kinds';
 }
 
 /** A type in words, for messages. */
@@ -75,7 +121,7 @@ export function describe(m: Module, t: VType): string {
     case 'u': return 'a local that is not written on every path to here';
     case 'n': return 'a number';
     case 's': return 'a string';
-    case '[': return `a slice of ${kindWord(t[1])}`;
+    case '[': return `a slice of ${plural(t.slice(1))}`;
     case 'o': {
       if (t.length === 1) return 'an object';
       const shape = m.shapes[Number(t.slice(1))];
@@ -83,7 +129,7 @@ export function describe(m: Module, t: VType): string {
     }
     case 'h': return 'a task handle';
     case 'm': return 'a mutex';
-    case 'c': return `a channel of ${kindWord(t[1])}`;
+    case 'c': return `a channel of ${plural(t.slice(1))}`;
     case 'x': return 'a cell';
     case 'r': return 'a reference';
     default: return 'different kinds of object on different paths';

@@ -10,7 +10,7 @@ import type { Block, Expr, Pattern, SelectArm, Stmt } from './ast';
 import type { CheckedProgram } from './check';
 import type { Pos } from './diagnostics';
 import { notes } from './scope';
-import { INT_RANGE, IntName, T, Ty, intBits, intCode, isRef, parseIntLiteral } from './types';
+import { INT_RANGE, IntName, T, Ty, hasUnknown, intBits, intCode, isRef, parseIntLiteral } from './types';
 
 const MAX_IMM = 0x3fffffff;
 /** The Err messages of a CHAN_SEND status (1 closed, 2 cancelled) and of a CHAN_CLOSE status 1. */
@@ -21,7 +21,7 @@ const CLOSE_CLOSED = 'close of closed channel';
 export function emit(cp: CheckedProgram, sourceName: string, source: string): Module {
   const m: Module = {
     sourceName, source, numbers: [], strings: [], shapes: [], functions: [],
-    globals: cp.globals.map((g) => ({ name: g.name, kind: isRef(g.ty) ? 1 : 0 })),
+    globals: cp.globals.map((g) => ({ name: g.name, kind: isRef(g.ty) ? 1 : 0, type: vtypeOf(g.ty) })),
     externs: cp.externs,
     callbacks: cp.callbacks,
     entry: 0, mainKind: MainKind.Void,
@@ -101,6 +101,24 @@ interface Loop {
 }
 
 const kindOf = (t: Ty): number => (isRef(t) ? 1 : 0);
+
+/**
+ * The verifier's value type (bytecode/vtypes.ts) of a value of type t: what the TYPES section
+ * declares for locals, results and globals. A type the checker left partly unknown is declared
+ * as a reference of unknown kind ('r').
+ */
+export function vtypeOf(t: Ty): string {
+  if (!isRef(t)) return 'n';
+  if (hasUnknown(t)) return 'r';
+  switch (t.k) {
+    case 'string': return 's';
+    case 'slice': return '[' + vtypeOf(t.elem);
+    case 'handle': return 'h' + vtypeOf(t.elem);
+    case 'chan': return 'c' + vtypeOf(t.elem);
+    case 'mutex': return 'm';
+    default: return 'o';
+  }
+}
 const isNumericTy = (t: Ty): boolean => t.k === 'int' || t.k === 'float' || t.k === 'char';
 const tyOf = (e: object): Ty => notes(e).ty!;
 
@@ -131,6 +149,8 @@ class FnEmitter {
       maxStack: 0,
       localKinds: Uint8Array.from(this.localTypes.map((t, i) => (this.cells.has(i) ? 1 : kindOf(t)))),
       retKind,
+      localTypes: this.localTypes.map((t, i) => (this.cells.has(i) ? 'x' : vtypeOf(t))),
+      retType: retKind === 0 ? 'n' : isRef(this.ret) ? vtypeOf(this.ret) : 'r',
       code: Int32Array.from(this.code),
       lines: Int32Array.from(this.lines),
     };
