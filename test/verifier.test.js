@@ -411,6 +411,9 @@ describe('verifier', () => {
       const f = (t) => typed(fn('f', { locals: 'r', code: [['PUSH_I', 0], ['RET']] }), [t], 'n');
       rejects(mod([f('q')]), { pc: 0, msg: /declares local 0 of type 'q', which is not a value type/ });
       rejects(mod([f('o9')]), { pc: 0, msg: /declares local 0 of type 'o9', which is not a value type/ });
+      // a declared reference of unknown kind would let a file pass any object anywhere
+      rejects(mod([f('r')]), { pc: 0, msg: /declares local 0 of type 'r', which is not a value type/ });
+      rejects(mod([f('[r')]), { pc: 0, msg: /declares local 0 of type '\[r', which is not a value type/ });
       rejects(mod([f('n')]), { pc: 0, msg: /declares local 0 as a number, but its slot holds a reference/ });
       rejects(mod([main([['PUSH_I', 0], ['RET']])], { globals: [{ name: 'g', kind: 0, type: 's' }] }), { fn: '<globals>', pc: 0, msg: /global 'g' is declared of type 's', which is not a value type of its slot's kind/ });
       expect(() => verifyModule(mod([f('[[o0')]))).to.not.throw();

@@ -310,9 +310,10 @@ verifier assumes of it (src/bytecode/vtypes.ts). A value type is a short string:
 | \`m\` | a mutex |
 | \`cT\` | a channel of elements of type T |
 | \`x\` | a cell (a variable whose address is taken) |
-| \`r\` | a reference of a kind the file does not name (a type the checker left open) |
+| \`r\` | a reference the verifier knows no more of (a field, a select's value, an element of an empty slice literal); never declared |
 
-A declared type must be well formed, name shapes that exist, and have its slot's kind.
+A declared type must be well formed, name shapes that exist, have its slot's kind, and not be or
+hold \`r\`: a file could otherwise declare a parameter "any reference" and pass it anything.
 
 ## The verifier
 

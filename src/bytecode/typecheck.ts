@@ -42,8 +42,8 @@ export function checkDeclaredTypes(m: Module, fn: FnProto, fail: Fail): void {
     if (!validType(m, t)) fail(0, `the file declares ${what} of type '${t}', which is not a value type (the file is corrupt; recompile it from its source)`);
     if ((kindOfType(t) === 'r' ? 1 : 0) !== kind) fail(0, `the file declares ${what} as ${describe(m, t)}, but its slot holds a ${kind ? 'reference' : 'number'}`);
   };
-  for (let i = 0; i < fn.nlocals; i++) check(localType(fn, i), fn.localKinds[i], `local ${i}`);
-  check(resultType(fn), fn.retKind, 'the result');
+  if (fn.localTypes !== undefined) for (let i = 0; i < fn.nlocals; i++) check(fn.localTypes[i], fn.localKinds[i], `local ${i}`);
+  if (fn.retType !== undefined) check(fn.retType, fn.retKind, 'the result');
 }
 
 /** The error a failed check raises; verify.ts wraps it in its VerifyError. */
@@ -75,7 +75,7 @@ function builtinResult(s: Spelling): VType {
   switch (s) {
     case 'string': return STR;
     case '*mut AsthraMutex': return MUTEX;
-    case '[]string': return sliceOf('r');
+    case '[]string': return sliceOf(STR);
     case '[]u8': return sliceOf('n');
     default: return NUM;
   }

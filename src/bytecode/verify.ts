@@ -8,7 +8,7 @@ import { INT_NAMES } from './inttypes';
 import { BUILTINS } from './builtins';
 import { MAX_SELECT_ARMS, OPS, Op, OperandKind, SELECT_ARMS, forEachInstruction, opSize, selectArmPops } from './opcodes';
 import { MainKind } from './module';
-import { globalType, typecheckFunction } from './typecheck';
+import { typecheckFunction } from './typecheck';
 import { kindOfType, validType } from './vtypes';
 import type { FnProto, Module } from './module';
 import { CTYPE_COUNT, CTYPE_NAMES, CType, MAX_CALLBACK_PARAMS, ctypeIsRef, isMemoryCType } from './ctypes';
@@ -231,8 +231,8 @@ export function verifyModule(m: Module): void {
   if (m.entry < 0 || m.entry >= m.functions.length) throw new VerifyError('<module>', 0, `entry function ${m.entry} does not exist`);
   verifyExterns(m);
   m.globals.forEach((g, i) => {
-    const t = globalType(m, i);
-    if (!validType(m, t) || (kindOfType(t) === 'r' ? 1 : 0) !== g.kind) {
+    const t = g.type;
+    if (t !== undefined && (!validType(m, t) || (kindOfType(t) === 'r' ? 1 : 0) !== g.kind)) {
       throw new VerifyError('<globals>', i, `global '${g.name}' is declared of type '${t}', which is not a value type of its slot's kind (the file is corrupt; recompile it from its source)`);
     }
   });

@@ -12,7 +12,7 @@
 //   cT    a channel of elements of type T
 //   x     a cell (a variable whose address is taken)
 //   r     a reference nothing says more about (a field, a select's value, an empty slice
-//         literal's elements, a type the checker left open): it fits any reference operand
+//         literal's elements): it fits any reference operand. A file may not declare it.
 //
 // The TYPES section of a file declares these types for every function's locals and result and
 // every global; parameters start as declared, and calls, returns and globals are checked
@@ -76,14 +76,17 @@ export function fits(v: VType, want: VType): boolean {
   return false;
 }
 
-/** Is t a type a TYPES section may declare (well formed, shapes in range)? */
+/**
+ * Is t a type a TYPES section may declare: well formed, shapes in range, and never 'r' (a
+ * declared reference of unknown kind would let a file pass any object where it likes)?
+ */
 export function validType(m: Module, t: VType): boolean {
   let i = 0;
   while (i < t.length && CONTAINERS.includes(t[i])) i++;
   const rest = t.slice(i);
   if (rest === '') return false;
   if (rest[0] === 'o') return rest.length === 1 || (/^[0-9]{1,9}$/.test(rest.slice(1)) && Number(rest.slice(1)) < m.shapes.length);
-  return ['n', 's', 'm', 'x', 'r'].includes(rest);
+  return ['n', 's', 'm', 'x'].includes(rest);
 }
 
 /** What an operand must be, with its name for messages. */

@@ -30,7 +30,9 @@ export function emit(cp: CheckedProgram, sourceName: string, source: string): Mo
   const main = cp.main;
   m.mainKind = main.ret.k === 'void' ? MainKind.Void : main.ret.k === 'int' ? MainKind.ExitCode : MainKind.Result;
   // function 0: initialise globals in source order, then run main
-  const init = new FnEmitter(cp, pools, '<init>', cp.frames[0].localTypes, 0, T.i64, cp.frames[0].cells);
+  // function 0 returns main's Result itself, or main's exit code (0 for a void main)
+  const initRet = main.ret.k === 'void' || main.ret.k === 'int' ? T.i64 : main.ret;
+  const init = new FnEmitter(cp, pools, '<init>', cp.frames[0].localTypes, 0, initRet, cp.frames[0].cells);
   for (const g of cp.globalDecls) {
     const info = cp.globals.find((x) => x.name === g.name)!;
     init.mark(g);
@@ -104,8 +106,8 @@ const kindOf = (t: Ty): number => (isRef(t) ? 1 : 0);
 
 /**
  * The verifier's value type (bytecode/vtypes.ts) of a value of type t: what the TYPES section
- * declares for locals, results and globals. A type the checker left partly unknown is declared
- * as a reference of unknown kind ('r').
+ * declares for locals, results and globals. The checker leaves no type partly unknown by now;
+ * if one were, 'r' would make the verifier reject the file rather than guess.
  */
 export function vtypeOf(t: Ty): string {
   if (!isRef(t)) return 'n';
