@@ -407,6 +407,16 @@ describe('verifier', () => {
       rejects(mod([main([['SPAWN_H', 1, 0], ['AWAIT', 1], ['SLICE_LEN'], ['RET']]), task]), { pc: 5, msg: /SLICE_LEN expects a slice as the slice, found a string/ });
     });
 
+    it('checks field accesses on a parameter declared of one shape (a struct or tuple)', () => {
+      // shape 0 is Pair { n, r }
+      const g = typed(fn('g', { arity: 1, locals: 'r', code: [['LOAD', 0], ['GET_FIELD', 5, 1], ['POP'], ['PUSH_I', 0], ['RET']] }), ['o0'], 'n');
+      rejects(mod([main([['PUSH_I', 0], ['RET']]), g]), { fn: 'g', pc: 2, msg: /GET_FIELD names field 5 of an object of shape 'Pair', which has 2 fields/ });
+      const h = typed(fn('g', { arity: 1, locals: 'r', code: [['LOAD', 0], ['PUSH_I', 1], ['SET_FIELD', 1, 0], ['PUSH_I', 0], ['RET']] }), ['o0'], 'n');
+      rejects(mod([main([['PUSH_I', 0], ['RET']]), h]), { fn: 'g', pc: 4, msg: /SET_FIELD treats field 1 of shape 'Pair' as a number; it holds a reference/ });
+      const ok = typed(fn('g', { arity: 1, locals: 'r', ret: 'r', code: [['LOAD', 0], ['GET_FIELD', 1, 1], ['RET']] }), ['o0'], 's');
+      expect(() => verifyModule(mod([main([['PUSH_I', 0], ['CONST_S', 0], ['NEW_OBJ', 0], ['CALL', 1, 1], ['STR_LEN'], ['RET']]), ok]))).to.not.throw();
+    });
+
     it('rejects a declared type that is malformed, names a missing shape, or does not match its slot', () => {
       const f = (t) => typed(fn('f', { locals: 'r', code: [['PUSH_I', 0], ['RET']] }), [t], 'n');
       rejects(mod([f('q')]), { pc: 0, msg: /declares local 0 of type 'q', which is not a value type/ });

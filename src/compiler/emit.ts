@@ -21,12 +21,13 @@ const CLOSE_CLOSED = 'close of closed channel';
 export function emit(cp: CheckedProgram, sourceName: string, source: string): Module {
   const m: Module = {
     sourceName, source, numbers: [], strings: [], shapes: [], functions: [],
-    globals: cp.globals.map((g) => ({ name: g.name, kind: isRef(g.ty) ? 1 : 0, type: vtypeOf(g.ty) })),
+    globals: cp.globals.map((g) => ({ name: g.name, kind: isRef(g.ty) ? 1 : 0 })),
     externs: cp.externs,
     callbacks: cp.callbacks,
     entry: 0, mainKind: MainKind.Void,
   };
   const pools = new Pools(m);
+  m.globals.forEach((g, i) => (g.type = vtypeOf(cp.globals[i].ty, pools, cp)));
   const main = cp.main;
   m.mainKind = main.ret.k === 'void' ? MainKind.Void : main.ret.k === 'int' ? MainKind.ExitCode : MainKind.Result;
   // function 0: initialise globals in source order, then run main
@@ -109,14 +110,17 @@ const kindOf = (t: Ty): number => (isRef(t) ? 1 : 0);
  * declares for locals, results and globals. The checker leaves no type partly unknown by now;
  * if one were, 'r' would make the verifier reject the file rather than guess.
  */
-export function vtypeOf(t: Ty): string {
+function vtypeOf(t: Ty, pools: Pools, cp: CheckedProgram): string {
   if (!isRef(t)) return 'n';
   if (hasUnknown(t)) return 'r';
   switch (t.k) {
     case 'string': return 's';
-    case 'slice': return '[' + vtypeOf(t.elem);
-    case 'handle': return 'h' + vtypeOf(t.elem);
-    case 'chan': return 'c' + vtypeOf(t.elem);
+    case 'slice': return '[' + vtypeOf(t.elem, pools, cp);
+    case 'handle': return 'h' + vtypeOf(t.elem, pools, cp);
+    case 'chan': return 'c' + vtypeOf(t.elem, pools, cp);
+    // a struct or tuple has one shape (the one NEW_OBJ builds it with), an enum one per variant
+    case 'struct': return 'o' + pools.shape(t.name, 0, cp.structs.get(t.name)!.fields.map((f) => f.ty));
+    case 'tuple': return 'o' + pools.shape('tuple', 0, t.elems);
     case 'mutex': return 'm';
     default: return 'o';
   }
@@ -151,8 +155,8 @@ class FnEmitter {
       maxStack: 0,
       localKinds: Uint8Array.from(this.localTypes.map((t, i) => (this.cells.has(i) ? 1 : kindOf(t)))),
       retKind,
-      localTypes: this.localTypes.map((t, i) => (this.cells.has(i) ? 'x' : vtypeOf(t))),
-      retType: retKind === 0 ? 'n' : isRef(this.ret) ? vtypeOf(this.ret) : 'r',
+      localTypes: this.localTypes.map((t, i) => (this.cells.has(i) ? 'x' : vtypeOf(t, this.pools, this.cp))),
+      retType: retKind === 0 ? 'n' : isRef(this.ret) ? vtypeOf(this.ret, this.pools, this.cp) : 'r',
       code: Int32Array.from(this.code),
       lines: Int32Array.from(this.lines),
     };
