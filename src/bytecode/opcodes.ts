@@ -137,6 +137,8 @@ export const enum Op {
   CELL_ADDR,
   PTR_LOAD,
   PTR_STORE,
+  BYTES_IN,
+  BYTES_OUT,
 }
 
 // op, name, operands, pops, pushes, native, meaning
@@ -255,6 +257,8 @@ const table = [
   [Op.CELL_ADDR, 'CELL_ADDR', [], 'r', 'n', false, 'pop a cell; push the machine address of its value'],
   [Op.PTR_LOAD, 'PTR_LOAD', ['ctype'], 'n', 'n', false, 'pop an address; push the value of C type T stored there (a runtime error for null, freed or too small C memory)'],
   [Op.PTR_STORE, 'PTR_STORE', ['ctype'], 'nn', '', false, 'pop an address and a value; store the value there as C type T'],
+  [Op.BYTES_IN, 'BYTES_IN', [], 'r', 'n', false, 'pop a []u8; push the address of a C copy of its bytes (buf.ptr passed to C)'],
+  [Op.BYTES_OUT, 'BYTES_OUT', [], 'rn', '', false, 'pop a []u8 and the address BYTES_IN gave; copy the bytes back into the slice and free the C copy'],
 ] as const;
 
 /**

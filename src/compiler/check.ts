@@ -990,6 +990,9 @@ class Checker {
       return s.fields[i].ty;
     }
     if (e.name === 'len' && (ot.k === 'slice' || ot.k === 'string')) return T.usize;
+    if (e.name === 'ptr' && ot.k === 'slice' && isU8(ot.elem)) {
+      return this.err(e, "'.ptr' of a []u8 is only valid as an argument of a C function call", 'pass it straight to the extern: unsafe { f(buf.ptr, buf.len) }');
+    }
     if ((e.name === 'len' || e.name === 'cap') && ot.k === 'chan') return T.usize;
     return this.err(e, `${show(ot)} has no field '${e.name}'`);
   }
@@ -1114,10 +1117,29 @@ class Checker {
     }
     e.args.forEach((a, i) => {
       const cb = x.callbacks[i];
+      if (cb === null && a.kind === 'Field' && a.name === 'ptr' && this.slicePtrArg(a, x.params[i], name)) return;
       if (cb === null) this.expect(a, x.params[i]);
       else this.callbackArg(a, cb, name);
     });
     return x.ret;
+  }
+
+  /**
+   * `buf.ptr` of a `[]u8` passed to a C pointer parameter: C gets the slice's bytes for the
+   * call (copied into C memory before it and back into the slice after it). False if `a` is
+   * some other `.ptr`, for the usual checks.
+   */
+  slicePtrArg(a: Extract<Expr, { kind: 'Field' }>, param: Ty, ext: string): boolean {
+    const ot = this.expr(a.object);
+    if (ot.k !== 'slice' || !isU8(ot.elem)) return false;
+    if (param.k !== 'ptr' || !(param.elem.k === 'void' || isU8(param.elem))) {
+      this.err(a, `'${ext}' takes ${show(param)} here, and ${a.object.kind === 'Ident' ? a.object.name : 'the slice'}.ptr is a *mut u8`);
+    }
+    notes(a).target = { k: 'slicePtr' };
+    notes(a).ty = { k: 'ptr', mut: true, elem: T.u8 };
+    notes(a).slot = this.newSlot(ot);
+    notes(a).slot2 = this.newSlot(T.usize);
+    return true;
   }
 
   /** The C signature of a `fn(A, B) -> R` parameter: numbers, bools and pointers only. */
@@ -1403,6 +1425,10 @@ class Checker {
 
 function isLiteral(e: Expr): boolean {
   return e.kind === 'Int' || e.kind === 'Float' || (e.kind === 'Unary' && e.op === '-' && (e.operand.kind === 'Int' || e.operand.kind === 'Float'));
+}
+
+function isU8(t: Ty): boolean {
+  return t.k === 'int' && t.name === 'u8';
 }
 
 function castable(from: Ty, to: Ty): boolean {

@@ -1111,15 +1111,34 @@ class FnEmitter {
         this.op(Op.CHAN_NEW, kindOf((tyOf(e) as Extract<Ty, { k: 'chan' }>).elem));
         return;
       case 'builtin': return this.builtin(e, BUILTIN_FNS[t.fn], args);
-      case 'extern':
+      case 'extern': {
+        const pinned: Expr[] = [];
         for (const a of args) {
           const cb = notes(a).target;
           if (cb?.k === 'callback') this.op(Op.PUSH_I, cb.index);
-          else this.expr(a);
+          else if (cb?.k === 'slicePtr') {
+            // the slice's bytes in C memory for the call; the address stays in a temporary
+            const n = notes(a);
+            this.expr((a as Extract<Expr, { kind: 'Field' }>).object);
+            this.op(Op.STORE, n.slot!);
+            this.op(Op.LOAD, n.slot!);
+            this.mark(a);
+            this.op(Op.BYTES_IN);
+            this.op(Op.STORE, n.slot2!);
+            this.op(Op.LOAD, n.slot2!);
+            pinned.push(a);
+          } else this.expr(a);
         }
         this.mark(e);
         this.op(Op.CALL_EXTERN, t.index, args.length);
+        for (const a of pinned) {
+          // what C wrote goes back into the slice; the C copy is freed
+          this.op(Op.LOAD, notes(a).slot!);
+          this.op(Op.LOAD, notes(a).slot2!);
+          this.op(Op.BYTES_OUT);
+        }
         return;
+      }
       case 'enqueue':
         // a task for the handler, and AsthraResult ok (0)
         this.expr(args[1]);

@@ -56,6 +56,8 @@ export type Target =
   | { k: 'extern'; index: number }
   /** an Asthra function passed to C as a function pointer (an index into the callback table) */
   | { k: 'callback'; index: number }
+  /** `buf.ptr` of a []u8 as an extern argument: its bytes, copied to C memory for the call */
+  | { k: 'slicePtr' }
   /** a predeclared constant (ownership_c, ownership_gc) */
   | { k: 'constant'; value: number }
   /** Asthra_runtime.enqueue_callback(handler, data, len): spawn handler(data, len) */

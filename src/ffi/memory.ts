@@ -96,6 +96,40 @@ export class Memory {
     this.cFree!(addr);
   }
 
+  /**
+   * `buf.ptr` passed to C: a C copy of the []u8's bytes, for the call. The block starts with the
+   * length copied (8 bytes), and C gets the address after it.
+   */
+  bytesIn(slice: number): number {
+    const a = this.arena;
+    const len = a.sliceLen(slice);
+    const b0 = a.sliceBase(slice);
+    if (this.cMalloc === null) this.bindLibc();
+    const block = Number(this.cMalloc!(1, 8 + Math.max(1, len)));
+    if (block === 0) throw new MemoryError(`the C allocator has no ${len} bytes for a copy of the slice`);
+    const view = new DataView(koffi().view(block, 8 + len));
+    view.setFloat64(0, len, true);
+    const f64 = a.f64;
+    for (let i = 0; i < len; i++) view.setUint8(8 + i, f64[b0 + i]);
+    return block + 8;
+  }
+
+  /** After the call: what C wrote goes back into the slice, and the copy is freed. */
+  bytesOut(slice: number, addr: number): void {
+    const a = this.arena;
+    const block = addr - 8;
+    const copied = new DataView(koffi().view(block, 8)).getFloat64(0, true);
+    // another task may have changed the slice meanwhile: copy back no more than both hold
+    const len = Math.min(copied, a.sliceLen(slice));
+    const bytes = new Uint8Array(koffi().view(addr, Math.max(1, len)));
+    const b0 = a.sliceBase(slice);
+    const f64 = a.f64;
+    for (let i = 0; i < len; i++) f64[b0 + i] = bytes[i];
+    // the task may have come back on another worker than the one that made the copy
+    if (this.cFree === null) this.bindLibc();
+    this.cFree!(block);
+  }
+
   /** A C function returned `addr` (a pointer result): it is live memory, whatever it was before. */
   fromC(addr: number): void {
     this.arena.cmem.reissued(addr);

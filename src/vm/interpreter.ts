@@ -1009,6 +1009,18 @@ export class Interpreter {
           sp -= 2;
           pc++;
           break;
+        case Op.BYTES_IN:
+          try {
+            f64[sp - 1] = this.memory().bytesIn(f64[sp - 1]);
+          } catch (e) {
+            if (e instanceof MemoryError) throw this.fail(e.message, fnIndex, pc - 1, depth);
+            throw e;
+          }
+          break;
+        case Op.BYTES_OUT:
+          this.memory().bytesOut(f64[sp - 2], f64[sp - 1]);
+          sp -= 2;
+          break;
         case Op.TASK_CANCEL:
           this.sched.cancel(f64[sp - 1]);
           f64[sp - 1] = 0;
