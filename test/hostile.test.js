@@ -114,6 +114,20 @@ describe('hostile bytecode', () => {
       expect(r.stderr).to.not.match(JS_STACK);
     });
 
+    it('makes BYTES_OUT with an address BYTES_IN did not give a runtime error, not a crash', () => {
+      const r = exec(entryModule(['PUSH_I', 1, 'NEW_SLICE', 1, 0, 'PUSH_I', 4096, 'BYTES_OUT', 'PUSH_I', 0, 'RET']), 'bytesout.astb');
+      expect(r.signal, r.stderr).to.equal(null);
+      expect(r.status, r.stderr).to.equal(1);
+      expect(r.stderr).to.match(/^runtime error: BYTES_OUT: 0x1000 is not a C copy of a slice that BYTES_IN made/);
+      expect(r.stderr).to.not.match(JS_STACK);
+    });
+
+    it('refuses BYTES_IN on a string (verify error)', () => {
+      const r = exec(entryModule(['CONST_S', 0, 'BYTES_IN', 'POP', 'PUSH_I', 0, 'RET'], { strings: ['text'] }), 'bytesin.astb');
+      expect(r.stderr).to.match(/BYTES_IN expects a slice of numbers as the buffer, found a string/);
+      expect(r.status, r.stderr).to.equal(2);
+    });
+
     it('refuses to run a file whose string is pushed to a slice operation (verify error, exit 2, nothing runs)', () => {
       const r = exec(entryModule(['CONST_S', 0, 'PUSH_I', 65, 'SLICE_PUSH', 0, 'PUSH_I', 0, 'RET'], { strings: ['text'] }), 'push.astb');
       expect(r.stdout).to.equal('');

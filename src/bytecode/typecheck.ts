@@ -280,6 +280,8 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
         stack.push(x.ret === CType.String ? STR : NUM);
         break;
       }
+      case Op.BYTES_IN: pop(wantSlice(0), 'the buffer'); stack.push(NUM); break;
+      case Op.BYTES_OUT: stack.pop(); pop(wantSlice(0), 'the buffer'); break;
       case Op.NEW_CELL: stack.push(CELL); break;
       case Op.CELL_ADDR: pop(WANT_CELL, 'the cell'); stack.push(NUM); break;
       default: {

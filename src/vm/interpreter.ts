@@ -1018,7 +1018,12 @@ export class Interpreter {
           }
           break;
         case Op.BYTES_OUT:
-          this.memory().bytesOut(f64[sp - 2], f64[sp - 1]);
+          try {
+            this.memory().bytesOut(f64[sp - 2], f64[sp - 1]);
+          } catch (e) {
+            if (e instanceof MemoryError) throw this.fail(e.message, fnIndex, pc - 1, depth);
+            throw e;
+          }
           sp -= 2;
           break;
         case Op.TASK_CANCEL:
