@@ -17,7 +17,9 @@ const REAL = path.join(SPEC, 'programs', 'inventory.asthra');
 
 const MODULE_FIELDS = ['sourceName', 'source', 'numbers', 'strings', 'shapes', 'globals', 'functions', 'externs', 'callbacks', 'entry', 'mainKind'];
 const EXTERN_FIELDS = ['name', 'lib', 'symbol', 'params', 'ret', 'blocking', 'line', 'col'];
-const FN_FIELDS = ['name', 'arity', 'nlocals', 'maxStack', 'localKinds', 'retKind', 'code', 'lines'];
+const FN_FIELDS = ['name', 'arity', 'nlocals', 'maxStack', 'localKinds', 'retKind', 'localTypes', 'retType', 'code', 'lines'];
+/** A kind's type when a hand-made module declares none (what writeAstb writes for it). */
+const kindType = (k) => (k ? 'r' : 'n');
 
 
 /** Compare two modules field by field (typed arrays element by element), with a path in every message. */
@@ -37,7 +39,7 @@ function expectSameModule(got, want) {
     expect(got.shapes[i].refs, `shapes[${i}].refs`).to.be.instanceOf(Uint8Array);
     expect(Array.from(got.shapes[i].refs), `shapes[${i}].refs`).to.deep.equal(Array.from(s.refs));
   });
-  expect(got.globals, 'globals').to.deep.equal(want.globals.map((g) => ({ name: g.name, kind: g.kind })));
+  expect(got.globals, 'globals').to.deep.equal(want.globals.map((g) => ({ name: g.name, kind: g.kind, type: g.type ?? kindType(g.kind) })));
   expect(got.externs, 'externs').to.have.lengthOf(want.externs.length);
   expect(got.callbacks.map((c) => [c.fn, [...c.params], c.ret]), 'callbacks').to.deep.equal(want.callbacks.map((c) => [c.fn, [...c.params], c.ret]));
   want.externs.forEach((x, i) => {
@@ -57,6 +59,8 @@ function expectSameModule(got, want) {
     expect(g.code, `${at}.code`).to.be.instanceOf(Int32Array);
     expect(g.lines, `${at}.lines`).to.be.instanceOf(Int32Array);
     for (const k of ['localKinds', 'code', 'lines']) expect(Array.from(g[k]), `${at}.${k}`).to.deep.equal(Array.from(f[k]));
+    expect(g.localTypes, `${at}.localTypes`).to.deep.equal(f.localTypes ?? Array.from(f.localKinds, kindType));
+    expect(g.retType, `${at}.retType`).to.equal(f.retType ?? kindType(f.retKind));
   });
 }
 
@@ -97,7 +101,7 @@ function sections(buf) {
   return out;
 }
 
-const SEC = { meta: 1, numbers: 2, strings: 3, shapes: 4, globals: 5, functions: 6, source: 7, externs: 8 };
+const SEC = { meta: 1, numbers: 2, strings: 3, shapes: 4, globals: 5, functions: 6, source: 7, externs: 8, types: 10 };
 
 describe('.astb files', () => {
   describe('crc32', () => {
@@ -136,12 +140,12 @@ describe('.astb files', () => {
   });
 
   describe('round trip of unusual values', () => {
-    it('keeps -0, NaN, infinities, subnormals, empty and non-ASCII strings and names', () => {
+    it('keeps -0, NaN, infinities, subnormals, empty and non-ASCII strings and names (a NUL only outside the string pool)', () => {
       const m = {
         sourceName: 'dir/ünï.asthra',
         source: 'fn main() { "😀" }\n\0end',
         numbers: [-0, 0, NaN, Infinity, -Infinity, 5e-324, 1.7976931348623157e308, 2 ** 53 + 2, -123.456],
-        strings: ['', 'é', '😀 emoji', 'nul\0byte', 'line\nbreak', 'x'.repeat(70000)],
+        strings: ['', 'é', '😀 emoji', 'line\nbreak', 'x'.repeat(70000)],
         shapes: [
           { name: 'Empty', variant: 0, refs: new Uint8Array([]) },
           { name: 'Option', variant: 1, refs: new Uint8Array([1, 0, 1]) },
@@ -204,7 +208,7 @@ describe('.astb files', () => {
       expect(good.toString('latin1', 0, 4)).to.equal('ASTB');
       expect(good.readUInt16LE(4)).to.equal(VERSION_MAJOR);
       expect(good.readUInt16LE(6)).to.equal(VERSION_MINOR);
-      expect(sections(good).map((s) => s.id)).to.deep.equal([1, 2, 3, 4, 5, 6, 7]);
+      expect(sections(good).map((s) => s.id)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 10]);
       expect(good.readUInt32LE(good.length - 4)).to.equal(crc32(good.subarray(0, good.length - 4)));
     });
 
@@ -312,13 +316,13 @@ describe('.astb files', () => {
       expect(err.message).to.match(/^header section, offset \d+: meta section length 2147483647 runs past the end/);
     });
 
-    it('rejects a later section (source) whose length runs past the end', () => {
+    it('rejects the last section (types) whose length runs past the end', () => {
       const bad = Buffer.from(good);
-      const src = sections(good).find((s) => s.id === SEC.source);
-      bad.writeUInt32LE(src.len + 1, src.at + 4);
+      const last = sections(good).find((s) => s.id === SEC.types);
+      bad.writeUInt32LE(last.len + 1, last.at + 4);
       const err = astbError(reseal(bad));
-      expect(err.offset).to.be.within(src.at, src.body);
-      expect(err.message).to.include('source section length');
+      expect(err.offset).to.be.within(last.at, last.body);
+      expect(err.message).to.include('types section length');
       expect(err.message).to.include('runs past the end');
     });
 
@@ -339,15 +343,27 @@ describe('.astb files', () => {
       expect(astbError(reseal(bad)).message).to.include('duplicate functions section');
     });
 
-    it('rejects a missing section, naming it', () => {
+    it('rejects a missing section, naming it (the types section too: a 2.0 file always has one)', () => {
       const secs = sections(good);
-      const src = secs.find((s) => s.id === SEC.source);
-      const head = Buffer.from(good.subarray(0, 12));
-      head.writeUInt32LE(secs.length - 1, 8);
-      const bad = reseal(Buffer.concat([head, good.subarray(12, src.at), Buffer.alloc(4)]));
-      const err = astbError(bad);
-      expect(err.section).to.equal('source');
-      expect(err.message).to.include('missing');
+      for (const [name, drop] of [['source', 2], ['types', 1]]) {
+        const cut = secs[secs.length - drop];
+        const head = Buffer.from(good.subarray(0, 12));
+        head.writeUInt32LE(secs.length - 1, 8);
+        const kept = drop === 2 ? [good.subarray(12, cut.at), good.subarray(secs[secs.length - 1].at, good.length - 4)] : [good.subarray(12, cut.at)];
+        const bad = reseal(Buffer.concat([head, ...kept, Buffer.alloc(4)]));
+        const err = astbError(bad);
+        expect(err.section, name).to.equal(name);
+        expect(err.message).to.include('missing');
+      }
+    });
+
+    it('rejects a types section that types a different number of locals than a function has', () => {
+      const bad = Buffer.from(good);
+      const types = sections(good).find((s) => s.id === SEC.types);
+      bad.writeUInt32LE(m.functions[0].nlocals + 1, types.body + 4); // after the function count
+      const err = astbError(reseal(bad));
+      expect(err.section).to.equal('types');
+      expect(err.message).to.match(/types for a different number of locals than function '.*' has/);
     });
 
     it('rejects a count inside a section that is larger than the section, naming that section and offset', () => {

@@ -81,7 +81,32 @@ describe('heap', () => {
     const { arena, roots } = heap(2 << 20);
     expect(() => {
       for (;;) roots.add(arena.alloc(STRING, 64 << 10));
-    }).to.throw(OutOfMemory, /out of memory: live heap .* exceeds --max-heap 2 MB/);
+    }).to.throw(OutOfMemory, /^out of memory: live heap [0-9.]+ MB and a 64\.0 KB request exceed --max-heap 2 MB; run with a larger --max-heap/);
+  });
+
+  it('says a request failed for fragmentation when the live heap and the request would fit', () => {
+    const { arena, roots } = heap(4 << 20);
+    // fill the heap with 64 KB strings, keep every other one: half the heap is free, in 64 KB holes
+    const all = [];
+    try {
+      for (;;) {
+        const r = arena.alloc(STRING, 64 << 10);
+        all.push(r);
+        roots.add(r);
+      }
+    } catch (e) {
+      if (!(e instanceof OutOfMemory)) throw e;
+    }
+    all.forEach((r, i) => i % 2 === 1 && roots.delete(r));
+    let err;
+    try {
+      arena.alloc(STRING, 1 << 20);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(OutOfMemory);
+    expect(err.live + err.requested).to.be.at.most(4 << 20);
+    expect(err.message).to.match(/^out of memory: no free block holds a 1\.0 MB request, though the live heap \([0-9.]+ MB\) is under --max-heap 4 MB: the free space is split into smaller blocks between live objects \(fragmentation\)/);
   });
 
   it('the C-memory table tells live, freed and unknown blocks apart, and a double free', () => {

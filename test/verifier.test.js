@@ -311,4 +311,140 @@ describe('verifier', () => {
       rejects(mod([ok, bad]), { fn: 'broken', pc: 4, msg: /EQ_S expects \[rr\] on the stack, found \[nn\]/ });
     });
   });
+
+  describe('object kinds (hostile bytecode the stack kinds alone let through)', () => {
+    const mutex = () => ['BUILTIN', builtin('mutex_create'), 0];
+
+    it('rejects SLICE_PUSH and SLICE_SET on an interned string', () => {
+      rejects(single([['CONST_S', 0], ['PUSH_I', 65], ['SLICE_PUSH', 0], ['PUSH_I', 0], ['RET']]), { pc: 4, msg: /SLICE_PUSH expects a slice of numbers as the slice, found a string/ });
+      rejects(single([['CONST_S', 0], ['PUSH_I', 0], ['PUSH_I', 65], ['SLICE_SET', 0], ['PUSH_I', 0], ['RET']]), { pc: 6, msg: /SLICE_SET expects a slice of numbers as the slice, found a string/ });
+    });
+
+    it('rejects a slice used with the wrong element kind', () => {
+      rejects(single([['PUSH_I', 1], ['NEW_SLICE', 1, 0], ['PUSH_I', 0], ['SLICE_GET', 1], ['POP'], ['PUSH_I', 0], ['RET']]), { pc: 7, msg: /SLICE_GET expects a slice of references as the slice, found a slice of numbers/ });
+    });
+
+    it('rejects MUTEX_LOCK on a string and mutex_unlock on a slice', () => {
+      rejects(single([['CONST_S', 0], ['MUTEX_LOCK'], ['RET']]), { pc: 2, msg: /MUTEX_LOCK expects a mutex as the mutex, found a string/ });
+      rejects(single([['PUSH_I', 1], ['NEW_SLICE', 1, 0], ['BUILTIN', builtin('mutex_unlock'), 1], ['RET']]), { pc: 5, msg: /BUILTIN expects a mutex as argument 1 of 'mutex_unlock', found a slice of numbers/ });
+      expect(() => verifyModule(single([mutex(), ['MUTEX_LOCK'], ['RET']]))).to.not.throw();
+    });
+
+    it('rejects AWAIT on a string, and printing a task handle as a string', () => {
+      rejects(single([['CONST_S', 0], ['AWAIT', 0], ['RET']]), { pc: 2, msg: /AWAIT expects a task handle with a number result as the handle, found a string/ });
+      const task = fn('task', { code: [['PUSH_I', 7], ['RET']] });
+      const main = fn('f', { code: [['SPAWN_H', 1, 0], ['BUILTIN', builtin('println'), 1], ['PUSH_I', 0], ['RET']] });
+      rejects(mod([main, task]), { pc: 3, msg: /BUILTIN expects a string as argument 1 of 'println', found a task handle/ });
+      const ok = fn('f', { code: [['SPAWN_H', 1, 0], ['AWAIT', 0], ['RET']] });
+      expect(() => verifyModule(mod([ok, task]))).to.not.throw();
+    });
+
+    it('rejects a field outside the shape of a known object, and a field read with the wrong kind', () => {
+      // shape 0 is Pair { n, r }
+      rejects(single([['PUSH_I', 1], ['CONST_S', 0], ['NEW_OBJ', 0], ['GET_FIELD', 2, 0], ['RET']]), { pc: 6, msg: /GET_FIELD names field 2 of an object of shape 'Pair', which has 2 fields/ });
+      rejects(single([['PUSH_I', 1], ['CONST_S', 0], ['NEW_OBJ', 0], ['GET_FIELD', 0, 1], ['POP'], ['PUSH_I', 0], ['RET']]), { pc: 6, msg: /GET_FIELD treats field 0 of shape 'Pair' as a reference; it holds a number/ });
+      rejects(single([['CONST_S', 0], ['GET_FIELD', 0, 0], ['RET']]), { pc: 2, msg: /GET_FIELD expects an object \(struct, enum value or tuple\) as the object, found a string/ });
+    });
+
+    it('rejects a channel or cell operation on another kind of object', () => {
+      rejects(single([['CONST_S', 0], ['PUSH_I', 1], ['CHAN_SEND', 0], ['RET']]), { pc: 4, msg: /CHAN_SEND expects a channel of numbers as the channel, found a string/ });
+      rejects(single([['PUSH_I', 1], ['CHAN_NEW', 1], ['PUSH_I', 1], ['CHAN_SEND', 0], ['RET']]), { pc: 6, msg: /found a channel of references/ });
+      rejects(single([['CONST_S', 0], ['CELL_ADDR'], ['RET']]), { pc: 2, msg: /CELL_ADDR expects a cell as the cell, found a string/ });
+    });
+
+    it('rejects a join of two different kinds of object where the value is used', () => {
+      rejects(single([
+        ['PUSH_I', 0], ['JMP_F', 'L:b'],
+        ['CONST_S', 0], ['JMP', 'L:join'],
+        { label: 'b' },
+        mutex(),
+        { label: 'join' },
+        ['BUILTIN', builtin('println'), 1], ['RET'],
+      ]), { msg: /BUILTIN pops argument 1 of 'println', but paths to here bring different kinds of object/ });
+    });
+
+    it('accepts a reference of unknown kind (a parameter) where any reference is expected', () => {
+      const g = fn('g', { arity: 1, locals: 'r', code: [['LOAD', 0], ['PUSH_I', 1], ['SLICE_PUSH', 0], ['PUSH_I', 0], ['RET']] });
+      expect(() => verifyModule(mod([fn('f', { code: [['PUSH_I', 0], ['RET']] }), g]))).to.not.throw();
+    });
+
+    it('rejects a read of a local no path has written, naming the local', () => {
+      rejects(single([['LOAD', 0], ['BUILTIN', builtin('println'), 1], ['RET']], { locals: 'r' }), { pc: 0, msg: /LOAD reads local 0, which is not written on every path to here/ });
+      rejects(single([['PUSH_I', 0], ['JMP_F', 'L:skip'], ['CONST_S', 0], ['STORE', 0], { label: 'skip' }, ['LOAD', 0], ['STR_LEN'], ['RET']], { locals: 'r' }), { pc: 8, msg: /LOAD reads local 0, which is not written on every path/ });
+      rejects(single([['RET_LOCAL', 0]], { locals: 'n' }), { pc: 0, msg: /RET_LOCAL reads local 0, which is not written/ });
+      expect(() => verifyModule(single([['PUSH_I', 3], ['STORE', 0], ['RET_LOCAL', 0]], { locals: 'n' }))).to.not.throw();
+    });
+  });
+
+  describe('declared types (the TYPES section)', () => {
+    const typed = (f, localTypes, retType) => Object.assign(f, { localTypes, retType });
+    const main = (code, opts = {}) => fn('f', { code, ...opts });
+
+    it('starts a parameter as its declared type: SLICE_PUSH on a string parameter is rejected', () => {
+      const g = typed(fn('g', { arity: 1, locals: 'r', code: [['LOAD', 0], ['PUSH_I', 1], ['SLICE_PUSH', 0], ['PUSH_I', 0], ['RET']] }), ['s'], 'n');
+      rejects(mod([main([['PUSH_I', 0], ['RET']]), g]), { fn: 'g', pc: 4, msg: /SLICE_PUSH expects a slice of numbers as the slice, found a string/ });
+    });
+
+    it('checks arguments, results and globals against their declarations', () => {
+      const g = typed(fn('g', { arity: 1, locals: 'r', ret: 'r', code: [['LOAD', 0], ['RET']] }), ['s'], 's');
+      rejects(mod([main([['PUSH_I', 1], ['NEW_SLICE', 1, 0], ['CALL', 1, 1], ['POP'], ['PUSH_I', 0], ['RET']]), g]),
+        { pc: 5, msg: /CALL expects a string as argument 1 of 'g', found a slice of numbers/ });
+      // a call's result is what the callee declares
+      const ok = main([['CONST_S', 0], ['CALL', 1, 1], ['STR_LEN'], ['RET']]);
+      expect(() => verifyModule(mod([ok, g]))).to.not.throw();
+      rejects(mod([main([['CONST_S', 0], ['CALL', 1, 1], ['MUTEX_LOCK'], ['RET']]), g]), { pc: 5, msg: /MUTEX_LOCK expects a mutex as the mutex, found a string/ });
+      const bad = typed(fn('g', { arity: 0, ret: 'r', code: [['PUSH_I', 0], ['NEW_SLICE', 1, 0], ['RET']] }), [], 's');
+      rejects(mod([main([['PUSH_I', 0], ['RET']]), bad]), { fn: 'g', pc: 5, msg: /RET expects a string as the result, found a slice of numbers/ });
+      const globals = [{ name: 'name', kind: 1, type: 's' }];
+      rejects(mod([main([['PUSH_I', 0], ['NEW_SLICE', 1, 0], ['GSTORE', 0], ['PUSH_I', 0], ['RET']])], { globals }), { pc: 5, msg: /GSTORE expects a string as the value of global 'name', found a slice of numbers/ });
+      rejects(mod([main([['GLOAD', 0], ['AWAIT', 0], ['RET']])], { globals }), { pc: 2, msg: /AWAIT expects a task handle with a number result as the handle, found a string/ });
+    });
+
+    it('follows element types: a slice of strings gives strings, a handle its task\'s declared result', () => {
+      const g = typed(fn('g', { arity: 1, locals: 'r', code: [['LOAD', 0], ['PUSH_I', 0], ['SLICE_GET', 1], ['MUTEX_LOCK'], ['RET']] }), ['[s'], 'n');
+      rejects(mod([main([['PUSH_I', 0], ['RET']]), g]), { fn: 'g', pc: 6, msg: /MUTEX_LOCK expects a mutex as the mutex, found a string/ });
+      const task = typed(fn('task', { ret: 'r', code: [['CONST_S', 0], ['RET']] }), [], 's');
+      rejects(mod([main([['SPAWN_H', 1, 0], ['AWAIT', 1], ['SLICE_LEN'], ['RET']]), task]), { pc: 5, msg: /SLICE_LEN expects a slice as the slice, found a string/ });
+    });
+
+    it('checks field accesses on a parameter declared of one shape (a struct or tuple)', () => {
+      // shape 0 is Pair { n, r }
+      const g = typed(fn('g', { arity: 1, locals: 'r', code: [['LOAD', 0], ['GET_FIELD', 5, 1], ['POP'], ['PUSH_I', 0], ['RET']] }), ['o0'], 'n');
+      rejects(mod([main([['PUSH_I', 0], ['RET']]), g]), { fn: 'g', pc: 2, msg: /GET_FIELD names field 5 of an object of shape 'Pair', which has 2 fields/ });
+      const h = typed(fn('g', { arity: 1, locals: 'r', code: [['LOAD', 0], ['PUSH_I', 1], ['SET_FIELD', 1, 0], ['PUSH_I', 0], ['RET']] }), ['o0'], 'n');
+      rejects(mod([main([['PUSH_I', 0], ['RET']]), h]), { fn: 'g', pc: 4, msg: /SET_FIELD treats field 1 of shape 'Pair' as a number; it holds a reference/ });
+      const ok = typed(fn('g', { arity: 1, locals: 'r', ret: 'r', code: [['LOAD', 0], ['GET_FIELD', 1, 1], ['RET']] }), ['o0'], 's');
+      expect(() => verifyModule(mod([main([['PUSH_I', 0], ['CONST_S', 0], ['NEW_OBJ', 0], ['CALL', 1, 1], ['STR_LEN'], ['RET']]), ok]))).to.not.throw();
+    });
+
+    it('rejects a declared type that is malformed, names a missing shape, or does not match its slot', () => {
+      const f = (t) => typed(fn('f', { locals: 'r', code: [['PUSH_I', 0], ['RET']] }), [t], 'n');
+      rejects(mod([f('q')]), { pc: 0, msg: /declares local 0 of type 'q', which is not a value type/ });
+      rejects(mod([f('o9')]), { pc: 0, msg: /declares local 0 of type 'o9', which is not a value type/ });
+      // a declared reference of unknown kind would let a file pass any object anywhere
+      rejects(mod([f('r')]), { pc: 0, msg: /declares local 0 of type 'r', which is not a value type/ });
+      rejects(mod([f('[r')]), { pc: 0, msg: /declares local 0 of type '\[r', which is not a value type/ });
+      rejects(mod([f('n')]), { pc: 0, msg: /declares local 0 as a number, but its slot holds a reference/ });
+      rejects(mod([main([['PUSH_I', 0], ['RET']])], { globals: [{ name: 'g', kind: 0, type: 's' }] }), { fn: '<globals>', pc: 0, msg: /global 'g' is declared of type 's', which is not a value type of its slot's kind/ });
+      expect(() => verifyModule(mod([f('[[o0')]))).to.not.throw();
+    });
+  });
+
+  describe('built-in calls and the entry function', () => {
+    it('rejects a BUILTIN whose argument count is not the built-in\'s', () => {
+      rejects(single([['CONST_S', 0], ['CONST_S', 0], ['CONST_S', 0], ['BUILTIN', builtin('println'), 3], ['RET']]), { pc: 6, msg: /BUILTIN passes 3 arguments to 'println', which takes 1/ });
+      rejects(single([['BUILTIN', builtin('println'), 1000], ['RET']]), { pc: 0, msg: /BUILTIN passes 1000 arguments to 'println', which takes 1/ });
+    });
+
+    it('rejects a main kind the entry function does not return', () => {
+      const objMain = fn('<init>', { ret: 'r', code: [['CONST_S', 0], ['RET']] });
+      rejects(mod([objMain], { mainKind: 1 }), { fn: '<init>', pc: 0, msg: /the file says main returns an exit code \(an integer\), but the entry function returns a reference/ });
+      rejects(mod([fn('<init>', { code: [['PUSH_I', 0], ['RET']] })], { mainKind: 2 }), { fn: '<init>', pc: 0, msg: /main returns a Result, but the entry function returns a number/ });
+      expect(() => verifyModule(mod([objMain], { mainKind: 2 }))).to.not.throw();
+    });
+
+    it('rejects an entry function that takes arguments', () => {
+      rejects(mod([fn('<init>', { arity: 1, locals: 'n', code: [['PUSH_I', 0], ['RET']] })]), { fn: '<init>', pc: 0, msg: /the entry function takes 1 arguments; it must take none/ });
+    });
+  });
 });

@@ -195,9 +195,10 @@ end-4   4     u32 CRC-32 (IEEE 802.3, polynomial 0xEDB88320) of every byte befor
 \`\`\`
 
 The writer emits the sections in id order; the reader accepts them in any order but needs each
-of the first seven exactly once. The externs and callbacks sections (format 1.1) are written
-only by programs that declare \`extern\` functions (and pass Asthra functions to them), so a file
-without any is laid out exactly as in format 1.0.
+of sections 1 to 7 and 10 exactly once. The externs and callbacks sections are written only by
+programs that declare \`extern\` functions (and pass Asthra functions to them). Format 2.0 added
+the types section: a 1.x file lacks it, so this VM refuses 1.x files (rebuild them from source).
+Every str of the strings and types sections must be valid UTF-8 without a NUL byte.
 
 | id | section | payload, in order |
 |---:|---|---|
@@ -210,6 +211,7 @@ without any is laid out exactly as in format 1.0.
 | 7 | source | str: the program text, for stack traces and \`asthra disasm\` (may be empty) |
 | 8 | externs | u32 count · per extern: str Asthra name · str library as written (empty: the C library) · str C symbol · u32 parameter count n · n C type bytes · u8 result C type · u8 blocking (1) or \`#[non_blocking]\` (0) · u32 line · u32 column of its declaration |
 | 9 | callbacks | u32 count · per callback: u32 function index · u32 parameter count n · n C type bytes · u8 result C type (numbers, bools and pointers only: a call from C becomes a task whose arguments travel in one injection record) |
+| 10 | types | u32 function count · per function, in order: u32 local count n · n × str value type of each local · str value type of the result · then u32 global count · per global: str value type (see [value types](#value-types)) |
 
 C type codes (externs section), as koffi binds them: 0 void (results only), 1 bool, 2 i8,
 3 u8, 4 i16, 5 u16, 6 i32, 7 u32, 8 i64, 9 u64, 10 isize, 11 usize, 12 f32, 13 f64, 14 string
@@ -293,6 +295,26 @@ ${tagTable()}
   are the globals, the interned string constants, every live frame's reference slots (the
   verifier's stack maps say which operand-stack slots hold references) and pinned objects.
 
+## Value types
+
+The types section declares, for every local, function result and global, the value type the
+verifier assumes of it (src/bytecode/vtypes.ts). A value type is a short string:
+
+| type | a value that is |
+|---|---|
+| \`n\` | a number (ints, floats, bools, chars, void, C addresses) |
+| \`s\` | a string |
+| \`[T\` | a slice of elements of type T (\`[n\`, \`[s\`, \`[[s\`) |
+| \`o\`, \`oS\` | an object (struct, enum value or tuple); of shape S |
+| \`hT\` | a task handle whose task returns T |
+| \`m\` | a mutex |
+| \`cT\` | a channel of elements of type T |
+| \`x\` | a cell (a variable whose address is taken) |
+| \`r\` | a reference the verifier knows no more of (a field, a select's value, an element of an empty slice literal); never declared |
+
+A declared type must be well formed, name shapes that exist, have its slot's kind, and not be or
+hold \`r\`: a file could otherwise declare a parameter "any reference" and pass it anything.
+
 ## The verifier
 
 No function runs before \`verifyModule\` (src/bytecode/verify.ts) accepts the whole module, whether
@@ -316,15 +338,27 @@ it came from \`asthra run\` or from a file. A rejection exits with code 2:
    same stack ("inconsistent stack at a join"); control may not fall off the end of the code
    (every path ends in \`RET\`, \`RET_LOCAL\`, \`JMP\` or \`TRAP\`); \`RET_LOCAL\` returns a local of the
    function's return kind; the highest stack reached may not exceed the declared max stack.
+   A \`BUILTIN\`'s argument count is the built-in's. The entry function takes no arguments and
+   returns a reference exactly when the meta section's main kind is 2 (a \`Result\`).
+5. **Value types** (src/bytecode/typecheck.ts). A second worklist tracks the value type of every
+   stack slot and local, joining the types of paths where they meet (two different kinds of
+   object joined cannot be used; an object of two shapes is an object). Parameters start as the
+   types section declares, other locals as unwritten. It rejects a read of a local that some path
+   reaches without writing it; an instruction on the wrong kind of object (\`SLICE_PUSH\` on a
+   string, \`MUTEX_LOCK\` on a slice, \`AWAIT\` on anything but a task handle of its result kind,
+   a task handle passed to \`println\`); a slice, channel or handle whose element kind differs from
+   the operand's; a field index or kind outside the shape of an object whose shape is known;
+   call arguments, results and globals that do not fit their declared types. Call results,
+   globals, slice elements, channel values and awaited results have their declared or tracked
+   types.
 
 The stack shapes it computes are reused: the emitter takes each function's max stack from them,
 the native tier compiles from them, and the collector reads them as stack maps.
 
-What it does not check: the verifier knows kinds, not types. It does not know which shape an
-object reference has, so \`GET_FIELD\`/\`SET_FIELD\` trust their field index and kind operands, and
-\`SLICE_GET\`/\`SLICE_SET\`/\`SLICE_PUSH\` trust their element-kind operand. A file written by this
-compiler always gets these right; a hand-crafted file can use them to read a number as a reference
-or to read outside an object. Run bytecode you did not build yourself only if you trust it.
+What it does not check: a field of an object whose shape the verifier does not know (one read
+from a field, an element or a parameter declared only as an object) and the value a \`SELECT\`
+delivers are references of unknown kind (\`r\`): \`GET_FIELD\`/\`SET_FIELD\` on such an object trust
+their field index and kind operands. A file written by this compiler always gets these right.
 
 ## Instructions
 

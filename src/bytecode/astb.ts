@@ -9,14 +9,16 @@
 // program text, for stack traces and `asthra disasm`), and EXTERNS (the C functions the program
 // calls: name, library, symbol, C type codes, blocking flag, declaration line) and CALLBACKS
 // (the Asthra functions passed to C as function pointers, with their C signatures): each only
-// in files that have some, so a file without externs is unchanged from format 1.0. The reader checks every length against
+// in files that have some. TYPES (format 2.0) gives the declared value type of every function's
+// locals and result and of every global (vtypes.ts), which the verifier assumes of parameters,
+// call results and globals. The reader checks every length against
 // the bytes it has and reports the section and file offset of anything wrong; the verifier
 // (verify.ts) then checks the code itself.
-import type { CallbackProto, ExternProto, FnProto, MainKind, Module, ShapeProto } from './module';
+import type { CallbackProto, ExternProto, FnProto, GlobalProto, MainKind, Module, ShapeProto } from './module';
 
 export const MAGIC = 'ASTB';
-export const VERSION_MAJOR = 1;
-export const VERSION_MINOR = 1;
+export const VERSION_MAJOR = 2;
+export const VERSION_MINOR = 0;
 
 const enum Section {
   META = 1,
@@ -28,9 +30,10 @@ const enum Section {
   SOURCE = 7,
   EXTERNS = 8,
   CALLBACKS = 9,
+  TYPES = 10,
 }
 const SECTION_NAMES: Record<number, string> = {
-  1: 'meta', 2: 'numbers', 3: 'strings', 4: 'shapes', 5: 'globals', 6: 'functions', 7: 'source', 8: 'externs', 9: 'callbacks',
+  1: 'meta', 2: 'numbers', 3: 'strings', 4: 'shapes', 5: 'globals', 6: 'functions', 7: 'source', 8: 'externs', 9: 'callbacks', 10: 'types',
 };
 
 export class AstbError extends Error {
@@ -188,6 +191,16 @@ export function writeAstb(m: Module): Buffer {
       }
     });
   }
+  section(Section.TYPES, (w) => {
+    w.u32(m.functions.length);
+    for (const f of m.functions) {
+      w.u32(f.nlocals);
+      for (let i = 0; i < f.nlocals; i++) w.str(f.localTypes?.[i] ?? (f.localKinds[i] ? 'r' : 'n'));
+      w.str(f.retType ?? (f.retKind ? 'r' : 'n'));
+    }
+    w.u32(m.globals.length);
+    for (const g of m.globals) w.str(g.type ?? (g.kind ? 'r' : 'n'));
+  });
   const out = new Writer();
   out.bytes(Buffer.from(MAGIC, 'latin1'));
   out.u16(VERSION_MAJOR);
@@ -204,6 +217,8 @@ export function writeAstb(m: Module): Buffer {
 }
 
 // ---------------------------------------------------------------- reading
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 class Reader {
   pos: number;
   constructor(readonly buf: Buffer, readonly section: string, readonly start: number, readonly end: number) {
@@ -253,6 +268,24 @@ class Reader {
     this.need(n, what);
     const s = this.buf.toString('utf8', this.pos, this.pos + n);
     this.pos += n;
+    return s;
+  }
+  /** A string-pool entry: well-formed UTF-8 without NUL bytes (what the compiler writes). */
+  text(what: string): string {
+    const start = this.pos;
+    const n = this.u32(`${what} length`);
+    const bytes = this.bytes(n, what);
+    let s: string;
+    try {
+      s = UTF8.decode(bytes);
+    } catch {
+      this.pos = start;
+      this.fail(`${what} is not valid UTF-8: the file is corrupt, recompile it from its source`);
+    }
+    if (s.includes('\0')) {
+      this.pos = start;
+      this.fail(`${what} holds a NUL byte, which no compiled string can: the file is corrupt, recompile it from its source`);
+    }
     return s;
   }
   i32s(what: string): Int32Array {
@@ -320,7 +353,7 @@ export function readAstb(buf: Buffer): Module {
 
   r = sec(Section.STRINGS);
   const strings: string[] = [];
-  for (let i = 0, n = r.count('string', 4); i < n; i++) strings.push(r.str());
+  for (let i = 0, n = r.count('string', 4); i < n; i++) strings.push(r.text(`string ${i}`));
   r.done();
 
   r = sec(Section.SHAPES);
@@ -334,7 +367,7 @@ export function readAstb(buf: Buffer): Module {
   r.done();
 
   r = sec(Section.GLOBALS);
-  const globals: { name: string; kind: number }[] = [];
+  const globals: GlobalProto[] = [];
   for (let i = 0, n = r.count('global', 5); i < n; i++) {
     const name = r.str('global name');
     const kind = r.u8('global kind');
@@ -394,6 +427,18 @@ export function readAstb(buf: Buffer): Module {
     }
     cr.done();
   }
+
+  r = sec(Section.TYPES);
+  if (r.count('typed function', 8) !== functions.length) r.fail(`types for a different number of functions than the functions section's ${functions.length}`);
+  for (const f of functions) {
+    if (r.u32('typed local count') !== f.nlocals) r.fail(`types for a different number of locals than function '${f.name}' has (${f.nlocals})`);
+    f.localTypes = [];
+    for (let i = 0; i < f.nlocals; i++) f.localTypes.push(r.text(`type of local ${i} of '${f.name}'`));
+    f.retType = r.text(`result type of '${f.name}'`);
+  }
+  if (r.count('typed global', 4) !== globals.length) r.fail(`types for a different number of globals than the globals section's ${globals.length}`);
+  for (const g of globals) g.type = r.text(`type of global '${g.name}'`);
+  r.done();
 
   return { sourceName, source, numbers, strings, shapes, globals, functions, externs, callbacks, entry, mainKind: mainKind as MainKind };
 }

@@ -20,6 +20,14 @@ export interface FnProto {
   localKinds: Uint8Array;
   /** 0: returns a number (or void), 1: returns a reference */
   retKind: number;
+  /**
+   * per local slot, its declared value type (vtypes.ts: 's' string, '[s' slice of strings, ...),
+   * and the result's: what the verifier assumes of parameters and call results. Files always
+   * carry them (the TYPES section); a module made by hand without them is verified as if every
+   * reference were of an unknown kind.
+   */
+  localTypes?: string[];
+  retType?: string;
   code: Int32Array;
   /** triples (pc, line, col), pc ascending: the source position of the code from pc on */
   lines: Int32Array;
@@ -35,6 +43,8 @@ export interface ShapeProto {
 export interface GlobalProto {
   name: string;
   kind: number;
+  /** its declared value type (vtypes.ts), as for FnProto.localTypes */
+  type?: string;
 }
 
 export interface Module {

@@ -7,6 +7,9 @@
 import { INT_NAMES } from './inttypes';
 import { BUILTINS } from './builtins';
 import { MAX_SELECT_ARMS, OPS, Op, OperandKind, SELECT_ARMS, forEachInstruction, opSize, selectArmPops } from './opcodes';
+import { MainKind } from './module';
+import { typecheckFunction } from './typecheck';
+import { kindOfType, validType } from './vtypes';
 import type { FnProto, Module } from './module';
 import { CTYPE_COUNT, CTYPE_NAMES, CType, MAX_CALLBACK_PARAMS, ctypeIsRef, isMemoryCType } from './ctypes';
 
@@ -120,6 +123,9 @@ export function stackShapes(m: Module, fn: FnProto): { max: number; at: (string 
     if ((op === Op.CALL || op === Op.SPAWN || op === Op.SPAWN_H) && code[pc + 2] !== m.functions[code[pc + 1]].arity) {
       fail(pc, `${info.name} passes ${code[pc + 2]} arguments to '${m.functions[code[pc + 1]].name}', which takes ${m.functions[code[pc + 1]].arity}`);
     }
+    if (op === Op.BUILTIN && code[pc + 2] !== BUILTINS[code[pc + 1]].pop.length) {
+      fail(pc, `BUILTIN passes ${code[pc + 2]} arguments to '${BUILTINS[code[pc + 1]].name}', which takes ${BUILTINS[code[pc + 1]].pop.length}`);
+    }
     if (op === Op.CALL_EXTERN && code[pc + 2] !== m.externs[code[pc + 1]].params.length) {
       fail(pc, `CALL_EXTERN passes ${code[pc + 2]} arguments to '${m.externs[code[pc + 1]].name}', which takes ${m.externs[code[pc + 1]].params.length}`);
     }
@@ -219,11 +225,27 @@ export function verifyExterns(m: Module): void {
   });
 }
 
+const MAIN_KIND_NAMES = ['void (no exit code)', 'an exit code (an integer)', 'a Result'];
+
 export function verifyModule(m: Module): void {
   if (m.entry < 0 || m.entry >= m.functions.length) throw new VerifyError('<module>', 0, `entry function ${m.entry} does not exist`);
   verifyExterns(m);
+  m.globals.forEach((g, i) => {
+    const t = g.type;
+    if (t !== undefined && (!validType(m, t) || (kindOfType(t) === 'r' ? 1 : 0) !== g.kind)) {
+      throw new VerifyError('<globals>', i, `global '${g.name}' is declared of type '${t}', which is not a value type of its slot's kind (the file is corrupt; recompile it from its source)`);
+    }
+  });
   for (const fn of m.functions) {
     const max = analyze(m, fn);
     if (max > fn.maxStack) throw new VerifyError(fn.name, 0, `stack reaches ${max}, above the declared max-stack ${fn.maxStack}`);
+    typecheckFunction(m, fn, (pc, msg) => {
+      throw new VerifyError(fn.name, pc, msg);
+    });
+  }
+  const entry = m.functions[m.entry];
+  if (entry.arity !== 0) throw new VerifyError(entry.name, 0, `the entry function takes ${entry.arity} arguments; it must take none`);
+  if (m.mainKind > MainKind.Result || (entry.retKind === 1) !== (m.mainKind === MainKind.Result)) {
+    throw new VerifyError(entry.name, 0, `the file says main returns ${MAIN_KIND_NAMES[m.mainKind] ?? `kind ${m.mainKind}`}, but the entry function returns a ${entry.retKind === 1 ? 'reference' : 'number'}: the file is corrupt, recompile it from its source`);
   }
 }

@@ -675,7 +675,11 @@ class Checker {
     switch (e.kind) {
       case 'Int': return this.intLiteral(e, expected, false);
       case 'Float': return expected?.k === 'float' ? expected : T.f64;
-      case 'Str': return T.string;
+      case 'Str':
+        if (e.value.includes('\0')) {
+          this.err(e, 'a string cannot hold a NUL character (\\0)', 'strings are passed to C and printed as NUL-free UTF-8; use a []u8 for bytes that include 0');
+        }
+        return T.string;
       case 'Char': return T.char;
       case 'Bool': return T.bool;
       case 'Unit': return T.void;

@@ -10,7 +10,7 @@ import type { Block, Expr, Pattern, SelectArm, Stmt } from './ast';
 import type { CheckedProgram } from './check';
 import type { Pos } from './diagnostics';
 import { notes } from './scope';
-import { INT_RANGE, IntName, T, Ty, intBits, intCode, isRef, parseIntLiteral } from './types';
+import { INT_RANGE, IntName, T, Ty, hasUnknown, intBits, intCode, isRef, parseIntLiteral } from './types';
 
 const MAX_IMM = 0x3fffffff;
 /** The Err messages of a CHAN_SEND status (1 closed, 2 cancelled) and of a CHAN_CLOSE status 1. */
@@ -27,10 +27,13 @@ export function emit(cp: CheckedProgram, sourceName: string, source: string): Mo
     entry: 0, mainKind: MainKind.Void,
   };
   const pools = new Pools(m);
+  m.globals.forEach((g, i) => (g.type = vtypeOf(cp.globals[i].ty, pools, cp)));
   const main = cp.main;
   m.mainKind = main.ret.k === 'void' ? MainKind.Void : main.ret.k === 'int' ? MainKind.ExitCode : MainKind.Result;
   // function 0: initialise globals in source order, then run main
-  const init = new FnEmitter(cp, pools, '<init>', cp.frames[0].localTypes, 0, T.i64, cp.frames[0].cells);
+  // function 0 returns main's Result itself, or main's exit code (0 for a void main)
+  const initRet = main.ret.k === 'void' || main.ret.k === 'int' ? T.i64 : main.ret;
+  const init = new FnEmitter(cp, pools, '<init>', cp.frames[0].localTypes, 0, initRet, cp.frames[0].cells);
   for (const g of cp.globalDecls) {
     const info = cp.globals.find((x) => x.name === g.name)!;
     init.mark(g);
@@ -101,6 +104,27 @@ interface Loop {
 }
 
 const kindOf = (t: Ty): number => (isRef(t) ? 1 : 0);
+
+/**
+ * The verifier's value type (bytecode/vtypes.ts) of a value of type t: what the TYPES section
+ * declares for locals, results and globals. The checker leaves no type partly unknown by now;
+ * if one were, 'r' would make the verifier reject the file rather than guess.
+ */
+function vtypeOf(t: Ty, pools: Pools, cp: CheckedProgram): string {
+  if (!isRef(t)) return 'n';
+  if (hasUnknown(t)) return 'r';
+  switch (t.k) {
+    case 'string': return 's';
+    case 'slice': return '[' + vtypeOf(t.elem, pools, cp);
+    case 'handle': return 'h' + vtypeOf(t.elem, pools, cp);
+    case 'chan': return 'c' + vtypeOf(t.elem, pools, cp);
+    // a struct or tuple has one shape (the one NEW_OBJ builds it with), an enum one per variant
+    case 'struct': return 'o' + pools.shape(t.name, 0, cp.structs.get(t.name)!.fields.map((f) => f.ty));
+    case 'tuple': return 'o' + pools.shape('tuple', 0, t.elems);
+    case 'mutex': return 'm';
+    default: return 'o';
+  }
+}
 const isNumericTy = (t: Ty): boolean => t.k === 'int' || t.k === 'float' || t.k === 'char';
 const tyOf = (e: object): Ty => notes(e).ty!;
 
@@ -131,6 +155,8 @@ class FnEmitter {
       maxStack: 0,
       localKinds: Uint8Array.from(this.localTypes.map((t, i) => (this.cells.has(i) ? 1 : kindOf(t)))),
       retKind,
+      localTypes: this.localTypes.map((t, i) => (this.cells.has(i) ? 'x' : vtypeOf(t, this.pools, this.cp))),
+      retType: retKind === 0 ? 'n' : isRef(this.ret) ? vtypeOf(this.ret, this.pools, this.cp) : 'r',
       code: Int32Array.from(this.code),
       lines: Int32Array.from(this.lines),
     };

@@ -111,6 +111,8 @@ export class Memory {
     view.setFloat64(0, len, true);
     const f64 = a.f64;
     for (let i = 0; i < len; i++) view.setUint8(8 + i, f64[b0 + i]);
+    // listed, so BYTES_OUT copies back from (and frees) only a copy BYTES_IN made
+    a.cmem.allocated(block, 8 + len);
     return block + 8;
   }
 
@@ -118,6 +120,9 @@ export class Memory {
   bytesOut(slice: number, addr: number): void {
     const a = this.arena;
     const block = addr - 8;
+    if (a.cmem.release(block) !== 'ok') {
+      throw new MemoryError(`BYTES_OUT: 0x${addr.toString(16)} is not a C copy of a slice that BYTES_IN made (or it was copied back already): the bytecode is corrupt`);
+    }
     const copied = new DataView(koffi().view(block, 8)).getFloat64(0, true);
     // another task may have changed the slice meanwhile: copy back no more than both hold
     const len = Math.min(copied, a.sliceLen(slice));

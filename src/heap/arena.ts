@@ -34,9 +34,17 @@ function bytes(n: number): string {
   return n >= MB ? `${(n / MB).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n}-byte`;
 }
 
+/**
+ * An allocation the heap cannot meet even after a collection. Either the live data and the
+ * request together do not fit under --max-heap, or they would, but no free block is large
+ * enough (the free space is split between live objects: fragmentation; nothing moves).
+ */
 export class OutOfMemory extends Error {
   constructor(readonly live: number, readonly requested: number, readonly limit: number) {
-    super(`out of memory: live heap ${(live / MB).toFixed(1)} MB exceeds --max-heap ${(limit / MB).toFixed(0)} MB (a ${bytes(requested)} request could not be met)`);
+    const max = `--max-heap ${(limit / MB).toFixed(0)} MB`;
+    super(live + requested > limit
+      ? `out of memory: live heap ${(live / MB).toFixed(1)} MB and a ${bytes(requested)} request exceed ${max}; run with a larger --max-heap or keep less data alive`
+      : `out of memory: no free block holds a ${bytes(requested)} request, though the live heap (${(live / MB).toFixed(1)} MB) is under ${max}: the free space is split into smaller blocks between live objects (fragmentation); run with a larger --max-heap or allocate large slices early`);
   }
 }
 

@@ -55,7 +55,7 @@ import { INJECT_CAP, InjectKind, Injected, injectPending, newInjected, release, 
 import { cancelMutexWait, mutexDestroy, mutexLock, mutexUnlock } from './mutex';
 import { Parking } from './park';
 import { RunQueues } from './queues';
-import { StwHooks, safepoint, stopTheWorld } from './stw';
+import { StwHooks, safepoint, safepointOnActivate, stopTheWorld } from './stw';
 import { Timers } from './timers';
 import { Channels, newChannel } from './chan';
 import { Selector } from './select';
@@ -488,6 +488,7 @@ export class Scheduler {
     const a = this.arena;
     const q = this.queues;
     Atomics.add(a.i32, Meta.ACTIVE, 1);
+    safepointOnActivate(a, this.hooks);
     try {
       for (;;) {
         const i32 = a.i32;
@@ -709,7 +710,7 @@ export class Scheduler {
     Atomics.add(i32, Meta.ACTIVE, 1);
     // a collection under way finishes first (and releases this worker's state when it parks);
     // one that ran while this worker was idle leaves its state to be released here
-    this.safepoint();
+    safepointOnActivate(this.arena, this.hooks);
     if (Atomics.load(i32, Meta.COLLECTIONS) !== collections) this.hooks.release();
   }
 }

@@ -50,9 +50,24 @@ export function stopTheWorld(arena: Arena, hooks: StwHooks, work: () => void): b
 }
 
 /** A safepoint: if a stop-the-world is requested, wait here until it is over. A plain read:
- * a stale 0 only delays the stop until the next safepoint. */
+ * a stale 0 only delays the stop until the next safepoint (the stopping worker counted this
+ * one in Meta.ACTIVE and waits for it). Not for a worker that has just joined ACTIVE: see
+ * safepointOnActivate. */
 export function safepoint(arena: Arena, hooks: StwHooks): void {
   if (arena.i32[Meta.STW_REQ] === STW_STOPPING) parkForStw(arena, hooks);
+}
+
+/**
+ * The safepoint of a worker that has just counted itself in Meta.ACTIVE (starting, or back from
+ * idle), before it touches the heap. A stopping worker that read ACTIVE before the increment is
+ * not waiting for this one and may be collecting already; this worker is sure to see its
+ * request only with a sequentially consistent read (Dekker's pattern: each side writes its own
+ * word, then reads the other's, all seq-cst: the stopper CAS STW_REQ then loads ACTIVE, this
+ * worker adds to ACTIVE then loads STW_REQ, so at least one of them sees the other). A plain
+ * read may return a stale 0 and let the worker run fibers while the heap is swept.
+ */
+export function safepointOnActivate(arena: Arena, hooks: StwHooks): void {
+  if (Atomics.load(arena.i32, Meta.STW_REQ) === STW_STOPPING) parkForStw(arena, hooks);
 }
 
 function parkForStw(arena: Arena, hooks: StwHooks): void {

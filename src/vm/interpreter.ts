@@ -739,6 +739,7 @@ export class Interpreter {
           const kind = code[pc++];
           const n = f64[sp - 1];
           const v = f64[sp - 2];
+          if (!Number.isInteger(n) || n < 0) throw this.fail(`a repeated slice [v; n] needs a count of 0 or more, got ${n}`, fnIndex, pc - 1, depth);
           if (n * 8 > arena.limit) throw this.fail(`slice of ${n} elements is larger than the heap`, fnIndex, pc - 1, depth);
           const s = arena.newSlice(n, n, kind);
           if (arena.f64 !== f64) ({ f64, i32 } = arena);
@@ -1017,7 +1018,12 @@ export class Interpreter {
           }
           break;
         case Op.BYTES_OUT:
-          this.memory().bytesOut(f64[sp - 2], f64[sp - 1]);
+          try {
+            this.memory().bytesOut(f64[sp - 2], f64[sp - 1]);
+          } catch (e) {
+            if (e instanceof MemoryError) throw this.fail(e.message, fnIndex, pc - 1, depth);
+            throw e;
+          }
           sp -= 2;
           break;
         case Op.TASK_CANCEL:

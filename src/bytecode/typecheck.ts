@@ -1,0 +1,325 @@
+// The verifier's second analysis: after stackShapes (verify.ts) has proved every path has the
+// right stack depth and 'n'/'r' kinds, this one tracks what kind of object every stack slot and
+// local holds (vtypes.ts: string, slice of K, object of shape S, task handle, mutex, channel of
+// K, cell) by abstract interpretation over the control-flow graph, joining states where paths
+// meet, as the JVM's verifier tracks classes. It rejects every instruction applied to the wrong
+// kind of object (SLICE_PUSH on a string, MUTEX_LOCK on a string, AWAIT on a slice, a task
+// handle printed as a string), every field access outside the object's shape, and every read of
+// a local that some path reaches without writing it.
+//
+// Parameters start with the types the file's TYPES section declares for them; arguments, results
+// and globals are checked against the declarations, and call results and globals read back as
+// declared. What it cannot see: a field of an object (its shape is known only where the object
+// was made) and a select's value are references of unknown kind ('r'), accepted where any
+// reference is.
+import { BUILTINS, type Spelling } from './builtins';
+import { CType } from './ctypes';
+import type { FnProto, Module } from './module';
+import { OPS, Op, opSize } from './opcodes';
+import {
+  ANY_REF, CELL, MIXED, MUTEX, NUM, STR, UNWRITTEN, VType, WANT_ANY_CHAN, WANT_ANY_HANDLE, WANT_ANY_SLICE, WANT_CELL,
+  WANT_MUTEX, WANT_OBJ, WANT_STR, Want, chanOf, describe, fits, handleOf, join, kindOfType, objOf, ofKind, sliceOf, validType,
+  wantChan, wantHandle, wantSlice, wantType,
+} from './vtypes';
+
+/** The declared type of local i of fn (of unknown kind beyond its stack kind when the module has no TYPES). */
+export function localType(fn: FnProto, i: number): VType {
+  return fn.localTypes?.[i] ?? ofKind(fn.localKinds[i]);
+}
+
+export function resultType(fn: FnProto): VType {
+  return fn.retType ?? ofKind(fn.retKind);
+}
+
+export function globalType(m: Module, g: number): VType {
+  return m.globals[g].type ?? ofKind(m.globals[g].kind);
+}
+
+/** Check a function's declared types: well formed, one per local, each of its slot's kind. */
+export function checkDeclaredTypes(m: Module, fn: FnProto, fail: Fail): void {
+  if (fn.localTypes !== undefined && fn.localTypes.length !== fn.nlocals) fail(0, `declares types for ${fn.localTypes.length} locals; it has ${fn.nlocals}`);
+  const check = (t: VType, kind: number, what: string): void => {
+    if (!validType(m, t)) fail(0, `the file declares ${what} of type '${t}', which is not a value type (the file is corrupt; recompile it from its source)`);
+    if ((kindOfType(t) === 'r' ? 1 : 0) !== kind) fail(0, `the file declares ${what} as ${describe(m, t)}, but its slot holds a ${kind ? 'reference' : 'number'}`);
+  };
+  if (fn.localTypes !== undefined) for (let i = 0; i < fn.nlocals; i++) check(fn.localTypes[i], fn.localKinds[i], `local ${i}`);
+  if (fn.retType !== undefined) check(fn.retType, fn.retKind, 'the result');
+}
+
+/** The error a failed check raises; verify.ts wraps it in its VerifyError. */
+export type Fail = (pc: number, msg: string) => never;
+
+interface State {
+  stack: VType[];
+  locals: VType[];
+}
+
+const TERMINATORS = new Set<number>([Op.RET, Op.RET_LOCAL, Op.JMP, Op.TRAP]);
+
+/** Fused instructions that read the locals they name (operand positions). */
+const LOCAL_READS: Partial<Record<number, number[]>> = {
+  [Op.INC_LOCAL]: [0], [Op.LOCAL_ADD_I]: [0, 1], [Op.LOCAL_SUB_IMM]: [0], [Op.JLT_LOCALS]: [0, 1], [Op.JGE_LOCALS]: [0, 1],
+  [Op.JGE_LOCAL_IMM]: [0], [Op.JLT_LOCAL_IMM]: [0], [Op.JGT_LOCAL_IMM]: [0], [Op.JLE_LOCAL_IMM]: [0], [Op.JNE_VARIANT]: [0],
+  [Op.RET_LOCAL]: [0],
+};
+
+function builtinParam(s: Spelling): Want | null {
+  switch (s) {
+    case 'string': case 'any-printable': return WANT_STR;
+    case '*mut AsthraMutex': return WANT_MUTEX;
+    default: return null;
+  }
+}
+
+function builtinResult(s: Spelling): VType {
+  switch (s) {
+    case 'string': return STR;
+    case '*mut AsthraMutex': return MUTEX;
+    case '[]string': return sliceOf(STR);
+    case '[]u8': return sliceOf('n');
+    default: return NUM;
+  }
+}
+
+/** Check the object types of one function (whose stack shapes verify.ts has already checked). */
+export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
+  const code = fn.code;
+  const states: (State | undefined)[] = new Array(code.length);
+  const locals: VType[] = [];
+  checkDeclaredTypes(m, fn, fail);
+  for (let i = 0; i < fn.nlocals; i++) locals.push(i < fn.arity ? localType(fn, i) : UNWRITTEN);
+  const ret = wantType(m, resultType(fn));
+  states[0] = { stack: [], locals };
+  const work: number[] = [0];
+  const queued = new Uint8Array(code.length);
+  queued[0] = 1;
+
+  const flow = (to: number, s: State): void => {
+    const seen = states[to];
+    if (seen === undefined) {
+      states[to] = { stack: s.stack.slice(), locals: s.locals.slice() };
+    } else {
+      let changed = false;
+      for (let i = 0; i < seen.stack.length; i++) {
+        const j = join(seen.stack[i], s.stack[i]);
+        if (j !== seen.stack[i]) {
+          seen.stack[i] = j;
+          changed = true;
+        }
+      }
+      for (let i = 0; i < seen.locals.length; i++) {
+        const j = join(seen.locals[i], s.locals[i]);
+        if (j !== seen.locals[i]) {
+          seen.locals[i] = j;
+          changed = true;
+        }
+      }
+      if (!changed) return;
+    }
+    if (!queued[to]) {
+      queued[to] = 1;
+      work.push(to);
+    }
+  };
+
+  /**
+   * The state after the instruction at pc. With `checking` off (while the states still climb to
+   * their fixpoint) nothing fails: a check made against a state that a later join widens could
+   * reject valid code. The final pass runs every reachable instruction once more, checking.
+   */
+  const step = (pc: number, at: State, checking: boolean): State => {
+    const stack = at.stack.slice();
+    const loc = at.locals.slice();
+    const op = code[pc];
+    const name = OPS[op].name;
+    const a = code[pc + 1];
+    const b = code[pc + 2];
+
+    /** Pop a value that must satisfy `want` (null: any value both paths agree on). */
+    const pop = (want: Want | null, what: string): VType => {
+      const t = stack.pop()!;
+      if (!checking) return t;
+      if (t === MIXED) fail(pc, `${name} pops ${what}, but paths to here bring different kinds of object`);
+      if (want !== null && t !== ANY_REF && !want.test(t)) fail(pc, `${name} expects ${want.what} as ${what}, found ${describe(m, t)}`);
+      return t;
+    };
+    const popN = (n: number, what: string): void => {
+      for (let i = n; i > 0; i--) pop(null, `${what} ${i}`);
+    };
+    const popArgs = (callee: FnProto, n: number): void => {
+      for (let i = n - 1; i >= 0; i--) pop(wantType(m, localType(callee, i)), `argument ${i + 1} of '${callee.name}'`);
+    };
+    /** The element type of container type t (c is '[', 'h' or 'c'), or one of kind k if unknown. */
+    const inner = (t: VType, c: string, k: number): VType => (t[0] === c ? t.slice(1) : ofKind(k));
+    const checkField = (t: VType, field: number, kind: number): void => {
+      if (!checking || t.length < 2 || t[0] !== 'o') return;
+      const shape = m.shapes[Number(t.slice(1))];
+      if (field >= shape.refs.length) fail(pc, `${name} names field ${field} of an object of shape '${shape.name}', which has ${shape.refs.length} fields`);
+      if (shape.refs[field] !== kind) fail(pc, `${name} treats field ${field} of shape '${shape.name}' as a ${kind ? 'reference' : 'number'}; it holds a ${kind ? 'number' : 'reference'}`);
+    };
+
+    if (checking) for (const i of LOCAL_READS[op] ?? []) {
+      if (loc[code[pc + 1 + i]] === UNWRITTEN) fail(pc, `${name} reads local ${code[pc + 1 + i]}, which is not written on every path to here`);
+    }
+
+    switch (op) {
+      case Op.CONST_S: stack.push(STR); break;
+      case Op.POP: stack.pop(); break;
+      case Op.DUP: stack.push(stack[stack.length - 1]); break;
+      case Op.LOAD:
+        if (checking && loc[a] === UNWRITTEN) fail(pc, `LOAD reads local ${a}, which is not written on every path to here`);
+        stack.push(loc[a]);
+        break;
+      case Op.STORE: loc[a] = stack.pop()!; break;
+      case Op.GLOAD: stack.push(globalType(m, a)); break;
+      case Op.GSTORE: pop(wantType(m, globalType(m, a)), `the value of global '${m.globals[a].name}'`); break;
+      case Op.INC_LOCAL: break;
+      case Op.JNE_VARIANT:
+        if (checking && loc[a] !== ANY_REF && !WANT_OBJ.test(loc[a])) fail(pc, `JNE_VARIANT expects local ${a} to hold an enum value, found ${describe(m, loc[a])}`);
+        break;
+      case Op.RET_LOCAL:
+        if (checking && loc[a] === MIXED) fail(pc, `RET_LOCAL returns local ${a}, but paths to here bring different kinds of object`);
+        if (checking && loc[a] !== ANY_REF && !ret.test(loc[a])) fail(pc, `RET_LOCAL expects local ${a} to hold ${ret.what}, the declared result, found ${describe(m, loc[a])}`);
+        break;
+      case Op.CALL: popArgs(m.functions[a], b); stack.push(resultType(m.functions[a])); break;
+      case Op.SPAWN: popArgs(m.functions[a], b); break;
+      case Op.SPAWN_H: popArgs(m.functions[a], b); stack.push(handleOf(resultType(m.functions[a]))); break;
+      case Op.AWAIT: stack.push(inner(pop(wantHandle(a), 'the handle'), 'h', a)); break;
+      case Op.TASK_CANCEL: pop(WANT_ANY_HANDLE, 'the handle'); stack.push(NUM); break;
+      case Op.RET: pop(ret, 'the result'); break;
+      case Op.EQ_S: case Op.CMP_S:
+        pop(WANT_STR, 'the right operand');
+        pop(WANT_STR, 'the left operand');
+        stack.push(NUM);
+        break;
+      case Op.CONCAT:
+        pop(WANT_STR, 'the right operand');
+        pop(WANT_STR, 'the left operand');
+        stack.push(STR);
+        break;
+      case Op.TOSTR_I: case Op.TOSTR_F: case Op.TOSTR_B: case Op.TOSTR_C: stack.pop(); stack.push(STR); break;
+      case Op.STR_LEN: pop(WANT_STR, 'the string'); stack.push(NUM); break;
+      case Op.STR_BYTES: pop(WANT_STR, 'the string'); stack.push(sliceOf('n')); break;
+      case Op.STR_INDEX: stack.pop(); pop(WANT_STR, 'the string'); stack.push(NUM); break;
+      case Op.NEW_SLICE: {
+        let elem = a === 0 ? ofKind(b) : stack[stack.length - 1];
+        for (let i = 0; i < a; i++) elem = join(elem, stack[stack.length - 1 - i]);
+        if (checking && elem === MIXED) fail(pc, 'NEW_SLICE makes a slice of elements of different kinds');
+        popN(a, 'element');
+        stack.push(sliceOf(elem === MIXED ? ofKind(b) : elem));
+        break;
+      }
+      case Op.SLICE_REPEAT: stack.pop(); stack.push(sliceOf(pop(null, 'the value'))); break;
+      case Op.SLICE_LEN: pop(WANT_ANY_SLICE, 'the slice'); stack.push(NUM); break;
+      case Op.SLICE_GET: stack.pop(); stack.push(inner(pop(wantSlice(a), 'the slice'), '[', a)); break;
+      case Op.SLICE_SET: case Op.SLICE_PUSH: {
+        const v = pop(null, 'the value');
+        if (op === Op.SLICE_SET) stack.pop();
+        const sl = pop(wantSlice(a), 'the slice');
+        if (checking && sl[0] === '[' && !fits(v, sl.slice(1))) fail(pc, `${name} stores ${describe(m, v)} into ${describe(m, sl)}`);
+        break;
+      }
+      case Op.SLICE_SUB: {
+        if (a & 1) stack.pop();
+        if (a & 2) stack.pop();
+        const t = pop(WANT_ANY_SLICE, 'the slice');
+        stack.push(t);
+        break;
+      }
+      case Op.NEW_OBJ: popN(m.shapes[a].refs.length, 'field'); stack.push(objOf(a)); break;
+      case Op.GET_FIELD: checkField(pop(WANT_OBJ, 'the object'), a, b); stack.push(ofKind(b)); break;
+      case Op.SET_FIELD: {
+        pop(null, 'the value');
+        checkField(pop(WANT_OBJ, 'the object'), a, b);
+        break;
+      }
+      case Op.VARIANT: pop(WANT_OBJ, 'the enum value'); stack.push(NUM); break;
+      case Op.BUILTIN: {
+        const bi = BUILTINS[a];
+        for (let i = bi.fn.params.length - 1; i >= 0; i--) {
+          const want = builtinParam(bi.fn.params[i]);
+          if (want === null) stack.pop();
+          else pop(want, `argument ${i + 1} of '${bi.name}'`);
+        }
+        stack.push(builtinResult(bi.fn.result));
+        break;
+      }
+      case Op.MUTEX_LOCK: pop(WANT_MUTEX, 'the mutex'); stack.push(NUM); break;
+      case Op.CHAN_NEW: stack.pop(); stack.push(chanOf(ofKind(a))); break;
+      case Op.CHAN_SEND: {
+        const v = pop(null, 'the value');
+        const ch = pop(wantChan(a), 'the channel');
+        if (checking && ch[0] === 'c' && !fits(v, ch.slice(1))) fail(pc, `CHAN_SEND sends ${describe(m, v)} on ${describe(m, ch)}`);
+        stack.push(NUM);
+        break;
+      }
+      case Op.CHAN_RECV: stack.push(inner(pop(wantChan(a), 'the channel'), 'c', a), NUM); break;
+      case Op.CHAN_CLOSE: case Op.CHAN_LEN: case Op.CHAN_CAP: pop(WANT_ANY_CHAN, 'the channel'); stack.push(NUM); break;
+      case Op.SELECT: {
+        const arms = m.strings[a];
+        for (let i = arms.length - 1; i >= 0; i--) {
+          const c = arms[i];
+          const what = `the operand of arm ${i + 1}`;
+          switch (c) {
+            case 'c': case 'C': pop(wantChan(c === 'C' ? 'r' : 'n'), what); break;
+            case 's': case 'S': pop(null, what); pop(wantChan(c === 'S' ? 'r' : 'n'), what); break;
+            case 'w': case 'W': pop(wantHandle(c === 'W' ? 'r' : 'n'), what); break;
+            case 't': stack.pop(); break;
+            default: break;
+          }
+        }
+        stack.push(NUM, NUM, ANY_REF, NUM);
+        break;
+      }
+      case Op.CALL_EXTERN: {
+        const x = m.externs[a];
+        for (let i = x.params.length - 1; i >= 0; i--) {
+          if (x.params[i] === CType.String) pop(WANT_STR, `C argument ${i + 1} of '${x.name}'`);
+          else stack.pop();
+        }
+        stack.push(x.ret === CType.String ? STR : NUM);
+        break;
+      }
+      case Op.BYTES_IN: pop(wantSlice(0), 'the buffer'); stack.push(NUM); break;
+      case Op.BYTES_OUT: stack.pop(); pop(wantSlice(0), 'the buffer'); break;
+      case Op.NEW_CELL: stack.push(CELL); break;
+      case Op.CELL_ADDR: pop(WANT_CELL, 'the cell'); stack.push(NUM); break;
+      default: {
+        // every other instruction pops and pushes numbers only (the table says so; stackShapes checked it)
+        const info = OPS[op];
+        for (let i = 0; i < info.pop.length; i++) stack.pop();
+        for (const k of info.push) stack.push(ofKind(k));
+      }
+    }
+
+    return { stack, locals: loc };
+  };
+
+  /**
+   * A JNE_VARIANT edge no run can take: its local holds an object of one known shape, whose
+   * variant decides the test (how `if let Some(x) = None` compiles).
+   */
+  const deadEdge = (pc: number, at: State, jump: boolean): boolean => {
+    if (code[pc] !== Op.JNE_VARIANT) return false;
+    const t = at.locals[code[pc + 1]];
+    if (t[0] !== 'o' || t.length < 2) return false;
+    const same = m.shapes[Number(t.slice(1))].variant === code[pc + 2];
+    return jump ? same : !same;
+  };
+
+  while (work.length) {
+    const pc = work.pop()!;
+    queued[pc] = 0;
+    const at = states[pc]!;
+    const next = step(pc, at, false);
+    const op = code[pc];
+    OPS[op].operands.forEach((kind, i) => {
+      if (kind === 'jump' && !deadEdge(pc, at, true)) flow(code[pc + 1 + i], next);
+    });
+    if (!TERMINATORS.has(op) && !deadEdge(pc, at, false)) flow(pc + opSize(op), next);
+  }
+  for (let pc = 0; pc < code.length; pc++) {
+    const at = states[pc];
+    if (at !== undefined) step(pc, at, true);
+  }
+}

@@ -1,0 +1,140 @@
+// The value types of the verifier's second analysis (typecheck.ts): what kind of object a stack
+// slot or a local holds, finer than the 'n'/'r' stack kinds of opcodes.ts. A type is a short
+// string, so states compare and join cheaply:
+//
+//   u     a local no path has written yet (only locals; reading one is an error)
+//   n     a number (ints, floats, bools, chars, void, C addresses)
+//   s     a string
+//   [T    a slice of elements of type T ('[n', '[s', '[[s', '[r' ...)
+//   o     an object (struct, enum value or tuple) of an unknown shape; oS one of shape S
+//   hT    a task handle whose result has type T
+//   m     a mutex
+//   cT    a channel of elements of type T
+//   x     a cell (a variable whose address is taken)
+//   r     a reference nothing says more about (a field, a select's value, an empty slice
+//         literal's elements): it fits any reference operand. A file may not declare it.
+//
+// The TYPES section of a file declares these types for every function's locals and result and
+// every global; parameters start as declared, and calls, returns and globals are checked
+// against the declarations.
+//   !     two paths disagree: one brings one kind of object, another a different one; any use is
+//         an error (the JVM's "top")
+//
+// Joins only climb (a class -> 'r' -> '!'; 'u' absorbs everything; element types join inside
+// their slice, handle or channel), so the worklist ends.
+import type { Module } from './module';
+
+export type VType = string;
+
+export const UNWRITTEN = 'u';
+export const NUM = 'n';
+export const STR = 's';
+export const ANY_REF = 'r';
+export const MIXED = '!';
+export const MUTEX = 'm';
+export const CELL = 'x';
+
+/** The type of a value of stack kind k (0/'n' number, 1/'r' reference) with nothing more known. */
+export function ofKind(k: number | string): VType {
+  return k === 1 || k === 'r' ? ANY_REF : NUM;
+}
+
+/** A slice, handle or channel of element (result) type t. */
+export const sliceOf = (t: VType): VType => '[' + t;
+export const handleOf = (t: VType): VType => 'h' + t;
+export const chanOf = (t: VType): VType => 'c' + t;
+export const objOf = (shape: number): VType => 'o' + shape;
+
+/** The stack kind of a value of type t. */
+export function kindOfType(t: VType): 'n' | 'r' {
+  return t === NUM || t === UNWRITTEN ? 'n' : 'r';
+}
+
+const CONTAINERS = '[hc';
+
+export function join(a: VType, b: VType): VType {
+  if (a === b) return a;
+  if (a === UNWRITTEN || b === UNWRITTEN) return UNWRITTEN;
+  if (a === MIXED || b === MIXED) return MIXED;
+  if (a[0] === 'o' && b[0] === 'o') return 'o';
+  if (a === ANY_REF || b === ANY_REF) return ANY_REF;
+  if (a[0] === b[0] && CONTAINERS.includes(a[0])) {
+    const inner = join(a.slice(1), b.slice(1));
+    return inner === MIXED ? MIXED : a[0] + inner;
+  }
+  return MIXED;
+}
+
+/** May a value of type v be used where type want is declared? ('r' on either side fits any reference.) */
+export function fits(v: VType, want: VType): boolean {
+  if (v === want) return true;
+  if (v === MIXED || v === UNWRITTEN || want === MIXED || want === UNWRITTEN) return false;
+  if (v === NUM || want === NUM) return false;
+  if (v === ANY_REF || want === ANY_REF) return true;
+  if (v[0] === 'o' && want[0] === 'o') return v.length === 1 || want.length === 1;
+  if (v[0] === want[0] && CONTAINERS.includes(v[0])) return fits(v.slice(1), want.slice(1));
+  return false;
+}
+
+/**
+ * Is t a type a TYPES section may declare: well formed, shapes in range, and never 'r' (a
+ * declared reference of unknown kind would let a file pass any object where it likes)?
+ */
+export function validType(m: Module, t: VType): boolean {
+  let i = 0;
+  while (i < t.length && CONTAINERS.includes(t[i])) i++;
+  const rest = t.slice(i);
+  if (rest === '') return false;
+  if (rest[0] === 'o') return rest.length === 1 || (/^[0-9]{1,9}$/.test(rest.slice(1)) && Number(rest.slice(1)) < m.shapes.length);
+  return ['n', 's', 'm', 'x'].includes(rest);
+}
+
+/** What an operand must be, with its name for messages. */
+export interface Want {
+  test: (t: VType) => boolean;
+  what: string;
+}
+
+export const WANT_STR: Want = { test: (t) => t === STR, what: 'a string' };
+export const WANT_MUTEX: Want = { test: (t) => t === MUTEX, what: 'a mutex' };
+export const WANT_CELL: Want = { test: (t) => t === CELL, what: 'a cell' };
+export const WANT_OBJ: Want = { test: (t) => t[0] === 'o', what: 'an object (struct, enum value or tuple)' };
+export const WANT_ANY_SLICE: Want = { test: (t) => t[0] === '[', what: 'a slice' };
+export const WANT_ANY_CHAN: Want = { test: (t) => t[0] === 'c', what: 'a channel' };
+export const WANT_ANY_HANDLE: Want = { test: (t) => t[0] === 'h', what: 'a task handle' };
+const holding = (c: string, k: number | string) => (t: VType): boolean => t[0] === c && kindOfType(t.slice(1)) === (k === 1 || k === 'r' ? 'r' : 'n');
+export const wantSlice = (k: number | string): Want => ({ test: holding('[', k), what: `a slice of ${kindWord(k)}` });
+export const wantChan = (k: number | string): Want => ({ test: holding('c', k), what: `a channel of ${kindWord(k)}` });
+export const wantHandle = (k: number | string): Want => ({ test: holding('h', k), what: `a task handle with a ${k === 1 || k === 'r' ? 'reference' : 'number'} result` });
+/** A value fitting the declared type t, described for messages. */
+export const wantType = (m: Module, t: VType): Want => ({ test: (v) => fits(v, t), what: describe(m, t) });
+
+function kindWord(k: number | string): string {
+  return k === 1 || k === 'r' ? 'references' : 'numbers';
+}
+
+function plural(t: VType): string {
+  const words: Record<string, string> = { n: 'numbers', s: 'strings', '[': 'slices', o: 'objects', h: 'task handles', m: 'mutexes', c: 'channels', x: 'cells', r: 'references' };
+  return words[t[0]] ?? 'values of different kinds';
+}
+
+/** A type in words, for messages. */
+export function describe(m: Module, t: VType): string {
+  switch (t[0]) {
+    case 'u': return 'a local that is not written on every path to here';
+    case 'n': return 'a number';
+    case 's': return 'a string';
+    case '[': return `a slice of ${plural(t.slice(1))}`;
+    case 'o': {
+      if (t.length === 1) return 'an object';
+      const shape = m.shapes[Number(t.slice(1))];
+      return shape === undefined ? 'an object' : `an object of shape '${shape.name}'`;
+    }
+    case 'h': return 'a task handle';
+    case 'm': return 'a mutex';
+    case 'c': return `a channel of ${plural(t.slice(1))}`;
+    case 'x': return 'a cell';
+    case 'r': return 'a reference';
+    default: return 'different kinds of object on different paths';
+  }
+}
