@@ -6,8 +6,8 @@ import { CompileError, Pos } from './diagnostics';
 import { isUseful, PatternSpace } from './exhaustive';
 import { EnumInfo, FnInfo, GlobalInfo, LocalVar, notes, StructInfo } from './scope';
 import {
-  INT_NAMES, INT_RANGE, IntName, T, Ty, assignable, builtinType, hasUnknown, intBits, isNumeric, isRef, parseIntLiteral, refine,
-  same, show,
+  INT_NAMES, INT_RANGE, IntName, T, Ty, assignable, builtinType, flexInt, hasUnknown, intBits, isNumeric, isRef, openVar,
+  parseIntLiteral, refine, same, setUseSite, show,
 } from './types';
 import { BUILTIN_FNS, BuiltinFn, builtinTitle, builtinsNamed } from '../bytecode/builtins';
 import { MAX_SELECT_ARMS } from '../bytecode/opcodes';
@@ -78,6 +78,8 @@ class Checker {
   retTy: Ty = T.void;
   loopDepth = 0;
   selfType: string | null = null;
+  /** integer literals typed by their use, range-checked at the end of their function */
+  literals: { e: Expr; value: bigint; text: string; ty: Ty }[] = [];
 
   constructor(readonly program: Program, readonly file: string, readonly source: string) {
     this.enums.set('Result', {
@@ -101,7 +103,7 @@ class Checker {
   }
 
   mismatch(at: Pos, expected: Ty, found: Ty): never {
-    return this.err(at, `type mismatch: expected ${show(expected)}, found ${show(found)}`);
+    return this.err(at, `type mismatch: expected ${show(expected)}, found ${show(found)}`, inferredFrom(found) ?? inferredFrom(expected));
   }
 
   run(): CheckedProgram {
@@ -119,6 +121,7 @@ class Checker {
       const info = this.globals.get(g.name)!;
       this.expect(g.init, info.ty);
     }
+    this.checkLiterals();
     this.frames[0] = { nlocals: this.localTypes.length, localTypes: this.localTypes };
     for (const f of this.fns) this.checkFunction(f);
     this.globalDecls = this.initOrder(this.globalDecls);
@@ -372,6 +375,7 @@ class Checker {
       this.declare(p.name, f.params[i], p.mut);
     });
     this.block(f.decl.body, false);
+    this.checkLiterals();
     if (f.ret.k !== 'void' && !this.blockReturns(f.decl.body)) {
       const b = f.decl.body;
       this.err(f.decl, `missing return: function '${f.key}' must return ${show(f.ret)} on every path`,
@@ -432,7 +436,8 @@ class Checker {
     switch (s.kind) {
       case 'Let': {
         let ty: Ty;
-        if (s.type) {
+        // `let x: auto = e;` infers like `let x = e;`
+        if (s.type && !(s.type.kind === 'TName' && s.type.name === 'auto' && s.type.args.length === 0)) {
           ty = this.resolveType(s.type);
           this.expect(s.init, ty);
         } else {
@@ -639,6 +644,7 @@ class Checker {
   /** Check `e` against an expected type, with an error naming both on mismatch. */
   expect(e: Expr, ty: Ty): Ty {
     const got = this.expr(e, ty);
+    setUseSite(e);
     if (!assignable(ty, got)) this.mismatch(e, ty, got);
     const refined = refine(got, ty);
     notes(e).ty = got.k === 'never' ? got : refined;
@@ -750,16 +756,34 @@ class Checker {
 
   intLiteral(e: Extract<Expr, { kind: 'Int' }>, expected: Ty | undefined, negative: boolean): Ty {
     const v = parseIntLiteral(e.text) * (negative ? -1n : 1n);
-    let ty: Ty = expected?.k === 'int' || expected?.k === 'float' ? expected : T.i32;
-    if (ty.k === 'int') {
-      const [lo, hi] = INT_RANGE[ty.name];
-      if (v < BigInt(lo) || v > BigInt(hi)) {
-        if (expected?.k === 'int') this.err(e, `literal ${negative ? '-' : ''}${e.text} does not fit in ${ty.name}`);
-        ty = T.i64;
-        if (v < BigInt(INT_RANGE.i64[0]) || v > BigInt(INT_RANGE.i64[1])) this.err(e, `literal ${e.text} is too large`, 'integers are exact up to 2^53-1');
-      }
+    const text = `${negative ? '-' : ''}${e.text}`;
+    if (v < BigInt(INT_RANGE.i64[0]) || v > BigInt(INT_RANGE.i64[1])) this.err(e, `literal ${text} is too large`, 'integers are exact up to 2^53-1');
+    if (expected?.k === 'float') return expected;
+    // with no integer type from context, the literal's type comes from its use (IntVar)
+    const ty: Ty = expected?.k === 'int' ? expected : flexInt(e);
+    if (ty.k === 'int' && openVar(ty)) {
+      const [lo, hi] = INT_RANGE.i32;
+      if (v < BigInt(lo) || v > BigInt(hi)) openVar(ty)!.big = true;
+      // checked once the function has bound the type
+      this.literals.push({ e, value: v, text, ty });
+    } else if (ty.k === 'int') {
+      this.checkFits(e, v, text, ty);
     }
     return ty;
+  }
+
+  checkFits(at: Pos, v: bigint, text: string, ty: Extract<Ty, { k: 'int' }>): void {
+    const [lo, hi] = INT_RANGE[ty.name];
+    if (v >= BigInt(lo) && v <= BigInt(hi)) return;
+    const why = ty.flex?.root().boundAt;
+    this.err(at, `literal ${text} does not fit in ${ty.name}`,
+      why ? `its type ${ty.name} comes from its use at line ${why.line}:${why.col}` : undefined);
+  }
+
+  /** The range checks of literals typed by their use, once every use is known. */
+  checkLiterals(): void {
+    for (const { e, value, text, ty } of this.literals) this.checkFits(e, value, text, ty as Extract<Ty, { k: 'int' }>);
+    this.literals = [];
   }
 
   ident(e: Extract<Expr, { kind: 'Ident' }>): Ty {
@@ -791,7 +815,7 @@ class Checker {
     }
     // check the side that is not a bare literal first, so `1 + x` takes x's type
     const litLeft = isLiteral(e.left) && !isLiteral(e.right);
-    const hint = ['+', '-', '*', '/', '%', '&', '|', '^'].includes(op) ? expected : undefined;
+    const hint = ['+', '-', '*', '/', '%', '&', '|', '^', '<<', '>>'].includes(op) ? expected : undefined;
     let lt: Ty, rt: Ty;
     if (op === '<<' || op === '>>') {
       lt = this.expr(e.left, hint);
@@ -812,6 +836,7 @@ class Checker {
       }
       return T.string;
     }
+    setUseSite(e);
     if (!same(lt, rt)) this.err(e, `operands of '${op}' have different types: ${show(lt)} and ${show(rt)}`, 'convert one side with `as`');
     switch (op) {
       case '+': case '-': case '*': case '/': case '%':
@@ -1334,6 +1359,12 @@ class Checker {
   }
 }
 
+
+/** For an integer type inferred from a use: where that use is. */
+function inferredFrom(t: Ty): string | undefined {
+  const at = t.k === 'int' ? t.flex?.root().boundAt : null;
+  return at ? `this integer's type ${show(t)} was inferred from its use at line ${at.line}:${at.col}` : undefined;
+}
 
 function isLiteral(e: Expr): boolean {
   return e.kind === 'Int' || e.kind === 'Float' || (e.kind === 'Unary' && e.op === '-' && (e.operand.kind === 'Int' || e.operand.kind === 'Float'));

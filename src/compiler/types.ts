@@ -3,13 +3,14 @@
 
 import type { Spelling } from '../bytecode/builtins';
 import type { IntName } from '../bytecode/inttypes';
+import type { Pos } from './diagnostics';
 
 // The integer types are part of the instruction set (their codes are `ity` operands).
 export { INT_NAMES, INT_RANGE, intBits, intCode, isSigned } from '../bytecode/inttypes';
 export type { IntName } from '../bytecode/inttypes';
 
 export type Ty =
-  | { k: 'int'; name: IntName }
+  | { k: 'int'; name: IntName; flex?: IntVar }
   | { k: 'float'; name: 'f32' | 'f64' }
   | { k: 'bool' }
   | { k: 'char' }
@@ -93,12 +94,89 @@ export function show(t: Ty): string {
   }
 }
 
-/** Type equality; `unknown` (an enum argument not yet inferred) matches anything, `never` fits anywhere. */
+/**
+ * The type of an integer literal that its context did not type (Rust's `{integer}`): one
+ * variable per literal, merged with others and bound to a concrete integer type by the first
+ * use that needs one (an argument, an operand, an assignment). A class nobody binds is i32,
+ * or i64 when one of its literals does not fit i32. Types holding a variable read its current
+ * binding through `name`, so every node, local slot and operand typed by it agrees once the
+ * function is checked.
+ */
+export class IntVar {
+  parent: IntVar | null = null;
+  bound: IntName | null = null;
+  /** the use that bound it, for "its type comes from ..." notes */
+  boundAt: Pos | null = null;
+  /** a literal of the class does not fit i32 */
+  big = false;
+  constructor(readonly origin: Pos) {}
+
+  root(): IntVar {
+    let r: IntVar = this;
+    while (r.parent) r = r.parent;
+    return r;
+  }
+}
+
+/** A fresh `{integer}` type for the literal at `origin`. */
+export function flexInt(origin: Pos): Ty {
+  const v = new IntVar(origin);
+  return {
+    k: 'int',
+    get name(): IntName {
+      const r = v.root();
+      return r.bound ?? (r.big ? 'i64' : 'i32');
+    },
+    flex: v,
+  };
+}
+
+/** The integer variable of a type that is still unbound, or null. */
+export function openVar(t: Ty): IntVar | null {
+  if (t.k !== 'int' || !t.flex) return null;
+  const r = t.flex.root();
+  return r.bound === null ? r : null;
+}
+
+/** Where the checker is (the use that binds a variable, for notes). */
+let useSite: Pos | null = null;
+export function setUseSite(at: Pos | null): void {
+  useSite = at;
+}
+
+function bindInts(a: Extract<Ty, { k: 'int' }>, b: Extract<Ty, { k: 'int' }>): boolean {
+  const va = openVar(a);
+  const vb = openVar(b);
+  if (va && vb) {
+    if (va !== vb) {
+      vb.parent = va;
+      va.big ||= vb.big;
+    }
+    return true;
+  }
+  if (va) {
+    va.bound = b.name;
+    va.boundAt = useSite;
+    return true;
+  }
+  if (vb) {
+    vb.bound = a.name;
+    vb.boundAt = useSite;
+    return true;
+  }
+  return a.name === b.name;
+}
+
+/**
+ * Type equality; `unknown` (an enum argument not yet inferred) matches anything, `never` fits
+ * anywhere. Comparing an open integer variable with an integer type binds it (see IntVar).
+ */
 export function same(a: Ty, b: Ty): boolean {
   if (a.k === 'unknown' || b.k === 'unknown') return true;
   if (a.k !== b.k) return false;
   switch (a.k) {
-    case 'int': case 'float': return a.name === (b as typeof a).name;
+    case 'int': return bindInts(a, b as typeof a);
+    case 'float': return a.name === (b as typeof a).name;
     case 'slice': return same(a.elem, (b as typeof a).elem);
     case 'tuple': {
       const bb = b as typeof a;
