@@ -10,7 +10,7 @@ import { Module, usesSpawn } from '../bytecode/module';
 import type { Piscina } from 'piscina';
 import { VerifyError, verifyModule } from '../bytecode/verify';
 // only the error classes: the compiler itself loads when a command needs it
-import { CompileError, InternalError } from '../compiler/diagnostics';
+import { CompileError, CompileErrors, InternalError, MAX_ERRORS } from '../compiler/diagnostics';
 import { LinkError, hardExit } from '../ffi/library';
 import { CallbackSetupError, callbacksStarted } from '../ffi/callbacks';
 import { writeAll } from '../vm/output';
@@ -41,6 +41,7 @@ Options:
                        ASTHRA_LIB_PATH, a ':'-separated list)
   --gc-verify          check every reference after each collection (slow; for debugging)
   --gc-torture         collect before every allocation (very slow; for testing the collector)
+  --error-format F     compile errors as 'human' text (default) or 'json', one object a line
   --no-native          run every function in the interpreter (no native tier)
   --native-depth N     native recursion depth before frames spill to the interpreter
   -h, --help           show this help
@@ -50,6 +51,14 @@ Exit codes: 0 ok, 1 compile or runtime error, 2 bad usage or bytecode file, 70 i
 `;
 
 class UsageError extends Error {}
+
+/** How compile errors are written (--error-format); read by report, which runs after parseArgs. */
+let errorFormat: 'human' | 'json' = 'human';
+
+function setErrorFormat(text: string): void {
+  if (text !== 'human' && text !== 'json') throw new UsageError(`--error-format needs 'human' or 'json', not '${text}'`);
+  errorFormat = text;
+}
 
 export const EXIT_USAGE = 2;
 
@@ -112,6 +121,8 @@ function parseArgs(argv: string[]): Parsed {
     else if (a === '--max-heap') p.maxHeap = parseSize(value(a));
     else if (a.startsWith('--max-heap=')) p.maxHeap = parseSize(a.slice('--max-heap='.length));
     else if (a === '--no-native') p.native = false;
+    else if (a === '--error-format') setErrorFormat(value(a));
+    else if (a.startsWith('--error-format=')) setErrorFormat(a.slice('--error-format='.length));
     else if (a === '--gc-pause') p.gcPause = gcPause(value(a));
     else if (a === '--gc-verify') p.gcVerify = true;
     else if (a === '--gc-torture') p.gcTorture = true;
@@ -318,8 +329,10 @@ export function main(argv: string[]): void {
 }
 
 function report(e: unknown, argv: string[]): number {
-  if (e instanceof CompileError) {
-    writeAll(2, e.render());
+  if (e instanceof CompileError || e instanceof CompileErrors) {
+    const all = e instanceof CompileError ? [e] : e.errors;
+    if (errorFormat === 'json') writeAll(2, all.slice(0, MAX_ERRORS).map((d) => JSON.stringify(d.toJSON()) + '\n').join(''));
+    else writeAll(2, e.render());
     return 1;
   }
   if (e instanceof UsageError) {

@@ -18,6 +18,8 @@ export type Ty =
   | { k: 'void' }
   | { k: 'never' }
   | { k: 'unknown' }
+  /** the type of an expression that had an error: fits everything, so it causes no more errors */
+  | { k: 'error' }
   | { k: 'slice'; elem: Ty; fixed: number | null }
   | { k: 'tuple'; elems: Ty[] }
   | { k: 'struct'; name: string }
@@ -40,7 +42,11 @@ export const T = {
   void: { k: 'void' } as Ty,
   never: { k: 'never' } as Ty,
   unknown: { k: 'unknown' } as Ty,
+  error: { k: 'error' } as Ty,
 };
+
+/** How the error type is shown; a diagnostic that mentions it is a cascade and is dropped. */
+export const ERROR_TYPE_TEXT = '{error}';
 
 /**
  * The type a built-in's parameter or result spelling names (bytecode/builtins.ts); null for the
@@ -90,6 +96,7 @@ export function show(t: Ty): string {
     case 'mutex': return '*mut AsthraMutex';
     case 'asthraResult': return 'AsthraResult';
     case 'unknown': return '_';
+    case 'error': return ERROR_TYPE_TEXT;
     default: return t.k;
   }
 }
@@ -172,7 +179,7 @@ function bindInts(a: Extract<Ty, { k: 'int' }>, b: Extract<Ty, { k: 'int' }>): b
  * anywhere. Comparing an open integer variable with an integer type binds it (see IntVar).
  */
 export function same(a: Ty, b: Ty): boolean {
-  if (a.k === 'unknown' || b.k === 'unknown') return true;
+  if (a.k === 'unknown' || b.k === 'unknown' || a.k === 'error' || b.k === 'error') return true;
   if (a.k !== b.k) return false;
   switch (a.k) {
     case 'int': return bindInts(a, b as typeof a);
@@ -226,4 +233,34 @@ export function hasUnknown(t: Ty): boolean {
 /** The value of an integer literal's text (`1_000`, `0x2A`, `0b101`, `0o17`). */
 export function parseIntLiteral(text: string): bigint {
   return BigInt(text.replace(/_/g, ''));
+}
+
+/** Edit distance (insertions, deletions, substitutions and swaps of neighbours), for "did you mean". */
+export function editDistance(a: string, b: string): number {
+  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)];
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(rows[i - 1][j] + 1, cur[j - 1] + 1, rows[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) cur[j] = Math.min(cur[j], rows[i - 2][j - 2] + 1);
+    }
+    rows.push(cur);
+  }
+  return rows[a.length][b.length];
+}
+
+/** "did you mean `count`?" for the closest candidate within a small edit distance, or undefined. */
+export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  let best: string | undefined;
+  let bestD = limit + 1;
+  for (const c of candidates) {
+    if (c === name || Math.abs(c.length - name.length) > limit) continue;
+    const d = editDistance(name.toLowerCase(), c.toLowerCase()) - (c === name.toLowerCase() ? 1 : 0);
+    if (d < bestD || (d === bestD && best !== undefined && c < best)) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best === undefined ? undefined : `did you mean \`${best}\`?`;
 }
