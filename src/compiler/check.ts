@@ -47,6 +47,13 @@ interface ExternInfo {
   callbacks: (CallbackSig | null)[];
 }
 
+/**
+ * How deeply expressions and loops may nest (blocks, if, for, literals, calls; operator chains
+ * are iterated and do not count): deeper is a compile error. compile-thread.ts gives the compiler
+ * a stack that holds this many levels with a wide margin.
+ */
+export const MAX_NESTING = 10000;
+
 const CONVERSIONS = new Set<string>([...INT_NAMES, 'int', 'f32', 'f64', 'string', 'char', 'bool']);
 const PRINTABLE = new Set(['int', 'float', 'bool', 'char', 'string']);
 /** What ch.send(v) and ch.close() give. */
@@ -78,6 +85,9 @@ class Checker {
   retTy: Ty = T.void;
   loopDepth = 0;
   selfType: string | null = null;
+  /** how deeply the expression or loop being checked is nested (see MAX_NESTING) */
+  depth = 0;
+  nestingReported = false;
   /** integer literals typed by their use, range-checked at the end of their function */
   literals: { e: Expr; value: bigint; text: string; ty: Ty }[] = [];
 
@@ -419,6 +429,7 @@ class Checker {
 
   // ------------------------------------------------------------------ functions
   beginFunction(ret: Ty): void {
+    this.nestingReported = false;
     this.scopes = [new Map()];
     this.localTypes = [];
     this.retTy = ret;
@@ -510,6 +521,24 @@ class Checker {
   }
 
   stmt(s: Stmt): void {
+    // loops hold blocks directly, so they count as a level of nesting as expressions do
+    if (s.kind === 'For' || s.kind === 'While') {
+      if (this.depth >= MAX_NESTING) {
+        this.tooDeep(s);
+        return;
+      }
+      this.depth++;
+      try {
+        this.stmtInner(s);
+      } finally {
+        this.depth--;
+      }
+      return;
+    }
+    this.stmtInner(s);
+  }
+
+  stmtInner(s: Stmt): void {
     switch (s.kind) {
       case 'Let': {
         let ty: Ty = T.error;
@@ -742,9 +771,26 @@ class Checker {
   }
 
   expr(e: Expr, expected?: Ty): Ty {
-    const ty = this.attempt(() => this.exprInner(e, expected), T.error);
-    notes(e).ty = ty;
-    return ty;
+    if (this.depth >= MAX_NESTING) return this.tooDeep(e);
+    this.depth++;
+    try {
+      const ty = this.attempt(() => this.exprInner(e, expected), T.error);
+      notes(e).ty = ty;
+      return ty;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** Nesting beyond MAX_NESTING: one error per function, and the error type for what is inside. */
+  tooDeep(at: Expr | Stmt): Ty {
+    if (!this.nestingReported) {
+      this.nestingReported = true;
+      this.record(new CompileError(this.file, this.source, at.line, at.col, `nesting deeper than ${MAX_NESTING} levels`,
+        'move the inner part into a function of its own'));
+    }
+    notes(at).ty = T.error;
+    return T.error;
   }
 
   exprInner(e: Expr, expected?: Ty): Ty {
@@ -897,6 +943,35 @@ class Checker {
   }
 
   binary(e: Extract<Expr, { kind: 'Binary' }>, expected?: Ty): Ty {
+    // a long left-associative chain (1 + 1 + ... + 1, "a" + b + ...) is checked in a loop over
+    // its left spine, from the innermost link out, each link with the type of the one inside it
+    if (isChainLink(e) && isChainLink(e.left)) {
+      const spine: Extract<Expr, { kind: 'Binary' }>[] = [];
+      const hints: (Ty | undefined)[] = [];
+      let hint = expected;
+      let n: Expr = e;
+      while (isChainLink(n) && isChainLink(n.left)) {
+        spine.push(n);
+        hints.push(hint);
+        hint = HINTED_OPS.has(n.op) ? hint : undefined;
+        n = n.left;
+      }
+      const inner = n as Extract<Expr, { kind: 'Binary' }>;
+      let lt = this.attempt(() => this.binaryLink(inner, hint), T.error);
+      notes(inner).ty = lt;
+      for (let i = spine.length - 1; i >= 1; i--) {
+        const link = spine[i];
+        const left = lt;
+        lt = this.attempt(() => this.binaryLink(link, hints[i], left), T.error);
+        notes(link).ty = lt;
+      }
+      return this.binaryLink(e, expected, lt);
+    }
+    return this.binaryLink(e, expected);
+  }
+
+  /** One binary operator; `leftTy` is its left operand's type when that is checked already. */
+  binaryLink(e: Extract<Expr, { kind: 'Binary' }>, expected?: Ty, leftTy?: Ty): Ty {
     const op = e.op;
     if (op === '&&' || op === '||') {
       this.expect(e.left, T.bool);
@@ -904,11 +979,11 @@ class Checker {
       return T.bool;
     }
     // check the side that is not a bare literal first, so `1 + x` takes x's type
-    const litLeft = isLiteral(e.left) && !isLiteral(e.right);
-    const hint = ['+', '-', '*', '/', '%', '&', '|', '^', '<<', '>>'].includes(op) ? expected : undefined;
+    const litLeft = leftTy === undefined && isLiteral(e.left) && !isLiteral(e.right);
+    const hint = HINTED_OPS.has(op) ? expected : undefined;
     let lt: Ty, rt: Ty;
     if (op === '<<' || op === '>>') {
-      lt = this.expr(e.left, hint);
+      lt = leftTy ?? this.expr(e.left, hint);
       rt = this.intExpr(e.right);
       if (lt.k !== 'int') this.err(e.left, `shift needs an integer, found ${show(lt)}`);
       return lt;
@@ -917,7 +992,7 @@ class Checker {
       rt = this.expr(e.right, hint);
       lt = this.expr(e.left, rt.k === 'string' ? undefined : rt);
     } else {
-      lt = this.expr(e.left, hint);
+      lt = leftTy ?? this.expr(e.left, hint);
       rt = this.expr(e.right, lt.k === 'string' ? undefined : lt);
     }
     if (op === '+' && (lt.k === 'string' || rt.k === 'string')) {
@@ -952,7 +1027,22 @@ class Checker {
       if (ty.k === 'int' && ty.name[0] === 'u') this.err(e, `cannot negate unsigned ${ty.name}`);
       return ty;
     }
-    const t = this.expr(e.operand, expected);
+    // a chain of unary operators (- - - x, !!!b) in a loop: the innermost operand, then each
+    // operator from the inside out
+    const chain: Extract<Expr, { kind: 'Unary' }>[] = [e];
+    for (let o = e.operand; o.kind === 'Unary' && !(o.op === '-' && o.operand.kind === 'Int'); o = o.operand) chain.push(o);
+    let t = this.expr(chain[chain.length - 1].operand, expected);
+    for (let i = chain.length - 1; i >= 1; i--) {
+      const u = chain[i];
+      const inner = t;
+      t = this.attempt(() => this.unaryOp(u, inner), T.error);
+      notes(u).ty = t;
+    }
+    return this.unaryOp(e, t);
+  }
+
+  /** A unary operator applied to an operand of type t. */
+  unaryOp(e: Extract<Expr, { kind: 'Unary' }>, t: Ty): Ty {
     switch (e.op) {
       case '-':
         if (!isNumeric(t)) this.err(e, `cannot negate ${show(t)}`);
@@ -1478,6 +1568,14 @@ class Checker {
 function inferredFrom(t: Ty): string | undefined {
   const at = t.k === 'int' ? t.flex?.root().boundAt : null;
   return at ? `this integer's type ${show(t)} was inferred from its use at line ${at.line}:${at.col}` : undefined;
+}
+
+/** Operators that pass the type their context expects on to their operands. */
+const HINTED_OPS = new Set(['+', '-', '*', '/', '%', '&', '|', '^', '<<', '>>']);
+
+/** A link of a left-associative operator chain (every binary operator but && and ||). */
+function isChainLink(e: Expr): e is Extract<Expr, { kind: 'Binary' }> {
+  return e.kind === 'Binary' && e.op !== '&&' && e.op !== '||';
 }
 
 function isLiteral(e: Expr): boolean {

@@ -86,14 +86,25 @@ function tokenEnd(source: string, line: number, col: number): number {
   return col + (m ? m[0].length : 0);
 }
 
+/** The most characters of a source line a diagnostic shows. */
+const MAX_SHOWN = 120;
+
 export function renderDiagnostic(file: string, source: string, line: number, col: number, message: string, hint?: string, severity: 'error' | 'note' = 'error'): string {
   const lines = sourceLine(source, line);
-  const text = (lines ?? '').replace(/\t/g, ' ');
+  let text = (lines ?? '').replace(/\t/g, ' ');
+  // a very long line is shown as a window around the column
+  let caretCol = col;
+  if (text.length > MAX_SHOWN) {
+    const from = Math.max(0, col - 1 - MAX_SHOWN / 2);
+    const cut = text.slice(from, from + MAX_SHOWN);
+    text = (from > 0 ? '...' : '') + cut + (from + MAX_SHOWN < text.length ? '...' : '');
+    caretCol = col - from + (from > 0 ? 3 : 0);
+  }
   const gutter = String(line).length;
   const pad = ' '.repeat(gutter);
   let out = `${file}:${line}:${col}: ${severity}: ${message}\n`;
   if (lines !== null) {
-    out += `${pad} |\n${line} | ${text}\n${pad} | ${' '.repeat(Math.max(0, col - 1))}^\n`;
+    out += `${pad} |\n${line} | ${text}\n${pad} | ${' '.repeat(Math.max(0, caretCol - 1))}^\n`;
   }
   if (hint) out += `${pad} = hint: ${hint}\n`;
   return out;
