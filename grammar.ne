@@ -94,7 +94,9 @@ Block -> "{" Stmt:* Tail:? "}"                          {% d => P.node('Block', 
 Tail -> Expr                                            {% P.notBlockStart %}
 
 Stmt -> "let" "mut":? Ident LetType:? "=" ExprB ";"     {% d => P.node('Let', d[0], { name: d[2].value, mut: !!d[1], type: d[3], init: d[5] }) %}
+  | "let" "mut":? Ident LetType:? Attr "=" ExprB ";"     {% d => P.node('Let', d[0], { name: d[2].value, mut: !!d[1], type: d[3], init: d[6], attr: d[4] }) %}
   | Postfix AssignOp ExprB ";"                          {% (d, l, reject) => P.startsWithBlock(d[0]) ? reject : P.node('Assign', d[0], { op: d[1], target: d[0], value: d[2] }) %}
+  | "*" Unary AssignOp ExprB ";"                        {% d => P.node('Assign', d[0], { op: d[2], target: P.node('Unary', d[0], { op: '*', operand: d[1] }), value: d[3] }) %}
   | Expr ";"                                            {% (d, l, reject) => P.startsWithBlock(d[0]) ? reject : P.node('ExprStmt', d[0], { expr: d[0], semi: true }) %}
   | BlockLike                                           {% d => P.node('ExprStmt', d[0], { expr: d[0], semi: false }) %}
   | BlockLike ";"                                       {% d => P.node('ExprStmt', d[0], { expr: d[0], semi: true }) %}
@@ -218,7 +220,7 @@ PostfixN -> PrimaryN                                    {% id %}
 CmpOp -> "==" {% id %} | "!=" {% id %} | "<" {% id %} | "<=" {% id %} | ">" {% id %} | ">=" {% id %}
 AddOp -> "+" {% id %} | "-" {% id %}
 MulOp -> "*" {% id %} | "/" {% id %} | "%" {% id %}
-UnOp -> "-" {% id %} | "!" {% id %} | "~" {% id %}
+UnOp -> "-" {% id %} | "!" {% id %} | "~" {% id %} | "*" {% id %} | "&" {% id %}
 
 PostOp -> "." Ident                                     {% d => ({ op: 'field', name: d[1].value }) %}
   | "." %int                                            {% d => ({ op: 'field', name: d[1].value }) %}

@@ -88,6 +88,26 @@ describe('C interop', () => {
       expect(() => verifyModule(m)).to.throw(/CALL_EXTERN operand 1 \(extern\) = 0 is out of range/);
     });
 
+    it('rejects a pointer load or store of a type that is not a value in memory', () => {
+      const m = compile('package main;\npub fn main(void) -> void { }\n', 'hand.asthra');
+      const main = m.functions[1];
+      for (const [t, ok] of [[6, true], [15, true], [14, false], [0, false], [16, false], [99, false]]) {
+        main.code = Int32Array.from([op('PUSH_I'), 0, op('PTR_LOAD'), t, op('POP'), op('PUSH_I'), 0, op('RET')]);
+        main.lines = new Int32Array(0);
+        if (ok) expect(() => verifyModule(m)).to.not.throw();
+        else expect(() => verifyModule(m)).to.throw(/PTR_LOAD (names C type .* which is not a value in memory|operand 1 \(ctype\) = 99 is out of range)/);
+      }
+    });
+
+    it('gives a variable whose address is taken a cell: its slot holds a reference', () => {
+      const m = compile('package main;\npub fn main(void) -> void {\n let mut x: i32 = 1;\n let y: i32 = 2;\n let p: *mut i32 = &x;\n}\n', 'cell.asthra');
+      expect(Array.from(m.functions[1].localKinds)).to.deep.equal([1, 0, 0]);
+      const names = [];
+      const code = m.functions[1].code;
+      for (let pc = 0; pc < code.length; pc += 1 + OPS[code[pc]].operands.length) names.push(OPS[code[pc]].name);
+      expect(names).to.include.members(['NEW_CELL', 'CELL_ADDR', 'PTR_STORE']);
+    });
+
     it('round trips a compiled program\'s externs through an .astb file', () => {
       const m = compile(DEMO, 'demo.asthra');
       const back = readAstb(writeAstb(m));

@@ -3,7 +3,7 @@
 const { expect } = require('chai');
 const { Arena, OutOfMemory } = require('../dist/heap/arena');
 const { Collector } = require('../dist/heap/gc');
-const { CHeap, CMemoryError } = require('../dist/heap/cmem');
+const { CMemTable, C_FREED, C_UNKNOWN } = require('../dist/heap/cmem');
 
 const STRING = 1;
 const OBJECT = 4;
@@ -84,28 +84,30 @@ describe('heap', () => {
     }).to.throw(OutOfMemory, /out of memory: live heap .* exceeds --max-heap 2 MB/);
   });
 
-  it('C-owned memory is outside the arena, readable and writable, and a double free is reported', () => {
-    const c = new CHeap();
-    const p = c.malloc(32);
-    c.write(p, Uint8Array.of(1, 2, 3, 4));
-    expect(Array.from(c.read(p, 4))).to.deep.equal([1, 2, 3, 4]);
-    c.free(p);
-    expect(() => c.free(p)).to.throw(CMemoryError, /double free/);
-    expect(() => c.free(12345n)).to.throw(CMemoryError, /did not allocate/);
-    expect(() => c.read(p, 4)).to.throw(CMemoryError, /not allocated/);
-    expect(c.liveBlocks).to.equal(0);
+  it('the C-memory table tells live, freed and unknown blocks apart, and a double free', () => {
+    const t = CMemTable.create();
+    expect(t.empty).to.equal(true);
+    t.allocated(0x5000_0010, 32);
+    expect(t.lookup(0x5000_0010)).to.equal(32);
+    expect(t.release(0x5000_0010)).to.equal('ok');
+    expect(t.lookup(0x5000_0010)).to.equal(C_FREED);
+    expect(t.release(0x5000_0010)).to.equal('double');
+    expect(t.release(0x1234)).to.equal('unknown');
+    // C handed the address out again: it is not "freed" memory any more
+    t.reissued(0x5000_0010);
+    expect(t.lookup(0x5000_0010)).to.equal(C_UNKNOWN);
+    t.allocated(0x5000_0010, 8);
+    expect(t.lookup(0x5000_0010)).to.equal(8);
+    expect(t.live).to.equal(1);
   });
 
-  it('the collector never frees C-owned memory: it is not in the arena', () => {
-    const { arena, collector } = heap();
-    const c = new CHeap();
-    const p = c.malloc(16);
-    c.write(p, Uint8Array.of(9, 8, 7));
-    for (let i = 0; i < 10; i++) {
-      arena.newString('garbage ' + i);
-      collector.collect();
-    }
-    expect(Array.from(c.read(p, 3))).to.deep.equal([9, 8, 7]);
-    c.free(p);
+  it('the C-memory table grows, and a second view of its buffer (another worker) sees every block', () => {
+    const t = CMemTable.create();
+    for (let i = 1; i <= 5000; i++) t.allocated(0x7000_0000 + i * 16, i);
+    const other = new CMemTable(t.sab);
+    for (let i = 1; i <= 5000; i++) expect(other.lookup(0x7000_0000 + i * 16)).to.equal(i);
+    for (let i = 1; i <= 5000; i += 2) expect(other.release(0x7000_0000 + i * 16)).to.equal('ok');
+    expect(t.live).to.equal(2500);
+    expect(t.release(0x7000_0000 + 16)).to.equal('double');
   });
 });

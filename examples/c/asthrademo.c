@@ -58,6 +58,20 @@ int64_t demo_counter_next(void *p) { demo_counter *c = p; c->value += c->step; r
 void demo_counter_free(void *p) { free(p); }
 bool demo_is_null(const void *p) { return p == NULL; }
 
+/* ---- memory through pointers: C reads and writes what Asthra points it at */
+void demo_fill_i32(int32_t *p, int32_t n, int32_t v) { for (int32_t i = 0; i < n; i++) p[i] = v + i; }
+int64_t demo_sum_i32(const int32_t *p, int32_t n) { int64_t s = 0; for (int32_t i = 0; i < n; i++) s += p[i]; return s; }
+void demo_store_f64(double *p, double v) { *p = v; }
+/* a buffer and its length: sums the bytes, then adds k to each (C writes into the caller's buffer) */
+int64_t demo_bytes_bump(uint8_t *p, size_t n, int32_t k) {
+    int64_t s = 0;
+    for (size_t i = 0; i < n; i++) { s += p[i]; p[i] = (uint8_t)(p[i] + k); }
+    return s;
+}
+/* blocking: the same after sleeping ms (the task is parked meanwhile) */
+int64_t demo_slow_bytes_bump(uint8_t *p, size_t n, int32_t k, int32_t ms);
+void demo_slow_store_i64(int64_t *p, int64_t v, int32_t ms);
+
 /* ---- void results and state */
 static int64_t demo_total = 0;
 void demo_note(int64_t v) { demo_total += v; }
@@ -72,6 +86,9 @@ int32_t demo_slow_code(int32_t ms, int32_t code) {
     sleep_ms(ms);
     return code;
 }
+int64_t demo_slow_bytes_bump(uint8_t *p, size_t n, int32_t k, int32_t ms) { sleep_ms(ms); return demo_bytes_bump(p, n, k); }
+/* blocking: sleeps, then stores v through p (a task's variable, written from an FFI thread) */
+void demo_slow_store_i64(int64_t *p, int64_t v, int32_t ms) { sleep_ms(ms); *p = v; }
 /* busy for about ms milliseconds of CPU, then returns code */
 int32_t demo_spin_code(int32_t ms, int32_t code) {
     struct timespec t0, t;

@@ -18,13 +18,13 @@ import { Op } from './opcodes';
  */
 export type Spelling =
   | 'string' | 'i32' | 'bool' | 'void' | 'never' | '[]string' | '*mut AsthraMutex' | 'AsthraResult'
-  | '*const u8' | 'usize' | '[]u8'
+  | '*const u8' | '*mut void' | 'usize' | '[]u8'
   | 'any-printable' | 'any-integer';
 
 /** The stack kind of a value of each spelling: 'n' number, 'r' reference (see opcodes.ts). */
 const KIND: Record<Spelling, 'n' | 'r'> = {
   string: 'r', '[]string': 'r', '*mut AsthraMutex': 'r', 'any-printable': 'r', '[]u8': 'r',
-  i32: 'n', bool: 'n', void: 'n', never: 'n', AsthraResult: 'n', 'any-integer': 'n', '*const u8': 'n', usize: 'n',
+  i32: 'n', bool: 'n', void: 'n', never: 'n', AsthraResult: 'n', 'any-integer': 'n', '*const u8': 'n', '*mut void': 'n', usize: 'n',
 };
 
 /**
@@ -41,7 +41,7 @@ export type Lowering = { kind: 'builtin'; b: B; name: string } | { kind: 'op'; o
 
 export interface BuiltinFn {
   /** what the user writes before the name: '' for a plain call such as println(s) */
-  ns: '' | 'Asthra_runtime';
+  ns: '' | 'Asthra_runtime' | 'libc';
   /** the name as the user spells it; two rows may share one if their parameter counts differ */
   name: string;
   /** also callable without its namespace: sleep(ms) is Asthra_runtime.sleep(ms) */
@@ -77,6 +77,8 @@ export const enum B {
   mutex_destroy,
   result_is_ok,
   slice_from_raw_parts,
+  malloc,
+  free,
 }
 
 const RT = 'Asthra_runtime';
@@ -99,6 +101,8 @@ const table: [BuiltinFn['ns'], string, Spelling[], Spelling, Lowering, string][]
   [RT, 'mutex_destroy', ['*mut AsthraMutex'], 'AsthraResult', bi(B.mutex_destroy, 'mutex_destroy'), 'destroy a mutex (an error result while it is locked)'],
   [RT, 'result_is_ok', ['AsthraResult'], 'bool', bi(B.result_is_ok, 'result_is_ok'), 'whether a runtime call succeeded'],
   [RT, 'slice_from_raw_parts', ['*const u8', 'usize', 'bool', 'i32'], '[]u8', bi(B.slice_from_raw_parts, 'slice_from_raw_parts'), 'a []u8 holding a copy of len bytes of C memory at ptr (ownership_gc: the runtime then frees that memory with free())'],
+  ['libc', 'malloc', ['usize'], '*mut void', bi(B.malloc, 'malloc'), 'C memory of n bytes from the C allocator (zero-filled), which the collector never touches; free it with libc.free'],
+  ['libc', 'free', ['*mut void'], 'void', bi(B.free, 'free'), 'give back memory libc.malloc returned (a second free of it is a runtime error)'],
   [RT, 'yield', [], 'void', op(Op.YIELD), 'let other tasks run'],
   [RT, 'sleep', ['any-integer'], 'void', op(Op.SLEEP), 'park the task for at least this many milliseconds'],
   [RT, 'is_cancelled', [], 'bool', op(Op.IS_CANCELLED), 'whether the running task was asked to stop (h.cancel())'],

@@ -54,6 +54,14 @@ export const CTYPE_INT: readonly (IntName | undefined)[] = [
   undefined, undefined, 'i8', 'u8', 'i16', 'u16', 'i32', 'u32', 'i64', 'u64', 'isize', 'usize',
 ];
 
+/** Can a value of this C type be read or written in memory through a pointer (`*p`)? */
+export function isMemoryCType(t: number): boolean {
+  return (t >= CType.Bool && t <= CType.F64) || t === CType.Ptr;
+}
+
+/** The bytes a value of each memory C type takes. */
+export const CTYPE_SIZE: readonly number[] = [0, 1, 1, 1, 2, 2, 4, 4, 8, 8, 8, 8, 4, 8, 8, 8, 8];
+
 /** Does a value of this C type sit in a reference slot of the VM's stack? */
 export function ctypeIsRef(t: number): boolean {
   return t === CType.String;

@@ -51,6 +51,7 @@ function listFunction(m: Module, f: FnProto, src: string[]): string[] {
         case 'builtin': return `${v} <${BUILTINS[v]?.name ?? '?'}>`;
         case 'extern': return `${v} <${m.externs[v]?.name ?? '?'}>`;
         case 'jump': return `-> ${v}`;
+        case 'ctype': return CTYPE_NAMES[v] ?? String(v);
         default: return String(v);
       }
     });

@@ -24,7 +24,8 @@ export type OperandKind =
   | 'count' // element count
   | 'field' // field slot index
   | 'builtin' // built-in function index (into BUILTINS, builtins.ts)
-  | 'extern'; // index into the module's extern table (C functions, ctypes.ts)
+  | 'extern' // index into the module's extern table (C functions, ctypes.ts)
+  | 'ctype'; // a C type code of a value in memory (ctypes.ts: bool, an integer, a float or a pointer)
 
 export interface OpInfo {
   name: string;
@@ -132,6 +133,12 @@ export const enum Op {
   TASK_CANCEL,
   IS_CANCELLED,
   CALL_EXTERN,
+  NEW_CELL,
+  CELL_ADDR,
+  PTR_LOAD,
+  PTR_STORE,
+  BYTES_IN,
+  BYTES_OUT,
 }
 
 // op, name, operands, pops, pushes, native, meaning
@@ -245,6 +252,13 @@ const table = [
   [Op.IS_CANCELLED, 'IS_CANCELLED', [], '', 'n', false, 'push 1 if the running task was cancelled, else 0'],
   // C interop
   [Op.CALL_EXTERN, 'CALL_EXTERN', ['extern', 'count'], '*', '*', false, 'call C function X with N arguments (a blocking one parks the task until it returns); push its result'],
+  // memory through pointers (inside unsafe)
+  [Op.NEW_CELL, 'NEW_CELL', ['ctype'], '', 'r', false, 'push a new 8-byte cell holding a zero of C type T (a variable whose address is taken)'],
+  [Op.CELL_ADDR, 'CELL_ADDR', [], 'r', 'n', false, 'pop a cell; push the machine address of its value'],
+  [Op.PTR_LOAD, 'PTR_LOAD', ['ctype'], 'n', 'n', false, 'pop an address; push the value of C type T stored there (a runtime error for null, freed or too small C memory)'],
+  [Op.PTR_STORE, 'PTR_STORE', ['ctype'], 'nn', '', false, 'pop an address and a value; store the value there as C type T'],
+  [Op.BYTES_IN, 'BYTES_IN', [], 'r', 'n', false, 'pop a []u8; push the address of a C copy of its bytes (buf.ptr passed to C)'],
+  [Op.BYTES_OUT, 'BYTES_OUT', [], 'rn', '', false, 'pop a []u8 and the address BYTES_IN gave; copy the bytes back into the slice and free the C copy'],
 ] as const;
 
 /**

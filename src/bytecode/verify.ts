@@ -8,7 +8,7 @@ import { INT_NAMES } from './inttypes';
 import { BUILTINS } from './builtins';
 import { MAX_SELECT_ARMS, OPS, Op, OperandKind, SELECT_ARMS, forEachInstruction, opSize, selectArmPops } from './opcodes';
 import type { FnProto, Module } from './module';
-import { CTYPE_COUNT, CType, MAX_CALLBACK_PARAMS, ctypeIsRef } from './ctypes';
+import { CTYPE_COUNT, CTYPE_NAMES, CType, MAX_CALLBACK_PARAMS, ctypeIsRef, isMemoryCType } from './ctypes';
 
 export class VerifyError extends Error {
   constructor(readonly fnName: string, readonly pc: number, message: string) {
@@ -75,6 +75,7 @@ function operandLimit(m: Module, fn: FnProto, kind: OperandKind): number {
     case 'kind': return 2;
     case 'builtin': return BUILTINS.length;
     case 'extern': return m.externs.length;
+    case 'ctype': return CTYPE_COUNT;
     case 'field': case 'count': return 1 << 20;
     case 'imm': case 'jump': return Infinity;
   }
@@ -121,6 +122,9 @@ export function stackShapes(m: Module, fn: FnProto): { max: number; at: (string 
     }
     if (op === Op.CALL_EXTERN && code[pc + 2] !== m.externs[code[pc + 1]].params.length) {
       fail(pc, `CALL_EXTERN passes ${code[pc + 2]} arguments to '${m.externs[code[pc + 1]].name}', which takes ${m.externs[code[pc + 1]].params.length}`);
+    }
+    if (info.operands[0] === 'ctype' && !isMemoryCType(code[pc + 1])) {
+      fail(pc, `${info.name} names C type ${CTYPE_NAMES[code[pc + 1]]}, which is not a value in memory (bool, an integer, a float or a pointer)`);
     }
     if (NUMERIC_LOCAL_OPS.has(op)) {
       info.operands.forEach((kind, i) => {

@@ -96,7 +96,7 @@ export interface Block extends Node {
   tail: Expr | null;
 }
 export type Stmt =
-  | (Node & { kind: 'Let'; name: string; mut: boolean; type: TypeExpr | null; init: Expr })
+  | (Node & { kind: 'Let'; name: string; mut: boolean; type: TypeExpr | null; init: Expr; attr?: { name: string; arg?: string; line: number; col: number } })
   | (Node & { kind: 'Assign'; op: string; target: Expr; value: Expr })
   | (Node & { kind: 'ExprStmt'; expr: Expr; semi: boolean })
   | (Node & { kind: 'Return'; value: Expr | null })

@@ -11,7 +11,15 @@ import {
 } from './types';
 import { BUILTIN_FNS, BuiltinFn, builtinTitle, builtinsNamed } from '../bytecode/builtins';
 import { MAX_SELECT_ARMS } from '../bytecode/opcodes';
-import { CType, CallbackProto, ExternProto, MAX_CALLBACK_PARAMS } from '../bytecode/ctypes';
+import { CType, CallbackProto, ExternProto, MAX_CALLBACK_PARAMS, isMemoryCType } from '../bytecode/ctypes';
+
+/** What the emitter needs of a function's locals. */
+export interface Frame {
+  nlocals: number;
+  localTypes: Ty[];
+  /** variables whose address is taken: their slot holds a cell (a reference); slot -> C type */
+  cells: Map<number, number>;
+}
 
 export interface CheckedProgram {
   program: Program;
@@ -22,7 +30,7 @@ export interface CheckedProgram {
   globalDecls: GlobalDecl[];
   main: FnInfo;
   /** slots used by each function, by fn index; index 0 is the global initialiser */
-  frames: { nlocals: number; localTypes: Ty[] }[];
+  frames: Frame[];
   /** the C functions declared with `extern`, in CALL_EXTERN index order */
   externs: ExternProto[];
   /** the Asthra functions passed to C as function pointers */
@@ -72,7 +80,9 @@ class Checker {
   globals = new Map<string, GlobalInfo>();
   globalList: GlobalInfo[] = [];
   globalDecls: GlobalDecl[] = [];
-  frames: { nlocals: number; localTypes: Ty[] }[] = [];
+  frames: Frame[] = [];
+  /** this function's variables whose address `&x` is taken: slot -> C type of the cell */
+  cells = new Map<number, number>();
   externs = new Map<string, ExternInfo>();
   externList: ExternProto[] = [];
   callbackList: CallbackProto[] = [];
@@ -194,7 +204,7 @@ class Checker {
       this.attempt(() => this.expect(g.init, info.ty), T.error);
     }
     this.attempt(() => this.checkLiterals(), undefined);
-    this.frames[0] = { nlocals: this.localTypes.length, localTypes: this.localTypes };
+    this.frames[0] = { nlocals: this.localTypes.length, localTypes: this.localTypes, cells: this.cells };
     for (const f of this.fns) this.attempt(() => this.checkFunction(f), undefined);
     if (this.errors.length === 0) this.globalDecls = this.attempt(() => this.initOrder(this.globalDecls), this.globalDecls);
     if (this.errors.length > 0 || !mainInfo) throw CompileErrors.of(this.errors);
@@ -432,6 +442,7 @@ class Checker {
     this.nestingReported = false;
     this.scopes = [new Map()];
     this.localTypes = [];
+    this.cells = new Map();
     this.retTy = ret;
     this.loopDepth = 0;
   }
@@ -469,7 +480,7 @@ class Checker {
       this.err(f.decl, `missing return: function '${f.key}' must return ${show(f.ret)} on every path`,
         b.tail ? 'the last expression needs `return`' : undefined);
     }
-    this.frames[f.index] = { nlocals: this.localTypes.length, localTypes: this.localTypes };
+    this.frames[f.index] = { nlocals: this.localTypes.length, localTypes: this.localTypes, cells: this.cells };
     this.selfType = null;
   }
 
@@ -558,7 +569,17 @@ class Checker {
             }
           }
         }, undefined);
+        const attr = s.attr;
+        if (attr !== undefined) {
+          // every Asthra object keeps its address for life and a binding keeps its object alive
+          // until its function returns, so pinned (and gc) need nothing more; c marks C memory
+          this.attempt(() => {
+            if (attr.name !== 'ownership') this.err(attr, `unknown attribute '#[${attr.name}]' on a let binding`, 'only #[ownership(gc)], #[ownership(c)] or #[ownership(pinned)] goes there');
+            else if (!['gc', 'c', 'pinned'].includes(attr.arg ?? '')) this.err(attr, `unknown ownership '${attr.arg ?? ''}'`, 'write #[ownership(gc)], #[ownership(c)] or #[ownership(pinned)]');
+          }, undefined);
+        }
         notes(s).slot = this.declare(s.name, ty, s.mut);
+        this.lookup(s.name)!.isLet = true;
         return;
       }
       case 'Assign': return this.assign(s);
@@ -733,6 +754,8 @@ class Checker {
         ty = g.ty;
       }
       notes(t).ty = ty;
+    } else if (t.kind === 'Unary' && t.op === '*') {
+      ty = this.expr(t);
     } else if (t.kind === 'Field' || t.kind === 'Index') {
       ty = this.expr(t);
       if (t.kind === 'Field') {
@@ -1027,10 +1050,12 @@ class Checker {
       if (ty.k === 'int' && ty.name[0] === 'u') this.err(e, `cannot negate unsigned ${ty.name}`);
       return ty;
     }
+    if (e.op === '*') return this.deref(e);
+    if (e.op === '&') return this.addressOf(e);
     // a chain of unary operators (- - - x, !!!b) in a loop: the innermost operand, then each
     // operator from the inside out
     const chain: Extract<Expr, { kind: 'Unary' }>[] = [e];
-    for (let o = e.operand; o.kind === 'Unary' && !(o.op === '-' && o.operand.kind === 'Int'); o = o.operand) chain.push(o);
+    for (let o = e.operand; isUnaryLink(o); o = o.operand) chain.push(o);
     let t = this.expr(chain[chain.length - 1].operand, expected);
     for (let i = chain.length - 1; i >= 1; i--) {
       const u = chain[i];
@@ -1055,6 +1080,40 @@ class Checker {
         if (t.k !== 'int') this.err(e, `operator '~' needs an integer, found ${show(t)}`);
         return t;
     }
+  }
+
+  /** `*p` (inside unsafe): the C-typed value a pointer points at. */
+  deref(e: Extract<Expr, { kind: 'Unary' }>): Ty {
+    if (this.unsafeDepth === 0) this.err(e, "dereferencing a pointer needs 'unsafe'", 'write it inside an unsafe { ... } block');
+    const t = this.expr(e.operand);
+    if (t.k !== 'ptr') return this.err(e, `cannot dereference ${show(t)}: '*' needs a pointer`);
+    if (t.elem.k === 'void') return this.err(e, `cannot dereference ${show(t)}: it does not say what it points at`, `cast it first: (p as *mut i32)`);
+    const ct = cTypeOf(t.elem);
+    if (ct === null || !isMemoryCType(ct)) {
+      return this.err(e, `cannot dereference ${show(t)}: '*' reads and writes a bool, an integer, a float or a pointer`);
+    }
+    notes(e).ctype = ct;
+    return t.elem;
+  }
+
+  /** `&x`: the address of a `let` variable (which then lives in a cell C may read and write). */
+  addressOf(e: Extract<Expr, { kind: 'Unary' }>): Ty {
+    const o = e.operand;
+    if (o.kind !== 'Ident') return this.err(e, "'&' takes the address of a variable", 'store the value in one first: let mut x = ...; then &x');
+    const v = this.lookup(o.name);
+    if (!v) {
+      if (this.globals.has(o.name)) return this.err(e, `cannot take the address of the global '${o.name}'`, `copy it into a local first: let mut x = ${o.name};`);
+      return this.err(o, `undefined variable '${o.name}'`);
+    }
+    if (!v.isLet) return this.err(e, `cannot take the address of '${o.name}': only a variable declared with 'let' has one`, `copy it first: let mut x = ${o.name};`);
+    const ct = cTypeOf(v.ty);
+    if (ct === null || !isMemoryCType(ct)) {
+      return this.err(e, `cannot take the address of '${o.name}' (${show(v.ty)}): '&' works on a bool, integer, float or pointer variable`);
+    }
+    this.cells.set(v.slot, ct);
+    notes(o).target = { k: 'local', slot: v.slot };
+    notes(o).ty = v.ty;
+    return { k: 'ptr', mut: v.mut, elem: v.ty };
   }
 
   cast(e: Extract<Expr, { kind: 'Cast' }>): Ty {
@@ -1135,6 +1194,9 @@ class Checker {
       return s.fields[i].ty;
     }
     if (e.name === 'len' && (ot.k === 'slice' || ot.k === 'string')) return T.usize;
+    if (e.name === 'ptr' && ot.k === 'slice' && isU8(ot.elem)) {
+      return this.err(e, "'.ptr' of a []u8 is only valid as an argument of a C function call", 'pass it straight to the extern: unsafe { f(buf.ptr, buf.len) }');
+    }
     if ((e.name === 'len' || e.name === 'cap') && ot.k === 'chan') return T.usize;
     return this.err(e, `${show(ot)} has no field '${e.name}'`);
   }
@@ -1200,6 +1262,12 @@ class Checker {
       }
       if (c.object.kind === 'Ident' && c.object.name === 'Asthra_runtime' && !this.lookup('Asthra_runtime')) {
         return this.runtimeCall(e, c.name);
+      }
+      if (c.object.kind === 'Ident' && c.object.name === 'libc' && !this.lookup('libc')) {
+        const [f] = builtinsNamed('libc', c.name);
+        if (!f) return this.err(c, `libc has no predeclared function '${c.name}'`, `libc.malloc and libc.free are predeclared; declare others with extern "libc" fn ${c.name}(...)`);
+        if (this.unsafeDepth === 0) this.err(e, `calling libc.${c.name} needs 'unsafe'`, 'write it inside an unsafe { ... } block');
+        return this.tableCall(e, f);
       }
       const ot = this.expr(c.object);
       return this.methodCall(e, c.name, ot);
@@ -1274,10 +1342,29 @@ class Checker {
     }
     e.args.forEach((a, i) => {
       const cb = x.callbacks[i];
+      if (cb === null && a.kind === 'Field' && a.name === 'ptr' && this.slicePtrArg(a, x.params[i], name)) return;
       if (cb === null) this.expect(a, x.params[i]);
       else this.callbackArg(a, cb, name);
     });
     return x.ret;
+  }
+
+  /**
+   * `buf.ptr` of a `[]u8` passed to a C pointer parameter: C gets the slice's bytes for the
+   * call (copied into C memory before it and back into the slice after it). False if `a` is
+   * some other `.ptr`, for the usual checks.
+   */
+  slicePtrArg(a: Extract<Expr, { kind: 'Field' }>, param: Ty, ext: string): boolean {
+    const ot = this.expr(a.object);
+    if (ot.k !== 'slice' || !isU8(ot.elem)) return false;
+    if (param.k !== 'ptr' || !(param.elem.k === 'void' || isU8(param.elem))) {
+      this.err(a, `'${ext}' takes ${show(param)} here, and ${a.object.kind === 'Ident' ? a.object.name : 'the slice'}.ptr is a *mut u8`);
+    }
+    notes(a).target = { k: 'slicePtr' };
+    notes(a).ty = { k: 'ptr', mut: true, elem: T.u8 };
+    notes(a).slot = this.newSlot(ot);
+    notes(a).slot2 = this.newSlot(T.usize);
+    return true;
   }
 
   /** The C signature of a `fn(A, B) -> R` parameter: numbers, bools and pointers only. */
@@ -1573,6 +1660,11 @@ function inferredFrom(t: Ty): string | undefined {
 /** Operators that pass the type their context expects on to their operands. */
 const HINTED_OPS = new Set(['+', '-', '*', '/', '%', '&', '|', '^', '<<', '>>']);
 
+/** A link of a unary chain: -, ! or ~ (not a negative literal, not * or &, checked on their own). */
+function isUnaryLink(e: Expr): e is Extract<Expr, { kind: 'Unary' }> {
+  return e.kind === 'Unary' && (e.op === '-' || e.op === '!' || e.op === '~') && !(e.op === '-' && (e.operand.kind === 'Int' || e.operand.kind === 'Float'));
+}
+
 /** A link of a left-associative operator chain (every binary operator but && and ||). */
 function isChainLink(e: Expr): e is Extract<Expr, { kind: 'Binary' }> {
   return e.kind === 'Binary' && e.op !== '&&' && e.op !== '||';
@@ -1582,6 +1674,10 @@ function isLiteral(e: Expr): boolean {
   return e.kind === 'Int' || e.kind === 'Float' || (e.kind === 'Unary' && e.op === '-' && (e.operand.kind === 'Int' || e.operand.kind === 'Float'));
 }
 
+function isU8(t: Ty): boolean {
+  return t.k === 'int' && t.name === 'u8';
+}
+
 function castable(from: Ty, to: Ty): boolean {
   const num = (t: Ty): boolean => t.k === 'int' || t.k === 'float';
   if (num(from) && num(to)) return true;
@@ -1589,6 +1685,9 @@ function castable(from: Ty, to: Ty): boolean {
   if (from.k === 'int' && to.k === 'char') return intBits(from.name) <= 32;
   if (from.k === 'bool' && (to.k === 'int' || to.k === 'bool')) return true;
   if (from.k === 'string' && to.k === 'string') return true;
+  // pointers: to any other pointer type, and to and from the address-sized integers
+  if (from.k === 'ptr' && (to.k === 'ptr' || (to.k === 'int' && ['usize', 'u64', 'isize', 'i64'].includes(to.name)))) return true;
+  if (to.k === 'ptr' && from.k === 'int' && ['usize', 'u64', 'isize', 'i64'].includes(from.name)) return true;
   return false;
 }
 

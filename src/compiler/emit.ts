@@ -30,7 +30,7 @@ export function emit(cp: CheckedProgram, sourceName: string, source: string): Mo
   const main = cp.main;
   m.mainKind = main.ret.k === 'void' ? MainKind.Void : main.ret.k === 'int' ? MainKind.ExitCode : MainKind.Result;
   // function 0: initialise globals in source order, then run main
-  const init = new FnEmitter(cp, pools, '<init>', cp.frames[0].localTypes, 0, T.i64);
+  const init = new FnEmitter(cp, pools, '<init>', cp.frames[0].localTypes, 0, T.i64, cp.frames[0].cells);
   for (const g of cp.globalDecls) {
     const info = cp.globals.find((x) => x.name === g.name)!;
     init.mark(g);
@@ -42,7 +42,7 @@ export function emit(cp: CheckedProgram, sourceName: string, source: string): Mo
   init.op(Op.RET);
   m.functions[0] = init.finish(main.ret.k === 'void' || main.ret.k === 'int' ? 0 : 1);
   for (const f of cp.fns) {
-    const fe = new FnEmitter(cp, pools, f.key, cp.frames[f.index].localTypes, f.params.length, f.ret);
+    const fe = new FnEmitter(cp, pools, f.key, cp.frames[f.index].localTypes, f.params.length, f.ret, cp.frames[f.index].cells);
     fe.block(f.decl.body, false);
     if (f.ret.k === 'void') {
       fe.op(Op.PUSH_I, 0);
@@ -117,6 +117,8 @@ class FnEmitter {
     localTypes: Ty[],
     readonly arity: number,
     readonly ret: Ty,
+    /** variables whose address is taken: slot -> C type of the cell the slot holds */
+    readonly cells: Map<number, number> = new Map(),
   ) {
     this.localTypes = [...localTypes];
   }
@@ -127,7 +129,7 @@ class FnEmitter {
       arity: this.arity,
       nlocals: this.localTypes.length,
       maxStack: 0,
-      localKinds: Uint8Array.from(this.localTypes.map(kindOf)),
+      localKinds: Uint8Array.from(this.localTypes.map((t, i) => (this.cells.has(i) ? 1 : kindOf(t)))),
       retKind,
       code: Int32Array.from(this.code),
       lines: Int32Array.from(this.lines),
@@ -192,10 +194,23 @@ class FnEmitter {
   stmt(s: Stmt): void {
     this.mark(s);
     switch (s.kind) {
-      case 'Let':
+      case 'Let': {
+        const slot = notes(s).slot!;
+        const ct = this.cells.get(slot);
+        if (ct !== undefined) {
+          // a new cell each time the `let` runs (a loop's body gets one per iteration)
+          this.op(Op.NEW_CELL, ct);
+          this.op(Op.STORE, slot);
+          this.op(Op.LOAD, slot);
+          this.op(Op.CELL_ADDR);
+          this.expr(s.init);
+          this.op(Op.PTR_STORE, ct);
+          return;
+        }
         this.expr(s.init);
-        this.op(Op.STORE, notes(s).slot!);
+        this.op(Op.STORE, slot);
         return;
+      }
       case 'Assign': return this.assign(s);
       case 'ExprStmt': return this.expr(s.expr, false);
       case 'Return': {
@@ -416,9 +431,19 @@ class FnEmitter {
   }
 
   /** The slot of a plain local variable read, or null. */
+  /** Push local `slot`'s value (read through its cell if its address is taken). */
+  loadLocal(slot: number): void {
+    this.op(Op.LOAD, slot);
+    const ct = this.cells.get(slot);
+    if (ct !== undefined) {
+      this.op(Op.CELL_ADDR);
+      this.op(Op.PTR_LOAD, ct);
+    }
+  }
+
   localOf(e: Expr): number | null {
     const t = e.kind === 'Ident' ? notes(e).target : undefined;
-    return t?.k === 'local' ? t.slot : null;
+    return t?.k === 'local' && !this.cells.has(t.slot) ? t.slot : null;
   }
 
   /** The value of an integer literal that fits an immediate operand, or null. */
@@ -529,6 +554,16 @@ class FnEmitter {
     };
     if (t.kind === 'Ident') {
       const target = notes(t).target!;
+      const cell = target.k === 'local' ? this.cells.get(target.slot) : undefined;
+      if (cell !== undefined && target.k === 'local') {
+        const slot = target.slot;
+        this.op(Op.LOAD, slot);
+        this.op(Op.CELL_ADDR);
+        value(() => this.loadLocal(slot));
+        this.mark(s);
+        this.op(Op.PTR_STORE, cell);
+        return;
+      }
       if (target.k === 'local' && s.op !== '=' && ty.k === 'int' && (s.op === '+' || s.op === '-') && s.value.kind === 'Int') {
         const v = Number(parseIntLiteral(s.value.text));
         if (v <= MAX_IMM) {
@@ -543,6 +578,22 @@ class FnEmitter {
       value(load);
       if (target.k === 'local') this.op(Op.STORE, target.slot);
       else if (target.k === 'global') this.op(Op.GSTORE, target.index);
+      return;
+    }
+    if (t.kind === 'Unary') {
+      // *p = v, *p += v
+      const ct = notes(t).ctype!;
+      const p = this.temp(tyOf(t.operand));
+      this.expr(t.operand);
+      this.op(Op.STORE, p);
+      this.op(Op.LOAD, p);
+      value(() => {
+        this.op(Op.LOAD, p);
+        this.mark(t);
+        this.op(Op.PTR_LOAD, ct);
+      });
+      this.mark(s);
+      this.op(Op.PTR_STORE, ct);
       return;
     }
     if (t.kind === 'Field') {
@@ -719,13 +770,24 @@ class FnEmitter {
       case 'Unit': this.op(Op.PUSH_I, 0); return;
       case 'Ident': {
         const t = notes(e).target!;
-        if (t.k === 'local') this.op(Op.LOAD, t.slot);
+        if (t.k === 'local') this.loadLocal(t.slot);
         else if (t.k === 'global') this.op(Op.GLOAD, t.index);
         else if (t.k === 'constant') this.op(Op.PUSH_I, t.value);
         return;
       }
       case 'Binary': return this.binary(e);
       case 'Unary': {
+        if (e.op === '*') {
+          this.expr(e.operand);
+          this.mark(e);
+          this.op(Op.PTR_LOAD, notes(e).ctype!);
+          return;
+        }
+        if (e.op === '&') {
+          this.op(Op.LOAD, (notes(e.operand).target as { slot: number }).slot);
+          this.op(Op.CELL_ADDR);
+          return;
+        }
         if (e.op === '-' && e.operand.kind === 'Int') {
           const v = -Number(parseIntLiteral(e.operand.text));
           if (ty.k === 'float') this.op(Op.CONST_N, this.pools.num(v));
@@ -740,7 +802,7 @@ class FnEmitter {
         // a chain of unary operators (- - - x, !!!b) in a loop: the innermost operand, then
         // each operator from the inside out
         const chain: Extract<Expr, { kind: 'Unary' }>[] = [e];
-        for (let o = e.operand; o.kind === 'Unary' && !(o.op === '-' && (o.operand.kind === 'Int' || o.operand.kind === 'Float')); o = o.operand) chain.push(o);
+        for (let o = e.operand; isUnaryLink(o); o = o.operand) chain.push(o);
         this.expr(chain[chain.length - 1].operand);
         for (let i = chain.length - 1; i >= 0; i--) {
           const u = chain[i];
@@ -1066,15 +1128,34 @@ class FnEmitter {
         this.op(Op.CHAN_NEW, kindOf((tyOf(e) as Extract<Ty, { k: 'chan' }>).elem));
         return;
       case 'builtin': return this.builtin(e, BUILTIN_FNS[t.fn], args);
-      case 'extern':
+      case 'extern': {
+        const pinned: Expr[] = [];
         for (const a of args) {
           const cb = notes(a).target;
           if (cb?.k === 'callback') this.op(Op.PUSH_I, cb.index);
-          else this.expr(a);
+          else if (cb?.k === 'slicePtr') {
+            // the slice's bytes in C memory for the call; the address stays in a temporary
+            const n = notes(a);
+            this.expr((a as Extract<Expr, { kind: 'Field' }>).object);
+            this.op(Op.STORE, n.slot!);
+            this.op(Op.LOAD, n.slot!);
+            this.mark(a);
+            this.op(Op.BYTES_IN);
+            this.op(Op.STORE, n.slot2!);
+            this.op(Op.LOAD, n.slot2!);
+            pinned.push(a);
+          } else this.expr(a);
         }
         this.mark(e);
         this.op(Op.CALL_EXTERN, t.index, args.length);
+        for (const a of pinned) {
+          // what C wrote goes back into the slice; the C copy is freed
+          this.op(Op.LOAD, notes(a).slot!);
+          this.op(Op.LOAD, notes(a).slot2!);
+          this.op(Op.BYTES_OUT);
+        }
         return;
+      }
       case 'enqueue':
         // a task for the handler, and AsthraResult ok (0)
         this.expr(args[1]);
@@ -1150,6 +1231,11 @@ class FnEmitter {
       if (OPS[f.lower.op].push === '') this.op(Op.PUSH_I, 0); // the call's void value
     }
   }
+}
+
+/** A link of a unary chain: -, ! or ~ (not a negative literal, not * or &, emitted on their own). */
+function isUnaryLink(e: Expr): e is Extract<Expr, { kind: 'Unary' }> {
+  return e.kind === 'Unary' && (e.op === '-' || e.op === '!' || e.op === '~') && !(e.op === '-' && (e.operand.kind === 'Int' || e.operand.kind === 'Float'));
 }
 
 /** A link of a left-associative operator chain (every binary operator but && and ||). */

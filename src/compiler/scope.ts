@@ -36,6 +36,8 @@ export interface LocalVar {
   slot: number;
   ty: Ty;
   mut: boolean;
+  /** declared by `let` (so `&x` may take its address) */
+  isLet?: boolean;
 }
 
 /** How a name or call was resolved. */
@@ -54,6 +56,8 @@ export type Target =
   | { k: 'extern'; index: number }
   /** an Asthra function passed to C as a function pointer (an index into the callback table) */
   | { k: 'callback'; index: number }
+  /** `buf.ptr` of a []u8 as an extern argument: its bytes, copied to C memory for the call */
+  | { k: 'slicePtr' }
   /** a predeclared constant (ownership_c, ownership_gc) */
   | { k: 'constant'; value: number }
   /** Asthra_runtime.enqueue_callback(handler, data, len): spawn handler(data, len) */
@@ -74,6 +78,8 @@ export interface Notes {
   isTail?: boolean;
   /** a fixed array type's element count */
   size?: number;
+  /** `*p`: the C type of the value it reads or writes (bytecode/ctypes.ts) */
+  ctype?: number;
   /** a select arm's SELECT arm code (opcodes.ts SELECT_ARMS) */
   armCode?: string;
 }

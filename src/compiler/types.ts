@@ -63,6 +63,7 @@ export function builtinType(s: Spelling): Ty | null {
     case '*mut AsthraMutex': return { k: 'mutex' };
     case 'AsthraResult': return { k: 'asthraResult' };
     case '*const u8': return { k: 'ptr', mut: false, elem: T.u8 };
+    case '*mut void': return { k: 'ptr', mut: true, elem: T.void };
     case 'usize': return T.usize;
     case '[]u8': return { k: 'slice', elem: T.u8, fixed: null };
     case 'any-printable': case 'any-integer': return null;
@@ -194,7 +195,8 @@ export function same(a: Ty, b: Ty): boolean {
       const bb = b as typeof a;
       return a.name === bb.name && a.args.length === bb.args.length && a.args.every((t, i) => same(t, bb.args[i]));
     }
-    case 'ptr': return same(a.elem, (b as typeof a).elem);
+    // C's void *: any pointer converts to and from *mut void / *const void
+    case 'ptr': return a.elem.k === 'void' || (b as typeof a).elem.k === 'void' || same(a.elem, (b as typeof a).elem);
     case 'handle': return same(a.elem, (b as typeof a).elem);
     case 'chan': return same(a.elem, (b as typeof a).elem);
     default: return true;

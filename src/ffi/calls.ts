@@ -110,6 +110,8 @@ export class ExternCalls {
 
   /** An integer result must fit its Asthra type exactly (a 64-bit one may not). */
   private checked(x: ExternProto, v: number): number {
+    // a pointer from C is live memory, even at an address libc.free once gave back
+    if (x.ret === CType.Ptr) this.arena.cmem.reissued(v);
     const int = CTYPE_INT[x.ret];
     const range = int === undefined ? null : INT_RANGE[int];
     if (range && (v < range[0] || v > range[1] || !Number.isInteger(v))) {

@@ -13,6 +13,7 @@
 // atomically.
 // The arena knows no collector: a collection is whatever `gcHook` does (gc.ts's Collector,
 // wrapped by the runtime in a stop-the-world when workers share the arena).
+import { CMemTable } from './cmem';
 import { ARENA_META_BYTES, Flag, HEADER_BYTES, Meta, MetaF64, SLICE_ARRAY, SLICE_CAP, SLICE_LEN, SLICE_OFFSET, SLICE_SLOTS, STW_STOPPING, Tag } from './layout';
 import { lock, unlock } from './lock';
 
@@ -71,8 +72,12 @@ export class Arena {
   /** --gc-torture: collect before every allocation */
   torture = false;
 
-  constructor(initialBytes: number, maxBytes: number, existing?: SharedArrayBuffer) {
+  /** the program's C-memory table (heap/cmem.ts), shared like the arena */
+  readonly cmem: CMemTable;
+
+  constructor(initialBytes: number, maxBytes: number, existing?: SharedArrayBuffer, cmem?: SharedArrayBuffer) {
     this.limit = maxBytes;
+    this.cmem = cmem ? new CMemTable(cmem) : CMemTable.create();
     this.sab = existing ?? new SharedArrayBuffer(initialBytes, { maxByteLength: maxBytes });
     this.makeViews();
     if (!existing) {

@@ -14,7 +14,8 @@
 //   STACK   a fiber's frame records, then its value slots (scheduler/fiber.ts); also globals
 //   FIBER   a task's registers and links (scheduler/fiber.ts)
 //   HANDLE  a task's result and waiters (scheduler/handle.ts); MUTEX  owner and FIFO of waiters
-//           (scheduler/mutex.ts); WAITER  a waiter record of a fiber waiting on several objects
+//           (scheduler/mutex.ts); CELL  8 bytes holding one C-typed value: a `let` variable whose
+//           address `&x` is taken (its bytes are what C sees); WAITER  a waiter record of a fiber waiting on several objects
 //           (scheduler/waiter.ts); CHAN  a channel: f64 slot 0 its buffer (an ARRAY), then its
 //           words (scheduler/chan.ts)
 
@@ -38,9 +39,10 @@ export const enum Tag {
   MUTEX = 8,
   WAITER = 9,
   CHAN = 10,
+  CELL = 11,
 }
 
-export const TAG_NAMES = ['free', 'string', 'array', 'slice', 'object', 'stack', 'fiber', 'handle', 'mutex', 'waiter', 'channel'];
+export const TAG_NAMES = ['free', 'string', 'array', 'slice', 'object', 'stack', 'fiber', 'handle', 'mutex', 'waiter', 'channel', 'cell'];
 
 export const enum Flag {
   MARK = 1,

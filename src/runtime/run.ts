@@ -141,7 +141,7 @@ export async function runModuleParallel(m: Module, opts: RunOptions, started?: P
   const astb = writeAstb(m);
   try {
     const tasks = Array.from({ length: workers - 1 }, (_, k) => {
-      const task: PoolTask = { ...cfg, index: k + 1, sab: arena.sab, astb, maxHeapBytes: opts.maxHeapBytes };
+      const task: PoolTask = { ...cfg, index: k + 1, sab: arena.sab, cmem: arena.cmem.sab, astb, maxHeapBytes: opts.maxHeapBytes };
       return pool.run(task);
     });
     // let Piscina hand the tasks to its threads (it does so from this thread's event loop)

@@ -111,6 +111,8 @@ export function abortWorkers(arena: Arena): void {
 
 export interface PoolTask extends WorkerConfig {
   sab: SharedArrayBuffer;
+  /** the C-memory table's buffer (heap/cmem.ts) */
+  cmem: SharedArrayBuffer;
   astb: Uint8Array;
   maxHeapBytes: number;
 }
@@ -118,7 +120,7 @@ export interface PoolTask extends WorkerConfig {
 /** The Piscina entry point: one call runs one worker until the program ends. */
 export default function poolWorker(task: PoolTask): { ok: true } {
   const m = readAstb(Buffer.from(task.astb));
-  const arena = new Arena(0, task.maxHeapBytes, task.sab);
+  const arena = new Arena(0, task.maxHeapBytes, task.sab, task.cmem);
   const out = new Output();
   try {
     runWorker(m, arena, task, out);

@@ -11,6 +11,7 @@ import { B } from '../bytecode/builtins';
 import { Op, selectArmPops } from '../bytecode/opcodes';
 import { CallError, ExternCalls } from '../ffi/calls';
 import { cBytes, freeC, type CFunction } from '../ffi/library';
+import { Memory, MemoryError } from '../ffi/memory';
 import { FnProto, Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
 import { HEADER_BYTES, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
@@ -81,6 +82,8 @@ export class Interpreter {
   sched!: Scheduler;
   /** C calls (src/ffi), for a program that declares externs */
   externs: ExternCalls | null = null;
+  /** pointers, cells and libc.malloc (made on first use) */
+  private mem: Memory | null = null;
   /** per extern: its bound C function, for native code (filled on first call) */
   readonly externFns: (CFunction | null)[];
   /** the fiber running now, and what its last slice returned */
@@ -974,6 +977,49 @@ export class Interpreter {
           pc += 2;
           break;
         }
+        case Op.NEW_CELL:
+          this.sync(fnIndex, pc - 1, base, sp, depth);
+          {
+            const cell = arena.alloc(Tag.CELL, 8);
+            if (arena.f64 !== f64) ({ f64, i32 } = arena);
+            f64[sp++] = cell;
+          }
+          pc++;
+          break;
+        case Op.CELL_ADDR:
+          f64[sp - 1] = this.memory().cellAddress(f64[sp - 1]);
+          break;
+        case Op.PTR_LOAD:
+          try {
+            f64[sp - 1] = this.memory().load(f64[sp - 1], code[pc]);
+          } catch (e) {
+            if (e instanceof MemoryError) throw this.fail(e.message, fnIndex, pc - 1, depth);
+            throw e;
+          }
+          pc++;
+          break;
+        case Op.PTR_STORE:
+          try {
+            this.memory().store(f64[sp - 2], code[pc], f64[sp - 1]);
+          } catch (e) {
+            if (e instanceof MemoryError) throw this.fail(e.message, fnIndex, pc - 1, depth);
+            throw e;
+          }
+          sp -= 2;
+          pc++;
+          break;
+        case Op.BYTES_IN:
+          try {
+            f64[sp - 1] = this.memory().bytesIn(f64[sp - 1]);
+          } catch (e) {
+            if (e instanceof MemoryError) throw this.fail(e.message, fnIndex, pc - 1, depth);
+            throw e;
+          }
+          break;
+        case Op.BYTES_OUT:
+          this.memory().bytesOut(f64[sp - 2], f64[sp - 1]);
+          sp -= 2;
+          break;
         case Op.TASK_CANCEL:
           this.sched.cancel(f64[sp - 1]);
           f64[sp - 1] = 0;
@@ -985,6 +1031,11 @@ export class Interpreter {
           throw new Error(`interpreter: unknown opcode ${op} at pc ${pc - 1} in ${fns[fnIndex].name}`);
       }
     }
+  }
+
+  private memory(): Memory {
+    if (this.mem === null) this.mem = new Memory(this.arena);
+    return this.mem;
   }
 
   private selectWidths: number[] = [];
@@ -1098,6 +1149,11 @@ export class Interpreter {
         if (ptr === 0 && len > 0) throw this.fail('slice_from_raw_parts: null pointer', fn, at, depth);
         let bytes: Uint8Array;
         try {
+          if (len > 0) this.memory().checkRange(ptr, len, 'pointer');
+        } catch (e) {
+          throw this.fail(`slice_from_raw_parts: ${(e as Error).message}`, fn, at, depth);
+        }
+        try {
           bytes = len === 0 ? new Uint8Array(0) : cBytes(ptr, len);
         } catch (e) {
           throw this.fail(`slice_from_raw_parts: cannot read ${len} bytes at ${ptr}: ${(e as Error).message}`, fn, at, depth);
@@ -1107,9 +1163,23 @@ export class Interpreter {
         const out = this.arena.f64;
         for (let i = 0; i < len; i++) out[b0 + i] = bytes[i];
         // ownership_gc: the memory is the runtime's now; its bytes live on in the slice
-        if (owner !== 0 && ptr !== 0) freeC(ptr);
+        if (owner !== 0 && ptr !== 0) {
+          // memory libc.malloc gave goes back through its table (so a later free is a double free)
+          if (this.arena.cmem.lookup(ptr) >= 0) this.memory().free(ptr);
+          else freeC(ptr);
+        }
         return s;
       }
+      case B.malloc:
+      case B.free:
+        try {
+          if (b === B.malloc) return this.memory().malloc(f64[args]);
+          this.memory().free(f64[args]);
+          return 0;
+        } catch (e) {
+          if (e instanceof MemoryError) throw this.fail(e.message, fn, at, depth);
+          throw e;
+        }
       default:
         throw new Error(`builtin ${b}`);
     }

@@ -72,7 +72,7 @@ function instructionStarts(f: FnProto): number[] {
 /** A #[non_blocking] extern that takes and returns numbers only: native code calls it directly. */
 function nativeExtern(m: Module, x: number): boolean {
   const e = m.externs[x];
-  return !e.blocking && e.ret !== CType.String && !e.params.includes(CType.String);
+  return !e.blocking && e.ret !== CType.String && e.ret !== CType.Ptr && !e.params.includes(CType.String);
 }
 
 function numericOnly(m: Module, f: FnProto): boolean {

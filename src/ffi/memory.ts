@@ -1,0 +1,193 @@
+// Memory through pointers, for `unsafe` code: `*p` reads and `*p = v` writes of C-typed values,
+// `&x` of a variable (a cell in the arena), and libc.malloc / libc.free.
+//
+// A pointer is a machine address in a number slot, whatever it points at, so C and Asthra agree
+// on it: `&x` is the address of x's cell inside the arena (the arena's SharedArrayBuffer never
+// moves, and neither do its objects), so C may write through it; libc.malloc's result is the C
+// allocator's address. A read or write inside the arena goes through a DataView of it; any other
+// address is C memory, reached through koffi. Before that, the C-memory table (heap/cmem.ts)
+// turns null, a block after its free, and an access past a block's end into a runtime error. A
+// wild address from C is C's business: as in C, it may crash the process.
+import { CTYPE_NAMES, CTYPE_SIZE, CType } from '../bytecode/ctypes';
+import { C_FREED, C_UNKNOWN } from '../heap/cmem';
+import type { Arena } from '../heap/arena';
+import { HEADER_BYTES } from '../heap/layout';
+
+type Koffi = typeof import('koffi');
+let k: Koffi | null = null;
+function koffi(): Koffi {
+  if (k === null) k = require('koffi') as Koffi;
+  return k;
+}
+
+/** What a pointer operation did wrong: the interpreter adds the Asthra stack. */
+export class MemoryError extends Error {}
+
+type CFn = (...args: unknown[]) => unknown;
+
+export class Memory {
+  private base = -1;
+  private view: DataView | null = null;
+  private viewBytes = 0;
+  private cMalloc: CFn | null = null;
+  private cFree: CFn | null = null;
+  private cMemmove: CFn | null = null;
+
+  constructor(private readonly arena: Arena) {}
+
+  /** The machine address of the value in cell `ref` (`&x`). */
+  cellAddress(ref: number): number {
+    return this.arenaBase() + ref + HEADER_BYTES;
+  }
+
+  load(addr: number, t: number): number {
+    const [v, off] = this.at(addr, t, 'read');
+    switch (t) {
+      case CType.Bool: return v.getUint8(off) !== 0 ? 1 : 0;
+      case CType.I8: return v.getInt8(off);
+      case CType.U8: return v.getUint8(off);
+      case CType.I16: return v.getInt16(off, true);
+      case CType.U16: return v.getUint16(off, true);
+      case CType.I32: return v.getInt32(off, true);
+      case CType.U32: return v.getUint32(off, true);
+      case CType.F32: return v.getFloat32(off, true);
+      case CType.F64: return v.getFloat64(off, true);
+      case CType.I64: case CType.ISize: return exact(v.getBigInt64(off, true), t, addr);
+      default: return exact(v.getBigUint64(off, true), t, addr);
+    }
+  }
+
+  store(addr: number, t: number, x: number): void {
+    const [v, off] = this.at(addr, t, 'write');
+    switch (t) {
+      case CType.Bool: v.setUint8(off, x !== 0 ? 1 : 0); return;
+      case CType.I8: v.setInt8(off, x); return;
+      case CType.U8: v.setUint8(off, x); return;
+      case CType.I16: v.setInt16(off, x, true); return;
+      case CType.U16: v.setUint16(off, x, true); return;
+      case CType.I32: v.setInt32(off, x, true); return;
+      case CType.U32: v.setUint32(off, x, true); return;
+      case CType.F32: v.setFloat32(off, x, true); return;
+      case CType.F64: v.setFloat64(off, x, true); return;
+      case CType.I64: case CType.ISize: v.setBigInt64(off, BigInt(x), true); return;
+      default: v.setBigUint64(off, BigInt(x), true);
+    }
+  }
+
+  /** libc.malloc(n): zero-filled C memory, recorded in the program's C-memory table. */
+  malloc(n: number): number {
+    if (!Number.isInteger(n) || n < 0) throw new MemoryError(`libc.malloc: invalid size ${n}`);
+    if (this.cMalloc === null) this.bindLibc();
+    const addr = Number(this.cMalloc!(1, Math.max(1, n)));
+    if (addr === 0) throw new MemoryError(`libc.malloc: the C allocator has no ${n} bytes to give`);
+    this.arena.cmem.allocated(addr, n);
+    return addr;
+  }
+
+  /** libc.free(p): a second free, or one of memory libc.malloc did not return, is an error. */
+  free(addr: number): void {
+    if (addr === 0) return; // free(NULL) does nothing, as in C
+    const hex = `0x${addr.toString(16)}`;
+    switch (this.arena.cmem.release(addr)) {
+      case 'double': throw new MemoryError(`libc.free: double free of C memory at ${hex} (it was freed already)`);
+      case 'unknown': throw new MemoryError(`libc.free: ${hex} is not memory libc.malloc returned (free what a C library allocated with that library's own function)`);
+    }
+    if (this.cFree === null) this.bindLibc();
+    this.cFree!(addr);
+  }
+
+  /**
+   * `buf.ptr` passed to C: a C copy of the []u8's bytes, for the call. The block starts with the
+   * length copied (8 bytes), and C gets the address after it.
+   */
+  bytesIn(slice: number): number {
+    const a = this.arena;
+    const len = a.sliceLen(slice);
+    const b0 = a.sliceBase(slice);
+    if (this.cMalloc === null) this.bindLibc();
+    const block = Number(this.cMalloc!(1, 8 + Math.max(1, len)));
+    if (block === 0) throw new MemoryError(`the C allocator has no ${len} bytes for a copy of the slice`);
+    const view = new DataView(koffi().view(block, 8 + len));
+    view.setFloat64(0, len, true);
+    const f64 = a.f64;
+    for (let i = 0; i < len; i++) view.setUint8(8 + i, f64[b0 + i]);
+    return block + 8;
+  }
+
+  /** After the call: what C wrote goes back into the slice, and the copy is freed. */
+  bytesOut(slice: number, addr: number): void {
+    const a = this.arena;
+    const block = addr - 8;
+    const copied = new DataView(koffi().view(block, 8)).getFloat64(0, true);
+    // another task may have changed the slice meanwhile: copy back no more than both hold
+    const len = Math.min(copied, a.sliceLen(slice));
+    const bytes = new Uint8Array(koffi().view(addr, Math.max(1, len)));
+    const b0 = a.sliceBase(slice);
+    const f64 = a.f64;
+    for (let i = 0; i < len; i++) f64[b0 + i] = bytes[i];
+    // the task may have come back on another worker than the one that made the copy
+    if (this.cFree === null) this.bindLibc();
+    this.cFree!(block);
+  }
+
+  /** A C function returned `addr` (a pointer result): it is live memory, whatever it was before. */
+  fromC(addr: number): void {
+    this.arena.cmem.reissued(addr);
+  }
+
+  /** The check slice_from_raw_parts makes before it reads `len` bytes at `addr`. */
+  checkRange(addr: number, len: number, what: string): void {
+    this.checkC(addr, len, what, 'read');
+  }
+
+  private at(addr: number, t: number, verb: string): [DataView, number] {
+    const size = CTYPE_SIZE[t];
+    const base = this.arenaBase();
+    const off = addr - base;
+    if (off >= HEADER_BYTES && off + size <= this.arena.sab.byteLength) {
+      if (this.view === null || this.viewBytes !== this.arena.sab.byteLength) {
+        this.viewBytes = this.arena.sab.byteLength;
+        this.view = new DataView(this.arena.sab, 0, this.viewBytes);
+      }
+      return [this.view, off];
+    }
+    this.checkC(addr, size, `${CTYPE_NAMES[t]} pointer`, verb);
+    return [new DataView(koffi().view(addr, size)), 0];
+  }
+
+  private checkC(addr: number, size: number, what: string, verb: string): void {
+    if (addr === 0) throw new MemoryError(`null pointer dereference: ${verb} through a null ${what}`);
+    if (!Number.isSafeInteger(addr) || addr < 0) throw new MemoryError(`${verb} through an invalid ${what} (${addr})`);
+    const known = this.arena.cmem.lookup(addr);
+    const hex = `0x${addr.toString(16)}`;
+    if (known === C_FREED) throw new MemoryError(`use of freed C memory: ${verb} at ${hex} after libc.free`);
+    if (known !== C_UNKNOWN && size > known) {
+      throw new MemoryError(`${verb} of ${size} bytes at ${hex}, past the end of a ${known}-byte block from libc.malloc`);
+    }
+  }
+
+  private arenaBase(): number {
+    if (this.base < 0) {
+      if (this.cMemmove === null) this.bindLibc();
+      // memmove(p, p, 0) returns p: the machine address of the arena's first byte
+      const u8 = new Uint8Array(this.arena.sab, 0, 16);
+      this.base = Number(koffi().address(this.cMemmove!(u8, u8, 0)));
+    }
+    return this.base;
+  }
+
+  private bindLibc(): void {
+    const lib = koffi().load(process.platform === 'darwin' ? 'libSystem.dylib' : 'libc.so.6');
+    this.cMalloc = lib.func('uintptr_t calloc(size_t, size_t)') as CFn; // zero-filled
+    this.cFree = lib.func('void free(uintptr_t)') as CFn;
+    this.cMemmove = lib.func('void *memmove(void *, void *, size_t)') as CFn;
+  }
+}
+
+function exact(v: bigint, t: number, addr: number): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) {
+    throw new MemoryError(`the ${CTYPE_NAMES[t]} at 0x${addr.toString(16)} is ${v}, beyond the integers this VM holds exactly (2^53)`);
+  }
+  return n;
+}
