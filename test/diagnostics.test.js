@@ -63,6 +63,24 @@ describe('compile errors at scale', () => {
     }
   });
 
+  it('a binary file, a directory and a source file given to exec are named plainly', () => {
+    const bin = file('bin.asthra', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0xff, 0xfe, 0x00, 0x01]));
+    let r = asthra(['run', bin]);
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.equal(`asthra: '${bin}' is not a UTF-8 text file\n`);
+    const dir = path.join(tmp, 'd.asthra');
+    fs.mkdirSync(dir);
+    r = asthra(['build', dir]);
+    expect(r.stderr).to.equal(`asthra: cannot read '${dir}': it is a directory\n`);
+    const src = file('prog.asthra', 'pub fn main(void) -> void { }\n');
+    r = asthra(['exec', src]);
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.include(`use asthra run ${src} for source files`);
+    const bad = file('bad.astb', 'not bytecode');
+    r = asthra(['exec', bad]);
+    expect(r.stderr).to.match(new RegExp(`^asthra: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: invalid bytecode file`));
+  });
+
   it('--error-format takes human or json only', () => {
     const r = asthra(['build', '--error-format', 'xml', file('ok.asthra', 'pub fn main(void) -> void { }\n')]);
     expect(r.status).to.equal(2);

@@ -79,8 +79,8 @@ if (!isMainThread && workerData && (workerData as { done?: unknown }).done insta
     const bytes = writeAstb(compileHere(source, file));
     reply = { ok: true, astb: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
   } catch (e) {
-    if (e instanceof CompileError) reply = { ok: false, compile: [fields(e)] };
-    else if (e instanceof CompileErrors) reply = { ok: false, compile: e.errors.map(fields) };
+    if (e instanceof CompileErrors) reply = { ok: false, compile: e.errors.map(fields) };
+    else if (e instanceof CompileError) reply = { ok: false, compile: [fields(e)] };
     else if (e instanceof InternalError) reply = { ok: false, internal: e.message };
     else if (isStackOverflow(e)) reply = { ok: false, internal: `${file}: internal error: the compiler ran out of stack even on a ${STACK_MB} MB stack` };
     else reply = { ok: false, internal: `${file}: internal error: ${(e as Error)?.message ?? String(e)}` };

@@ -49,10 +49,14 @@ export class CompileError extends Error {
 /** At most this many errors are shown; the rest are counted. */
 export const MAX_ERRORS = 50;
 
-/** Every error of one compile, in source order (the lexer, parser and checker go on after one). */
-export class CompileErrors extends Error {
+/**
+ * Every error of one compile, in source order (the lexer, parser and checker go on after one).
+ * It is a CompileError too, standing for the first, so code that reports one error still can.
+ */
+export class CompileErrors extends CompileError {
   constructor(readonly errors: CompileError[]) {
-    super(errors[0]?.message ?? 'compile errors');
+    const first = errors[0];
+    super(first.file, first.source, first.line, first.col, first.message, first.hint);
   }
 
   /** A single error as it is, or several (one source order, up to MAX_ERRORS). */

@@ -93,6 +93,8 @@ class Splitter {
       if (this.depth === 0) {
         if (type === 'fn') cut = !FN_CONTINUES.has(prev);
         else if (type === '#[' || type === 'pub' || type === 'priv') cut = prev !== ']';
+        // `*const T` is a pointer type, not a constant
+        else if (type === 'const') cut = prev !== 'pub' && prev !== 'priv' && prev !== ']' && prev !== '*';
         else cut = prev !== 'pub' && prev !== 'priv' && prev !== ']';
       } else if (t.col === 1 && LINE_START_WORDS.has(type)) {
         cut = true;
