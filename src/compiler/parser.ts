@@ -69,15 +69,17 @@ class TokenFeed {
 const ITEM_WORDS = new Set(['fn', 'struct', 'enum', 'impl', 'extern', 'let', 'const', 'import', 'pub', 'priv', '#[', 'package']);
 /** Tokens after which `fn` continues the same declaration (`pub fn`, `extern "c" fn`, a `fn(T)` type). */
 const FN_CONTINUES = new Set(['pub', 'priv', ']', 'extern', 'string', ':', '->', ',', '(', '<']);
-/** Words that can only start a declaration, so one at the start of a line ends an unclosed one. */
-const LINE_START_WORDS = new Set(['fn', 'struct', 'enum', 'impl', 'extern', '#[']);
+/**
+ * Words that start a declaration when they begin a line: where a declaration fails to parse,
+ * it is cut again before each of these in column 1, even inside unclosed brackets, so a missing
+ * `}` spoils one function and not the rest of the file.
+ */
+const LINE_START_WORDS = new Set(['fn', 'struct', 'enum', 'impl', 'extern', '#[', 'pub', 'let', 'const']);
 
 /**
  * Cuts the token stream into top-level declarations: before an item word at bracket depth 0,
- * unless it continues the declaration (`pub fn`, `#[a] #[b] fn`, `extern "c" fn`). A word that
- * only starts declarations, in column 1, starts one even inside unclosed brackets, so a missing
- * `}` spoils one function and not the rest of the file. Tokens stream through it: only the
- * declaration being read is held.
+ * unless it continues the declaration (`pub fn`, `#[a] #[b] fn`, `extern "c" fn`, `*const T`).
+ * Tokens stream through it: only the declaration being read is held.
  */
 class Splitter {
   private chunk: moo.Token[] = [];
@@ -96,8 +98,6 @@ class Splitter {
         // `*const T` is a pointer type, not a constant
         else if (type === 'const') cut = prev !== 'pub' && prev !== 'priv' && prev !== ']' && prev !== '*';
         else cut = prev !== 'pub' && prev !== 'priv' && prev !== ']';
-      } else if (t.col === 1 && LINE_START_WORDS.has(type)) {
-        cut = true;
       }
       if (cut) {
         done = this.chunk;
@@ -142,7 +142,20 @@ export function parse(source: string, file: string): Program {
       else items.push(result as Item);
     } catch (e) {
       if (!(e instanceof CompileError)) throw e;
-      errors.push(e);
+      // recovery: cut before each line-starting item word and parse the pieces on their own
+      const cut = chunk.findIndex((t, i) => i > 0 && t.col === 1 && LINE_START_WORDS.has(t.type!));
+      if (cut < 0) {
+        errors.push(e);
+        return;
+      }
+      take(chunk.slice(0, cut), chunk[cut]);
+      const rest = new Splitter();
+      for (const t of chunk.slice(cut)) {
+        const done = rest.push(t);
+        if (done) take(done, t);
+      }
+      const last = rest.end();
+      if (last) take(last, following);
     }
   };
   for (;;) {
