@@ -26,7 +26,7 @@ const BENCHMARKS = [
 ];
 const COMPILE = { name: 'compile', what: 'compile speed of `asthra build` on a generated ~48k-line program' };
 
-const HELP = `usage: node bench/run.js [options]      (also: npm run bench, asthra bench)
+const HELP = `usage: asthra bench lang [options]      (also: node bench/run.js, npm run bench)
 
   --runs N       timed runs per implementation (default 5)
   --quick        1 run, no warm-up, compile timing once

@@ -492,3 +492,60 @@ describe('parser', () => {
     });
   });
 });
+
+describe('parser at scale (one declaration at a time)', () => {
+  const { listPrograms } = require('./spec-annotations');
+  const { CompileErrors } = require('../dist/compiler/diagnostics');
+  const ROOT = path.join(__dirname, '..');
+
+  // nearley reports an ambiguity as several results, and parse() turns that into an
+  // InternalError: so a clean parse of every program is a check that each parse is unique
+  it('parses every spec program and example with exactly one parse', () => {
+    const files = [...listPrograms(path.join(ROOT, 'spec-tests')), ...listPrograms(path.join(ROOT, 'examples'))];
+    expect(files.length).to.be.greaterThan(400);
+    let parsed = 0;
+    for (const f of files) {
+      const src = fs.readFileSync(f, 'utf8');
+      try {
+        parse(src, f);
+        parsed++;
+      } catch (e) {
+        expect(e, `${f}: ${e.message}`).to.not.be.instanceOf(InternalError);
+        // only programs that expect a compile error may fail to parse
+        expect(src, `${f}: ${e.message}`).to.match(/\/\/ expect error:/);
+      }
+    }
+    expect(parsed).to.be.greaterThan(380);
+  });
+
+  it('reports the syntax errors of every declaration in one run', () => {
+    let err;
+    try {
+      parse('fn a() -> i32 {\n    let x = 5\n    return x;\n}\nfn b() -> i32 { return 1 + ; }\nstruct S { x: i32 }\npub fn main(void) -> void { }\n', 'multi.asthra');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(CompileErrors);
+    expect(err.errors.map((e) => `${e.line}:${e.col} ${e.message.split('; expected')[0]}`)).to.deep.equal([
+      "2:14 expected ';' after '5'",
+      "5:28 unexpected ';'",
+    ]);
+  });
+
+  it('a missing } spoils only its own function: the next fn in column 1 starts again', () => {
+    let err;
+    try {
+      parse('fn a() -> void {\n    if true {\n}\nfn b() -> void { let y = ; }\n', 'brace.asthra');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(CompileErrors);
+    expect(err.errors.map((e) => `${e.line}:${e.col} ${e.message.split('; expected')[0]}`)).to.deep.equal(["1:16 unclosed '{'", "4:26 unexpected ';'"]);
+  });
+
+  it('keeps `pub fn`, attributes, `extern "c" fn` and fn types inside one declaration', () => {
+    const prog = parse('#[doc("x")]\n#[non_blocking] pub extern "c" fn abs(x: i32) -> i32;\npub fn main(void) -> void { }\nlet mut g: i32 = 1;\n', 'keep.asthra');
+    expect(prog.items.map((i) => i.kind)).to.deep.equal(['Extern', 'Fn', 'Global']);
+    expect(prog.items[0].attrs.map((a) => a.name)).to.deep.equal(['doc', 'non_blocking']);
+  });
+});

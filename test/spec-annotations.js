@@ -1,6 +1,8 @@
 // Reads the golden annotations of a spec-test program (Wren's test format, adapted):
 //   // expect: LINE                 the next line of stdout
-//   // expect error: TEXT           a compile error on this line (exit 1)
+//   // expect error: TEXT           a compile error on this line (exit 1); a program may expect
+//                                  several (every error is reported in one run): each must be
+//                                  reported, and the summary line counts exactly these
 //   // expect runtime error: TEXT   a trap on this line: first stderr line "runtime error: TEXT"
 //   // expect exit: N               the exit code
 //   // expect stderr: TEXT          stderr contains TEXT (any number of these)
@@ -25,12 +27,12 @@ function listPrograms(dir) {
 }
 
 function parseAnnotations(source) {
-  const t = { stdout: [], compileError: null, runtimeError: null, exit: null, args: [], flags: [], stderr: [], skip: null, unordered: false };
+  const t = { stdout: [], compileError: null, compileErrors: [], runtimeError: null, exit: null, args: [], flags: [], stderr: [], skip: null, unordered: false };
   source.split('\n').forEach((text, i) => {
     const line = i + 1;
     let m;
     if ((m = /\/\/ expect: ?(.*)$/.exec(text))) t.stdout.push(m[1].replace(/\s+$/, ''));
-    else if ((m = /\/\/ expect error: ?(.*)$/.exec(text))) t.compileError = { line, text: m[1].trim() };
+    else if ((m = /\/\/ expect error: ?(.*)$/.exec(text))) t.compileErrors.push({ line, text: m[1].trim() });
     else if ((m = /\/\/ expect runtime error: ?(.*)$/.exec(text))) t.runtimeError = { line, text: m[1].trim() };
     else if ((m = /\/\/ expect exit: ?(\d+)/.exec(text))) t.exit = Number(m[1]);
     else if ((m = /\/\/ expect stderr: ?(.*)$/.exec(text))) t.stderr.push(m[1].trim());
@@ -39,6 +41,7 @@ function parseAnnotations(source) {
     else if ((m = /\/\/ skip: ?(.*)$/.exec(text))) t.skip = m[1].trim();
     else if (/\/\/ expect unordered/.test(text)) t.unordered = true;
   });
+  t.compileError = t.compileErrors[0] ?? null;
   if (t.exit === null) t.exit = t.compileError || t.runtimeError ? 1 : 0;
   return t;
 }

@@ -26,8 +26,14 @@ function check({ t, r, rel }) {
   const why = `\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
   expect(r.stderr, 'no JavaScript stack trace' + why).to.not.match(/\n\s+at .*\.js:\d+/);
   if (t.compileError) {
-    expect(r.stderr, 'compile error location' + why).to.include(`${rel}:${t.compileError.line}:`);
-    expect(r.stderr, 'compile error text' + why).to.include(t.compileError.text);
+    // each expected error is on its line with its text; the summary counts them all
+    const errorLines = r.stderr.split('\n').filter((l) => l.startsWith(`${rel}:`) && l.includes(': error: '));
+    for (const want of t.compileErrors) {
+      const found = errorLines.some((l) => l.startsWith(`${rel}:${want.line}:`) && l.includes(want.text));
+      expect(found, `compile error on line ${want.line}: ${want.text}` + why).to.equal(true);
+    }
+    expect(errorLines.length, 'number of compile errors' + why).to.equal(t.compileErrors.length);
+    if (t.compileErrors.length > 1) expect(r.stderr, 'error count' + why).to.include(`\n${t.compileErrors.length} errors\n`);
   } else if (t.runtimeError) {
     const first = r.stderr.split('\n')[0];
     const want = `runtime error: ${t.runtimeError.text}`;

@@ -1,7 +1,7 @@
 // The command line: parses arguments and calls compile / writeAstb / readAstb / verify / run.
 // It holds no logic of its own beyond turning every failure into a message and an exit code:
 //   0 ok, 1 compile or runtime error, 2 usage error or invalid bytecode file, 70 internal error.
-import { existsSync, readFileSync, writeFileSync } from 'fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'fs';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { AstbError, readAstb, writeAstb } from '../bytecode/astb';
@@ -10,7 +10,7 @@ import { Module, usesSpawn } from '../bytecode/module';
 import type { Piscina } from 'piscina';
 import { VerifyError, verifyModule } from '../bytecode/verify';
 // only the error classes: the compiler itself loads when a command needs it
-import { CompileError, InternalError } from '../compiler/diagnostics';
+import { CompileError, CompileErrors, InternalError, MAX_ERRORS } from '../compiler/diagnostics';
 import { LinkError, hardExit } from '../ffi/library';
 import { CallbackSetupError, callbacksStarted } from '../ffi/callbacks';
 import { writeAll } from '../vm/output';
@@ -41,6 +41,7 @@ Options:
                        ASTHRA_LIB_PATH, a ':'-separated list)
   --gc-verify          check every reference after each collection (slow; for debugging)
   --gc-torture         collect before every allocation (very slow; for testing the collector)
+  --error-format F     compile errors as 'human' text (default) or 'json', one object a line
   --no-native          run every function in the interpreter (no native tier)
   --native-depth N     native recursion depth before frames spill to the interpreter
   -h, --help           show this help
@@ -50,6 +51,17 @@ Exit codes: 0 ok, 1 compile or runtime error, 2 bad usage or bytecode file, 70 i
 `;
 
 class UsageError extends Error {}
+
+/** The bytecode file being loaded, for the messages of report. */
+let bytecodeFile: string | null = null;
+
+/** How compile errors are written (--error-format); read by report, which runs after parseArgs. */
+let errorFormat: 'human' | 'json' = 'human';
+
+function setErrorFormat(text: string): void {
+  if (text !== 'human' && text !== 'json') throw new UsageError(`--error-format needs 'human' or 'json', not '${text}'`);
+  errorFormat = text;
+}
 
 export const EXIT_USAGE = 2;
 
@@ -112,6 +124,8 @@ function parseArgs(argv: string[]): Parsed {
     else if (a === '--max-heap') p.maxHeap = parseSize(value(a));
     else if (a.startsWith('--max-heap=')) p.maxHeap = parseSize(a.slice('--max-heap='.length));
     else if (a === '--no-native') p.native = false;
+    else if (a === '--error-format') setErrorFormat(value(a));
+    else if (a.startsWith('--error-format=')) setErrorFormat(a.slice('--error-format='.length));
     else if (a === '--gc-pause') p.gcPause = gcPause(value(a));
     else if (a === '--gc-verify') p.gcVerify = true;
     else if (a === '--gc-torture') p.gcTorture = true;
@@ -160,15 +174,30 @@ function positiveInt(flag: string, text: string): number {
 
 function readSource(file: string): string {
   if (!existsSync(file)) throw new UsageError(`cannot read '${file}': no such file`);
+  let bytes: Buffer;
   try {
-    return readFileSync(file, 'utf8');
+    if (statSync(file).isDirectory()) throw new UsageError(`cannot read '${file}': it is a directory`);
+    bytes = readFileSync(file);
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  // a binary file is not echoed back as garbled source lines
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new UsageError(`'${file}' is not a UTF-8 text file`);
+  }
+  if (text.includes('\0')) throw new UsageError(`'${file}' is not a UTF-8 text file (it contains NUL bytes)`);
+  return text;
 }
 
 function loadBytecode(file: string): Module {
   if (!existsSync(file)) throw new UsageError(`cannot read '${file}': no such file`);
+  if (/\.(asthra|ast)$/.test(file)) throw new UsageError(`'${file}' is a source file: use asthra run ${file} for source files (exec runs .astb bytecode)`);
+  if (statSync(file).isDirectory()) throw new UsageError(`cannot read '${file}': it is a directory`);
+  bytecodeFile = file;
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -318,15 +347,17 @@ export function main(argv: string[]): void {
 }
 
 function report(e: unknown, argv: string[]): number {
-  if (e instanceof CompileError) {
-    writeAll(2, e.render());
+  if (e instanceof CompileError || e instanceof CompileErrors) {
+    const all = e instanceof CompileErrors ? e.errors : [e];
+    if (errorFormat === 'json') writeAll(2, all.slice(0, MAX_ERRORS).map((d) => JSON.stringify(d.toJSON()) + '\n').join(''));
+    else writeAll(2, e.render());
     return 1;
   }
   if (e instanceof UsageError) {
     writeAll(2, `asthra: ${e.message}\n`);
     return EXIT_USAGE;
   }
-  const file = argv.find((a) => a.endsWith('.astb')) ?? 'bytecode';
+  const file = bytecodeFile ?? argv.find((a) => a.endsWith('.astb')) ?? 'bytecode';
   if (e instanceof AstbError) {
     writeAll(2, `asthra: ${file}: invalid bytecode file: ${e.message}\n`);
     return EXIT_USAGE;

@@ -2,12 +2,12 @@
 // checks mutability, returns and match exhaustiveness, and assigns local slots. It writes its
 // findings as notes on the nodes (scope.ts); the emitter trusts them and checks nothing again.
 import type { Block, Expr, ExternDecl, FnDecl, GlobalDecl, Item, MatchArm, Pattern, Program, SelectArm, Stmt, TypeExpr } from './ast';
-import { CompileError, Pos } from './diagnostics';
+import { CompileError, CompileErrors, Pos } from './diagnostics';
 import { isUseful, PatternSpace } from './exhaustive';
 import { EnumInfo, FnInfo, GlobalInfo, LocalVar, notes, StructInfo } from './scope';
 import {
-  INT_NAMES, INT_RANGE, IntName, T, Ty, assignable, builtinType, hasUnknown, intBits, isNumeric, isRef, parseIntLiteral, refine,
-  same, show,
+  ERROR_TYPE_TEXT, INT_NAMES, INT_RANGE, IntName, T, Ty, assignable, didYouMean, builtinType, flexInt, hasUnknown, intBits, isNumeric, isRef, openVar,
+  parseIntLiteral, refine, same, setUseSite, show,
 } from './types';
 import { BUILTIN_FNS, BuiltinFn, builtinTitle, builtinsNamed } from '../bytecode/builtins';
 import { MAX_SELECT_ARMS } from '../bytecode/opcodes';
@@ -55,6 +55,13 @@ interface ExternInfo {
   callbacks: (CallbackSig | null)[];
 }
 
+/**
+ * How deeply expressions and loops may nest (blocks, if, for, literals, calls; operator chains
+ * are iterated and do not count): deeper is a compile error. compile-thread.ts gives the compiler
+ * a stack that holds this many levels with a wide margin.
+ */
+export const MAX_NESTING = 10000;
+
 const CONVERSIONS = new Set<string>([...INT_NAMES, 'int', 'f32', 'f64', 'string', 'char', 'bool']);
 const PRINTABLE = new Set(['int', 'float', 'bool', 'char', 'string']);
 /** What ch.send(v) and ch.close() give. */
@@ -88,6 +95,11 @@ class Checker {
   retTy: Ty = T.void;
   loopDepth = 0;
   selfType: string | null = null;
+  /** how deeply the expression or loop being checked is nested (see MAX_NESTING) */
+  depth = 0;
+  nestingReported = false;
+  /** integer literals typed by their use, range-checked at the end of their function */
+  literals: { e: Expr; value: bigint; text: string; ty: Ty }[] = [];
 
   constructor(readonly program: Program, readonly file: string, readonly source: string) {
     this.enums.set('Result', {
@@ -110,8 +122,68 @@ class Checker {
     throw new CompileError(this.file, this.source, at.line, at.col, msg, hint);
   }
 
+  /** Every error found so far; the checker goes on after each one (see attempt). */
+  errors: CompileError[] = [];
+
+  /** Keep an error, unless it is about a value whose type is already an error (a cascade). */
+  record(e: CompileError): void {
+    if (e.message.includes(ERROR_TYPE_TEXT) || (e.hint ?? '').includes(ERROR_TYPE_TEXT)) return;
+    if (this.errors.some((x) => x.line === e.line && x.col === e.col && x.message === e.message)) return;
+    this.errors.push(e);
+  }
+
+  /**
+   * Run one unit of checking (a declaration, a statement, an expression); on a compile error,
+   * record it, restore the scope and loop state the unit may have left, and go on with
+   * `fallback` (usually the error type, which fits everywhere).
+   */
+  attempt<R>(f: () => R, fallback: R): R {
+    const scopes = this.scopes.length;
+    const loops = this.loopDepth;
+    const unsafe = this.unsafeDepth;
+    try {
+      return f();
+    } catch (x) {
+      if (!(x instanceof CompileError)) throw x;
+      this.record(x);
+      this.scopes.length = Math.min(this.scopes.length, scopes);
+      this.loopDepth = loops;
+      this.unsafeDepth = unsafe;
+      return fallback;
+    }
+  }
+
+  /** A declared type, or the error type (recorded) when it does not resolve. */
+  safeType(t: TypeExpr): Ty {
+    return this.attempt(() => this.resolveType(t), T.error);
+  }
+
+  /** Functions a call by a plain name may mean: the program's, the externs and the built-ins. */
+  functionNames(): string[] {
+    return [...[...this.fnByKey.keys()].filter((k) => !k.includes('::')), ...this.externs.keys(),
+      ...BUILTIN_FNS.filter((f) => f.ns === '').map((f) => f.name), 'len', ...CONVERSIONS];
+  }
+
+  /** The functions of `impl T`. */
+  methodNames(type: string): string[] {
+    const prefix = `${type}::`;
+    return [...this.fnByKey.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+  }
+
+  typeNames(): string[] {
+    return [...this.structs.keys(), ...this.enums.keys(), ...INT_NAMES, 'int', 'uint', 'f32', 'f64', 'float', 'bool', 'char', 'string', 'void', 'Channel', 'TaskHandle'];
+  }
+
+  /** The names a "did you mean" hint may offer for an unknown variable. */
+  valueNames(): string[] {
+    const out: string[] = [];
+    for (const sc of this.scopes) out.push(...sc.keys());
+    out.push(...this.globals.keys());
+    return out;
+  }
+
   mismatch(at: Pos, expected: Ty, found: Ty): never {
-    return this.err(at, `type mismatch: expected ${show(expected)}, found ${show(found)}`);
+    return this.err(at, `type mismatch: expected ${show(expected)}, found ${show(found)}`, inferredFrom(found) ?? inferredFrom(expected));
   }
 
   run(): CheckedProgram {
@@ -121,17 +193,21 @@ class Checker {
     this.declareExterns(items);
     this.declareGlobals(items);
     const mainInfo = this.fnByKey.get('main');
-    if (!mainInfo) this.err({ line: 1, col: 1 }, "no 'main' function", 'add `pub fn main(void) -> void { ... }`');
-    this.checkMainSignature(mainInfo);
+    this.attempt(() => {
+      if (!mainInfo) this.err({ line: 1, col: 1 }, "no 'main' function", 'add `pub fn main(void) -> void { ... }`');
+      this.checkMainSignature(mainInfo);
+    }, undefined);
     // globals are initialised by function 0, in source order
     this.beginFunction(T.void);
     for (const g of this.globalDecls) {
       const info = this.globals.get(g.name)!;
-      this.expect(g.init, info.ty);
+      this.attempt(() => this.expect(g.init, info.ty), T.error);
     }
+    this.attempt(() => this.checkLiterals(), undefined);
     this.frames[0] = { nlocals: this.localTypes.length, localTypes: this.localTypes, cells: this.cells };
-    for (const f of this.fns) this.checkFunction(f);
-    this.globalDecls = this.initOrder(this.globalDecls);
+    for (const f of this.fns) this.attempt(() => this.checkFunction(f), undefined);
+    if (this.errors.length === 0) this.globalDecls = this.attempt(() => this.initOrder(this.globalDecls), this.globalDecls);
+    if (this.errors.length > 0 || !mainInfo) throw CompileErrors.of(this.errors);
     return {
       program: this.program, structs: this.structs, enums: this.enums, fns: this.fns,
       globals: this.globalList, globalDecls: this.globalDecls, main: mainInfo, frames: this.frames,
@@ -142,7 +218,7 @@ class Checker {
 
   // ------------------------------------------------------------------ declarations
   declareTypes(items: Item[]): void {
-    for (const it of items) {
+    for (const it of items) this.attempt(() => {
       if (it.kind === 'Struct' || it.kind === 'Enum') {
         if (this.structs.has(it.name) || this.enums.has(it.name)) this.err(it, `type '${it.name}' is already defined`);
         if (it.typeParams.length) this.err(it, `generic type parameters are not supported yet`, 'only the built-in Result<T, E> and Option<T> are generic');
@@ -150,21 +226,29 @@ class Checker {
         else this.enums.set(it.name, { name: it.name, arity: 0, variants: [], decl: it });
       }
       if (it.kind === 'Import') this.err(it, 'import is not supported yet', 'single-file programs only for now');
-    }
+    }, undefined);
     for (const it of items) {
       if (it.kind === 'Struct') {
-        const info = this.structs.get(it.name)!;
+        const info = this.structs.get(it.name);
+        if (info?.decl !== it) continue;
         const seen = new Set<string>();
         for (const f of it.fields) {
-          if (seen.has(f.name)) this.err(f, `field '${f.name}' is declared twice`);
+          if (seen.has(f.name)) {
+            this.attempt(() => this.err(f, `field '${f.name}' is declared twice`), undefined);
+            continue;
+          }
           seen.add(f.name);
-          info.fields.push({ name: f.name, ty: this.resolveType(f.type) });
+          info.fields.push({ name: f.name, ty: this.safeType(f.type) });
         }
       } else if (it.kind === 'Enum') {
-        const info = this.enums.get(it.name)!;
+        const info = this.enums.get(it.name);
+        if (info?.decl !== it) continue;
         for (const v of it.variants) {
-          if (info.variants.some((x) => x.name === v.name)) this.err(v, `variant '${v.name}' is declared twice`);
-          const fields = v.fields.map((t) => this.resolveType(t));
+          if (info.variants.some((x) => x.name === v.name)) {
+            this.attempt(() => this.err(v, `variant '${v.name}' is declared twice`), undefined);
+            continue;
+          }
+          const fields = v.fields.map((t) => this.safeType(t));
           info.variants.push({ name: v.name, arity: fields.length, fields: () => fields });
         }
       }
@@ -187,10 +271,10 @@ class Checker {
           hasSelf = true;
           params.push(this.namedType(owner, p));
         } else {
-          params.push(this.resolveType(p.type!));
+          params.push(this.safeType(p.type!));
         }
       });
-      const ret = decl.ret ? this.resolveType(decl.ret) : T.void;
+      const ret = decl.ret ? this.safeType(decl.ret) : T.void;
       this.selfType = null;
       const info: FnInfo = { index: this.fns.length + 1, key, decl, params, ret, hasSelf };
       decl.owner = owner ?? undefined;
@@ -198,10 +282,13 @@ class Checker {
       this.fnByKey.set(key, info);
     };
     for (const it of items) {
-      if (it.kind === 'Fn') add(it, null);
+      if (it.kind === 'Fn') this.attempt(() => add(it, null), undefined);
       if (it.kind === 'Impl') {
-        if (!this.structs.has(it.name) && !this.enums.has(it.name)) this.err(it, `impl for unknown type '${it.name}'`);
-        for (const m of it.methods) add(m, it.name);
+        if (!this.structs.has(it.name) && !this.enums.has(it.name)) {
+          this.attempt(() => this.err(it, `impl for unknown type '${it.name}'`, didYouMean(it.name, [...this.structs.keys(), ...this.enums.keys()])), undefined);
+          continue;
+        }
+        for (const m of it.methods) this.attempt(() => add(m, it.name), undefined);
       }
     }
   }
@@ -209,8 +296,11 @@ class Checker {
   declareGlobals(items: Item[]): void {
     for (const it of items) {
       if (it.kind !== 'Global') continue;
-      if (this.globals.has(it.name)) this.err(it, `global '${it.name}' is already defined`);
-      const info: GlobalInfo = { index: this.globalList.length, name: it.name, ty: this.resolveType(it.type), mut: !it.isConst };
+      if (this.globals.has(it.name)) {
+        this.attempt(() => this.err(it, `global '${it.name}' is already defined`), undefined);
+        continue;
+      }
+      const info: GlobalInfo = { index: this.globalList.length, name: it.name, ty: this.safeType(it.type), mut: !it.isConst };
       this.globals.set(it.name, info);
       this.globalList.push(info);
       this.globalDecls.push(it);
@@ -274,7 +364,7 @@ class Checker {
     if (this.structs.has(name)) return { k: 'struct', name };
     const e = this.enums.get(name);
     if (e && e.arity === 0) return { k: 'enum', name, args: [] };
-    return this.err(at, `unknown type '${name}'`);
+    return this.err(at, `unknown type '${name}'`, didYouMean(name, this.typeNames()));
   }
 
   resolveType(t: TypeExpr): Ty {
@@ -349,6 +439,7 @@ class Checker {
 
   // ------------------------------------------------------------------ functions
   beginFunction(ret: Ty): void {
+    this.nestingReported = false;
     this.scopes = [new Map()];
     this.localTypes = [];
     this.cells = new Map();
@@ -379,10 +470,11 @@ class Checker {
     this.beginFunction(f.ret);
     this.selfType = f.decl.owner ?? null;
     f.decl.params.forEach((p, i) => {
-      if (this.scopes[0].has(p.name)) this.err(p, `parameter '${p.name}' is declared twice`);
+      if (this.scopes[0].has(p.name)) this.attempt(() => this.err(p, `parameter '${p.name}' is declared twice`), undefined);
       this.declare(p.name, f.params[i], p.mut);
     });
     this.block(f.decl.body, false);
+    this.attempt(() => this.checkLiterals(), undefined);
     if (f.ret.k !== 'void' && !this.blockReturns(f.decl.body)) {
       const b = f.decl.body;
       this.err(f.decl, `missing return: function '${f.key}' must return ${show(f.ret)} on every path`,
@@ -430,7 +522,7 @@ class Checker {
         ty = this.expr(s.expr, expected);
         notes(s).isTail = true;
       } else {
-        this.stmt(s);
+        this.attempt(() => this.stmt(s), undefined);
       }
     }
     if (b.tail) ty = this.expr(b.tail, wantValue ? expected : undefined);
@@ -440,23 +532,51 @@ class Checker {
   }
 
   stmt(s: Stmt): void {
+    // loops hold blocks directly, so they count as a level of nesting as expressions do
+    if (s.kind === 'For' || s.kind === 'While') {
+      if (this.depth >= MAX_NESTING) {
+        this.tooDeep(s);
+        return;
+      }
+      this.depth++;
+      try {
+        this.stmtInner(s);
+      } finally {
+        this.depth--;
+      }
+      return;
+    }
+    this.stmtInner(s);
+  }
+
+  stmtInner(s: Stmt): void {
     switch (s.kind) {
       case 'Let': {
-        let ty: Ty;
-        if (s.type) {
-          ty = this.resolveType(s.type);
-          this.expect(s.init, ty);
-        } else {
-          ty = this.expr(s.init);
-          if (hasUnknown(ty) || ty.k === 'void' || ty.k === 'never') {
-            this.err(s, `cannot infer the type of '${s.name}'`, `write it: let ${s.name}: Type = ...;`);
+        let ty: Ty = T.error;
+        // an error in the initialiser still declares the name (with the error type), so its
+        // uses cause no more errors
+        this.attempt(() => {
+          // `let x: auto = e;` infers like `let x = e;`
+          if (s.type && !(s.type.kind === 'TName' && s.type.name === 'auto' && s.type.args.length === 0)) {
+            ty = this.resolveType(s.type);
+            this.expect(s.init, ty);
+          } else {
+            ty = this.expr(s.init);
+            if (hasUnknown(ty) || ty.k === 'void' || ty.k === 'never') {
+              const found = ty;
+              ty = T.error;
+              this.err(s, `cannot infer the type of '${s.name}'${found.k === 'void' ? ' (its value is void)' : ''}`, `write it: let ${s.name}: Type = ...;`);
+            }
           }
-        }
-        if (s.attr !== undefined) {
+        }, undefined);
+        const attr = s.attr;
+        if (attr !== undefined) {
           // every Asthra object keeps its address for life and a binding keeps its object alive
           // until its function returns, so pinned (and gc) need nothing more; c marks C memory
-          if (s.attr.name !== 'ownership') this.err(s.attr, `unknown attribute '#[${s.attr.name}]' on a let binding`, 'only #[ownership(gc)], #[ownership(c)] or #[ownership(pinned)] goes there');
-          else if (!['gc', 'c', 'pinned'].includes(s.attr.arg ?? '')) this.err(s.attr, `unknown ownership '${s.attr.arg ?? ''}'`, 'write #[ownership(gc)], #[ownership(c)] or #[ownership(pinned)]');
+          this.attempt(() => {
+            if (attr.name !== 'ownership') this.err(attr, `unknown attribute '#[${attr.name}]' on a let binding`, 'only #[ownership(gc)], #[ownership(c)] or #[ownership(pinned)] goes there');
+            else if (!['gc', 'c', 'pinned'].includes(attr.arg ?? '')) this.err(attr, `unknown ownership '${attr.arg ?? ''}'`, 'write #[ownership(gc)], #[ownership(c)] or #[ownership(pinned)]');
+          }, undefined);
         }
         notes(s).slot = this.declare(s.name, ty, s.mut);
         this.lookup(s.name)!.isLet = true;
@@ -586,6 +706,13 @@ class Checker {
       notes(s).slot = this.declare(s.name, ty, false);
     } else {
       const ty = this.expr(it);
+      if (ty.k === 'error') {
+        // still check the body, with the loop variable of the error type
+        this.declare(s.name, T.error, false);
+        this.loop(() => this.block(s.body, false));
+        this.scopes.pop();
+        return;
+      }
       if (ty.k === 'chan') {
         // receive until the channel is closed and drained
         notes(s).slot2 = this.newSlot(ty);
@@ -621,7 +748,7 @@ class Checker {
         ty = v.ty;
       } else {
         const g = this.globals.get(t.name);
-        if (!g) this.err(t, `undefined variable '${t.name}'`);
+        if (!g) this.err(t, `undefined variable '${t.name}'`, didYouMean(t.name, this.valueNames()));
         if (!g.mut) this.err(t, `cannot assign to constant '${t.name}'`);
         notes(t).target = { k: 'global', index: g.index };
         ty = g.ty;
@@ -659,6 +786,7 @@ class Checker {
   /** Check `e` against an expected type, with an error naming both on mismatch. */
   expect(e: Expr, ty: Ty): Ty {
     const got = this.expr(e, ty);
+    setUseSite(e);
     if (!assignable(ty, got)) this.mismatch(e, ty, got);
     const refined = refine(got, ty);
     notes(e).ty = got.k === 'never' ? got : refined;
@@ -666,9 +794,26 @@ class Checker {
   }
 
   expr(e: Expr, expected?: Ty): Ty {
-    const ty = this.exprInner(e, expected);
-    notes(e).ty = ty;
-    return ty;
+    if (this.depth >= MAX_NESTING) return this.tooDeep(e);
+    this.depth++;
+    try {
+      const ty = this.attempt(() => this.exprInner(e, expected), T.error);
+      notes(e).ty = ty;
+      return ty;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** Nesting beyond MAX_NESTING: one error per function, and the error type for what is inside. */
+  tooDeep(at: Expr | Stmt): Ty {
+    if (!this.nestingReported) {
+      this.nestingReported = true;
+      this.record(new CompileError(this.file, this.source, at.line, at.col, `nesting deeper than ${MAX_NESTING} levels`,
+        'move the inner part into a function of its own'));
+    }
+    notes(at).ty = T.error;
+    return T.error;
   }
 
   exprInner(e: Expr, expected?: Ty): Ty {
@@ -774,16 +919,34 @@ class Checker {
 
   intLiteral(e: Extract<Expr, { kind: 'Int' }>, expected: Ty | undefined, negative: boolean): Ty {
     const v = parseIntLiteral(e.text) * (negative ? -1n : 1n);
-    let ty: Ty = expected?.k === 'int' || expected?.k === 'float' ? expected : T.i32;
-    if (ty.k === 'int') {
-      const [lo, hi] = INT_RANGE[ty.name];
-      if (v < BigInt(lo) || v > BigInt(hi)) {
-        if (expected?.k === 'int') this.err(e, `literal ${negative ? '-' : ''}${e.text} does not fit in ${ty.name}`);
-        ty = T.i64;
-        if (v < BigInt(INT_RANGE.i64[0]) || v > BigInt(INT_RANGE.i64[1])) this.err(e, `literal ${e.text} is too large`, 'integers are exact up to 2^53-1');
-      }
+    const text = `${negative ? '-' : ''}${e.text}`;
+    if (v < BigInt(INT_RANGE.i64[0]) || v > BigInt(INT_RANGE.i64[1])) this.err(e, `literal ${text} is too large`, 'integers are exact up to 2^53-1');
+    if (expected?.k === 'float') return expected;
+    // with no integer type from context, the literal's type comes from its use (IntVar)
+    const ty: Ty = expected?.k === 'int' ? expected : flexInt(e);
+    if (ty.k === 'int' && openVar(ty)) {
+      const [lo, hi] = INT_RANGE.i32;
+      if (v < BigInt(lo) || v > BigInt(hi)) openVar(ty)!.big = true;
+      // checked once the function has bound the type
+      this.literals.push({ e, value: v, text, ty });
+    } else if (ty.k === 'int') {
+      this.checkFits(e, v, text, ty);
     }
     return ty;
+  }
+
+  checkFits(at: Pos, v: bigint, text: string, ty: Extract<Ty, { k: 'int' }>): void {
+    const [lo, hi] = INT_RANGE[ty.name];
+    if (v >= BigInt(lo) && v <= BigInt(hi)) return;
+    const why = ty.flex?.root().boundAt;
+    this.err(at, `literal ${text} does not fit in ${ty.name}`,
+      why ? `its type ${ty.name} comes from its use at line ${why.line}:${why.col}` : undefined);
+  }
+
+  /** The range checks of literals typed by their use, once every use is known. */
+  checkLiterals(): void {
+    for (const { e, value, text, ty } of this.literals) this.checkFits(e, value, text, ty as Extract<Ty, { k: 'int' }>);
+    this.literals = [];
   }
 
   ident(e: Extract<Expr, { kind: 'Ident' }>): Ty {
@@ -803,10 +966,39 @@ class Checker {
       notes(e).target = { k: 'constant', value: e.name === 'ownership_c' ? OWNERSHIP_C : OWNERSHIP_GC };
       return T.i32;
     }
-    return this.err(e, `undefined variable '${e.name}'`);
+    return this.err(e, `undefined variable '${e.name}'`, didYouMean(e.name, this.valueNames()));
   }
 
   binary(e: Extract<Expr, { kind: 'Binary' }>, expected?: Ty): Ty {
+    // a long left-associative chain (1 + 1 + ... + 1, "a" + b + ...) is checked in a loop over
+    // its left spine, from the innermost link out, each link with the type of the one inside it
+    if (isChainLink(e) && isChainLink(e.left)) {
+      const spine: Extract<Expr, { kind: 'Binary' }>[] = [];
+      const hints: (Ty | undefined)[] = [];
+      let hint = expected;
+      let n: Expr = e;
+      while (isChainLink(n) && isChainLink(n.left)) {
+        spine.push(n);
+        hints.push(hint);
+        hint = HINTED_OPS.has(n.op) ? hint : undefined;
+        n = n.left;
+      }
+      const inner = n as Extract<Expr, { kind: 'Binary' }>;
+      let lt = this.attempt(() => this.binaryLink(inner, hint), T.error);
+      notes(inner).ty = lt;
+      for (let i = spine.length - 1; i >= 1; i--) {
+        const link = spine[i];
+        const left = lt;
+        lt = this.attempt(() => this.binaryLink(link, hints[i], left), T.error);
+        notes(link).ty = lt;
+      }
+      return this.binaryLink(e, expected, lt);
+    }
+    return this.binaryLink(e, expected);
+  }
+
+  /** One binary operator; `leftTy` is its left operand's type when that is checked already. */
+  binaryLink(e: Extract<Expr, { kind: 'Binary' }>, expected?: Ty, leftTy?: Ty): Ty {
     const op = e.op;
     if (op === '&&' || op === '||') {
       this.expect(e.left, T.bool);
@@ -814,11 +1006,11 @@ class Checker {
       return T.bool;
     }
     // check the side that is not a bare literal first, so `1 + x` takes x's type
-    const litLeft = isLiteral(e.left) && !isLiteral(e.right);
-    const hint = ['+', '-', '*', '/', '%', '&', '|', '^'].includes(op) ? expected : undefined;
+    const litLeft = leftTy === undefined && isLiteral(e.left) && !isLiteral(e.right);
+    const hint = HINTED_OPS.has(op) ? expected : undefined;
     let lt: Ty, rt: Ty;
     if (op === '<<' || op === '>>') {
-      lt = this.expr(e.left, hint);
+      lt = leftTy ?? this.expr(e.left, hint);
       rt = this.intExpr(e.right);
       if (lt.k !== 'int') this.err(e.left, `shift needs an integer, found ${show(lt)}`);
       return lt;
@@ -827,7 +1019,7 @@ class Checker {
       rt = this.expr(e.right, hint);
       lt = this.expr(e.left, rt.k === 'string' ? undefined : rt);
     } else {
-      lt = this.expr(e.left, hint);
+      lt = leftTy ?? this.expr(e.left, hint);
       rt = this.expr(e.right, lt.k === 'string' ? undefined : lt);
     }
     if (op === '+' && (lt.k === 'string' || rt.k === 'string')) {
@@ -836,6 +1028,7 @@ class Checker {
       }
       return T.string;
     }
+    setUseSite(e);
     if (!same(lt, rt)) this.err(e, `operands of '${op}' have different types: ${show(lt)} and ${show(rt)}`, 'convert one side with `as`');
     switch (op) {
       case '+': case '-': case '*': case '/': case '%':
@@ -863,7 +1056,22 @@ class Checker {
     }
     if (e.op === '*') return this.deref(e);
     if (e.op === '&') return this.addressOf(e);
-    const t = this.expr(e.operand, expected);
+    // a chain of unary operators (- - - x, !!!b) in a loop: the innermost operand, then each
+    // operator from the inside out
+    const chain: Extract<Expr, { kind: 'Unary' }>[] = [e];
+    for (let o = e.operand; isUnaryLink(o); o = o.operand) chain.push(o);
+    let t = this.expr(chain[chain.length - 1].operand, expected);
+    for (let i = chain.length - 1; i >= 1; i--) {
+      const u = chain[i];
+      const inner = t;
+      t = this.attempt(() => this.unaryOp(u, inner), T.error);
+      notes(u).ty = t;
+    }
+    return this.unaryOp(e, t);
+  }
+
+  /** A unary operator applied to an operand of type t. */
+  unaryOp(e: Extract<Expr, { kind: 'Unary' }>, t: Ty): Ty {
     switch (e.op) {
       case '-':
         if (!isNumeric(t)) this.err(e, `cannot negate ${show(t)}`);
@@ -926,7 +1134,7 @@ class Checker {
     const seen = new Set<string>();
     for (const f of e.fields) {
       const idx = s.fields.findIndex((x) => x.name === f.name);
-      if (idx < 0) this.err(f, `unknown field '${f.name}' on struct ${name}`);
+      if (idx < 0) this.err(f, `unknown field '${f.name}' on struct ${name}`, didYouMean(f.name, s.fields.map((x) => x.name)));
       if (seen.has(f.name)) this.err(f, `field '${f.name}' is given twice`);
       seen.add(f.name);
       notes(f).fieldIndex = idx;
@@ -942,7 +1150,7 @@ class Checker {
   ctor(at: Pos, enumName: string, variant: string, args: Expr[] | null, expected?: Ty): Ty {
     const en = this.enums.get(enumName)!;
     const vi = en.variants.findIndex((v) => v.name === variant);
-    if (vi < 0) this.err(at, `enum ${enumName} has no variant '${variant}'`);
+    if (vi < 0) this.err(at, `enum ${enumName} has no variant '${variant}'`, didYouMean(variant, en.variants.map((v) => v.name)));
     const v = en.variants[vi];
     notes(at).target = { k: 'ctor', variant: vi };
     let targs: Ty[] = expected?.k === 'enum' && expected.name === enumName ? [...expected.args] : Array(en.arity).fill(T.unknown);
@@ -985,7 +1193,7 @@ class Checker {
     if (ot.k === 'struct') {
       const s = this.structs.get(ot.name)!;
       const i = s.fields.findIndex((f) => f.name === e.name);
-      if (i < 0) this.err(e, `unknown field '${e.name}' on struct ${ot.name}`);
+      if (i < 0) this.err(e, `unknown field '${e.name}' on struct ${ot.name}`, didYouMean(e.name, s.fields.map((x) => x.name)) ?? didYouMean(e.name, this.methodNames(ot.name)));
       notes(e).fieldIndex = i;
       return s.fields[i].ty;
     }
@@ -997,15 +1205,33 @@ class Checker {
     return this.err(e, `${show(ot)} has no field '${e.name}'`);
   }
 
-  args(at: Pos, params: Ty[], args: Expr[], what: string): void {
+  /**
+   * Check a call's arguments against its parameter types; for a function of the program, `decl`
+   * (its declaration) lets the errors point at the declaration and the parameter.
+   */
+  args(at: Pos, params: Ty[], args: Expr[], what: string, decl?: FnDecl): void {
     if (args.length === 1 && params.length === 0 && args[0].kind === 'Unit') {
       notes(at).noArgs = true;
       return;
     }
+    // the declared parameters that `params` stand for (a method's self is not an argument)
+    const declParams = decl ? decl.params.slice(decl.params.length - params.length) : [];
     if (args.length !== params.length) {
-      this.err(at, `wrong number of arguments to ${what}: expected ${params.length}, found ${args.length}`);
+      const e = new CompileError(this.file, this.source, at.line, at.col, `wrong number of arguments to ${what}: expected ${params.length}, found ${args.length}`);
+      if (decl) e.withNote(decl, `${what} is declared here with ${params.length} parameter${params.length === 1 ? '' : 's'}`);
+      throw e;
     }
-    args.forEach((a, i) => this.expect(a, params[i]));
+    args.forEach((a, i) => this.attempt(() => {
+      try {
+        this.expect(a, params[i]);
+      } catch (x) {
+        const p = declParams[i];
+        if (x instanceof CompileError && p && x.message.startsWith('type mismatch')) {
+          x.withNote(p, `parameter '${p.name}' of ${what} is declared here as ${show(params[i])}`);
+        }
+        throw x;
+      }
+    }, undefined));
   }
 
   call(e: Extract<Expr, { kind: 'Call' }>, expected?: Ty): Ty {
@@ -1017,7 +1243,7 @@ class Checker {
       if (!this.lookup(c.name) && !user) return this.builtinCall(e, c.name);
       if (!user) return this.err(c, `'${c.name}' is not a function`);
       notes(e).target = { k: 'fn', index: user.index };
-      this.args(e, user.params, e.args, `'${c.name}'`);
+      this.args(e, user.params, e.args, `'${c.name}'`, user.decl);
       return user.ret;
     }
     if (c.kind === 'Path') {
@@ -1028,10 +1254,10 @@ class Checker {
         return t;
       }
       const f = this.fnByKey.get(`${type}::${c.name}`);
-      if (!f) return this.err(c, `undefined function '${type}::${c.name}'`);
+      if (!f) return this.err(c, `undefined function '${type}::${c.name}'`, didYouMean(c.name, this.methodNames(type)));
       if (f.hasSelf) this.err(c, `'${type}::${c.name}' is a method; call it as value.${c.name}(...)`);
       notes(e).target = { k: 'fn', index: f.index };
-      this.args(e, f.params, e.args, `'${f.key}'`);
+      this.args(e, f.params, e.args, `'${f.key}'`, f.decl);
       return f.ret;
     }
     if (c.kind === 'Field') {
@@ -1060,8 +1286,11 @@ class Checker {
    * a C counterpart (bytecode/ctypes.ts). `#[non_blocking]` makes calls run inline on the worker.
    */
   declareExterns(items: Item[]): void {
-    for (const it of items) {
-      if (it.kind !== 'Extern') continue;
+    for (const it of items) if (it.kind === 'Extern') this.attempt(() => this.declareExtern(it), undefined);
+  }
+
+  declareExtern(it: ExternDecl): void {
+    {
       if (this.externs.has(it.name) || this.fnByKey.has(it.name)) this.err(it, `function '${it.name}' is already defined`);
       const callbacks: (CallbackSig | null)[] = [];
       const params = it.params.map((p): Ty => {
@@ -1220,7 +1449,7 @@ class Checker {
     const [f] = builtinsNamed('Asthra_runtime', name);
     if (f) return this.tableCall(e, f);
     const all = BUILTIN_FNS.filter((g) => g.ns === 'Asthra_runtime').map((g) => g.name);
-    return this.err(e.callee, `Asthra_runtime has no function '${name}'`, all.join(', '));
+    return this.err(e.callee, `Asthra_runtime has no function '${name}'`, didYouMean(name, all) ?? all.join(', '));
   }
 
   /** A call of a row of the built-in table: its argument count and types, and its result. */
@@ -1295,13 +1524,16 @@ class Checker {
       if (f) {
         if (!f.hasSelf) this.err(e, `'${ot.name}::${name}' has no self parameter; call it as ${ot.name}::${name}(...)`);
         notes(e).target = { k: 'fn', index: f.index };
-        this.args(e, f.params.slice(1), e.args, `'${f.key}'`);
+        this.args(e, f.params.slice(1), e.args, `'${f.key}'`, f.decl);
         return f.ret;
       }
     }
     if (name === 'cancel') return this.err(e.callee, `cancel needs a TaskHandle, found ${show(ot)}`, 'let h: TaskHandle<T> = spawn_with_handle f(); h.cancel();');
-    if (ot.k === 'chan') return this.err(e.callee, `${show(ot)} has no method '${name}'`, 'a channel has send(v), recv(), close(), len and cap');
-    return this.err(e.callee, `${show(ot)} has no method '${name}'`);
+    if (ot.k === 'chan') return this.err(e.callee, `${show(ot)} has no method '${name}'`, didYouMean(name, ['send', 'recv', 'close', 'len', 'cap']) ?? 'a channel has send(v), recv(), close(), len and cap');
+    const builtinMethods = ot.k === 'slice' ? ['push', 'len'] : ot.k === 'string' ? ['len', 'bytes', 'to_string'] : ['to_string'];
+    const own = ot.k === 'struct' || ot.k === 'enum' ? this.methodNames(ot.name) : [];
+    const fields = ot.k === 'struct' ? this.structs.get(ot.name)!.fields.map((f) => f.name) : [];
+    return this.err(e.callee, `${show(ot)} has no method '${name}'`, didYouMean(name, [...own, ...builtinMethods]) ?? (fields.includes(name) ? `'${name}' is a field: write .${name} without ()` : undefined));
   }
 
   builtinCall(e: Extract<Expr, { kind: 'Call' }>, name: string): Ty {
@@ -1337,7 +1569,7 @@ class Checker {
       notes(e).target = { k: 'conv', to };
       return to;
     }
-    return this.err(e.callee, `undefined function '${name}'`);
+    return this.err(e.callee, `undefined function '${name}'`, didYouMean(name, this.functionNames()));
   }
 
   printable(e: Expr): void {
@@ -1403,10 +1635,10 @@ class Checker {
         return;
       case 'PVariant': {
         const en = this.enums.get(p.enumName);
-        if (!en) this.err(p, `unknown enum '${p.enumName}'`);
+        if (!en) this.err(p, `unknown enum '${p.enumName}'`, didYouMean(p.enumName, this.enums.keys()));
         if (ty.k !== 'enum' || ty.name !== p.enumName) this.err(p, `pattern is ${p.enumName} but the value is ${show(ty)}`);
         const vi = en.variants.findIndex((v) => v.name === p.variant);
-        if (vi < 0) this.err(p, `enum ${p.enumName} has no variant '${p.variant}'`);
+        if (vi < 0) this.err(p, `enum ${p.enumName} has no variant '${p.variant}'`, didYouMean(p.variant, en.variants.map((v) => v.name)));
         const fields = en.variants[vi].fields(ty.args);
         const args = p.args ?? [];
         if (p.args !== null || fields.length > 0) {
@@ -1422,6 +1654,25 @@ class Checker {
   }
 }
 
+
+/** For an integer type inferred from a use: where that use is. */
+function inferredFrom(t: Ty): string | undefined {
+  const at = t.k === 'int' ? t.flex?.root().boundAt : null;
+  return at ? `this integer's type ${show(t)} was inferred from its use at line ${at.line}:${at.col}` : undefined;
+}
+
+/** Operators that pass the type their context expects on to their operands. */
+const HINTED_OPS = new Set(['+', '-', '*', '/', '%', '&', '|', '^', '<<', '>>']);
+
+/** A link of a unary chain: -, ! or ~ (not a negative literal, not * or &, checked on their own). */
+function isUnaryLink(e: Expr): e is Extract<Expr, { kind: 'Unary' }> {
+  return e.kind === 'Unary' && (e.op === '-' || e.op === '!' || e.op === '~') && !(e.op === '-' && (e.operand.kind === 'Int' || e.operand.kind === 'Float'));
+}
+
+/** A link of a left-associative operator chain (every binary operator but && and ||). */
+function isChainLink(e: Expr): e is Extract<Expr, { kind: 'Binary' }> {
+  return e.kind === 'Binary' && e.op !== '&&' && e.op !== '||';
+}
 
 function isLiteral(e: Expr): boolean {
   return e.kind === 'Int' || e.kind === 'Float' || (e.kind === 'Unary' && e.op === '-' && (e.operand.kind === 'Int' || e.operand.kind === 'Float'));

@@ -825,12 +825,20 @@ class FnEmitter {
           this.op(Op.CONST_N, this.pools.num(ty.k === 'float' && ty.name === 'f32' ? Math.fround(v) : v));
           return;
         }
-        this.expr(e.operand);
-        this.mark(e);
-        if (e.op === '!') this.op(Op.NOT);
-        else if (e.op === '~') this.op(Op.BNOT, intCode((ty as { name: IntName }).name));
-        else if (ty.k === 'int') this.op(Op.NEG_I, intCode(ty.name));
-        else this.op(Op.NEG_F);
+        // a chain of unary operators (- - - x, !!!b) in a loop: the innermost operand, then
+        // each operator from the inside out
+        const chain: Extract<Expr, { kind: 'Unary' }>[] = [e];
+        for (let o = e.operand; isUnaryLink(o); o = o.operand) chain.push(o);
+        this.expr(chain[chain.length - 1].operand);
+        for (let i = chain.length - 1; i >= 0; i--) {
+          const u = chain[i];
+          const uty = tyOf(u);
+          this.mark(u);
+          if (u.op === '!') this.op(Op.NOT);
+          else if (u.op === '~') this.op(Op.BNOT, intCode((uty as { name: IntName }).name));
+          else if (uty.k === 'int') this.op(Op.NEG_I, intCode(uty.name));
+          else this.op(Op.NEG_F);
+        }
         return;
       }
       case 'Cast':
@@ -960,6 +968,32 @@ class FnEmitter {
   }
 
   binary(e: Extract<Expr, { kind: 'Binary' }>): void {
+    // a long left-associative chain (1 + 1 + ... + 1, "a" + b + ...) is emitted in a loop over
+    // its left spine: the innermost link as usual, then each outer link's right operand and op
+    if (isChainLink(e) && isChainLink(e.left)) {
+      const spine: Extract<Expr, { kind: 'Binary' }>[] = [];
+      let n: Expr = e;
+      while (isChainLink(n) && isChainLink(n.left)) {
+        spine.push(n);
+        n = n.left;
+      }
+      this.binary(n as Extract<Expr, { kind: 'Binary' }>);
+      for (let i = spine.length - 1; i >= 0; i--) {
+        const link = spine[i];
+        if (link.op === '+' && tyOf(link).k === 'string') {
+          this.mark(link.left);
+          this.strOf(tyOf(link.left));
+          this.toStr(link.right);
+          this.mark(link);
+          this.op(Op.CONCAT);
+        } else {
+          this.expr(link.right);
+          this.mark(link);
+          this.binaryOp(link, tyOf(link.left));
+        }
+      }
+      return;
+    }
     const ty = tyOf(e);
     const lt = tyOf(e.left);
     if (e.op === '&&' || e.op === '||') {
@@ -996,6 +1030,11 @@ class FnEmitter {
     this.expr(e.left);
     this.expr(e.right);
     this.mark(e);
+    this.binaryOp(e, lt);
+  }
+
+  /** The instruction of a binary operator whose operands are on the stack. */
+  binaryOp(e: Extract<Expr, { kind: 'Binary' }>, lt: Ty): void {
     switch (e.op) {
       case '==': case '!=': case '<': case '<=': case '>': case '>=': {
         const cmp = { '==': Op.EQ, '!=': Op.NE, '<': Op.LT, '<=': Op.LE, '>': Op.GT, '>=': Op.GE }[e.op];
@@ -1058,8 +1097,12 @@ class FnEmitter {
   /** Push e converted to a string. */
   toStr(e: Expr): void {
     this.expr(e);
-    const t = tyOf(e);
     this.mark(e);
+    this.strOf(tyOf(e));
+  }
+
+  /** Convert the value on the stack, of type t, to a string. */
+  strOf(t: Ty): void {
     switch (t.k) {
       case 'string': return;
       case 'int': this.op(Op.TOSTR_I); return;
@@ -1216,3 +1259,12 @@ class FnEmitter {
   }
 }
 
+/** A link of a unary chain: -, ! or ~ (not a negative literal, not * or &, emitted on their own). */
+function isUnaryLink(e: Expr): e is Extract<Expr, { kind: 'Unary' }> {
+  return e.kind === 'Unary' && (e.op === '-' || e.op === '!' || e.op === '~') && !(e.op === '-' && (e.operand.kind === 'Int' || e.operand.kind === 'Float'));
+}
+
+/** A link of a left-associative operator chain (every binary operator but && and ||). */
+function isChainLink(e: Expr): e is Extract<Expr, { kind: 'Binary' }> {
+  return e.kind === 'Binary' && e.op !== '&&' && e.op !== '||';
+}

@@ -81,15 +81,20 @@ export function charValue(tok: moo.Token): number {
   return unescape(tok.text.slice(1, -1)).codePointAt(0) ?? 0;
 }
 
-/** Does the expression's first token begin a block-like (if, match, { }, unsafe { })? */
+/**
+ * Does the expression's first token begin a block-like (if, match, { }, unsafe { })? It walks
+ * the left spine in a loop: nearley calls this for every statement, and a chain may be long.
+ */
 export function startsWithBlock(e: Expr): boolean {
-  switch (e.kind) {
-    case 'If': case 'IfLet': case 'Match': case 'BlockExpr': return true;
-    case 'Binary': return startsWithBlock(e.left);
-    case 'Cast': return startsWithBlock(e.expr);
-    case 'Field': case 'Index': case 'SliceRange': return startsWithBlock(e.object);
-    case 'Call': return startsWithBlock(e.callee);
-    default: return false;
+  for (;;) {
+    switch (e.kind) {
+      case 'If': case 'IfLet': case 'Match': case 'BlockExpr': return true;
+      case 'Binary': e = e.left; break;
+      case 'Cast': e = e.expr; break;
+      case 'Field': case 'Index': case 'SliceRange': e = e.object; break;
+      case 'Call': e = e.callee; break;
+      default: return false;
+    }
   }
 }
 

@@ -3,13 +3,14 @@
 
 import type { Spelling } from '../bytecode/builtins';
 import type { IntName } from '../bytecode/inttypes';
+import type { Pos } from './diagnostics';
 
 // The integer types are part of the instruction set (their codes are `ity` operands).
 export { INT_NAMES, INT_RANGE, intBits, intCode, isSigned } from '../bytecode/inttypes';
 export type { IntName } from '../bytecode/inttypes';
 
 export type Ty =
-  | { k: 'int'; name: IntName }
+  | { k: 'int'; name: IntName; flex?: IntVar }
   | { k: 'float'; name: 'f32' | 'f64' }
   | { k: 'bool' }
   | { k: 'char' }
@@ -17,6 +18,8 @@ export type Ty =
   | { k: 'void' }
   | { k: 'never' }
   | { k: 'unknown' }
+  /** the type of an expression that had an error: fits everything, so it causes no more errors */
+  | { k: 'error' }
   | { k: 'slice'; elem: Ty; fixed: number | null }
   | { k: 'tuple'; elems: Ty[] }
   | { k: 'struct'; name: string }
@@ -39,7 +42,11 @@ export const T = {
   void: { k: 'void' } as Ty,
   never: { k: 'never' } as Ty,
   unknown: { k: 'unknown' } as Ty,
+  error: { k: 'error' } as Ty,
 };
+
+/** How the error type is shown; a diagnostic that mentions it is a cascade and is dropped. */
+export const ERROR_TYPE_TEXT = '{error}';
 
 /**
  * The type a built-in's parameter or result spelling names (bytecode/builtins.ts); null for the
@@ -90,16 +97,94 @@ export function show(t: Ty): string {
     case 'mutex': return '*mut AsthraMutex';
     case 'asthraResult': return 'AsthraResult';
     case 'unknown': return '_';
+    case 'error': return ERROR_TYPE_TEXT;
     default: return t.k;
   }
 }
 
-/** Type equality; `unknown` (an enum argument not yet inferred) matches anything, `never` fits anywhere. */
+/**
+ * The type of an integer literal that its context did not type (Rust's `{integer}`): one
+ * variable per literal, merged with others and bound to a concrete integer type by the first
+ * use that needs one (an argument, an operand, an assignment). A class nobody binds is i32,
+ * or i64 when one of its literals does not fit i32. Types holding a variable read its current
+ * binding through `name`, so every node, local slot and operand typed by it agrees once the
+ * function is checked.
+ */
+export class IntVar {
+  parent: IntVar | null = null;
+  bound: IntName | null = null;
+  /** the use that bound it, for "its type comes from ..." notes */
+  boundAt: Pos | null = null;
+  /** a literal of the class does not fit i32 */
+  big = false;
+  constructor(readonly origin: Pos) {}
+
+  root(): IntVar {
+    let r: IntVar = this;
+    while (r.parent) r = r.parent;
+    return r;
+  }
+}
+
+/** A fresh `{integer}` type for the literal at `origin`. */
+export function flexInt(origin: Pos): Ty {
+  const v = new IntVar(origin);
+  return {
+    k: 'int',
+    get name(): IntName {
+      const r = v.root();
+      return r.bound ?? (r.big ? 'i64' : 'i32');
+    },
+    flex: v,
+  };
+}
+
+/** The integer variable of a type that is still unbound, or null. */
+export function openVar(t: Ty): IntVar | null {
+  if (t.k !== 'int' || !t.flex) return null;
+  const r = t.flex.root();
+  return r.bound === null ? r : null;
+}
+
+/** Where the checker is (the use that binds a variable, for notes). */
+let useSite: Pos | null = null;
+export function setUseSite(at: Pos | null): void {
+  useSite = at;
+}
+
+function bindInts(a: Extract<Ty, { k: 'int' }>, b: Extract<Ty, { k: 'int' }>): boolean {
+  const va = openVar(a);
+  const vb = openVar(b);
+  if (va && vb) {
+    if (va !== vb) {
+      vb.parent = va;
+      va.big ||= vb.big;
+    }
+    return true;
+  }
+  if (va) {
+    va.bound = b.name;
+    va.boundAt = useSite;
+    return true;
+  }
+  if (vb) {
+    vb.bound = a.name;
+    vb.boundAt = useSite;
+    return true;
+  }
+  return a.name === b.name;
+}
+
+/**
+ * Type equality; `unknown` (an enum argument not yet inferred) matches anything, `never` fits
+ * anywhere. Comparing an open integer variable with an integer type binds it (see IntVar).
+ */
 export function same(a: Ty, b: Ty): boolean {
-  if (a.k === 'unknown' || b.k === 'unknown') return true;
+  if (a.k === 'unknown' || b.k === 'unknown' || a.k === 'error' || b.k === 'error') return true;
   if (a.k !== b.k) return false;
   switch (a.k) {
-    case 'int': case 'float': return a.name === (b as typeof a).name;
+    case 'int': return bindInts(a, b as typeof a);
+    case 'float': return a.name === (b as typeof a).name;
     case 'slice': return same(a.elem, (b as typeof a).elem);
     case 'tuple': {
       const bb = b as typeof a;
@@ -150,4 +235,34 @@ export function hasUnknown(t: Ty): boolean {
 /** The value of an integer literal's text (`1_000`, `0x2A`, `0b101`, `0o17`). */
 export function parseIntLiteral(text: string): bigint {
   return BigInt(text.replace(/_/g, ''));
+}
+
+/** Edit distance (insertions, deletions, substitutions and swaps of neighbours), for "did you mean". */
+export function editDistance(a: string, b: string): number {
+  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)];
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(rows[i - 1][j] + 1, cur[j - 1] + 1, rows[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) cur[j] = Math.min(cur[j], rows[i - 2][j - 2] + 1);
+    }
+    rows.push(cur);
+  }
+  return rows[a.length][b.length];
+}
+
+/** "did you mean `count`?" for the closest candidate within a small edit distance, or undefined. */
+export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  let best: string | undefined;
+  let bestD = limit + 1;
+  for (const c of candidates) {
+    if (c === name || Math.abs(c.length - name.length) > limit) continue;
+    const d = editDistance(name.toLowerCase(), c.toLowerCase()) - (c === name.toLowerCase() ? 1 : 0);
+    if (d < bestD || (d === bestD && best !== undefined && c < best)) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best === undefined ? undefined : `did you mean \`${best}\`?`;
 }
