@@ -174,35 +174,26 @@ int32_t demo_callbacks_ok(void) { return __atomic_load_n(&callbacks_ok, __ATOMIC
 typedef void (*demo_tick_cb)(int64_t);
 static demo_tick_cb tick_cb;
 static int32_t tick_n;
+static int32_t tick_pause_ms;
 static void *tick_thread(void *arg) {
     (void)arg;
-    for (int32_t i = 0; i < tick_n; i++) tick_cb(i);
+    for (int32_t i = 0; i < tick_n; i++) {
+        tick_cb(i);
+        if (tick_pause_ms > 0) sleep_ms(tick_pause_ms);
+    }
     return NULL;
 }
-/* the same, sleeping ms milliseconds between calls */
-static int32_t tick_pause_ms;
-static void *paced_tick_thread(void *arg) {
-    (void)arg;
-    for (int32_t i = 0; i < tick_n; i++) { tick_cb(i); sleep_ms(tick_pause_ms); }
-    return NULL;
-}
+/* start that thread, sleeping ms milliseconds between calls (0: as fast as it can) */
 int32_t demo_start_paced_ticks(demo_tick_cb cb, int32_t n, int32_t ms) {
     pthread_t t;
     tick_cb = cb;
     tick_n = n;
     tick_pause_ms = ms;
-    if (pthread_create(&t, NULL, paced_tick_thread, NULL) != 0) return -1;
-    pthread_detach(t);
-    return 0;
-}
-int32_t demo_start_ticks(demo_tick_cb cb, int32_t n) {
-    pthread_t t;
-    tick_cb = cb;
-    tick_n = n;
     if (pthread_create(&t, NULL, tick_thread, NULL) != 0) return -1;
     pthread_detach(t);
     return 0;
 }
+int32_t demo_start_ticks(demo_tick_cb cb, int32_t n) { return demo_start_paced_ticks(cb, n, 0); }
 
 /* ---- memory: a malloc'd buffer of n bytes (byte k holds k * 3 % 256) for the caller to own */
 uint8_t *demo_make_bytes(int32_t n) {

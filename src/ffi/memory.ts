@@ -12,13 +12,7 @@ import { CTYPE_NAMES, CTYPE_SIZE, CType } from '../bytecode/ctypes';
 import { C_FREED, C_UNKNOWN } from '../heap/cmem';
 import type { Arena } from '../heap/arena';
 import { HEADER_BYTES } from '../heap/layout';
-
-type Koffi = typeof import('koffi');
-let k: Koffi | null = null;
-function koffi(): Koffi {
-  if (k === null) k = require('koffi') as Koffi;
-  return k;
-}
+import { freeC, koffi } from './library';
 
 /** What a pointer operation did wrong: the interpreter adds the Asthra stack. */
 export class MemoryError extends Error {}
@@ -29,8 +23,7 @@ export class Memory {
   private base = -1;
   private view: DataView | null = null;
   private viewBytes = 0;
-  private cMalloc: CFn | null = null;
-  private cFree: CFn | null = null;
+  private cCalloc: CFn | null = null;
   private cMemmove: CFn | null = null;
 
   constructor(private readonly arena: Arena) {}
@@ -77,9 +70,7 @@ export class Memory {
   /** libc.malloc(n): zero-filled C memory, recorded in the program's C-memory table. */
   malloc(n: number): number {
     if (!Number.isInteger(n) || n < 0) throw new MemoryError(`libc.malloc: invalid size ${n}`);
-    if (this.cMalloc === null) this.bindLibc();
-    const addr = Number(this.cMalloc!(1, Math.max(1, n)));
-    if (addr === 0) throw new MemoryError(`libc.malloc: the C allocator has no ${n} bytes to give`);
+    const addr = this.calloc(n, `libc.malloc: the C allocator has no ${n} bytes to give`);
     this.arena.cmem.allocated(addr, n);
     return addr;
   }
@@ -92,8 +83,7 @@ export class Memory {
       case 'double': throw new MemoryError(`libc.free: double free of C memory at ${hex} (it was freed already)`);
       case 'unknown': throw new MemoryError(`libc.free: ${hex} is not memory libc.malloc returned (free what a C library allocated with that library's own function)`);
     }
-    if (this.cFree === null) this.bindLibc();
-    this.cFree!(addr);
+    freeC(addr);
   }
 
   /**
@@ -104,9 +94,7 @@ export class Memory {
     const a = this.arena;
     const len = a.sliceLen(slice);
     const b0 = a.sliceBase(slice);
-    if (this.cMalloc === null) this.bindLibc();
-    const block = Number(this.cMalloc!(1, 8 + Math.max(1, len)));
-    if (block === 0) throw new MemoryError(`the C allocator has no ${len} bytes for a copy of the slice`);
+    const block = this.calloc(8 + len, `the C allocator has no ${len} bytes for a copy of the slice`);
     const view = new DataView(koffi().view(block, 8 + len));
     view.setFloat64(0, len, true);
     const f64 = a.f64;
@@ -130,14 +118,7 @@ export class Memory {
     const b0 = a.sliceBase(slice);
     const f64 = a.f64;
     for (let i = 0; i < len; i++) f64[b0 + i] = bytes[i];
-    // the task may have come back on another worker than the one that made the copy
-    if (this.cFree === null) this.bindLibc();
-    this.cFree!(block);
-  }
-
-  /** A C function returned `addr` (a pointer result): it is live memory, whatever it was before. */
-  fromC(addr: number): void {
-    this.arena.cmem.reissued(addr);
+    freeC(block);
   }
 
   /** The check slice_from_raw_parts makes before it reads `len` bytes at `addr`. */
@@ -173,7 +154,7 @@ export class Memory {
 
   private arenaBase(): number {
     if (this.base < 0) {
-      if (this.cMemmove === null) this.bindLibc();
+      if (this.cMemmove === null) this.cMemmove = libc().func('void *memmove(void *, void *, size_t)') as CFn;
       // memmove(p, p, 0) returns p: the machine address of the arena's first byte
       const u8 = new Uint8Array(this.arena.sab, 0, 16);
       this.base = Number(koffi().address(this.cMemmove!(u8, u8, 0)));
@@ -181,12 +162,18 @@ export class Memory {
     return this.base;
   }
 
-  private bindLibc(): void {
-    const lib = koffi().load(process.platform === 'darwin' ? 'libSystem.dylib' : 'libc.so.6');
-    this.cMalloc = lib.func('uintptr_t calloc(size_t, size_t)') as CFn; // zero-filled
-    this.cFree = lib.func('void free(uintptr_t)') as CFn;
-    this.cMemmove = lib.func('void *memmove(void *, void *, size_t)') as CFn;
+  /** Zero-filled C memory of at least one byte (C's calloc); `failure` if there is none. */
+  private calloc(n: number, failure: string): number {
+    if (this.cCalloc === null) this.cCalloc = libc().func('uintptr_t calloc(size_t, size_t)') as CFn;
+    const addr = Number(this.cCalloc(1, Math.max(1, n)));
+    if (addr === 0) throw new MemoryError(failure);
+    return addr;
   }
+}
+
+/** The C library and the process's own symbols, as library.ts binds `extern "libc"`. */
+function libc(): ReturnType<ReturnType<typeof koffi>['load']> {
+  return koffi().load(null);
 }
 
 function exact(v: bigint, t: number, addr: number): number {
