@@ -9,8 +9,6 @@
 #    heads (the *N rules), so `if x == y { ... }` never reads `y { ... }` as a struct.
 #  - `>>` is two `>` tokens, joined in the shift rule only when adjacent, so `Option<Result<T, E>>`
 #    closes two type argument lists.
-# Room left for later issues: type parameters parse on fn/struct/enum, `fn(T) -> U` types parse,
-# `import` parses; the checker reports them as not yet supported.
 
 @{%
 const { lexer } = require('./lexer');
@@ -32,9 +30,14 @@ AttrItem -> AttrWord                                    {% id %}
 AttrWord -> Ident {% d => d[0].value %} | "none" {% d => 'none' %} | String {% d => d[0].value %} | %int {% d => d[0].value %}
 
 ItemBody -> FnDecl                                      {% id %}
-  | "struct" Ident TypeParams:? "{" FieldDecls "}"      {% d => P.node('Struct', d[0], { name: d[1].value, typeParams: d[2] || [], fields: d[4] }) %}
-  | "enum" Ident TypeParams:? "{" VariantDecls "}"      {% d => P.node('Enum', d[0], { name: d[1].value, typeParams: d[2] || [], variants: d[4] }) %}
-  | "impl" Ident "{" Method:* "}"                       {% d => P.node('Impl', d[0], { name: d[1].value, methods: d[3] }) %}
+  | "struct" Ident TypeParams:? "{" FieldDecls "}"      {% d => P.node('Struct', d[0], { name: d[1].value, ...P.tparams(d[2]), fields: d[4] }) %}
+  | "enum" Ident TypeParams:? "{" VariantDecls "}"      {% d => P.node('Enum', d[0], { name: d[1].value, ...P.tparams(d[2]), variants: d[4] }) %}
+  | "impl" TypeParams:? Ident TypeArgs:? "{" Method:* "}"
+      {% d => P.node('Impl', d[0], { name: d[2].value, ...P.tparams(d[1]), typeArgs: d[3] || [], trait: null, methods: d[5] }) %}
+  | "impl" TypeParams:? Ident TypeArgs:? "for" Ident TypeArgs:? "{" Method:* "}"
+      {% d => P.node('Impl', d[0], { name: d[5].value, ...P.tparams(d[1]), typeArgs: d[6] || [], trait: { name: d[2].value, args: d[3] || [], line: d[2].line, col: d[2].col }, methods: d[8] }) %}
+  | "trait" Ident TypeParams:? "{" TraitItem:* "}"     {% d => P.node('Trait', d[0], { name: d[1].value, ...P.tparams(d[2]), methods: d[4] }) %}
+  | "type" Ident TypeParams:? "=" Type ";"              {% d => P.node('TypeAlias', d[0], { name: d[1].value, ...P.tparams(d[2]), type: d[4] }) %}
   | "extern" String:? "fn" Ident "(" Params ")" RetType:? ";"
       {% d => P.node('Extern', d[0], { lib: d[1] ? d[1].value : 'libc', name: d[3].value, params: d[5], ret: d[7], attrs: [] }) %}
   | "let" "mut":? Ident ":" Type "=" ExprB ";"          {% d => P.node('Global', d[0], { name: d[2].value, mut: true, isConst: false, type: d[4], init: d[6] }) %}
@@ -42,12 +45,22 @@ ItemBody -> FnDecl                                      {% id %}
   | "import" String ";"                                 {% d => P.node('Import', d[0], { path: d[1].value }) %}
 
 Method -> Attr:* Vis:? FnDecl                           {% d => P.withAttrs(d[2], d[0]) %}
+# A trait's method: a signature, or a default body the implementations may leave out.
+TraitItem -> Attr:* Vis:? "fn" Ident TypeParams:? "(" Params ")" RetType:? ";"
+      {% d => P.node('Fn', d[2], { name: d[3].value, ...P.tparams(d[4]), params: d[6], ret: d[8], body: null, attrs: d[0] }) %}
+  | Method                                              {% id %}
 FnDecl -> "fn" Ident TypeParams:? "(" Params ")" RetType:? Block
-      {% d => P.node('Fn', d[0], { name: d[1].value, typeParams: d[2] || [], params: d[4], ret: d[6], body: d[7], attrs: [] }) %}
+      {% d => P.node('Fn', d[0], { name: d[1].value, ...P.tparams(d[2]), params: d[4], ret: d[6], body: d[7], attrs: [] }) %}
 RetType -> "->" Type                                    {% d => d[1] %}
-TypeParams -> "<" IdentList ">"                         {% d => d[1] %}
-IdentList -> Ident                                      {% d => [d[0].value] %}
-  | IdentList "," Ident                                 {% d => [...d[0], d[2].value] %}
+# `<T, U: Shape + Show>`: names with optional trait bounds
+TypeParams -> "<" TypeParamList ">"                     {% d => d[1] %}
+TypeParamList -> TypeParam                              {% d => [d[0]] %}
+  | TypeParamList "," TypeParam                         {% d => [...d[0], d[2]] %}
+TypeParam -> Ident                                      {% d => ({ name: d[0].value, bounds: [] }) %}
+  | Ident ":" BoundList                                 {% d => ({ name: d[0].value, bounds: d[2] }) %}
+BoundList -> Ident                                      {% d => [d[0].value] %}
+  | BoundList "+" Ident                                 {% d => [...d[0], d[2].value] %}
+TypeArgs -> "<" TypeList ">"                            {% d => d[1] %}
 
 Params -> null                                          {% () => [] %}
   | "none"                                              {% () => [] %}
@@ -85,6 +98,7 @@ Type -> Ident                                           {% d => P.node('TName', 
   | "*" "const" Type                                    {% d => P.node('TPtr', d[0], { mut: false, elem: d[2] }) %}
   | "*" "mut" Type                                      {% d => P.node('TPtr', d[0], { mut: true, elem: d[2] }) %}
   | "fn" "(" TypeList:? ")" "->" Type                   {% d => P.node('TFn', d[0], { params: d[2] || [], ret: d[5] }) %}
+  | "dyn" Ident                                         {% d => P.node('TDyn', d[0], { trait: d[1].value }) %}
 TypeList -> Type                                        {% d => [d[0]] %}
   | TypeList "," Type                                   {% d => [...d[0], d[2]] %}
 
@@ -235,7 +249,8 @@ ExprList -> ExprB                                       {% d => [d[0]] %}
 
 Primary -> PrimaryN                                     {% id %}
   | BlockLike                                           {% id %}
-  | Ident "{" FieldInits "}"                            {% d => P.node('StructLit', d[0], { name: d[0].value, fields: d[2] }) %}
+  | Ident "{" FieldInits "}"                            {% d => P.node('StructLit', d[0], { name: d[0].value, typeArgs: [], fields: d[2] }) %}
+  | Ident TypeArgs "{" FieldInits "}"                   {% d => P.node('StructLit', d[0], { name: d[0].value, typeArgs: d[1], fields: d[3] }) %}
 FieldInits -> null                                      {% () => [] %}
   | FieldInitList ",":?                                 {% id %}
 FieldInitList -> FieldInit                              {% d => [d[0]] %}
@@ -245,7 +260,8 @@ FieldInit -> Ident ":" ExprB                            {% d => ({ name: d[0].va
 PrimaryN -> Literal                                     {% id %}
   | Ident                                               {% d => P.node('Ident', d[0], { name: d[0].value }) %}
   | "self"                                              {% d => P.node('Ident', d[0], { name: 'self' }) %}
-  | Ident "::" Ident                                    {% d => P.node('Path', d[0], { type: d[0].value, name: d[2].value }) %}
+  | Ident "::" Ident                                    {% d => P.node('Path', d[0], { type: d[0].value, typeArgs: [], name: d[2].value }) %}
+  | Ident TypeArgs "::" Ident                           {% d => P.node('Path', d[0], { type: d[0].value, typeArgs: d[1], name: d[3].value }) %}
   | "(" ExprB ")"                                       {% d => d[1] %}
   | "(" ")"                                             {% d => P.node('Unit', d[0], {}) %}
   | "(" ExprB "," ")"                                   {% d => P.node('TupleLit', d[0], { elems: [d[1]] }) %}

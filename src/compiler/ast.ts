@@ -15,7 +15,8 @@ export type TypeExpr =
   | (Node & { kind: 'TArray'; elem: TypeExpr; size: Expr })
   | (Node & { kind: 'TTuple'; elems: TypeExpr[] })
   | (Node & { kind: 'TPtr'; mut: boolean; elem: TypeExpr })
-  | (Node & { kind: 'TFn'; params: TypeExpr[]; ret: TypeExpr });
+  | (Node & { kind: 'TFn'; params: TypeExpr[]; ret: TypeExpr })
+  | (Node & { kind: 'TDyn'; trait: string });
 
 // ---- top level ----
 export interface Attribute extends Pos {
@@ -27,7 +28,12 @@ export interface Param extends Pos {
   mut: boolean;
   type: TypeExpr | null; // null only for `self`
 }
-export interface FnDecl extends Node {
+/** The type parameters of a generic declaration: names and, per name, its trait bounds. */
+export interface Generic {
+  typeParams: string[];
+  bounds: string[][];
+}
+export interface FnDecl extends Node, Generic {
   kind: 'Fn';
   name: string;
   params: Param[];
@@ -49,26 +55,40 @@ export interface FieldDecl extends Pos {
   name: string;
   type: TypeExpr;
 }
-export interface StructDecl extends Node {
+export interface StructDecl extends Node, Generic {
   kind: 'Struct';
   name: string;
-  typeParams: string[];
   fields: FieldDecl[];
 }
 export interface VariantDecl extends Pos {
   name: string;
   fields: TypeExpr[];
 }
-export interface EnumDecl extends Node {
+export interface EnumDecl extends Node, Generic {
   kind: 'Enum';
   name: string;
-  typeParams: string[];
   variants: VariantDecl[];
 }
-export interface ImplDecl extends Node {
+/** `impl<T> Name<T> { }` or `impl Trait for Name { }` (upstream's `impl Name` of a generic Name also names its parameters). */
+export interface ImplDecl extends Node, Generic {
   kind: 'Impl';
   name: string;
+  typeArgs: TypeExpr[];
+  trait: { name: string; args: TypeExpr[]; line: number; col: number } | null;
   methods: FnDecl[];
+}
+/** `trait Shape { fn area(self) -> f64; }`: methods without a body are required, with one are defaults. */
+export interface TraitDecl extends Node, Generic {
+  kind: 'Trait';
+  name: string;
+  methods: TraitMethod[];
+}
+export type TraitMethod = Omit<FnDecl, 'body'> & { body: Block | null };
+/** `type Name = T;` */
+export interface TypeAliasDecl extends Node, Generic {
+  kind: 'TypeAlias';
+  name: string;
+  type: TypeExpr;
 }
 export interface GlobalDecl extends Node {
   kind: 'Global';
@@ -82,7 +102,7 @@ export interface ImportDecl extends Node {
   kind: 'Import';
   path: string;
 }
-export type Item = FnDecl | ExternDecl | StructDecl | EnumDecl | ImplDecl | GlobalDecl | ImportDecl;
+export type Item = FnDecl | ExternDecl | StructDecl | EnumDecl | ImplDecl | TraitDecl | TypeAliasDecl | GlobalDecl | ImportDecl;
 
 export interface Program {
   packageName: string | null;
@@ -143,7 +163,7 @@ export type Expr =
   | (E & { kind: 'Bool'; value: boolean })
   | (E & { kind: 'Unit' })
   | (E & { kind: 'Ident'; name: string })
-  | (E & { kind: 'Path'; type: string; name: string })
+  | (E & { kind: 'Path'; type: string; typeArgs: TypeExpr[]; name: string })
   | (E & { kind: 'Binary'; op: string; left: Expr; right: Expr })
   | (E & { kind: 'Unary'; op: string; operand: Expr })
   | (E & { kind: 'Cast'; expr: Expr; type: TypeExpr })
@@ -151,7 +171,7 @@ export type Expr =
   | (E & { kind: 'Field'; object: Expr; name: string })
   | (E & { kind: 'Index'; object: Expr; index: Expr })
   | (E & { kind: 'SliceRange'; object: Expr; lo: Expr | null; hi: Expr | null })
-  | (E & { kind: 'StructLit'; name: string; fields: { name: string; value: Expr; line: number; col: number }[] })
+  | (E & { kind: 'StructLit'; name: string; typeArgs: TypeExpr[]; fields: { name: string; value: Expr; line: number; col: number }[] })
   | (E & { kind: 'ArrayLit'; elems: Expr[] })
   | (E & { kind: 'ArrayRepeat'; value: Expr; count: Expr })
   | (E & { kind: 'TupleLit'; elems: Expr[] })

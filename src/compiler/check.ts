@@ -1,7 +1,8 @@
 // The checker: AST -> checked AST. It resolves every name, computes every expression's type,
 // checks mutability, returns and match exhaustiveness, and assigns local slots. It writes its
 // findings as notes on the nodes (scope.ts); the emitter trusts them and checks nothing again.
-import type { Block, Expr, ExternDecl, FnDecl, GlobalDecl, Item, MatchArm, Pattern, Program, SelectArm, Stmt, TypeExpr } from './ast';
+import type { Block, Expr, ExternDecl, FnDecl, GlobalDecl, Item, MatchArm, Param, Pattern, Program, SelectArm, Stmt, StructDecl, TraitDecl, TypeAliasDecl, TypeExpr } from './ast';
+import { cloneTree, instanceName, mentions, settle, unify } from './generics';
 import { CompileError, CompileErrors, Pos } from './diagnostics';
 import { isUseful, PatternSpace } from './exhaustive';
 import { EnumInfo, FnInfo, GlobalInfo, LocalVar, notes, StructInfo } from './scope';
@@ -21,6 +22,19 @@ export interface Frame {
   cells: Map<number, number>;
 }
 
+/**
+ * A `dyn Trait` value is an object of two fields: the value and its type's number among the
+ * trait's implementations (its vtable). A method call on one calls a dispatcher: a function
+ * the emitter writes that picks the implementation by that number and calls it.
+ */
+export interface DynDispatch {
+  fn: FnInfo;
+  trait: string;
+  method: string;
+  /** per vtable number, the implementation's function index */
+  impls: number[];
+}
+
 export interface CheckedProgram {
   program: Program;
   structs: Map<string, StructInfo>;
@@ -35,6 +49,7 @@ export interface CheckedProgram {
   externs: ExternProto[];
   /** the Asthra functions passed to C as function pointers */
   callbacks: CallbackProto[];
+  dispatchers: DynDispatch[];
 }
 
 /** A function-pointer parameter of an extern: `fn(*mut u8, usize) -> i32`. */
@@ -44,6 +59,22 @@ interface CallbackSig {
   cparams: number[];
   cret: number;
 }
+
+/**
+ * A generic function or method, checked once per instance (generics.ts). A method of a generic
+ * type has the type's parameters too (`ownerParams`, named as its impl names them).
+ */
+interface GenericFn {
+  decl: FnDecl;
+  /** the type whose impl holds it (its generic's name), or null for a free function */
+  owner: string | null;
+  ownerParams: string[];
+  /** the impl's bounds on ownerParams (`impl<T: Show> Box<T>`) */
+  ownerBounds: string[][];
+}
+
+/** How many instances one generic may have: more means types that grow without end. */
+const MAX_INSTANCES = 512;
 
 /** An `extern` declaration as the checker knows it. */
 interface ExternInfo {
@@ -86,6 +117,28 @@ class Checker {
   externs = new Map<string, ExternInfo>();
   externList: ExternProto[] = [];
   callbackList: CallbackProto[] = [];
+  /** generic functions, by key (`name`, `Type::name`) */
+  genericFns = new Map<string, GenericFn>();
+  /** generic structs, by name; their instances are in `structs` as `Pair<i32>` */
+  genericStructs = new Map<string, StructDecl>();
+  /** the methods of each generic struct or enum, by type name and method name */
+  genericMethods = new Map<string, Map<string, GenericFn>>();
+  traits = new Map<string, TraitDecl>();
+  aliases = new Map<string, TypeAliasDecl>();
+  /** `Trait for Type` for every `impl Trait for Type` (Type by its generic's name) */
+  impls = new Set<string>();
+  instances = new Map<string, number>();
+  /** the type parameters in scope while a type is resolved (an instance's, an alias's) */
+  typeEnv: Map<string, Ty> | null = null;
+  /** resolving a generic declaration's types once to report their errors: no instances are made */
+  probing = false;
+  /** per trait, the types converted to `dyn Trait`, in vtable-number order */
+  dynTypes = new Map<string, Ty[]>();
+  /** per `Trait.method` called on a dyn value, the dispatcher function (see DynDispatch) */
+  dispatchers = new Map<string, FnInfo>();
+  /** the aliases being resolved, innermost last (a cycle is an error) */
+  aliasStack: TypeAliasDecl[] = [];
+  aliasCycles = new Set<string>();
 
   // per-function state
   /** how many `unsafe { }` blocks enclose the expression being checked */
@@ -205,7 +258,7 @@ class Checker {
     }
     this.attempt(() => this.checkLiterals(), undefined);
     this.frames[0] = { nlocals: this.localTypes.length, localTypes: this.localTypes, cells: this.cells };
-    for (const f of this.fns) this.attempt(() => this.checkFunction(f), undefined);
+    for (const f of this.fns) if (!f.dispatch) this.attempt(() => this.checkFunction(f), undefined);
     if (this.errors.length === 0) this.globalDecls = this.attempt(() => this.initOrder(this.globalDecls), this.globalDecls);
     if (this.errors.length > 0 || !mainInfo) throw CompileErrors.of(this.errors);
     return {
@@ -213,21 +266,49 @@ class Checker {
       globals: this.globalList, globalDecls: this.globalDecls, main: mainInfo, frames: this.frames,
       externs: this.externList,
       callbacks: this.callbackList,
+      dispatchers: [...this.dispatchers.values()].map((fn) => {
+        const [trait, method] = fn.key.slice(1, -1).split('.');
+        return { fn, trait, method, impls: (this.dynTypes.get(trait) ?? []).map((t) => this.fnByKey.get(`${show(t)}::${method}`)!.index) };
+      }),
     };
   }
 
   // ------------------------------------------------------------------ declarations
   declareTypes(items: Item[]): void {
     for (const it of items) this.attempt(() => {
-      if (it.kind === 'Struct' || it.kind === 'Enum') {
-        if (this.structs.has(it.name) || this.enums.has(it.name)) this.err(it, `type '${it.name}' is already defined`);
-        if (it.typeParams.length) this.err(it, `generic type parameters are not supported yet`, 'only the built-in Result<T, E> and Option<T> are generic');
-        if (it.kind === 'Struct') this.structs.set(it.name, { decl: it, fields: [] });
-        else this.enums.set(it.name, { name: it.name, arity: 0, variants: [], decl: it });
+      if (it.kind === 'Struct' || it.kind === 'Enum' || it.kind === 'Trait' || it.kind === 'TypeAlias') {
+        if (this.isTypeName(it.name)) this.err(it, `type '${it.name}' is already defined`);
+        this.checkTypeParams(it, it.typeParams);
+        if (it.kind === 'Struct') {
+          if (it.typeParams.length) this.genericStructs.set(it.name, it);
+          else this.structs.set(it.name, { decl: it, fields: [] });
+        } else if (it.kind === 'Enum') {
+          this.enums.set(it.name, { name: it.name, arity: it.typeParams.length, variants: [], decl: it });
+        } else if (it.kind === 'Trait') {
+          this.traits.set(it.name, it);
+        } else {
+          this.aliases.set(it.name, it);
+        }
       }
       if (it.kind === 'Import') this.err(it, 'import is not supported yet', 'single-file programs only for now');
     }, undefined);
     for (const it of items) {
+      if (it.kind === 'Struct' && it.typeParams.length && this.genericStructs.get(it.name) === it) {
+        // the field types once, each parameter standing for any type, to report their errors
+        const seen = new Set<string>();
+        for (const f of it.fields) {
+          if (seen.has(f.name)) this.attempt(() => this.err(f, `field '${f.name}' is declared twice`), undefined);
+          seen.add(f.name);
+          this.probe(it.typeParams, () => this.safeType(f.type));
+        }
+        continue;
+      }
+      if (it.kind === 'TypeAlias' && this.aliases.get(it.name) === it) {
+        this.aliasStack.push(it);
+        this.probe(it.typeParams, () => this.safeType(it.type));
+        this.aliasStack.pop();
+        continue;
+      }
       if (it.kind === 'Struct') {
         const info = this.structs.get(it.name);
         if (info?.decl !== it) continue;
@@ -248,6 +329,16 @@ class Checker {
             this.attempt(() => this.err(v, `variant '${v.name}' is declared twice`), undefined);
             continue;
           }
+          if (it.typeParams.length) {
+            // a generic enum's variant types are resolved for each list of type arguments
+            this.probe(it.typeParams, () => v.fields.forEach((t) => this.safeType(t)));
+            const params = it.typeParams;
+            info.variants.push({
+              name: v.name, arity: v.fields.length,
+              fields: (a) => this.withEnv(new Map(params.map((p, i) => [p, a[i] ?? T.unknown])), () => v.fields.map((t) => this.attempt(() => this.resolveType(t), T.error))),
+            });
+            continue;
+          }
           const fields = v.fields.map((t) => this.safeType(t));
           info.variants.push({ name: v.name, arity: fields.length, fields: () => fields });
         }
@@ -255,42 +346,67 @@ class Checker {
     }
   }
 
-  declareFunctions(items: Item[]): void {
-    const add = (decl: FnDecl, owner: string | null): void => {
-      const key = owner ? `${owner}::${decl.name}` : decl.name;
-      if (this.fnByKey.has(key)) this.err(decl, `function '${key}' is already defined`);
-      if ((decl as FnDecl & { typeParams?: string[] }).typeParams?.length) {
-        this.err(decl, 'generic functions are not supported yet', 'write one function for each type');
-      }
-      let hasSelf = false;
-      const params: Ty[] = [];
-      this.selfType = owner;
-      decl.params.forEach((p, i) => {
+  /** A function or method the program declares (or an instance of a generic one): its FnInfo. */
+  declareFn(decl: FnDecl, owner: string | null, ownerTy: Ty | null, key: string, env?: Map<string, Ty>): FnInfo {
+    if (this.fnByKey.has(key) || this.genericFns.has(key)) this.err(decl, `function '${key}' is already defined`);
+    let hasSelf = false;
+    const params: Ty[] = [];
+    const saved = this.selfType;
+    this.selfType = owner;
+    try {
+      this.withEnv(env ?? this.typeEnv, () => decl.params.forEach((p, i) => {
         if (p.name === 'self' && p.type === null) {
           if (!owner || i !== 0) this.err(p, "'self' is only allowed as the first parameter of a method");
           hasSelf = true;
-          params.push(this.namedType(owner, p));
+          params.push(ownerTy ?? this.namedType(owner!, p));
         } else {
           params.push(this.safeType(p.type!));
         }
-      });
-      const ret = decl.ret ? this.safeType(decl.ret) : T.void;
-      this.selfType = null;
-      const info: FnInfo = { index: this.fns.length + 1, key, decl, params, ret, hasSelf };
+      }));
+      const ret = decl.ret ? this.withEnv(env ?? this.typeEnv, () => this.safeType(decl.ret!)) : T.void;
+      const info: FnInfo = { index: this.fns.length + 1, key, decl, params, ret, hasSelf, typeEnv: env };
       decl.owner = owner ?? undefined;
       this.fns.push(info);
       this.fnByKey.set(key, info);
+      return info;
+    } finally {
+      this.selfType = saved;
+    }
+  }
+
+  declareFunctions(items: Item[]): void {
+    const add = (decl: FnDecl, owner: string | null): void => {
+      const key = owner ? `${owner}::${decl.name}` : decl.name;
+      this.checkTypeParams(decl, decl.typeParams);
+      if (decl.typeParams.length) {
+        if (this.fnByKey.has(key) || this.genericFns.has(key)) this.err(decl, `function '${key}' is already defined`);
+        this.genericFns.set(key, { decl, owner, ownerParams: [], ownerBounds: [] });
+        this.probeSignature(decl, owner, []);
+        return;
+      }
+      this.declareFn(decl, owner, null, key);
     };
     for (const it of items) {
       if (it.kind === 'Fn') this.attempt(() => add(it, null), undefined);
       if (it.kind === 'Impl') {
-        if (!this.structs.has(it.name) && !this.enums.has(it.name)) {
-          this.attempt(() => this.err(it, `impl for unknown type '${it.name}'`, didYouMean(it.name, [...this.structs.keys(), ...this.enums.keys()])), undefined);
+        const generic = this.genericStructs.has(it.name) || (this.enums.get(it.name)?.decl?.typeParams.length ?? 0) > 0;
+        if (!this.structs.has(it.name) && !this.enums.has(it.name) && !generic) {
+          this.attempt(() => this.err(it, `impl for unknown type '${it.name}'`, didYouMean(it.name, [...this.structs.keys(), ...this.enums.keys(), ...this.genericStructs.keys()])), undefined);
           continue;
         }
-        for (const m of it.methods) this.attempt(() => add(m, it.name), undefined);
+        const methods = this.attempt(() => this.traitImpl(it), it.methods);
+        if (generic) {
+          this.attempt(() => this.genericImpl(it, methods), undefined);
+          continue;
+        }
+        if (it.typeParams.length || it.typeArgs.length) {
+          this.attempt(() => this.err(it, `'${it.name}' is not generic: write impl ${it.name} { ... }`), undefined);
+          continue;
+        }
+        for (const m of methods) this.attempt(() => add(m, it.name), undefined);
       }
     }
+    for (const it of items) if (it.kind === 'Impl' && it.trait) this.attempt(() => this.checkTraitSignatures(it), undefined);
   }
 
   declareGlobals(items: Item[]): void {
@@ -364,6 +480,11 @@ class Checker {
     if (this.structs.has(name)) return { k: 'struct', name };
     const e = this.enums.get(name);
     if (e && e.arity === 0) return { k: 'enum', name, args: [] };
+    if (e || this.genericStructs.has(name)) {
+      const params = e?.decl?.typeParams ?? this.genericStructs.get(name)?.typeParams ?? (name === 'Result' ? ['T', 'E'] : ['T']);
+      return this.err(at, `${name} needs its type argument${params.length > 1 ? 's' : ''}: ${name}<${params.join(', ')}>`);
+    }
+    if (this.traits.has(name)) return this.err(at, `${name} is a trait, not a type`, `write dyn ${name} for a value of any type that implements it`);
     return this.err(at, `unknown type '${name}'`, didYouMean(name, this.typeNames()));
   }
 
@@ -371,6 +492,14 @@ class Checker {
     switch (t.kind) {
       case 'TName': {
         const n = t.name;
+        if (t.args.length === 0 && this.typeEnv?.has(n)) return this.typeEnv.get(n)!;
+        const alias = this.aliases.get(n);
+        if (alias) return this.aliasType(alias, t);
+        const gs = this.genericStructs.get(n);
+        if (gs && t.args.length > 0) {
+          if (t.args.length !== gs.typeParams.length) this.err(t, `'${n}' takes ${gs.typeParams.length} type argument${gs.typeParams.length > 1 ? 's' : ''}, found ${t.args.length}`);
+          return this.instantiateStruct(gs, t.args.map((a) => this.resolveType(a)), t);
+        }
         if (t.args.length === 0) {
           if ((INT_NAMES as readonly string[]).includes(n)) return { k: 'int', name: n as IntName };
           switch (n) {
@@ -416,7 +545,357 @@ class Checker {
         return { k: 'ptr', mut: t.mut, elem };
       }
       case 'TFn': return this.err(t, 'function types are not supported yet', 'closures and function values are not supported yet');
+      case 'TDyn':
+        if (!this.traits.has(t.trait)) return this.err(t, `unknown trait '${t.trait}'`, didYouMean(t.trait, this.traits.keys()));
+        return { k: 'dyn', trait: t.trait };
     }
+  }
+
+  // ------------------------------------------------------------------ generics and traits
+  isTypeName(name: string): boolean {
+    return this.structs.has(name) || this.enums.has(name) || this.genericStructs.has(name) || this.traits.has(name) || this.aliases.has(name);
+  }
+
+  checkTypeParams(at: Pos, params: string[]): void {
+    const seen = new Set<string>();
+    for (const p of params) {
+      if (seen.has(p)) this.err(at, `type parameter '${p}' is declared twice`);
+      seen.add(p);
+    }
+  }
+
+  /** Run f with these type parameter bindings in scope (replacing, not adding to, the current ones). */
+  withEnv<R>(env: Map<string, Ty> | null, f: () => R): R {
+    const saved = this.typeEnv;
+    this.typeEnv = env;
+    try {
+      return f();
+    } finally {
+      this.typeEnv = saved;
+    }
+  }
+
+  /** Resolve a generic declaration's types with each parameter standing for any type, for their errors. */
+  probe(params: string[], f: () => void): void {
+    const saved = this.probing;
+    this.probing = true;
+    try {
+      this.withEnv(new Map(params.map((p) => [p, T.unknown])), f);
+    } finally {
+      this.probing = saved;
+    }
+  }
+
+  /** A generic function's parameter and result types, probed once for their errors. */
+  probeSignature(decl: FnDecl, owner: string | null, ownerParams: string[]): void {
+    this.probe([...ownerParams, ...decl.typeParams, 'Self'], () => {
+      for (const p of decl.params) if (p.type) this.safeType(p.type);
+      if (decl.ret) this.safeType(decl.ret);
+    });
+    for (const [i, bs] of decl.bounds.entries()) for (const b of bs) {
+      if (!this.traits.has(b)) this.attempt(() => this.err(decl, `unknown trait '${b}' in the bound of '${decl.typeParams[i]}'`, didYouMean(b, this.traits.keys())), undefined);
+    }
+    void owner;
+  }
+
+  aliasType(alias: TypeAliasDecl, t: Extract<TypeExpr, { kind: 'TName' }>): Ty {
+    if (t.args.length !== alias.typeParams.length) {
+      this.err(t, `type alias '${alias.name}' takes ${alias.typeParams.length} type argument${alias.typeParams.length === 1 ? '' : 's'}, found ${t.args.length}`);
+    }
+    const at = this.aliasStack.indexOf(alias);
+    if (at >= 0) {
+      const cycle = [...this.aliasStack.slice(at), alias].map((a) => a.name).join(' -> ');
+      const first = this.aliasStack[at];
+      // one error for the cycle, at the alias it was entered by first
+      if (!this.aliasCycles.has(first.name)) {
+        for (const a of this.aliasStack.slice(at)) this.aliasCycles.add(a.name);
+        this.err(first, `type alias '${first.name}' refers to itself: ${cycle}`, 'an alias names another type; use a struct or enum for a recursive type');
+      }
+      return T.error;
+    }
+    const args = t.args.map((a) => this.resolveType(a));
+    this.aliasStack.push(alias);
+    try {
+      return this.withEnv(new Map(alias.typeParams.map((p, i) => [p, args[i]])), () => this.resolveType(alias.type));
+    } finally {
+      this.aliasStack.pop();
+    }
+  }
+
+  countInstance(name: string, at: Pos): void {
+    const n = (this.instances.get(name) ?? 0) + 1;
+    this.instances.set(name, n);
+    if (n > MAX_INSTANCES) this.err(at, `more than ${MAX_INSTANCES} instances of '${name}'`, 'a generic that calls itself with a bigger type each time never ends');
+  }
+
+  /** `Pair<i32>`: the struct instance, made (its fields resolved) the first time it is named. */
+  instantiateStruct(decl: StructDecl, given: Ty[], at: Pos): Ty {
+    if (this.probing || given.some((a) => hasUnknown(a))) {
+      if (this.probing) return T.unknown;
+      this.err(at, `cannot infer the type arguments of ${decl.name}`, `write them: ${decl.name}<${decl.typeParams.join(', ')}>`);
+    }
+    const args = given.map(settle);
+    const name = instanceName(decl.name, args);
+    if (!this.structs.has(name)) {
+      this.countInstance(decl.name, at);
+      const info: StructInfo = { decl, fields: [], generic: { base: decl.name, args } };
+      this.structs.set(name, info);
+      const env = new Map(decl.typeParams.map((p, i) => [p, args[i]]));
+      this.withEnv(env, () => {
+        for (const f of decl.fields) info.fields.push({ name: f.name, ty: this.attempt(() => this.resolveType(f.type), T.error) });
+      });
+    }
+    return { k: 'struct', name };
+  }
+
+  originOf = (name: string): { base: string; args: Ty[] } | undefined => this.structs.get(name)?.generic;
+
+  /** The methods of `impl Box` / `impl<T> Box<T>` for a generic Box: instantiated when called. */
+  genericImpl(it: Extract<Item, { kind: 'Impl' }>, methods: FnDecl[]): void {
+    const declParams = this.genericStructs.get(it.name)?.typeParams ?? this.enums.get(it.name)!.decl!.typeParams;
+    let names: string[];
+    if (it.typeArgs.length === 0) {
+      if (it.typeParams.length) this.err(it, `write impl<${it.typeParams.join(', ')}> ${it.name}<${it.typeParams.join(', ')}>`);
+      names = declParams; // upstream's `impl Box { ... }` names the struct's own parameters
+    } else {
+      if (it.typeArgs.length !== declParams.length) this.err(it, `'${it.name}' takes ${declParams.length} type argument${declParams.length > 1 ? 's' : ''}, found ${it.typeArgs.length}`);
+      names = it.typeArgs.map((a) => {
+        if (a.kind !== 'TName' || a.args.length || !it.typeParams.includes(a.name)) {
+          return this.err(a, `an impl of a generic type names its parameters: impl<T> ${it.name}<T> { ... }`);
+        }
+        return a.name;
+      });
+    }
+    const bounds = names.map((n) => it.bounds[it.typeParams.indexOf(n)] ?? []);
+    let table = this.genericMethods.get(it.name);
+    if (!table) this.genericMethods.set(it.name, (table = new Map()));
+    for (const m of methods) this.attempt(() => {
+      this.checkTypeParams(m, [...names, ...m.typeParams]);
+      if (table!.has(m.name)) this.err(m, `function '${it.name}::${m.name}' is already defined`);
+      table!.set(m.name, { decl: m, owner: it.name, ownerParams: names, ownerBounds: bounds });
+      this.probeSignature(m, it.name, names);
+    }, undefined);
+  }
+
+  /**
+   * `impl Trait for Type`: the trait exists, every required method is there and nothing else is;
+   * default methods the impl leaves out are copied in. Returns the impl's methods.
+   */
+  traitImpl(it: Extract<Item, { kind: 'Impl' }>): FnDecl[] {
+    if (!it.trait) return it.methods;
+    const tr = this.traits.get(it.trait.name);
+    if (!tr) return this.err(it.trait, `unknown trait '${it.trait.name}'`, didYouMean(it.trait.name, this.traits.keys()));
+    const key = `${tr.name} for ${it.name}`;
+    if (this.impls.has(key)) this.err(it, `${tr.name} is already implemented for ${it.name}`);
+    this.impls.add(key);
+    const methods = [...it.methods];
+    for (const m of it.methods) {
+      if (!tr.methods.some((x) => x.name === m.name)) {
+        this.attempt(() => this.err(m, `method '${m.name}' is not a member of trait ${tr.name}`, didYouMean(m.name, tr.methods.map((x) => x.name)) ?? 'move it to an impl of the type itself'), undefined);
+      }
+    }
+    for (const tm of tr.methods) {
+      if (it.methods.some((m) => m.name === tm.name)) continue;
+      if (tm.body) {
+        methods.push({ ...cloneTree(tm), body: tm.body && cloneTree(tm.body) } as FnDecl);
+        continue;
+      }
+      const e = new CompileError(this.file, this.source, it.line, it.col, `impl ${tr.name} for ${it.name} is missing method '${tm.name}'`);
+      e.withNote(tm, `'${tm.name}' is declared in trait ${tr.name} here`);
+      this.record(e);
+    }
+    return methods;
+  }
+
+  /** An impl's methods have the trait's signatures (with Self the implementing type). */
+  checkTraitSignatures(it: Extract<Item, { kind: 'Impl' }>): void {
+    const tr = this.traits.get(it.trait!.name);
+    if (!tr || !this.structs.has(it.name) && !(this.enums.get(it.name)?.arity === 0)) return;
+    const self = this.namedType(it.name, it);
+    for (const tm of tr.methods) {
+      const f = this.fnByKey.get(`${it.name}::${tm.name}`);
+      if (!f || f.decl === (tm as unknown)) continue;
+      const sig = this.traitSig(tr, tm.name, self);
+      const got = `(${f.params.map(show).join(', ')}) -> ${show(f.ret)}`;
+      const want = `(${sig.params.map(show).join(', ')}) -> ${show(sig.ret)}`;
+      if (sig.hasSelf !== f.hasSelf || sig.params.length !== f.params.length || !sig.params.every((p, i) => same(p, f.params[i])) || !same(sig.ret, f.ret)) {
+        const e = new CompileError(this.file, this.source, f.decl.line, f.decl.col, `method '${tm.name}' has signature ${got}, but trait ${tr.name} declares ${want}`);
+        e.withNote(tm, `declared in trait ${tr.name} here`);
+        this.record(e);
+      }
+    }
+  }
+
+  /** A trait method's parameter and result types for a given Self. */
+  traitSig(tr: TraitDecl, name: string, self: Ty): { params: Ty[]; ret: Ty; hasSelf: boolean } {
+    const tm = tr.methods.find((m) => m.name === name)!;
+    return this.withEnv(new Map([['Self', self]]), () => ({
+      params: tm.params.map((p: Param) => (p.type === null ? self : this.resolveType(p.type))),
+      ret: tm.ret ? this.resolveType(tm.ret) : T.void,
+      hasSelf: tm.params[0]?.name === 'self' && tm.params[0].type === null,
+    }));
+  }
+
+  /** The vtable number of `ty` among the trait's dyn types, its methods instantiated if generic. */
+  dynVtable(trait: string, ty: Ty, at: Pos): number {
+    let list = this.dynTypes.get(trait);
+    if (!list) this.dynTypes.set(trait, (list = []));
+    const name = show(ty);
+    const i = list.findIndex((t) => show(t) === name);
+    if (i >= 0) return i;
+    const why = this.unmetBound(ty, trait);
+    if (why) this.err(at, `${name} cannot be used as dyn ${trait}: ${why}`);
+    for (const m of this.traits.get(trait)!.methods) this.methodOf(ty, m.name, at);
+    list.push(ty);
+    return list.length - 1;
+  }
+
+  /** The function of `ty`'s method `name` (an instance, for a generic type's method). */
+  methodOf(ty: Ty, name: string, at: Pos): FnInfo {
+    const have = this.fnByKey.get(`${show(ty)}::${name}`);
+    if (have) return have;
+    const origin = ty.k === 'struct' ? this.structs.get(ty.name)?.generic : ty.k === 'enum' && ty.args.length ? { base: ty.name, args: ty.args } : undefined;
+    const g = origin && this.genericMethods.get(origin.base)?.get(name);
+    if (!g || !origin) return this.err(at, `${show(ty)} has no method '${name}'`);
+    return this.instantiateFn(g, new Map(g.ownerParams.map((p, i) => [p, origin.args[i]])), at);
+  }
+
+  /** A method call on a `dyn Trait` value: through the trait method's dispatcher. */
+  dynCall(e: Extract<Expr, { kind: 'Call' }>, name: string, ot: Extract<Ty, { k: 'dyn' }>): Ty {
+    const tr = this.traits.get(ot.trait)!;
+    const tm = tr.methods.find((m) => m.name === name);
+    if (!tm) return this.err(e.callee, `dyn ${tr.name} has no method '${name}'`, didYouMean(name, tr.methods.map((m) => m.name)) ?? `trait ${tr.name} declares ${tr.methods.map((m) => `'${m.name}'`).join(', ')}`);
+    if (!(tm.params[0]?.name === 'self' && tm.params[0].type === null)) this.err(e, `'${tr.name}::${name}' has no self parameter, so it cannot be called on a dyn value`);
+    if (tm.typeParams.length) this.err(e, `'${tr.name}::${name}' is generic, so it cannot be called on a dyn value`);
+    const sig = this.traitSig(tr, name, ot);
+    const key = `<${tr.name}.${name}>`;
+    let fn = this.dispatchers.get(key);
+    if (!fn) {
+      fn = { index: this.fns.length + 1, key, decl: tm as FnDecl, params: sig.params, ret: sig.ret, hasSelf: true, dispatch: true };
+      this.fns.push(fn);
+      this.dispatchers.set(key, fn);
+      this.frames[fn.index] = { nlocals: sig.params.length + 1, localTypes: [...sig.params, T.i32], cells: new Map() };
+    }
+    notes(e).target = { k: 'fn', index: fn.index };
+    this.args(e, sig.params.slice(1), e.args, `'${tr.name}::${name}'`, tm as FnDecl);
+    return sig.ret;
+  }
+
+  /** Null when `ty` implements the trait, else why not (for the bound's error). */
+  unmetBound(ty: Ty, trait: string): string | null {
+    const tr = this.traits.get(trait);
+    if (!tr) return `'${trait}' is not a trait`;
+    const base = ty.k === 'struct' ? (this.structs.get(ty.name)?.generic?.base ?? ty.name) : ty.k === 'enum' ? ty.name : show(ty);
+    if (this.impls.has(`${trait} for ${base}`)) return null;
+    const has = (m: string): boolean => this.fnByKey.has(`${show(ty)}::${m}`) || !!this.genericMethods.get(base)?.has(m);
+    const missing = tr.methods.filter((m) => !has(m.name)).map((m) => m.name);
+    if (missing.length) return `${show(ty)} does not implement ${trait}: it has no method ${missing.map((m) => `'${m}'`).join(', ')}`;
+    return `${show(ty)} does not implement ${trait}: add impl ${trait} for ${base} { ... }`;
+  }
+
+  /**
+   * A call of a generic function or method: its type arguments come from the receiver's type
+   * (`ownerArgs`), the expected result and the arguments' types, in that order; then the
+   * instance is made (or found) and the arguments are checked against it.
+   */
+  genericCall(e: Extract<Expr, { kind: 'Call' }>, g: GenericFn, ownerArgs: Ty[], expected: Ty | undefined, what: string): Ty {
+    const decl = g.decl;
+    const all = new Set([...g.ownerParams, ...decl.typeParams]);
+    const env = new Map<string, Ty>();
+    g.ownerParams.forEach((p, i) => {
+      if (ownerArgs[i] && !hasUnknown(ownerArgs[i])) env.set(p, ownerArgs[i]);
+    });
+    const selfTE: TypeExpr | null = g.owner ? { kind: 'TName', name: g.owner, args: g.ownerParams.map((p) => ({ kind: 'TName', name: p, args: [], line: decl.line, col: decl.col })), line: decl.line, col: decl.col } : null;
+    const deSelf = (te: TypeExpr): TypeExpr => (selfTE ? replaceSelf(te, selfTE) : te);
+    const params = decl.params.filter((p) => !(p.name === 'self' && p.type === null));
+    let args = e.args;
+    if (args.length === 1 && params.length === 0 && args[0].kind === 'Unit') {
+      notes(e).noArgs = true;
+      args = [];
+    }
+    if (args.length !== params.length) {
+      const x = new CompileError(this.file, this.source, e.line, e.col, `wrong number of arguments to ${what}: expected ${params.length}, found ${args.length}`);
+      x.withNote(decl, `${what} is declared here with ${params.length} parameter${params.length === 1 ? '' : 's'}`);
+      throw x;
+    }
+    if (expected && decl.ret && !hasUnknown(expected) && expected.k !== 'error') unify(deSelf(decl.ret), expected, all, env, this.originOf);
+    const open = (): Set<string> => new Set([...all].filter((p) => !env.has(p)));
+    const typed: (Ty | null)[] = params.map((p, i) => {
+      const te = deSelf(p.type!);
+      if (!mentions(te, open())) {
+        const want = this.withEnv(new Map([...env].map(([k, v]) => [k, settle(v)])), () => this.resolveType(te));
+        this.expectArg(args[i], want, p, what);
+        return null;
+      }
+      const t = this.expr(args[i]);
+      unify(te, t, all, env, this.originOf);
+      return t;
+    });
+    const missing = [...open()];
+    if (missing.length) {
+      this.err(e, `cannot infer type parameter '${missing[0]}' of ${what}`, g.owner && g.ownerParams.includes(missing[0])
+        ? `write the type: ${g.owner}<${g.ownerParams.join(', ')}>::${decl.name}(...) or give the result a declared type`
+        : 'give an argument or the result a declared type that names it');
+    }
+    for (const [k, v] of env) env.set(k, settle(v));
+    const inst = this.instantiateFn(g, env, e);
+    const off = inst.hasSelf ? 1 : 0;
+    params.forEach((p, i) => {
+      const t = typed[i];
+      if (t === null) return;
+      setUseSite(args[i]);
+      if (!assignable(inst.params[off + i], t)) {
+        const x = new CompileError(this.file, this.source, args[i].line, args[i].col, `type mismatch: expected ${show(inst.params[off + i])}, found ${show(t)}`);
+        x.withNote(p, `parameter '${p.name}' of ${what} is declared here as ${show(inst.params[off + i])}`);
+        this.record(x);
+      }
+    });
+    notes(e).target = { k: 'fn', index: inst.index };
+    return inst.ret;
+  }
+
+  /** An argument checked against its parameter's type, with the parameter named in a mismatch. */
+  expectArg(a: Expr, want: Ty, p: Param, what: string): void {
+    this.attempt(() => {
+      try {
+        this.expect(a, want);
+      } catch (x) {
+        if (x instanceof CompileError && x.message.startsWith('type mismatch')) x.withNote(p, `parameter '${p.name}' of ${what} is declared here as ${show(want)}`);
+        throw x;
+      }
+    }, undefined);
+  }
+
+  /** The instance of a generic function for these bindings: made, bounds checked, queued for checking. */
+  instantiateFn(g: GenericFn, env: Map<string, Ty>, at: Pos): FnInfo {
+    const decl = g.decl;
+    const ownerArgs = g.ownerParams.map((p) => env.get(p)!);
+    let ownerTy: Ty | null = null;
+    let owner: string | null = g.owner;
+    if (g.owner && g.ownerParams.length) {
+      const gs = this.genericStructs.get(g.owner);
+      ownerTy = gs ? this.instantiateStruct(gs, ownerArgs, at) : { k: 'enum', name: g.owner, args: ownerArgs };
+      owner = show(ownerTy);
+    }
+    const own = decl.typeParams.map((p) => env.get(p)!);
+    const key = (owner ? `${owner}::` : '') + (own.length ? instanceName(decl.name, own) : decl.name);
+    const have = this.fnByKey.get(key);
+    if (have) return have;
+    const check = (params: string[], bounds: string[][]): void => params.forEach((p, i) => {
+      for (const b of bounds[i] ?? []) {
+        const why = this.unmetBound(env.get(p)!, b);
+        if (why) this.err(at, `the bound ${p}: ${b} of '${decl.name}' is not met: ${why}`);
+      }
+    });
+    check(g.ownerParams, g.ownerBounds);
+    check(decl.typeParams, decl.bounds);
+    this.countInstance(g.owner ? `${g.owner}::${decl.name}` : decl.name, at);
+    const copy = cloneTree(decl);
+    const full = new Map(env);
+    if (ownerTy) full.set('Self', ownerTy);
+    const inst = this.declareFn(copy, owner, ownerTy, key, full);
+    inst.instantiatedAt = at;
+    return inst;
   }
 
   constIntOrNull(e: Expr): number | null {
@@ -468,6 +947,18 @@ class Checker {
 
   checkFunction(f: FnInfo): void {
     this.beginFunction(f.ret);
+    this.typeEnv = f.typeEnv ?? null;
+    const before = this.errors.length;
+    try {
+      this.checkBody(f);
+    } finally {
+      // an error in an instance's body says which instance, and where it was asked for
+      const at = f.instantiatedAt;
+      if (at) for (const e of this.errors.slice(before)) e.withNote(at, `in ${f.key}, the instance made for this use`);
+    }
+  }
+
+  checkBody(f: FnInfo): void {
     this.selfType = f.decl.owner ?? null;
     f.decl.params.forEach((p, i) => {
       if (this.scopes[0].has(p.name)) this.attempt(() => this.err(p, `parameter '${p.name}' is declared twice`), undefined);
@@ -482,6 +973,7 @@ class Checker {
     }
     this.frames[f.index] = { nlocals: this.localTypes.length, localTypes: this.localTypes, cells: this.cells };
     this.selfType = null;
+    this.typeEnv = null;
   }
 
   /** Does control never fall off the end of this block? */
@@ -786,6 +1278,12 @@ class Checker {
   /** Check `e` against an expected type, with an error naming both on mismatch. */
   expect(e: Expr, ty: Ty): Ty {
     const got = this.expr(e, ty);
+    if (ty.k === 'dyn' && (got.k === 'struct' || got.k === 'enum')) {
+      // a value of a type that implements the trait becomes a dyn value (with its vtable)
+      notes(e).toDyn = this.dynVtable(ty.trait, got, e);
+      notes(e).dynTrait = ty.trait;
+      return ty;
+    }
     setUseSite(e);
     if (!assignable(ty, got)) this.mismatch(e, ty, got);
     const refined = refine(got, ty);
@@ -852,7 +1350,7 @@ class Checker {
         if (e.hi) this.intExpr(e.hi);
         return { k: 'slice', elem: ot.elem, fixed: null };
       }
-      case 'StructLit': return this.structLit(e);
+      case 'StructLit': return this.structLit(e, expected);
       case 'ArrayLit': {
         const want = expected?.k === 'slice' ? expected.elem : undefined;
         if (e.elems.length === 0) {
@@ -903,8 +1401,9 @@ class Checker {
       case 'SpawnExpr': return { k: 'handle', elem: this.spawnCall(e.call) };
       case 'Try': return this.tryExpr(e);
       case 'Sizeof':
+        // a constant: it takes the integer type its use wants, as a literal does (usize alone)
         this.resolveType(e.type);
-        return T.usize;
+        return expected?.k === 'int' ? { k: 'int', name: expected.name } : T.usize;
     }
   }
 
@@ -1127,10 +1626,18 @@ class Checker {
     return to;
   }
 
-  structLit(e: Extract<Expr, { kind: 'StructLit' }>): Ty {
-    const name = e.name === 'Self' && this.selfType ? this.selfType : e.name;
+  structLit(e: Extract<Expr, { kind: 'StructLit' }>, expected?: Ty): Ty {
+    let name = e.name === 'Self' && this.selfType ? this.selfType : e.name;
+    const gs = this.genericStructs.get(name);
+    if (gs) name = this.genericStructLit(e, gs, expected);
+    else if (e.typeArgs.length) this.err(e, `'${e.name}' is not generic`);
+    else if (this.aliases.has(name)) {
+      const t = this.resolveType({ kind: 'TName', name, args: [], line: e.line, col: e.col });
+      if (t.k !== 'struct') this.err(e, `'${e.name}' is ${show(t)}, not a struct`);
+      name = t.name;
+    }
     const s = this.structs.get(name);
-    if (!s) return this.err(e, `unknown struct '${e.name}'`);
+    if (!s) return this.err(e, `unknown struct '${e.name}'`, didYouMean(e.name, [...this.structs.keys(), ...this.genericStructs.keys()].filter((k) => !k.includes('<'))));
     const seen = new Set<string>();
     for (const f of e.fields) {
       const idx = s.fields.findIndex((x) => x.name === f.name);
@@ -1146,6 +1653,32 @@ class Checker {
     return { k: 'struct', name };
   }
 
+  /**
+   * The instance a literal of a generic struct builds: `Pair<i32> { ... }` says it, else the
+   * expected type does, else the field values' types do.
+   */
+  genericStructLit(e: Extract<Expr, { kind: 'StructLit' }>, gs: StructDecl, expected?: Ty): string {
+    if (e.typeArgs.length) {
+      const t = this.resolveType({ kind: 'TName', name: gs.name, args: e.typeArgs, line: e.line, col: e.col });
+      return (t as Extract<Ty, { k: 'struct' }>).name;
+    }
+    if (expected?.k === 'struct' && this.structs.get(expected.name)?.generic?.base === gs.name) return expected.name;
+    const params = new Set(gs.typeParams);
+    const env = new Map<string, Ty>();
+    for (const f of e.fields) {
+      const decl = gs.fields.find((x) => x.name === f.name);
+      if (!decl || !mentions(decl.type, params)) continue;
+      const open = new Set([...params].filter((p) => !env.has(p)));
+      if (!mentions(decl.type, open)) continue;
+      const t = this.expr(f.value);
+      unify(decl.type, t, params, env, this.originOf);
+    }
+    const missing = gs.typeParams.filter((p) => !env.has(p));
+    if (missing.length) this.err(e, `cannot infer type parameter '${missing[0]}' of ${gs.name}`, `write it: ${gs.name}<${gs.typeParams.join(', ')}> { ... }`);
+    const t = this.instantiateStruct(gs, gs.typeParams.map((p) => env.get(p)!), e);
+    return (t as Extract<Ty, { k: 'struct' }>).name;
+  }
+
   /** `Enum.Variant` / `Enum::Variant` without arguments, or with them through call(). */
   ctor(at: Pos, enumName: string, variant: string, args: Expr[] | null, expected?: Ty): Ty {
     const en = this.enums.get(enumName)!;
@@ -1158,7 +1691,29 @@ class Checker {
     if (given.length !== v.arity) {
       this.err(at, `wrong number of arguments: ${enumName}.${variant} expected ${v.arity}, found ${given.length}`);
     }
-    if (en.arity > 0) {
+    if (en.arity > 0 && en.decl) {
+      // a user generic enum: the payloads' types bind the parameters their variant types name
+      const vdecl = en.decl.variants.find((x) => x.name === variant)!;
+      const params = new Set(en.decl.typeParams);
+      const env = new Map<string, Ty>();
+      en.decl.typeParams.forEach((p, i) => {
+        if (targs[i].k !== 'unknown') env.set(p, targs[i]);
+      });
+      given.forEach((a, i) => {
+        const te = vdecl.fields[i];
+        const open = new Set([...params].filter((p) => !env.has(p)));
+        if (!mentions(te, open)) {
+          this.expect(a, this.withEnv(new Map(env), () => this.resolveType(te)));
+          return;
+        }
+        const t = this.expr(a);
+        unify(te, t, params, env, this.originOf);
+        const want = this.withEnv(new Map([...params].map((p) => [p, env.get(p) ?? T.unknown])), () => this.resolveType(te));
+        setUseSite(a);
+        if (!assignable(want, t)) this.mismatch(a, want, t);
+      });
+      targs = en.decl.typeParams.map((p) => env.get(p) ?? T.unknown);
+    } else if (en.arity > 0) {
       // infer the type arguments a payload determines (Ok: T, Err: E, Some: T)
       const slot = enumName === 'Result' && variant === 'Err' ? 1 : 0;
       if (given.length === 1) {
@@ -1237,6 +1792,8 @@ class Checker {
   call(e: Extract<Expr, { kind: 'Call' }>, expected?: Ty): Ty {
     const c = e.callee;
     if (c.kind === 'Ident') {
+      const g = this.lookup(c.name) ? undefined : this.genericFns.get(c.name);
+      if (g) return this.genericCall(e, g, [], expected, `'${c.name}'`);
       const user = this.fnByKey.get(c.name);
       const ext = user || this.lookup(c.name) ? undefined : this.externs.get(c.name);
       if (ext) return this.externCall(e, ext);
@@ -1247,8 +1804,31 @@ class Checker {
       return user.ret;
     }
     if (c.kind === 'Path') {
-      const type = c.type === 'Self' && this.selfType ? this.selfType : c.type;
+      let type = c.type === 'Self' && this.selfType ? this.selfType : c.type;
       if (type === 'Channel' && c.name === 'new' && !this.structs.has(type) && !this.enums.has(type)) return this.channelNew(e, expected);
+      // a generic type's function: `Stack::new()`, `Stack<i32>::new()`, `Self::new()` in an instance
+      let base = type;
+      let ownerArgs: Ty[] = [];
+      const origin = this.structs.get(type)?.generic;
+      if (origin) {
+        base = origin.base;
+        ownerArgs = origin.args;
+      } else if (c.typeArgs.length) {
+        ownerArgs = c.typeArgs.map((a) => this.resolveType(a));
+      } else if (c.type === 'Self' && this.typeEnv?.get('Self')?.k === 'enum') {
+        const st = this.typeEnv.get('Self') as Extract<Ty, { k: 'enum' }>;
+        base = st.name;
+        ownerArgs = st.args;
+      }
+      const gm = this.genericMethods.get(base)?.get(c.name);
+      if (gm) {
+        if (gm.decl.params[0]?.name === 'self' && gm.decl.params[0].type === null) this.err(c, `'${base}::${c.name}' is a method; call it as value.${c.name}(...)`);
+        return this.genericCall(e, gm, ownerArgs, expected, `'${base}::${c.name}'`);
+      }
+      const gf = this.genericFns.get(`${type}::${c.name}`);
+      if (gf) return this.genericCall(e, gf, [], expected, `'${type}::${c.name}'`);
+      if (c.typeArgs.length) this.err(c, `'${c.type}' is not generic`);
+      type = base;
       if (this.isEnumName(type) && !this.fnByKey.has(`${type}::${c.name}`)) {
         const t = this.ctor(e, type, c.name, e.args, expected);
         return t;
@@ -1274,7 +1854,7 @@ class Checker {
         return this.tableCall(e, f);
       }
       const ot = this.expr(c.object);
-      return this.methodCall(e, c.name, ot);
+      return this.methodCall(e, c.name, ot, expected);
     }
     return this.err(e, 'this expression cannot be called');
   }
@@ -1471,7 +2051,7 @@ class Checker {
     return builtinType(f.result)!;
   }
 
-  methodCall(e: Extract<Expr, { kind: 'Call' }>, name: string, ot: Ty): Ty {
+  methodCall(e: Extract<Expr, { kind: 'Call' }>, name: string, ot: Ty, expected?: Ty): Ty {
     notes(e).target = { k: 'method', name };
     const noArgs = (): void => this.args(e, [], e.args, `'${name}'`);
     if (name === 'to_string' && ['int', 'float', 'bool', 'char', 'string'].includes(ot.k)) {
@@ -1509,6 +2089,7 @@ class Checker {
       noArgs();
       return T.void;
     }
+    if (ot.k === 'dyn') return this.dynCall(e, name, ot);
     if (ot.k === 'string') {
       if (name === 'len') {
         noArgs();
@@ -1520,6 +2101,14 @@ class Checker {
       }
     }
     if (ot.k === 'struct' || ot.k === 'enum') {
+      const origin = ot.k === 'struct' ? this.structs.get(ot.name)?.generic : ot.args.length && this.enums.get(ot.name)?.decl ? { base: ot.name, args: ot.args } : undefined;
+      const gm = origin && this.genericMethods.get(origin.base)?.get(name);
+      if (gm && origin) {
+        if (!(gm.decl.params[0]?.name === 'self' && gm.decl.params[0].type === null)) this.err(e, `'${origin.base}::${name}' has no self parameter; call it as ${origin.base}::${name}(...)`);
+        return this.genericCall(e, gm, origin.args, expected, `'${show(ot)}::${name}'`);
+      }
+      const gf = this.genericFns.get(`${ot.name}::${name}`);
+      if (gf) return this.genericCall(e, gf, [], expected, `'${ot.name}::${name}'`);
       const f = this.fnByKey.get(`${ot.name}::${name}`);
       if (f) {
         if (!f.hasSelf) this.err(e, `'${ot.name}::${name}' has no self parameter; call it as ${ot.name}::${name}(...)`);
@@ -1656,6 +2245,20 @@ class Checker {
 
 
 /** For an integer type inferred from a use: where that use is. */
+/** The declared type with `Self` replaced by the generic type it stands for (`Stack<T>`). */
+function replaceSelf(te: TypeExpr, self: TypeExpr): TypeExpr {
+  switch (te.kind) {
+    case 'TName':
+      if (te.name === 'Self' && te.args.length === 0) return self;
+      return te.args.length ? { ...te, args: te.args.map((a) => replaceSelf(a, self)) } : te;
+    case 'TSlice': case 'TPtr': return { ...te, elem: replaceSelf(te.elem, self) };
+    case 'TArray': return { ...te, elem: replaceSelf(te.elem, self) };
+    case 'TTuple': return { ...te, elems: te.elems.map((a) => replaceSelf(a, self)) };
+    case 'TFn': return { ...te, params: te.params.map((a) => replaceSelf(a, self)), ret: replaceSelf(te.ret, self) };
+    default: return te;
+  }
+}
+
 function inferredFrom(t: Ty): string | undefined {
   const at = t.k === 'int' ? t.flex?.root().boundAt : null;
   return at ? `this integer's type ${show(t)} was inferred from its use at line ${at.line}:${at.col}` : undefined;

@@ -7,7 +7,7 @@ import { OPS, Op } from '../bytecode/opcodes';
 import { FnProto, MainKind, Module, ShapeProto } from '../bytecode/module';
 import { analyze } from '../bytecode/verify';
 import type { Block, Expr, Pattern, SelectArm, Stmt } from './ast';
-import type { CheckedProgram } from './check';
+import type { CheckedProgram, DynDispatch } from './check';
 import type { Pos } from './diagnostics';
 import { notes } from './scope';
 import { INT_RANGE, IntName, T, Ty, hasUnknown, intBits, intCode, isRef, parseIntLiteral } from './types';
@@ -44,7 +44,9 @@ export function emit(cp: CheckedProgram, sourceName: string, source: string): Mo
   init.op(Op.CALL, main.index, 0);
   init.op(Op.RET);
   m.functions[0] = init.finish(main.ret.k === 'void' || main.ret.k === 'int' ? 0 : 1);
+  for (const d of cp.dispatchers) m.functions[d.fn.index] = dispatcher(cp, pools, d);
   for (const f of cp.fns) {
+    if (f.dispatch) continue;
     const fe = new FnEmitter(cp, pools, f.key, cp.frames[f.index].localTypes, f.params.length, f.ret, cp.frames[f.index].cells);
     fe.block(f.decl.body, false);
     if (f.ret.k === 'void') {
@@ -57,6 +59,39 @@ export function emit(cp: CheckedProgram, sourceName: string, source: string): Mo
   }
   for (const fn of m.functions) fn.maxStack = analyze(m, fn);
   return m;
+}
+
+/** The shape of a `dyn Trait` value: field 0 the value, field 1 its type's vtable number. */
+function dynShape(pools: Pools, trait: string): number {
+  return pools.shape(`dyn ${trait}`, 0, [T.string, T.i32]);
+}
+
+/**
+ * A dyn method's dispatcher: (receiver, args...) -> the implementation for the receiver's
+ * vtable number, called with the receiver's value in place of the receiver.
+ */
+function dispatcher(cp: CheckedProgram, pools: Pools, d: DynDispatch): FnProto {
+  const f = d.fn;
+  const frame = cp.frames[f.index];
+  const fe = new FnEmitter(cp, pools, `dyn ${d.trait}.${d.method}`, frame.localTypes, f.params.length, f.ret);
+  const vt = f.params.length;
+  fe.op(Op.LOAD, 0);
+  fe.op(Op.GET_FIELD, 1, 0);
+  fe.op(Op.STORE, vt);
+  d.impls.forEach((impl, k) => {
+    fe.op(Op.LOAD, vt);
+    fe.pushInt(k);
+    fe.op(Op.EQ);
+    const next = fe.jump(Op.JMP_F);
+    fe.op(Op.LOAD, 0);
+    fe.op(Op.GET_FIELD, 0, 1);
+    for (let i = 1; i < f.params.length; i++) fe.op(Op.LOAD, i);
+    fe.op(Op.CALL, impl, f.params.length);
+    fe.op(Op.RET);
+    fe.patch(next);
+  });
+  fe.op(Op.TRAP, pools.str(`dyn ${d.trait} value of an unknown type`));
+  return fe.finish(isRef(f.ret) ? 1 : 0);
 }
 
 class Pools {
@@ -122,6 +157,7 @@ function vtypeOf(t: Ty, pools: Pools, cp: CheckedProgram): string {
     case 'struct': return 'o' + pools.shape(t.name, 0, cp.structs.get(t.name)!.fields.map((f) => f.ty));
     case 'tuple': return 'o' + pools.shape('tuple', 0, t.elems);
     case 'mutex': return 'm';
+    case 'dyn': return 'o' + dynShape(pools, t.trait);
     default: return 'o';
   }
 }
@@ -658,14 +694,23 @@ class FnEmitter {
   // ---------------------------------------------------------------- expressions
   /** Emit e; with want=false its value is dropped (block-likes then push nothing at all). */
   expr(e: Expr, want = true): void {
+    const vt = notes(e).toDyn;
     switch (e.kind) {
       case 'If': case 'IfLet': case 'Match': case 'BlockExpr':
         this.blockLike(e, want);
+        if (want && vt !== undefined) this.toDyn(e, vt);
         return;
     }
     if (!want && this.chanOpDropped(e)) return;
     this.value(e);
+    if (vt !== undefined) this.toDyn(e, vt);
     if (!want) this.op(Op.POP);
+  }
+
+  /** The value on the stack, converted to a dyn value with vtable number vt. */
+  toDyn(e: Expr, vt: number): void {
+    this.pushInt(vt);
+    this.op(Op.NEW_OBJ, dynShape(this.pools, (notes(e).dynTrait!)));
   }
 
   blockLike(e: Expr, want: boolean): void {

@@ -17,6 +17,11 @@ export function withAttrs(item: Item, attrs: Attribute[]): Item {
   return item;
 }
 
+/** A declaration's type parameters `<T, U: Shape>` as its node's fields. */
+export function tparams(list: { name: string; bounds: string[] }[] | null): { typeParams: string[]; bounds: string[][] } {
+  return { typeParams: (list ?? []).map((p) => p.name), bounds: (list ?? []).map((p) => p.bounds) };
+}
+
 /** `left op right` for every left-associative (and the non-associative comparison) level. */
 export function bin(d: [Expr, moo.Token, Expr]): Expr {
   return node('Binary', d[0], { op: d[1].value, left: d[0], right: d[2] }) as Expr;

@@ -66,7 +66,7 @@ class TokenFeed {
 }
 
 /** Words that begin a top-level declaration. */
-const ITEM_WORDS = new Set(['fn', 'struct', 'enum', 'impl', 'extern', 'let', 'const', 'import', 'pub', 'priv', '#[', 'package']);
+const ITEM_WORDS = new Set(['fn', 'struct', 'enum', 'impl', 'trait', 'extern', 'let', 'const', 'import', 'pub', 'priv', '#[', 'package']);
 /** Tokens after which `fn` continues the same declaration (`pub fn`, `extern "c" fn`, a `fn(T)` type). */
 const FN_CONTINUES = new Set(['pub', 'priv', ']', 'extern', 'string', ':', '->', ',', '(', '<']);
 /**
@@ -74,7 +74,7 @@ const FN_CONTINUES = new Set(['pub', 'priv', ']', 'extern', 'string', ':', '->',
  * it is cut again before each of these in column 1, even inside unclosed brackets, so a missing
  * `}` spoils one function and not the rest of the file.
  */
-const LINE_START_WORDS = new Set(['fn', 'struct', 'enum', 'impl', 'extern', '#[', 'pub', 'let', 'const']);
+const LINE_START_WORDS = new Set(['fn', 'struct', 'enum', 'impl', 'trait', 'extern', '#[', 'pub', 'let', 'const']);
 
 /**
  * Cuts the token stream into top-level declarations: before an item word at bracket depth 0,
@@ -89,6 +89,14 @@ class Splitter {
   push(t: moo.Token): moo.Token[] | null {
     const type = t.type!;
     let done: moo.Token[] | null = null;
+    // `type Name = T;` (a type alias): `type` is a word only where a declaration may start
+    if (type === 'ident' && t.value === 'type' && this.depth === 0 && this.chunk.length > 0) {
+      const prev = this.chunk[this.chunk.length - 1].type!;
+      if (prev === ';' || prev === '}') {
+        done = this.chunk;
+        this.chunk = [];
+      }
+    }
     if (this.chunk.length > 0 && ITEM_WORDS.has(type)) {
       const prev = this.chunk[this.chunk.length - 1].type!;
       let cut = false;

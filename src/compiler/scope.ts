@@ -1,11 +1,14 @@
 // What the checker learns about the program before emitting: declarations by name, and the
 // notes it attaches to AST nodes (types, resolved names, local slots) for the emitter.
 import type { EnumDecl, FnDecl, StructDecl } from './ast';
+import type { GenericOrigin } from './generics';
 import type { Ty } from './types';
 
 export interface StructInfo {
   decl: StructDecl;
   fields: { name: string; ty: Ty }[];
+  /** for an instance of a generic struct: its generic and type arguments */
+  generic?: GenericOrigin;
 }
 
 export interface EnumInfo {
@@ -23,6 +26,12 @@ export interface FnInfo {
   params: Ty[]; // including self for methods
   ret: Ty;
   hasSelf: boolean;
+  /** for an instance of a generic function or method: its type parameters' bindings */
+  typeEnv?: Map<string, Ty>;
+  /** a dyn method's dispatcher (check.ts DynDispatch): no body of its own */
+  dispatch?: boolean;
+  /** for an instance: the use that made it */
+  instantiatedAt?: import('./diagnostics').Pos;
 }
 
 export interface GlobalInfo {
@@ -80,6 +89,9 @@ export interface Notes {
   size?: number;
   /** `*p`: the C type of the value it reads or writes (bytecode/ctypes.ts) */
   ctype?: number;
+  /** a value converted to `dyn Trait` here: its type's vtable number */
+  toDyn?: number;
+  dynTrait?: string;
   /** a select arm's SELECT arm code (opcodes.ts SELECT_ARMS) */
   armCode?: string;
 }

@@ -1,5 +1,6 @@
 // Asthra's static types, as the checker computes them and the emitter reads them.
-// `int` is i64. Result<T, E> and Option<T> are built-in generic enums; user generics come later.
+// `int` is i64. Result<T, E> and Option<T> are built-in generic enums; user generic enums have
+// the same form, and a user generic struct's instances are structs named `Pair<i32>` (generics.ts).
 
 import type { Spelling } from '../bytecode/builtins';
 import type { IntName } from '../bytecode/inttypes';
@@ -27,6 +28,8 @@ export type Ty =
   | { k: 'ptr'; mut: boolean; elem: Ty }
   | { k: 'handle'; elem: Ty }
   | { k: 'chan'; elem: Ty }
+  /** `dyn Trait`: a value of any type implementing the trait, with that type's method table */
+  | { k: 'dyn'; trait: string }
   | { k: 'mutex' }
   | { k: 'asthraResult' };
 
@@ -73,7 +76,7 @@ export function builtinType(s: Spelling): Ty | null {
 /** Does a value of this type live in the heap (so the slot holds a reference)? */
 export function isRef(t: Ty): boolean {
   switch (t.k) {
-    case 'string': case 'slice': case 'tuple': case 'struct': case 'enum': case 'handle': case 'chan': case 'mutex':
+    case 'string': case 'slice': case 'tuple': case 'struct': case 'enum': case 'handle': case 'chan': case 'mutex': case 'dyn':
       return true;
     default:
       return false;
@@ -94,6 +97,7 @@ export function show(t: Ty): string {
     case 'ptr': return `*${t.mut ? 'mut' : 'const'} ${show(t.elem)}`;
     case 'handle': return `TaskHandle<${show(t.elem)}>`;
     case 'chan': return `Channel<${show(t.elem)}>`;
+    case 'dyn': return `dyn ${t.trait}`;
     case 'mutex': return '*mut AsthraMutex';
     case 'asthraResult': return 'AsthraResult';
     case 'unknown': return '_';
@@ -199,6 +203,7 @@ export function same(a: Ty, b: Ty): boolean {
     case 'ptr': return a.elem.k === 'void' || (b as typeof a).elem.k === 'void' || same(a.elem, (b as typeof a).elem);
     case 'handle': return same(a.elem, (b as typeof a).elem);
     case 'chan': return same(a.elem, (b as typeof a).elem);
+    case 'dyn': return a.trait === (b as typeof a).trait;
     default: return true;
   }
 }
