@@ -26,7 +26,8 @@ Usage:
   asthra exec <file.astb> [args...]        verify and run a bytecode file
   asthra disasm <file.astb|file.asthra>    print the bytecode with source lines
   asthra bench [options]                   scheduler throughput against Go, then C interop
-                                           (--quick, --json, --svg F; bench sched|ffi for one)
+                                           (--quick, --json, --svg F; bench sched|ffi for one;
+                                           bench generics: a generic max<T> against a hand-written one)
   asthra bench lang [options]              language benchmarks against JS, Lua, CPython, Go
 
 Options:
@@ -300,8 +301,8 @@ function dispatch(p: Parsed): number | Promise<number> {
     }
     case 'bench': {
       // `asthra bench`: the scheduler harness, then (without --filter) the C interop one;
-      // `asthra bench sched|ffi|lang`: one harness (lang: the language benchmarks)
-      const which = ['sched', 'ffi', 'lang'].includes(p.rest[0]) ? p.rest[0] : null;
+      // `asthra bench sched|ffi|lang|generics`: one harness (lang: the language benchmarks)
+      const which = ['sched', 'ffi', 'lang', 'generics'].includes(p.rest[0]) ? p.rest[0] : null;
       const rest = which ? p.rest.slice(1) : p.rest;
       const harness = (name: string): string => {
         const script = path.join(__dirname, '..', '..', 'bench', name === 'lang' ? 'run.js' : `${name}.js`);

@@ -818,18 +818,29 @@ class Checker {
       x.withNote(decl, `${what} is declared here with ${params.length} parameter${params.length === 1 ? '' : 's'}`);
       throw x;
     }
-    if (expected && decl.ret && !hasUnknown(expected) && expected.k !== 'error') unify(deSelf(decl.ret), expected, all, env, this.originOf);
+    // the arguments that name a type parameter give their types first (as in Rust), then the
+    // expected result fills in the rest and fixes what only integer literals gave
     const open = (): Set<string> => new Set([...all].filter((p) => !env.has(p)));
     const typed: (Ty | null)[] = params.map((p, i) => {
       const te = deSelf(p.type!);
-      if (!mentions(te, open())) {
-        const want = this.withEnv(new Map([...env].map(([k, v]) => [k, settle(v)])), () => this.resolveType(te));
-        this.expectArg(args[i], want, p, what);
-        return null;
-      }
+      if (!mentions(te, open())) return null;
       const t = this.expr(args[i]);
       unify(te, t, all, env, this.originOf);
       return t;
+    });
+    if (expected && decl.ret && !hasUnknown(expected) && expected.k !== 'error') {
+      const hint = new Map<string, Ty>();
+      unify(deSelf(decl.ret), expected, all, hint, this.originOf);
+      for (const [k, v] of hint) {
+        const had = env.get(k);
+        if (had === undefined) env.set(k, v);
+        else if (openVar(had) && v.k === 'int') same(had, v);
+      }
+    }
+    params.forEach((p, i) => {
+      if (typed[i] !== null) return;
+      const want = this.withEnv(new Map([...env].map(([k, v]) => [k, settle(v)])), () => this.resolveType(deSelf(p.type!)));
+      this.expectArg(args[i], want, p, what);
     });
     const missing = [...open()];
     if (missing.length) {
