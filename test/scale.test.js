@@ -46,6 +46,12 @@ describe('the compiler at scale (long chains, deep nesting)', function () {
     buildsAndRuns('concat', main(`    let s: string = ${s};\n    println("" + s.len);\n    let m: i64 = ${mixed};\n    println("" + (m > 0));`), '20001\ntrue\n');
   });
 
+  it('20,000 chained && and 20,000 chained || (short-circuit, in a loop too)', () => {
+    const and = Array(20000).fill('x == 1').join(' && ');
+    const or = Array(20000).fill('x == 2').join(' || ');
+    buildsAndRuns('logic', main(`    let x: i32 = 1;\n    let a: bool = ${and};\n    let o: bool = ${or} || x == 1;\n    println("" + a + " " + o);`), 'true true\n');
+  });
+
   it('20,000 unary - and 20,000 !', () => {
     buildsAndRuns('unary', main(`    let a: i32 = ${'- '.repeat(20000)}x();\n    let b: bool = ${'!'.repeat(20000)}true;\n    println("" + a + " " + b);`).replace('pub fn', 'fn x() -> i32 { return 3; }\npub fn'), '3 true\n');
   });

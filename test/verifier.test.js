@@ -430,6 +430,24 @@ describe('verifier', () => {
     });
   });
 
+  describe('i128 and u128 instructions', () => {
+    it('rejects a WCONST whose string is not a 128-bit decimal integer', () => {
+      rejects(mod([fn('f', { ret: 'r', code: [['WCONST', 0], ['RET']] })]), { pc: 0, msg: /WCONST names string 0, which is not a decimal integer an i128 or u128 holds/ });
+      rejects(mod([fn('f', { ret: 'r', code: [['WCONST', 0], ['RET']] })], { strings: ['340282366920938463463374607431768211456'] }), { pc: 0, msg: /not a decimal integer an i128 or u128 holds/ });
+      expect(() => verifyModule(mod([fn('f', { code: [['WCONST', 0], ['WCONST', 0], ['WCMP', 0], ['RET']] })], { strings: ['-170141183460469231731687303715884105728'] }))).to.not.throw();
+    });
+
+    it('rejects a wide type or operation operand out of range', () => {
+      rejects(mod([fn('f', { ret: 'r', code: [['WCONST', 0], ['WNEG', 2], ['RET']] })], { strings: ['1'] }), { pc: 2, msg: /WNEG operand 1 \(wty\) = 2 is out of range/ });
+      rejects(mod([fn('f', { ret: 'r', code: [['WCONST', 0], ['WCONST', 0], ['WOP', 10, 0], ['RET']] })], { strings: ['1'] }), { pc: 4, msg: /WOP operand 1 \(wop\) = 10 is out of range/ });
+    });
+
+    it('rejects a wide operation on a value that is not an i128/u128', () => {
+      rejects(mod([fn('f', { ret: 'r', code: [['CONST_S', 0], ['WNEG', 0], ['RET']] })]), { pc: 2, msg: /WNEG.*an i128 or u128/ });
+      rejects(mod([fn('f', { ret: 'r', code: [['WCONST', 0], ['CONST_S', 1], ['WOP', 0, 0], ['RET']] })], { strings: ['1', 'x'] }), { pc: 4, msg: /an i128 or u128/ });
+    });
+  });
+
   describe('built-in calls and the entry function', () => {
     it('rejects a BUILTIN whose argument count is not the built-in\'s', () => {
       rejects(single([['CONST_S', 0], ['CONST_S', 0], ['CONST_S', 0], ['BUILTIN', builtin('println'), 3], ['RET']]), { pc: 6, msg: /BUILTIN passes 3 arguments to 'println', which takes 1/ });

@@ -2,6 +2,7 @@
 // with each source line printed above the code it compiled to (like `luac -l -l`).
 import { BUILTINS } from './builtins';
 import { CTYPE_NAMES } from './ctypes';
+import { WIDE_NAMES, WIDE_OPS } from './wide';
 import { OPS, forEachInstruction } from './opcodes';
 import type { FnProto, Module } from './module';
 
@@ -52,6 +53,8 @@ function listFunction(m: Module, f: FnProto, src: string[]): string[] {
         case 'extern': return `${v} <${m.externs[v]?.name ?? '?'}>`;
         case 'jump': return `-> ${v}`;
         case 'ctype': return CTYPE_NAMES[v] ?? String(v);
+        case 'wty': return WIDE_NAMES[v] ?? String(v);
+        case 'wop': return WIDE_OPS[v] ?? String(v);
         default: return String(v);
       }
     });

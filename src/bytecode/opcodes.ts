@@ -25,6 +25,8 @@ export type OperandKind =
   | 'field' // field slot index
   | 'builtin' // built-in function index (into BUILTINS, builtins.ts)
   | 'extern' // index into the module's extern table (C functions, ctypes.ts)
+  | 'wty' // 0 = i128, 1 = u128 (vm/wide.ts)
+  | 'wop' // a WOP operation (vm/wide.ts WIDE_OPS)
   | 'ctype'; // a C type code of a value in memory (ctypes.ts: bool, an integer, a float or a pointer)
 
 export interface OpInfo {
@@ -139,6 +141,17 @@ export const enum Op {
   PTR_STORE,
   BYTES_IN,
   BYTES_OUT,
+  WCONST,
+  WFROM_I,
+  WFROM_F,
+  WTO_I,
+  WTO_F,
+  WCAST,
+  WOP,
+  WNEG,
+  WNOT,
+  WCMP,
+  WTOSTR,
 }
 
 // op, name, operands, pops, pushes, native, meaning
@@ -259,6 +272,18 @@ const table = [
   [Op.PTR_STORE, 'PTR_STORE', ['ctype'], 'nn', '', false, 'pop an address and a value; store the value there as C type T'],
   [Op.BYTES_IN, 'BYTES_IN', [], 'r', 'n', false, 'pop a []u8; push the address of a C copy of its bytes (buf.ptr passed to C)'],
   [Op.BYTES_OUT, 'BYTES_OUT', [], 'rn', '', false, 'pop a []u8 and the address BYTES_IN gave; copy the bytes back into the slice and free the C copy'],
+  // i128 and u128 (vm/wide.ts): values are references to 16-byte WIDE blocks
+  [Op.WCONST, 'WCONST', ['str'], '', 'r', false, 'push the i128/u128 whose decimal text is string constant K'],
+  [Op.WFROM_I, 'WFROM_I', [], 'n', 'r', false, 'an integer of another type to i128/u128 (exact)'],
+  [Op.WFROM_F, 'WFROM_F', ['wty'], 'n', 'r', false, 'a float to wide type W, truncated; traps on NaN or out of range'],
+  [Op.WTO_I, 'WTO_I', ['ity'], 'r', 'n', false, 'an i128/u128 to int type T, trapping if out of range'],
+  [Op.WTO_F, 'WTO_F', [], 'r', 'n', false, 'an i128/u128 to the nearest f64'],
+  [Op.WCAST, 'WCAST', ['wty'], 'r', 'r', false, 'an i128/u128 to wide type W, trapping if out of range'],
+  [Op.WOP, 'WOP', ['wop', 'wty'], 'rr', 'r', false, 'a OP b in wide type W (+ - * / % & | ^ << >>), trapping on overflow'],
+  [Op.WNEG, 'WNEG', ['wty'], 'r', 'r', false, '-a in wide type W, trapping on overflow'],
+  [Op.WNOT, 'WNOT', ['wty'], 'r', 'r', false, '~a in wide type W'],
+  [Op.WCMP, 'WCMP', ['wty'], 'rr', 'n', false, 'compare two values of wide type W: -1, 0 or 1'],
+  [Op.WTOSTR, 'WTOSTR', ['wty'], 'r', 'r', false, 'an i128/u128 of wide type W to decimal text'],
 ] as const;
 
 /**

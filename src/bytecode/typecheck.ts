@@ -17,7 +17,7 @@ import { CType } from './ctypes';
 import type { FnProto, Module } from './module';
 import { OPS, Op, opSize } from './opcodes';
 import {
-  ANY_REF, CELL, MIXED, MUTEX, NUM, STR, UNWRITTEN, VType, WANT_ANY_CHAN, WANT_ANY_HANDLE, WANT_ANY_SLICE, WANT_CELL,
+  ANY_REF, CELL, WIDE, WANT_WIDE, MIXED, MUTEX, NUM, STR, UNWRITTEN, VType, WANT_ANY_CHAN, WANT_ANY_HANDLE, WANT_ANY_SLICE, WANT_CELL,
   WANT_MUTEX, WANT_OBJ, WANT_STR, Want, chanOf, describe, fits, handleOf, join, kindOfType, objOf, ofKind, sliceOf, validType,
   wantChan, wantHandle, wantSlice, wantType,
 } from './vtypes';
@@ -283,6 +283,20 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
       case Op.BYTES_IN: pop(wantSlice(0), 'the buffer'); stack.push(NUM); break;
       case Op.BYTES_OUT: stack.pop(); pop(wantSlice(0), 'the buffer'); break;
       case Op.NEW_CELL: stack.push(CELL); break;
+      case Op.WCONST: case Op.WFROM_I: case Op.WFROM_F:
+        if (op !== Op.WCONST) stack.pop();
+        stack.push(WIDE);
+        break;
+      case Op.WTO_I: case Op.WTO_F: pop(WANT_WIDE, 'the i128/u128'); stack.push(NUM); break;
+      case Op.WCAST: case Op.WNEG: case Op.WNOT: case Op.WTOSTR:
+        pop(WANT_WIDE, 'the i128/u128');
+        stack.push(op === Op.WTOSTR ? STR : WIDE);
+        break;
+      case Op.WOP: case Op.WCMP:
+        pop(WANT_WIDE, 'the right operand');
+        pop(WANT_WIDE, 'the left operand');
+        stack.push(op === Op.WCMP ? NUM : WIDE);
+        break;
       case Op.CELL_ADDR: pop(WANT_CELL, 'the cell'); stack.push(NUM); break;
       default: {
         // every other instruction pops and pushes numbers only (the table says so; stackShapes checked it)

@@ -11,6 +11,7 @@ import { MainKind } from './module';
 import { typecheckFunction } from './typecheck';
 import { kindOfType, validType } from './vtypes';
 import type { FnProto, Module } from './module';
+import { validWideConstant } from './wide';
 import { CTYPE_COUNT, CTYPE_NAMES, CType, MAX_CALLBACK_PARAMS, ctypeIsRef, isMemoryCType } from './ctypes';
 
 export class VerifyError extends Error {
@@ -79,6 +80,8 @@ function operandLimit(m: Module, fn: FnProto, kind: OperandKind): number {
     case 'builtin': return BUILTINS.length;
     case 'extern': return m.externs.length;
     case 'ctype': return CTYPE_COUNT;
+    case 'wty': return 2;
+    case 'wop': return 10;
     case 'field': case 'count': return 1 << 20;
     case 'imm': case 'jump': return Infinity;
   }
@@ -128,6 +131,9 @@ export function stackShapes(m: Module, fn: FnProto): { max: number; at: (string 
     }
     if (op === Op.CALL_EXTERN && code[pc + 2] !== m.externs[code[pc + 1]].params.length) {
       fail(pc, `CALL_EXTERN passes ${code[pc + 2]} arguments to '${m.externs[code[pc + 1]].name}', which takes ${m.externs[code[pc + 1]].params.length}`);
+    }
+    if (op === Op.WCONST && !validWideConstant(m.strings[code[pc + 1]])) {
+      fail(pc, `WCONST names string ${code[pc + 1]}, which is not a decimal integer an i128 or u128 holds`);
     }
     if (info.operands[0] === 'ctype' && !isMemoryCType(code[pc + 1])) {
       fail(pc, `${info.name} names C type ${CTYPE_NAMES[code[pc + 1]]}, which is not a value in memory (bool, an integer, a float or a pointer)`);

@@ -33,6 +33,8 @@ export const ANY_REF = 'r';
 export const MIXED = '!';
 export const MUTEX = 'm';
 export const CELL = 'x';
+/** an i128 or u128 value (a WIDE block) */
+export const WIDE = 'w';
 
 /** The type of a value of stack kind k (0/'n' number, 1/'r' reference) with nothing more known. */
 export function ofKind(k: number | string): VType {
@@ -86,7 +88,7 @@ export function validType(m: Module, t: VType): boolean {
   const rest = t.slice(i);
   if (rest === '') return false;
   if (rest[0] === 'o') return rest.length === 1 || (/^[0-9]{1,9}$/.test(rest.slice(1)) && Number(rest.slice(1)) < m.shapes.length);
-  return ['n', 's', 'm', 'x'].includes(rest);
+  return ['n', 's', 'm', 'x', 'w'].includes(rest);
 }
 
 /** What an operand must be, with its name for messages. */
@@ -98,6 +100,7 @@ export interface Want {
 export const WANT_STR: Want = { test: (t) => t === STR, what: 'a string' };
 export const WANT_MUTEX: Want = { test: (t) => t === MUTEX, what: 'a mutex' };
 export const WANT_CELL: Want = { test: (t) => t === CELL, what: 'a cell' };
+export const WANT_WIDE: Want = { test: (t) => t === WIDE, what: 'an i128 or u128' };
 export const WANT_OBJ: Want = { test: (t) => t[0] === 'o', what: 'an object (struct, enum value or tuple)' };
 export const WANT_ANY_SLICE: Want = { test: (t) => t[0] === '[', what: 'a slice' };
 export const WANT_ANY_CHAN: Want = { test: (t) => t[0] === 'c', what: 'a channel' };
@@ -114,7 +117,7 @@ function kindWord(k: number | string): string {
 }
 
 function plural(t: VType): string {
-  const words: Record<string, string> = { n: 'numbers', s: 'strings', '[': 'slices', o: 'objects', h: 'task handles', m: 'mutexes', c: 'channels', x: 'cells', r: 'references' };
+  const words: Record<string, string> = { n: 'numbers', s: 'strings', '[': 'slices', o: 'objects', h: 'task handles', m: 'mutexes', c: 'channels', x: 'cells', w: 'i128/u128 values', r: 'references' };
   return words[t[0]] ?? 'values of different kinds';
 }
 
@@ -134,6 +137,7 @@ export function describe(m: Module, t: VType): string {
     case 'm': return 'a mutex';
     case 'c': return `a channel of ${plural(t.slice(1))}`;
     case 'x': return 'a cell';
+    case 'w': return 'an i128 or u128';
     case 'r': return 'a reference';
     default: return 'different kinds of object on different paths';
   }

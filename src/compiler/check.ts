@@ -3,6 +3,7 @@
 // findings as notes on the nodes (scope.ts); the emitter trusts them and checks nothing again.
 import type { Block, Expr, ExternDecl, FnDecl, GlobalDecl, Item, MatchArm, Param, Pattern, Program, SelectArm, Stmt, StructDecl, TraitDecl, TypeAliasDecl, TypeExpr } from './ast';
 import { cloneTree, instanceName, mentions, settle, unify } from './generics';
+import { WIDE_NAMES, wideFits } from '../bytecode/wide';
 import { CompileError, CompileErrors, Pos } from './diagnostics';
 import { isUseful, PatternSpace } from './exhaustive';
 import { EnumInfo, FnInfo, GlobalInfo, LocalVar, notes, StructInfo } from './scope';
@@ -93,8 +94,8 @@ interface ExternInfo {
  */
 export const MAX_NESTING = 10000;
 
-const CONVERSIONS = new Set<string>([...INT_NAMES, 'int', 'f32', 'f64', 'string', 'char', 'bool']);
-const PRINTABLE = new Set(['int', 'float', 'bool', 'char', 'string']);
+const CONVERSIONS = new Set<string>([...INT_NAMES, 'i128', 'u128', 'int', 'f32', 'f64', 'string', 'char', 'bool']);
+const PRINTABLE = new Set(['int', 'float', 'bool', 'char', 'string', 'wide']);
 /** What ch.send(v) and ch.close() give. */
 const RESULT_VOID_STRING: Ty = { k: 'enum', name: 'Result', args: [T.void, T.string] };
 const SELECT_ARM_WORDS = 'a select arm must be a channel send or recv, await, after(ms) or default';
@@ -508,7 +509,7 @@ class Checker {
             case 'f32': case 'f64': return { k: 'float', name: n };
             case 'float': return T.f64;
             case 'Never': return T.never;
-            case 'i128': case 'u128': return this.err(t, `${n} is not supported (integers are exact to 2^53)`, 'use i64 or u64');
+            case 'i128': case 'u128': return { k: 'wide', name: n };
             case 'bool': return T.bool;
             case 'char': return T.char;
             case 'string': return T.string;
@@ -1430,6 +1431,10 @@ class Checker {
   intLiteral(e: Extract<Expr, { kind: 'Int' }>, expected: Ty | undefined, negative: boolean): Ty {
     const v = parseIntLiteral(e.text) * (negative ? -1n : 1n);
     const text = `${negative ? '-' : ''}${e.text}`;
+    if (expected?.k === 'wide') {
+      if (!wideFits(v, WIDE_NAMES.indexOf(expected.name))) this.err(e, `literal ${text} does not fit in ${expected.name}`);
+      return expected;
+    }
     if (v < BigInt(INT_RANGE.i64[0]) || v > BigInt(INT_RANGE.i64[1])) this.err(e, `literal ${text} is too large`, 'integers are exact up to 2^53-1');
     if (expected?.k === 'float') return expected;
     // with no integer type from context, the literal's type comes from its use (IntVar)
@@ -1480,6 +1485,18 @@ class Checker {
   }
 
   binary(e: Extract<Expr, { kind: 'Binary' }>, expected?: Ty): Ty {
+    // a chain of && and || (a && b && ... || z) likewise: every operand is a bool
+    if (isLogicLink(e) && isLogicLink(e.left)) {
+      const spine: Extract<Expr, { kind: 'Binary' }>[] = [];
+      let n: Expr = e;
+      for (; isLogicLink(n); n = n.left) spine.push(n);
+      this.attempt(() => this.expect(n, T.bool), T.error);
+      for (let i = spine.length - 1; i >= 0; i--) {
+        this.attempt(() => this.expect(spine[i].right, T.bool), T.error);
+        notes(spine[i]).ty = T.bool;
+      }
+      return T.bool;
+    }
     // a long left-associative chain (1 + 1 + ... + 1, "a" + b + ...) is checked in a loop over
     // its left spine, from the innermost link out, each link with the type of the one inside it
     if (isChainLink(e) && isChainLink(e.left)) {
@@ -1522,7 +1539,7 @@ class Checker {
     if (op === '<<' || op === '>>') {
       lt = leftTy ?? this.expr(e.left, hint);
       rt = this.intExpr(e.right);
-      if (lt.k !== 'int') this.err(e.left, `shift needs an integer, found ${show(lt)}`);
+      if (lt.k !== 'int' && lt.k !== 'wide') this.err(e.left, `shift needs an integer, found ${show(lt)}`);
       return lt;
     }
     if (litLeft) {
@@ -1545,13 +1562,13 @@ class Checker {
         if (!isNumeric(lt)) this.err(e, `operator '${op}' needs numbers, found ${show(lt)}`);
         return lt;
       case '&': case '|': case '^':
-        if (lt.k !== 'int' && lt.k !== 'bool') this.err(e, `operator '${op}' needs integers, found ${show(lt)}`);
+        if (lt.k !== 'int' && lt.k !== 'bool' && lt.k !== 'wide') this.err(e, `operator '${op}' needs integers, found ${show(lt)}`);
         return lt;
       case '==': case '!=':
-        if (!['int', 'float', 'bool', 'char', 'string'].includes(lt.k)) this.err(e, `cannot compare ${show(lt)} with '${op}'`);
+        if (!['int', 'float', 'bool', 'char', 'string', 'wide'].includes(lt.k)) this.err(e, `cannot compare ${show(lt)} with '${op}'`);
         return T.bool;
       case '<': case '<=': case '>': case '>=':
-        if (!['int', 'float', 'char', 'string'].includes(lt.k)) this.err(e, `cannot order ${show(lt)} with '${op}'`);
+        if (!['int', 'float', 'char', 'string', 'wide'].includes(lt.k)) this.err(e, `cannot order ${show(lt)} with '${op}'`);
         return T.bool;
     }
     return this.err(e, `unknown operator '${op}'`);
@@ -1585,13 +1602,13 @@ class Checker {
     switch (e.op) {
       case '-':
         if (!isNumeric(t)) this.err(e, `cannot negate ${show(t)}`);
-        if (t.k === 'int' && t.name[0] === 'u') this.err(e, `cannot negate unsigned ${t.name}`);
+        if ((t.k === 'int' || t.k === 'wide') && t.name[0] === 'u') this.err(e, `cannot negate unsigned ${t.name}`);
         return t;
       case '!':
         if (t.k !== 'bool') this.mismatch(e.operand, T.bool, t);
         return t;
       default:
-        if (t.k !== 'int') this.err(e, `operator '~' needs an integer, found ${show(t)}`);
+        if (t.k !== 'int' && t.k !== 'wide') this.err(e, `operator '~' needs an integer, found ${show(t)}`);
         return t;
     }
   }
@@ -2065,7 +2082,7 @@ class Checker {
   methodCall(e: Extract<Expr, { kind: 'Call' }>, name: string, ot: Ty, expected?: Ty): Ty {
     notes(e).target = { k: 'method', name };
     const noArgs = (): void => this.args(e, [], e.args, `'${name}'`);
-    if (name === 'to_string' && ['int', 'float', 'bool', 'char', 'string'].includes(ot.k)) {
+    if (name === 'to_string' && PRINTABLE.has(ot.k)) {
       noArgs();
       return T.string;
     }
@@ -2160,7 +2177,7 @@ class Checker {
     if (CONVERSIONS.has(name)) {
       arity(1);
       const to = this.resolveType({ kind: 'TName', name, args: [], line: e.line, col: e.col });
-      const from = this.expr(a[0], to.k === 'int' || to.k === 'float' ? to : undefined);
+      const from = this.expr(a[0], to.k === 'int' || to.k === 'float' || to.k === 'wide' ? to : undefined);
       if (to.k === 'string') {
         if (!PRINTABLE.has(from.k)) this.err(a[0], `cannot convert ${show(from)} to string`);
       } else if (!castable(from, to)) {
@@ -2284,6 +2301,10 @@ function isUnaryLink(e: Expr): e is Extract<Expr, { kind: 'Unary' }> {
 }
 
 /** A link of a left-associative operator chain (every binary operator but && and ||). */
+function isLogicLink(e: Expr): e is Extract<Expr, { kind: 'Binary' }> {
+  return e.kind === 'Binary' && (e.op === '&&' || e.op === '||');
+}
+
 function isChainLink(e: Expr): e is Extract<Expr, { kind: 'Binary' }> {
   return e.kind === 'Binary' && e.op !== '&&' && e.op !== '||';
 }
@@ -2297,7 +2318,8 @@ function isU8(t: Ty): boolean {
 }
 
 function castable(from: Ty, to: Ty): boolean {
-  const num = (t: Ty): boolean => t.k === 'int' || t.k === 'float';
+  const num = (t: Ty): boolean => t.k === 'int' || t.k === 'float' || t.k === 'wide';
+  if ((from.k === 'char' || from.k === 'bool') && to.k === 'wide') return true;
   if (num(from) && num(to)) return true;
   if (from.k === 'char' && (to.k === 'int' || to.k === 'char')) return true;
   if (from.k === 'int' && to.k === 'char') return intBits(from.name) <= 32;

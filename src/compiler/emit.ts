@@ -4,6 +4,7 @@
 // (void is the number 0) and none otherwise. Max stack depths come from the verifier's analysis.
 import { BUILTIN_FNS, BuiltinFn } from '../bytecode/builtins';
 import { OPS, Op } from '../bytecode/opcodes';
+import { WIDE_NAMES, WIDE_OPS } from '../bytecode/wide';
 import { FnProto, MainKind, Module, ShapeProto } from '../bytecode/module';
 import { analyze } from '../bytecode/verify';
 import type { Block, Expr, Pattern, SelectArm, Stmt } from './ast';
@@ -158,9 +159,12 @@ function vtypeOf(t: Ty, pools: Pools, cp: CheckedProgram): string {
     case 'tuple': return 'o' + pools.shape('tuple', 0, t.elems);
     case 'mutex': return 'm';
     case 'dyn': return 'o' + dynShape(pools, t.trait);
+    case 'wide': return 'w';
     default: return 'o';
   }
 }
+/** The `wty` operand of a wide type. */
+const wideCode = (name: string): number => (WIDE_NAMES as readonly string[]).indexOf(name);
 const isNumericTy = (t: Ty): boolean => t.k === 'int' || t.k === 'float' || t.k === 'char';
 const tyOf = (e: object): Ty => notes(e).ty!;
 
@@ -825,6 +829,10 @@ class FnEmitter {
     const ty = tyOf(e);
     switch (e.kind) {
       case 'Int': {
+        if (ty.k === 'wide') {
+          this.op(Op.WCONST, this.pools.str(parseIntLiteral(e.text).toString()));
+          return;
+        }
         const v = Number(parseIntLiteral(e.text));
         if (ty.k === 'float') this.op(Op.CONST_N, this.pools.num(ty.name === 'f32' ? Math.fround(v) : v));
         else this.pushInt(v);
@@ -859,6 +867,10 @@ class FnEmitter {
           this.op(Op.CELL_ADDR);
           return;
         }
+        if (e.op === '-' && e.operand.kind === 'Int' && ty.k === 'wide') {
+          this.op(Op.WCONST, this.pools.str((-parseIntLiteral(e.operand.text)).toString()));
+          return;
+        }
         if (e.op === '-' && e.operand.kind === 'Int') {
           const v = -Number(parseIntLiteral(e.operand.text));
           if (ty.k === 'float') this.op(Op.CONST_N, this.pools.num(v));
@@ -880,6 +892,7 @@ class FnEmitter {
           const uty = tyOf(u);
           this.mark(u);
           if (u.op === '!') this.op(Op.NOT);
+          else if (uty.k === 'wide') this.op(u.op === '~' ? Op.WNOT : Op.WNEG, wideCode(uty.name));
           else if (u.op === '~') this.op(Op.BNOT, intCode((uty as { name: IntName }).name));
           else if (uty.k === 'int') this.op(Op.NEG_I, intCode(uty.name));
           else this.op(Op.NEG_F);
@@ -1013,6 +1026,23 @@ class FnEmitter {
   }
 
   binary(e: Extract<Expr, { kind: 'Binary' }>): void {
+    // a chain of && and || in a loop over its left spine: each link keeps the value so far when
+    // it decides (false for &&, true for ||), else replaces it with its right operand's
+    if (isLogicLink(e) && isLogicLink(e.left)) {
+      const spine: Extract<Expr, { kind: 'Binary' }>[] = [];
+      let n: Expr = e;
+      for (; isLogicLink(n); n = n.left) spine.push(n);
+      this.expr(n);
+      for (let i = spine.length - 1; i >= 0; i--) {
+        const link = spine[i];
+        this.op(Op.DUP);
+        const end = this.jump(link.op === '&&' ? Op.JMP_F : Op.JMP_T);
+        this.op(Op.POP);
+        this.expr(link.right);
+        this.patch(end);
+      }
+      return;
+    }
     // a long left-associative chain (1 + 1 + ... + 1, "a" + b + ...) is emitted in a loop over
     // its left spine: the innermost link as usual, then each outer link's right operand and op
     if (isChainLink(e) && isChainLink(e.left)) {
@@ -1083,6 +1113,10 @@ class FnEmitter {
     switch (e.op) {
       case '==': case '!=': case '<': case '<=': case '>': case '>=': {
         const cmp = { '==': Op.EQ, '!=': Op.NE, '<': Op.LT, '<=': Op.LE, '>': Op.GT, '>=': Op.GE }[e.op];
+        if (lt.k === 'wide') {
+          this.op(Op.WCMP, wideCode(lt.name));
+          this.op(Op.PUSH_I, 0);
+        }
         if (lt.k === 'string') {
           if (e.op === '==' || e.op === '!=') {
             this.op(Op.EQ_S);
@@ -1101,6 +1135,12 @@ class FnEmitter {
   }
 
   arith(op: string, ty: Ty): void {
+    if (ty.k === 'wide') {
+      // a shift count is an integer of any type: made wide for WOP
+      if (op === '<<' || op === '>>') this.op(Op.WFROM_I);
+      this.op(Op.WOP, (WIDE_OPS as readonly string[]).indexOf(op), wideCode(ty.name));
+      return;
+    }
     if (ty.k === 'float') {
       this.op({ '+': Op.ADD_F, '-': Op.SUB_F, '*': Op.MUL_F, '/': Op.DIV_F, '%': Op.MOD_F }[op]!);
       if (ty.name === 'f32') this.op(Op.F32);
@@ -1121,6 +1161,21 @@ class FnEmitter {
 
   /** Convert the number on the stack from one type to another (for `as` and conversion calls). */
   convert(from: Ty, to: Ty): void {
+    if (to.k === 'wide') {
+      if (from.k === 'float') this.op(Op.WFROM_F, wideCode(to.name));
+      else if (from.k !== 'wide') {
+        this.op(Op.WFROM_I);
+        if (to.name === 'u128' && from.k === 'int' && from.name[0] === 'i') this.op(Op.WCAST, wideCode('u128'));
+      } else if (from.name !== to.name) this.op(Op.WCAST, wideCode(to.name));
+      return;
+    }
+    if (from.k === 'wide') {
+      if (to.k === 'float') {
+        this.op(Op.WTO_F);
+        if (to.name === 'f32') this.op(Op.F32);
+      } else if (to.k === 'int') this.op(Op.WTO_I, intCode(to.name));
+      return;
+    }
     if (to.k === 'float') {
       if (to.name === 'f32' && !(from.k === 'float' && from.name === 'f32')) this.op(Op.F32);
       return;
@@ -1154,6 +1209,7 @@ class FnEmitter {
       case 'float': this.op(Op.TOSTR_F); return;
       case 'bool': this.op(Op.TOSTR_B); return;
       case 'char': this.op(Op.TOSTR_C); return;
+      case 'wide': this.op(Op.WTOSTR, wideCode(t.name)); return;
       default: throw new Error(`toStr: ${t.k}`);
     }
   }
@@ -1310,6 +1366,10 @@ function isUnaryLink(e: Expr): e is Extract<Expr, { kind: 'Unary' }> {
 }
 
 /** A link of a left-associative operator chain (every binary operator but && and ||). */
+function isLogicLink(e: Expr): e is Extract<Expr, { kind: 'Binary' }> {
+  return e.kind === 'Binary' && (e.op === '&&' || e.op === '||');
+}
+
 function isChainLink(e: Expr): e is Extract<Expr, { kind: 'Binary' }> {
   return e.kind === 'Binary' && e.op !== '&&' && e.op !== '||';
 }

@@ -4,6 +4,7 @@
 
 import type { Spelling } from '../bytecode/builtins';
 import type { IntName } from '../bytecode/inttypes';
+import type { WideName } from '../bytecode/wide';
 import type { Pos } from './diagnostics';
 
 // The integer types are part of the instruction set (their codes are `ity` operands).
@@ -12,6 +13,8 @@ export type { IntName } from '../bytecode/inttypes';
 
 export type Ty =
   | { k: 'int'; name: IntName; flex?: IntVar }
+  /** i128 and u128: exact 128-bit integers, held in the heap (vm/wide.ts) */
+  | { k: 'wide'; name: WideName }
   | { k: 'float'; name: 'f32' | 'f64' }
   | { k: 'bool' }
   | { k: 'char' }
@@ -76,7 +79,7 @@ export function builtinType(s: Spelling): Ty | null {
 /** Does a value of this type live in the heap (so the slot holds a reference)? */
 export function isRef(t: Ty): boolean {
   switch (t.k) {
-    case 'string': case 'slice': case 'tuple': case 'struct': case 'enum': case 'handle': case 'chan': case 'mutex': case 'dyn':
+    case 'string': case 'slice': case 'tuple': case 'struct': case 'enum': case 'handle': case 'chan': case 'mutex': case 'dyn': case 'wide':
       return true;
     default:
       return false;
@@ -84,12 +87,12 @@ export function isRef(t: Ty): boolean {
 }
 
 export function isNumeric(t: Ty): boolean {
-  return t.k === 'int' || t.k === 'float';
+  return t.k === 'int' || t.k === 'float' || t.k === 'wide';
 }
 
 export function show(t: Ty): string {
   switch (t.k) {
-    case 'int': case 'float': return t.name;
+    case 'int': case 'float': case 'wide': return t.name;
     case 'slice': return t.fixed === null ? `[]${show(t.elem)}` : `[${t.fixed}]${show(t.elem)}`;
     case 'tuple': return `(${t.elems.map(show).join(', ')})`;
     case 'struct': return t.name;
@@ -189,6 +192,7 @@ export function same(a: Ty, b: Ty): boolean {
   switch (a.k) {
     case 'int': return bindInts(a, b as typeof a);
     case 'float': return a.name === (b as typeof a).name;
+    case 'wide': return a.name === (b as typeof a).name;
     case 'slice': return same(a.elem, (b as typeof a).elem);
     case 'tuple': {
       const bb = b as typeof a;

@@ -15,7 +15,8 @@
 //   FIBER   a task's registers and links (scheduler/fiber.ts)
 //   HANDLE  a task's result and waiters (scheduler/handle.ts); MUTEX  owner and FIFO of waiters
 //           (scheduler/mutex.ts); CELL  8 bytes holding one C-typed value: a `let` variable whose
-//           address `&x` is taken (its bytes are what C sees); WAITER  a waiter record of a fiber waiting on several objects
+//           address `&x` is taken (its bytes are what C sees); WIDE  16 bytes: an i128 or u128
+//           value, two's complement (vm/wide.ts); WAITER  a waiter record of a fiber waiting on several objects
 //           (scheduler/waiter.ts); CHAN  a channel: f64 slot 0 its buffer (an ARRAY), then its
 //           words (scheduler/chan.ts)
 
@@ -40,9 +41,10 @@ export const enum Tag {
   WAITER = 9,
   CHAN = 10,
   CELL = 11,
+  WIDE = 12,
 }
 
-export const TAG_NAMES = ['free', 'string', 'array', 'slice', 'object', 'stack', 'fiber', 'handle', 'mutex', 'waiter', 'channel', 'cell'];
+export const TAG_NAMES = ['free', 'string', 'array', 'slice', 'object', 'stack', 'fiber', 'handle', 'mutex', 'waiter', 'channel', 'cell', 'wide'];
 
 export const enum Flag {
   MARK = 1,

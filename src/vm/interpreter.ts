@@ -8,7 +8,9 @@
 // Values are 8-byte slots: numbers as doubles (ints exact within 2^53), references as arena
 // byte offsets, bools as 0/1, void as 0.
 import { B } from '../bytecode/builtins';
-import { Op, selectArmPops } from '../bytecode/opcodes';
+import { Op, opSize, selectArmPops } from '../bytecode/opcodes';
+import { wideFits } from '../bytecode/wide';
+import { WideTrap, fromFloat, fromNumber, newWide, readWide, valueAs, wideBinary, wideNeg, wideNot } from './wide';
 import { CallError, ExternCalls } from '../ffi/calls';
 import { cBytes, freeC, type CFunction } from '../ffi/library';
 import { Memory, MemoryError } from '../ffi/memory';
@@ -73,6 +75,55 @@ export class Interpreter {
   readonly fns: FnProto[];
   readonly numbers: Float64Array;
   readonly strRefs: Float64Array;
+  /** One i128/u128 instruction (vm/wide.ts) on the stack below sp; returns the new sp. */
+  private wide(op: number, code: Int32Array, pc: number, sp: number): number {
+    const arena = this.arena;
+    const f = arena.f64;
+    let r: number;
+    switch (op) {
+      case Op.WCONST:
+        r = newWide(arena, BigInt(this.m.strings[code[pc]]));
+        arena.f64[sp] = r;
+        return sp + 1;
+      case Op.WFROM_I: r = newWide(arena, fromNumber(f[sp - 1])); break;
+      case Op.WFROM_F: r = newWide(arena, fromFloat(f[sp - 1], code[pc])); break;
+      case Op.WTO_I: {
+        const t = code[pc];
+        const v = readWide(arena, f[sp - 1]);
+        if (v > BigInt(IMAX[t]) || v < BigInt(IMIN[t])) throw new WideTrap('integer overflow');
+        r = Number(v);
+        break;
+      }
+      case Op.WTO_F: r = Number(readWide(arena, f[sp - 1])); break;
+      case Op.WCAST: {
+        const v = readWide(arena, f[sp - 1]);
+        if (!wideFits(v, code[pc])) throw new WideTrap('integer overflow');
+        r = newWide(arena, v);
+        break;
+      }
+      case Op.WOP: {
+        const t = code[pc + 1];
+        const a = valueAs(readWide(arena, f[sp - 2]), t);
+        const b = valueAs(readWide(arena, f[sp - 1]), t);
+        r = newWide(arena, wideBinary(code[pc], a, b, t));
+        arena.f64[sp - 2] = r;
+        return sp - 1;
+      }
+      case Op.WNEG: r = newWide(arena, wideNeg(valueAs(readWide(arena, f[sp - 1]), code[pc]), code[pc])); break;
+      case Op.WNOT: r = newWide(arena, wideNot(valueAs(readWide(arena, f[sp - 1]), code[pc]), code[pc])); break;
+      case Op.WCMP: {
+        const a = valueAs(readWide(arena, f[sp - 2]), code[pc]);
+        const b = valueAs(readWide(arena, f[sp - 1]), code[pc]);
+        arena.f64[sp - 2] = a < b ? -1 : a > b ? 1 : 0;
+        return sp - 1;
+      }
+      case Op.WTOSTR: r = arena.newString(valueAs(readWide(arena, f[sp - 1]), code[pc]).toString()); break;
+      default: throw new WideTrap('unknown i128 instruction');
+    }
+    arena.f64[sp - 1] = r;
+    return sp;
+  }
+
   /** per shape: the one shared object of a field-less shape (0 for shapes with fields) */
   readonly unitRefs: Float64Array;
   readonly stackSlots: number;
@@ -1025,6 +1076,20 @@ export class Interpreter {
             throw e;
           }
           sp -= 2;
+          break;
+        case Op.WCONST: case Op.WFROM_I: case Op.WFROM_F: case Op.WTO_I: case Op.WTO_F: case Op.WCAST:
+        case Op.WOP: case Op.WNEG: case Op.WNOT: case Op.WCMP: case Op.WTOSTR:
+          // i128/u128: every result is a new block, so the frame is synced for the collector
+          this.sync(fnIndex, pc - 1, base, sp, depth);
+          try {
+            sp = this.wide(op, code, pc, sp);
+          } catch (e) {
+            if (e instanceof WideTrap) throw this.fail(e.message, fnIndex, pc - 1, depth);
+            throw e;
+          }
+          pc += opSize(op) - 1;
+          f64 = arena.f64;
+          i32 = arena.i32;
           break;
         case Op.TASK_CANCEL:
           this.sched.cancel(f64[sp - 1]);
