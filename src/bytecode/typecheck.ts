@@ -49,10 +49,29 @@ export function checkDeclaredTypes(m: Module, fn: FnProto, fail: Fail): void {
 /** The error a failed check raises; verify.ts wraps it in its VerifyError. */
 export type Fail = (pc: number, msg: string) => never;
 
+/**
+ * What is known at one point: the stack's types, the reference locals' types, and which number
+ * locals are written (a number local is NUM or UNWRITTEN, so a bit holds it). States are kept
+ * only at the first instruction of each basic block, so the memory is blocks x (reference
+ * locals + number locals / 32 words), not instructions x locals: a 10,000-deep nest of loops
+ * has tens of thousands of both.
+ */
 interface State {
   stack: VType[];
-  locals: VType[];
+  refs: VType[];
+  written: Uint32Array;
 }
+
+/** Where each local lives in a State: its index in `refs`, or ~bit for a number local. */
+function localIndex(fn: FnProto): Int32Array {
+  const at = new Int32Array(fn.nlocals);
+  let r = 0;
+  let n = 0;
+  for (let i = 0; i < fn.nlocals; i++) at[i] = fn.localKinds[i] === 1 ? r++ : ~n++;
+  return at;
+}
+
+const copyState = (s: State): State => ({ stack: s.stack.slice(), refs: s.refs.slice(), written: s.written.slice() });
 
 const TERMINATORS = new Set<number>([Op.RET, Op.RET_LOCAL, Op.JMP, Op.TRAP]);
 
@@ -84,20 +103,51 @@ function builtinResult(s: Spelling): VType {
 /** Check the object types of one function (whose stack shapes verify.ts has already checked). */
 export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
   const code = fn.code;
-  const states: (State | undefined)[] = new Array(code.length);
-  const locals: VType[] = [];
   checkDeclaredTypes(m, fn, fail);
-  for (let i = 0; i < fn.nlocals; i++) locals.push(i < fn.arity ? localType(fn, i) : UNWRITTEN);
+  const index = localIndex(fn);
+  let nrefs = 0;
+  for (let i = 0; i < fn.nlocals; i++) if (index[i] >= 0) nrefs++;
+  const start: State = { stack: [], refs: new Array(nrefs).fill(UNWRITTEN), written: new Uint32Array((fn.nlocals - nrefs + 31) >>> 5) };
+  const setLocal = (s: State, i: number, t: VType): void => {
+    const x = index[i];
+    if (x >= 0) s.refs[x] = t;
+    else if (t === UNWRITTEN) s.written[~x >>> 5] &= ~(1 << (~x & 31));
+    else s.written[~x >>> 5] |= 1 << (~x & 31);
+  };
+  const getLocal = (s: State, i: number): VType => {
+    const x = index[i];
+    if (x >= 0) return s.refs[x];
+    return s.written[~x >>> 5] & (1 << (~x & 31)) ? NUM : UNWRITTEN;
+  };
+  for (let i = 0; i < fn.arity; i++) setLocal(start, i, localType(fn, i));
   const ret = wantType(m, resultType(fn));
-  states[0] = { stack: [], locals };
+
+  // the first instruction of every basic block: the entry, jump targets, and what follows a
+  // jump or a terminator
+  const leader = new Uint8Array(code.length);
+  leader[0] = 1;
+  for (let pc = 0; pc < code.length; pc += opSize(code[pc])) {
+    const op = code[pc];
+    const info = OPS[op];
+    let jumps = false;
+    info.operands.forEach((kind, i) => {
+      if (kind !== 'jump') return;
+      jumps = true;
+      const t = code[pc + 1 + i];
+      if (t >= 0 && t < code.length) leader[t] = 1;
+    });
+    const next = pc + opSize(op);
+    if ((jumps || TERMINATORS.has(op)) && next < code.length) leader[next] = 1;
+  }
+  const states = new Map<number, State>([[0, start]]);
   const work: number[] = [0];
   const queued = new Uint8Array(code.length);
   queued[0] = 1;
 
   const flow = (to: number, s: State): void => {
-    const seen = states[to];
+    const seen = states.get(to);
     if (seen === undefined) {
-      states[to] = { stack: s.stack.slice(), locals: s.locals.slice() };
+      states.set(to, copyState(s));
     } else {
       let changed = false;
       for (let i = 0; i < seen.stack.length; i++) {
@@ -107,10 +157,18 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
           changed = true;
         }
       }
-      for (let i = 0; i < seen.locals.length; i++) {
-        const j = join(seen.locals[i], s.locals[i]);
-        if (j !== seen.locals[i]) {
-          seen.locals[i] = j;
+      for (let i = 0; i < seen.refs.length; i++) {
+        const j = join(seen.refs[i], s.refs[i]);
+        if (j !== seen.refs[i]) {
+          seen.refs[i] = j;
+          changed = true;
+        }
+      }
+      // a number local is written after the join only if it is written on both paths
+      for (let i = 0; i < seen.written.length; i++) {
+        const w = (seen.written[i] & s.written[i]) >>> 0;
+        if (w !== seen.written[i]) {
+          seen.written[i] = w;
           changed = true;
         }
       }
@@ -123,13 +181,13 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
   };
 
   /**
-   * The state after the instruction at pc. With `checking` off (while the states still climb to
-   * their fixpoint) nothing fails: a check made against a state that a later join widens could
-   * reject valid code. The final pass runs every reachable instruction once more, checking.
+   * Apply the instruction at pc to the state `at` (in place). With `checking` off (while the
+   * states still climb to their fixpoint) nothing fails: a check made against a state that a
+   * later join widens could reject valid code. The final pass runs every reachable block once
+   * more, checking.
    */
-  const step = (pc: number, at: State, checking: boolean): State => {
-    const stack = at.stack.slice();
-    const loc = at.locals.slice();
+  const step = (pc: number, at: State, checking: boolean): void => {
+    const stack = at.stack;
     const op = code[pc];
     const name = OPS[op].name;
     const a = code[pc + 1];
@@ -159,7 +217,7 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
     };
 
     if (checking) for (const i of LOCAL_READS[op] ?? []) {
-      if (loc[code[pc + 1 + i]] === UNWRITTEN) fail(pc, `${name} reads local ${code[pc + 1 + i]}, which is not written on every path to here`);
+      if (getLocal(at, code[pc + 1 + i]) === UNWRITTEN) fail(pc, `${name} reads local ${code[pc + 1 + i]}, which is not written on every path to here`);
     }
 
     switch (op) {
@@ -167,20 +225,24 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
       case Op.POP: stack.pop(); break;
       case Op.DUP: stack.push(stack[stack.length - 1]); break;
       case Op.LOAD:
-        if (checking && loc[a] === UNWRITTEN) fail(pc, `LOAD reads local ${a}, which is not written on every path to here`);
-        stack.push(loc[a]);
+        if (checking && getLocal(at, a) === UNWRITTEN) fail(pc, `LOAD reads local ${a}, which is not written on every path to here`);
+        stack.push(getLocal(at, a));
         break;
-      case Op.STORE: loc[a] = stack.pop()!; break;
+      case Op.STORE: setLocal(at, a, stack.pop()!); break;
       case Op.GLOAD: stack.push(globalType(m, a)); break;
       case Op.GSTORE: pop(wantType(m, globalType(m, a)), `the value of global '${m.globals[a].name}'`); break;
       case Op.INC_LOCAL: break;
-      case Op.JNE_VARIANT:
-        if (checking && loc[a] !== ANY_REF && !WANT_OBJ.test(loc[a])) fail(pc, `JNE_VARIANT expects local ${a} to hold an enum value, found ${describe(m, loc[a])}`);
+      case Op.JNE_VARIANT: {
+        const t = getLocal(at, a);
+        if (checking && t !== ANY_REF && !WANT_OBJ.test(t)) fail(pc, `JNE_VARIANT expects local ${a} to hold an enum value, found ${describe(m, t)}`);
         break;
-      case Op.RET_LOCAL:
-        if (checking && loc[a] === MIXED) fail(pc, `RET_LOCAL returns local ${a}, but paths to here bring different kinds of object`);
-        if (checking && loc[a] !== ANY_REF && !ret.test(loc[a])) fail(pc, `RET_LOCAL expects local ${a} to hold ${ret.what}, the declared result, found ${describe(m, loc[a])}`);
+      }
+      case Op.RET_LOCAL: {
+        const t = getLocal(at, a);
+        if (checking && t === MIXED) fail(pc, `RET_LOCAL returns local ${a}, but paths to here bring different kinds of object`);
+        if (checking && t !== ANY_REF && !ret.test(t)) fail(pc, `RET_LOCAL expects local ${a} to hold ${ret.what}, the declared result, found ${describe(m, t)}`);
         break;
+      }
       case Op.CALL: popArgs(m.functions[a], b); stack.push(resultType(m.functions[a])); break;
       case Op.SPAWN: popArgs(m.functions[a], b); break;
       case Op.SPAWN_H: popArgs(m.functions[a], b); stack.push(handleOf(resultType(m.functions[a]))); break;
@@ -305,8 +367,6 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
         for (const k of info.push) stack.push(ofKind(k));
       }
     }
-
-    return { stack, locals: loc };
   };
 
   /**
@@ -315,25 +375,39 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
    */
   const deadEdge = (pc: number, at: State, jump: boolean): boolean => {
     if (code[pc] !== Op.JNE_VARIANT) return false;
-    const t = at.locals[code[pc + 1]];
+    const t = getLocal(at, code[pc + 1]);
     if (t[0] !== 'o' || t.length < 2) return false;
     const same = m.shapes[Number(t.slice(1))].variant === code[pc + 2];
     return jump ? same : !same;
   };
 
+  /** Run the block that starts at `first` from its state; unless checking, flow to its successors. */
+  const runBlock = (first: number, checking: boolean): void => {
+    const s = copyState(states.get(first)!);
+    for (let pc = first; ;) {
+      const op = code[pc];
+      const deadJump = deadEdge(pc, s, true);
+      const deadFall = deadEdge(pc, s, false);
+      step(pc, s, checking);
+      if (!checking) {
+        OPS[op].operands.forEach((kind, i) => {
+          if (kind === 'jump' && !deadJump) flow(code[pc + 1 + i], s);
+        });
+      }
+      const next = pc + opSize(op);
+      if (TERMINATORS.has(op) || deadFall || next >= code.length) return;
+      if (leader[next]) {
+        if (!checking) flow(next, s);
+        return;
+      }
+      pc = next;
+    }
+  };
+
   while (work.length) {
     const pc = work.pop()!;
     queued[pc] = 0;
-    const at = states[pc]!;
-    const next = step(pc, at, false);
-    const op = code[pc];
-    OPS[op].operands.forEach((kind, i) => {
-      if (kind === 'jump' && !deadEdge(pc, at, true)) flow(code[pc + 1 + i], next);
-    });
-    if (!TERMINATORS.has(op) && !deadEdge(pc, at, false)) flow(pc + opSize(op), next);
+    runBlock(pc, false);
   }
-  for (let pc = 0; pc < code.length; pc++) {
-    const at = states[pc];
-    if (at !== undefined) step(pc, at, true);
-  }
+  for (const first of [...states.keys()].sort((x, y) => x - y)) runBlock(first, true);
 }

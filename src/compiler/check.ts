@@ -268,7 +268,10 @@ class Checker {
       externs: this.externList,
       callbacks: this.callbackList,
       dispatchers: [...this.dispatchers.values()].map((fn) => {
-        const [trait, method] = fn.key.slice(1, -1).split('.');
+        const inner = fn.key.slice(1, -1);
+        const dot = inner.lastIndexOf('.');
+        const trait = inner.slice(0, dot);
+        const method = inner.slice(dot + 1);
         return { fn, trait, method, impls: (this.dynTypes.get(trait) ?? []).map((t) => this.fnByKey.get(`${show(t)}::${method}`)!.index) };
       }),
     };
