@@ -24,6 +24,8 @@ const HELP = `asthra ${VERSION}: the Asthra language, compiled to bytecode and r
 Usage:
   asthra run <file.asthra> [args...]       compile and run a program
   asthra build <file.asthra> [-o out.astb]  compile to a bytecode file
+  asthra check <file.asthra>               compile without running or writing anything: exit 0
+                                           and silence, or the errors (for editors and CI)
   asthra exec <file.astb> [args...]        verify and run a bytecode file
   asthra disasm <file.astb|file.asthra>    print the bytecode with source lines
   asthra trace summary <trace.json>        what a --trace file says: per function, per worker,
@@ -300,6 +302,11 @@ function dispatch(p: Parsed): number | Promise<number> {
       } catch (e) {
         throw new UsageError(`cannot write '${out}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
+      return 0;
+    }
+    case 'check': {
+      // everything run does before running: the compiler's checks and the bytecode verifier
+      verifyModule(compileFile(need(p)));
       return 0;
     }
     case 'exec':
