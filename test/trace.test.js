@@ -211,6 +211,36 @@ describe('asthra run --trace', () => {
     }
   });
 
+  it('shows collections, stopping the world and being stopped, on the workers\' tracks', () => {
+    const { r, trace } = traced('alloc', ['--workers', '2', '--max-heap', '2m', '--gc-pause', '101']);
+    expect(r.status, r.stderr).to.equal(0);
+    checkSchema(trace);
+    const gc = trace.traceEvents.filter((e) => e.cat === 'gc');
+    const collections = gc.filter((e) => e.name === 'collection');
+    expect(collections.length, 'collections').to.be.at.least(1);
+    for (const c of collections) {
+      // the collecting worker stopped the world around its collection ...
+      const stw = gc.find((e) => e.name === 'stop the world' && e.tid === c.tid && e.ts <= c.ts && e.ts + e.dur >= c.ts + c.dur - 0.01);
+      expect(stw, `stop the world around ${JSON.stringify(c)}`).to.not.equal(undefined);
+      // ... and the other worker, if it was running, was stopped meanwhile
+      const other = gc.filter((e) => e.name === 'stopped for a collection' && e.tid !== c.tid);
+      for (const o of other) expect(o.tid).to.be.oneOf([0, 1]);
+    }
+    expect(gc.filter((e) => e.name === 'stopped for a collection').length, 'stops').to.be.at.least(1);
+  });
+
+  it('traces a bytecode file run by exec', () => {
+    const astb = path.join(TMP, 'concurrent.astb');
+    expect(asthra(['build', 'test/trace-programs/concurrent.asthra', '-o', astb]).status).to.equal(0);
+    const out = path.join(TMP, 'exec.json');
+    const r = asthra(['exec', '--workers', '1', '--trace', out, astb]);
+    expect(r.status, r.stderr).to.equal(0);
+    const trace = JSON.parse(fs.readFileSync(out, 'utf8'));
+    checkSchema(trace);
+    expect([...new Set(slices(trace).map((s) => s.args.task))].sort()).to.deep.equal([0, 1, 2, 3, 4, 5]);
+    expect(parks(trace).some((p) => /^a channel made at .*concurrent\.asthra:\d+$/.test(p.args.on))).to.equal(true);
+  });
+
   it('refuses a trace file it cannot write before running anything', () => {
     const r = asthra(['run', '--trace', path.join(TMP, 'no', 'such', 'dir', 'x.json'), 'test/trace-programs/concurrent.asthra']);
     expect(r.status).to.equal(2);
