@@ -21,7 +21,7 @@
 import { Module, lineAt } from '../bytecode/module';
 import type { Arena } from '../heap/arena';
 import { C, cw } from '../scheduler/chan';
-import type { SchedulerEvents, SliceEnd } from '../scheduler/events';
+import { SchedulerEvents, SliceEnd } from '../scheduler/events';
 import { F, WaitKind, fw } from '../scheduler/fiber';
 import { H, hw } from '../scheduler/handle';
 import { M, mw } from '../scheduler/mutex';
@@ -126,7 +126,7 @@ export class Tracer implements SchedulerEvents {
       this.buf.recordAt(this.sliceAt, Ev.SliceStart, task, this.sliceEntry, this.sliceFn, this.slicePc);
     }
     // a blocked fiber may already run on another worker: its position was taken at the park
-    if (end === 2 /* SliceEnd.Blocked */) {
+    if (end === SliceEnd.Blocked) {
       this.buf.record(Ev.SliceEnd, task, end, -1, -1);
     } else {
       this.buf.record(Ev.SliceEnd, task, end, i32[fw(fiber, F.FN)], i32[fw(fiber, F.PC)]);
@@ -258,6 +258,8 @@ export function traceNames(m: Module): TraceNames {
         default: return 'something';
       }
     },
+    awaitsTask: (kind) => kind === WaitKind.Task,
+    wakerBetweenSlices: (kind) => (kind === WaitKind.Timer || kind === WaitKind.Select ? 'a timer' : kind === WaitKind.External ? 'a C thread' : null),
     externName: (ext) => m.externs[ext]?.name ?? `extern ${ext}`,
   };
 }

@@ -40,6 +40,10 @@ export interface TraceNames {
   reason(kind: number): string;
   /** what a park waits on, from its recorded words */
   waitsOn(kind: number, c: number, d: number): string;
+  /** does a park of this kind wait for a task to end (its words name the task)? */
+  awaitsTask(kind: number): boolean;
+  /** who wakes a task parked so when no task was running ("a timer"), or null */
+  wakerBetweenSlices(kind: number): string | null;
   externName(ext: number): string;
 }
 
@@ -77,7 +81,9 @@ export interface Aggregated {
   byWorker: Record<string, { steals: number; stolen: number }>;
 }
 
+/** How a slice ended (Ev.SliceEnd's b: the scheduler's SliceEnd numbers), in words. */
 const END_NAMES = ['done', 'preempted (budget used up)', 'parked', 'yielded', 'failed'];
+const SLICE_PARKED = 2;
 
 /** A growable array of numbers indexed by task id. */
 class TaskTable<T extends Float64Array | Int32Array> {
@@ -263,7 +269,7 @@ function writeEvents(out: Sink, input: TraceInput): void {
       case Ev.SliceEnd: {
         if (s.sliceAt < 0) break;
         const fn = str(names.taskFn(a, s.fn));
-        const endAt = b === 2 ? s.parkWhere : where(c, dd);
+        const endAt = b === SLICE_PARKED ? s.parkWhere : where(c, dd);
         out.json(`{"ph":"X","cat":"task","name":${str(`task ${a} ${names.taskFn(a, s.fn)}`)},"pid":1,"tid":${tid},"ts":${us(s.sliceAt)},` +
           `"dur":${r3((t - s.sliceAt) * 1000)},"args":{"task":${a},"fn":${fn},"start":${s.startAt},"end":${str(END_NAMES[b] ?? String(b))}` +
           `${endAt !== '""' ? `,"endAt":${endAt}` : ''}}}`);
@@ -297,7 +303,7 @@ function writeEvents(out: Sink, input: TraceInput): void {
           break;
         }
         parkKind.set(a, b + 1);
-        if (b === 1 /* WaitKind.Task */) parkTarget.set(a, c);
+        if (names.awaitsTask(b)) parkTarget.set(a, c);
         const reason = names.reason(b);
         out.event({ ph: 'i', s: 't', cat: 'park', name: `park: ${reason}`, pid: 1, tid, ts: us(t), args: { task: a, reason, on: names.waitsOn(b, c, dd), ...(at ? { at } : {}) } });
         break;
@@ -316,9 +322,7 @@ function writeEvents(out: Sink, input: TraceInput): void {
         }
         // a task ending wakes its awaiters just after its last slice; a timer and a C thread
         // wake between slices too
-        const by = b >= 0 ? `task ${b}`
-          : c === 1 /* Task */ ? `task ${parkTarget.get(a)} (ending)`
-            : c === 3 /* Timer */ || c === 4 /* Select */ ? 'a timer' : c === 5 /* External */ ? 'a C thread' : 'the runtime';
+        const by = b >= 0 ? `task ${b}` : names.awaitsTask(c) ? `task ${parkTarget.get(a)} (ending)` : names.wakerBetweenSlices(c) ?? 'the runtime';
         out.event({ ph: 'i', s: 't', cat: 'wake', name: `wake task ${a}`, pid: 1, tid, ts: us(t), args: { task: a, by } });
         if (b >= 0 && s.sliceAt >= 0) {
           const id = ++flowIds;
