@@ -81,6 +81,36 @@ describe('compile errors at scale', () => {
     expect(r.stderr).to.match(new RegExp(`^asthra: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: invalid bytecode file`));
   });
 
+  it('check compiles without running: silence and exit 0, or the errors and exit 1', () => {
+    const ok = file('ok-check.asthra', 'extern "nosuchlib" fn gone(x: i32) -> i32;\npub fn main(void) -> void {\n    println("ran");\n    exit(3);\n}\n');
+    let r = asthra(['check', ok]);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout, 'nothing runs').to.equal('');
+    expect(r.stderr).to.equal('');
+    expect(fs.existsSync(path.join(tmp, 'ok-check.astb')), 'nothing is written').to.equal(false);
+    const bad = file('bad-check.asthra', 'pub fn main(void) -> void {\n    let x: i32 = "s";\n    println("" + y);\n}\n');
+    r = asthra(['check', bad]);
+    expect(r.status).to.equal(1);
+    expect(r.stdout).to.equal('');
+    expect(r.stderr).to.include(`${bad}:2:18: error: type mismatch: expected i32, found string\n`);
+    expect(r.stderr).to.include(`${bad}:3:18: error: undefined variable 'y'\n`);
+    expect(r.stderr).to.match(/\n2 errors\n$/);
+    r = asthra(['check', '--error-format', 'json', bad]);
+    expect(r.status).to.equal(1);
+    const objs = r.stderr.trim().split('\n').map((l) => JSON.parse(l));
+    expect(objs.map((o) => [o.line, o.column, o.severity, o.message])).to.deep.equal([
+      [2, 18, 'error', 'type mismatch: expected i32, found string'],
+      [3, 18, 'error', "undefined variable 'y'"],
+    ]);
+    const syntax = file('syntax-check.asthra', 'pub fn main(void) -> void {\n    let = ;\n}\n');
+    r = asthra(['check', '--error-format', 'json', syntax]);
+    expect(r.status).to.equal(1);
+    expect(JSON.parse(r.stderr.trim().split('\n')[0])).to.include({ file: syntax, line: 2, severity: 'error' });
+    r = asthra(['check']);
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.equal("asthra: 'asthra check' needs a file\n");
+  });
+
   it('--error-format takes human or json only', () => {
     const r = asthra(['build', '--error-format', 'xml', file('ok.asthra', 'pub fn main(void) -> void { }\n')]);
     expect(r.status).to.equal(2);

@@ -274,6 +274,8 @@ pub fn main(void) -> void {
       park: (task, kind) => log.push(`park ${task} ${kind}`),
       ready: (task) => log.push(`ready ${task}`),
       steal: () => log.push('steal'),
+      globalTake: () => log.push('take'),
+      idle: () => {},
       gcStart: () => log.push('gc'),
       gcEnd: () => log.push('gc end'),
     };

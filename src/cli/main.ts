@@ -14,6 +14,7 @@ import { CompileError, CompileErrors, InternalError, MAX_ERRORS } from '../compi
 import { LinkError, hardExit } from '../ffi/library';
 import { CallbackSetupError, callbacksStarted } from '../ffi/callbacks';
 import { writeAll } from '../vm/output';
+import { TraceFileError } from '../trace/summary';
 import { EXIT_INTERNAL, MAX_WORKERS, RunOptions, defaultWorkers, runModule, runModuleParallel, startPool } from '../runtime/run';
 
 const VERSION = (require('../../package.json') as { version: string }).version;
@@ -23,8 +24,13 @@ const HELP = `asthra ${VERSION}: the Asthra language, compiled to bytecode and r
 Usage:
   asthra run <file.asthra> [args...]       compile and run a program
   asthra build <file.asthra> [-o out.astb]  compile to a bytecode file
+  asthra check <file.asthra>               compile without running or writing anything: exit 0
+                                           and silence, or the errors (for editors and CI)
   asthra exec <file.astb> [args...]        verify and run a bytecode file
   asthra disasm <file.astb|file.asthra>    print the bytecode with source lines
+  asthra trace summary <trace.json>        what a --trace file says: per function, per worker,
+                                           the longest pauses
+  asthra trace view <trace.json> [-o F]    the timeline as one self-contained HTML page
   asthra bench [options]                   scheduler throughput against Go, then C interop
                                            (--quick, --json, --svg F; bench sched|ffi for one;
                                            bench generics: a generic max<T> against a hand-written one)
@@ -36,6 +42,8 @@ Options:
   --gc-pause PERCENT   collect when the heap grows to PERCENT of the live data (default 200;
                        also ASTHRA_GC_PAUSE)
   --stats              print heap figures and what each worker ran and stole, at exit
+  --trace FILE         write an execution trace (Chrome trace-event JSON: open it in Perfetto,
+                       chrome://tracing, or asthra trace view) when the program ends
   --workers N          worker threads running tasks (default: the number of cores, at most 8)
   --seed N             run ready tasks in a seeded random order (reproducible with --workers 1)
   --lib-path DIR       search DIR for the C libraries externs name (repeatable; also
@@ -80,7 +88,10 @@ interface Parsed {
   seed: number | undefined;
   workers: number | undefined;
   libPaths: string[];
+  trace: string | null;
   rest: string[];
+  /** the whole command line, for a trace's metadata */
+  argv: string[];
 }
 
 export function parseSize(text: string): number {
@@ -100,7 +111,7 @@ function defaultMaxHeap(): number {
 
 function parseArgs(argv: string[]): Parsed {
   const p: Parsed = { command: '', file: null, output: null, maxHeap: defaultMaxHeap(), native: true, nativeDepth: undefined,
-    gcPause: envPause(), gcVerify: false, gcTorture: process.env.ASTHRA_GC_TORTURE === '1', stats: false, seed: undefined, workers: undefined, libPaths: [], rest: [] };
+    gcPause: envPause(), gcVerify: false, gcTorture: process.env.ASTHRA_GC_TORTURE === '1', stats: false, seed: undefined, workers: undefined, libPaths: [], trace: null, rest: [], argv };
   let i = 0;
   const value = (flag: string): string => {
     if (i + 1 >= argv.length) throw new UsageError(`${flag} needs a value`);
@@ -110,6 +121,11 @@ function parseArgs(argv: string[]): Parsed {
     const a = argv[i];
     // `asthra bench` hands every following argument to the harness
     if (p.command === 'bench') {
+      p.rest.push(a);
+      continue;
+    }
+    // `asthra trace summary|view FILE`: the words after `trace`
+    if (p.command === 'trace' && !(a.startsWith('-') && a !== '-')) {
       p.rest.push(a);
       continue;
     }
@@ -134,6 +150,8 @@ function parseArgs(argv: string[]): Parsed {
     else if (a === '--seed') p.seed = nonNegativeInt(a, value(a));
     else if (a === '--workers') p.workers = workerCount(value(a));
     else if (a === '--native-depth') p.nativeDepth = positiveInt(a, value(a));
+    else if (a === '--trace') p.trace = value(a);
+    else if (a.startsWith('--trace=')) p.trace = a.slice('--trace='.length);
     else if (a === '--lib-path') p.libPaths.push(value(a));
     else if (a.startsWith('--lib-path=')) p.libPaths.push(a.slice('--lib-path='.length));
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
@@ -227,7 +245,17 @@ function runOptions(p: Parsed): RunOptions {
     args: p.rest, maxHeapBytes: p.maxHeap, native: p.native, nativeDepth: p.nativeDepth,
     gcPause: p.gcPause, gcVerify: p.gcVerify, gcTorture: p.gcTorture, stats: p.stats, seed: p.seed,
     workers: p.workers ?? defaultWorkers(), libPaths: p.libPaths,
+    ...(p.trace !== null ? { trace: traceFile(p.trace), command: ['asthra', ...p.argv].join(' ') } : {}),
   };
+}
+
+/** The --trace file, checked before the program runs (it is written when the program ends). */
+function traceFile(file: string): string {
+  if (file === '') throw new UsageError('--trace needs a file name');
+  const dir = path.dirname(path.resolve(file));
+  if (!existsSync(dir)) throw new UsageError(`cannot write the trace to '${file}': no directory '${path.dirname(file)}'`);
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`cannot write the trace to '${file}': it is a directory`);
+  return file;
 }
 
 /**
@@ -277,6 +305,11 @@ function dispatch(p: Parsed): number | Promise<number> {
       }
       return 0;
     }
+    case 'check': {
+      // everything run does before running: the compiler's checks and the bytecode verifier
+      verifyModule(compileFile(need(p)));
+      return 0;
+    }
     case 'exec':
       return run(loadBytecode(need(p)), runOptions(p));
     case 'run': {
@@ -299,6 +332,8 @@ function dispatch(p: Parsed): number | Promise<number> {
       writeAll(1, disassemble(m));
       return 0;
     }
+    case 'trace':
+      return traceCommand(p);
     case 'bench': {
       // `asthra bench`: the scheduler harness, then (without --filter) the C interop one;
       // `asthra bench sched|ffi|lang|generics`: one harness (lang: the language benchmarks)
@@ -319,6 +354,47 @@ function dispatch(p: Parsed): number | Promise<number> {
     }
     default:
       throw new UsageError(`unknown command '${p.command}' (try 'asthra --help')`);
+  }
+}
+
+/** `asthra trace summary FILE` (trace/summary.ts), `asthra trace view FILE [-o F]` (trace/view.ts). */
+function traceCommand(p: Parsed): number {
+  const [sub, file, ...extra] = p.rest;
+  if (sub === undefined) throw new UsageError("'asthra trace' needs a command: summary or view");
+  if (sub !== 'summary' && sub !== 'view') throw new UsageError(`unknown trace command '${sub}' (try 'asthra trace summary FILE' or 'asthra trace view FILE')`);
+  if (file === undefined) throw new UsageError(`'asthra trace ${sub}' needs a trace file (written by asthra run --trace FILE)`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  const json = readTraceJson(file);
+  if (sub === 'summary') {
+    const { summarize } = require('../trace/summary') as typeof import('../trace/summary');
+    writeAll(1, summarize(json, file));
+    return 0;
+  }
+  const { traceHtml } = require('../trace/view') as typeof import('../trace/view');
+  const html = traceHtml(json, file);
+  const out = p.output ?? file.replace(/\.json$/i, '') + '.html';
+  try {
+    writeFileSync(out, html);
+  } catch (e) {
+    throw new UsageError(`cannot write '${out}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return 0;
+}
+
+/** A trace file's JSON (a file that is not JSON is a usage error naming it). */
+function readTraceJson(file: string): unknown {
+  if (!existsSync(file)) throw new UsageError(`cannot read '${file}': no such file`);
+  if (statSync(file).isDirectory()) throw new UsageError(`cannot read '${file}': it is a directory`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`'${file}' is not a trace written by asthra --trace (not JSON: ${(e as Error).message})`);
   }
 }
 
@@ -353,6 +429,10 @@ function report(e: unknown, argv: string[]): number {
     if (errorFormat === 'json') writeAll(2, all.slice(0, MAX_ERRORS).map((d) => JSON.stringify(d.toJSON()) + '\n').join(''));
     else writeAll(2, e.render());
     return 1;
+  }
+  if (e instanceof TraceFileError) {
+    writeAll(2, `asthra: ${e.message}\n`);
+    return EXIT_USAGE;
   }
   if (e instanceof UsageError) {
     writeAll(2, `asthra: ${e.message}\n`);

@@ -30,9 +30,10 @@ export class ExternCalls {
   private binder: Binder | null = null;
   private readonly threadData: FfiThreadData;
 
-  constructor(readonly externs: readonly ExternProto[], readonly arena: Arena, readonly dirs: readonly string[], readonly parking: ExternParking) {
+  constructor(readonly externs: readonly ExternProto[], readonly arena: Arena, readonly dirs: readonly string[], readonly parking: ExternParking,
+    trace?: FfiThreadData['trace']) {
     this.blocking = Uint8Array.from(externs, (x) => (x.blocking ? 1 : 0));
-    this.threadData = { sab: arena.sab, externs: [...externs], dirs: [...dirs] };
+    this.threadData = { sab: arena.sab, externs: [...externs], dirs: [...dirs], trace };
   }
 
   /** The bound function of extern `ext` on this thread (bound on first use). */

@@ -32,16 +32,19 @@ export interface FfiThreadData {
   sab: SharedArrayBuffer;
   externs: ExternProto[];
   dirs: string[];
+  /** with --trace: the log the threads record their calls in (trace/calls.ts), and the main
+   * thread's time origin */
+  trace?: { log: SharedArrayBuffer; origin: number };
 }
 
 /**
  * Before any worker starts, for a program with blocking externs: make the FFI ring, and start
  * one FFI thread at once, so its start-up (tens of milliseconds) overlaps the program's.
  */
-export function setUpFfi(arena: Arena, externs: readonly ExternProto[], dirs: readonly string[]): void {
+export function setUpFfi(arena: Arena, externs: readonly ExternProto[], dirs: readonly string[], trace?: FfiThreadData['trace']): void {
   if (!externs.some((x) => x.blocking)) return;
   arena.i32[Meta.FFI_RING] = newInjectRing(arena);
-  startThread(arena, { sab: arena.sab, externs: [...externs], dirs: [...dirs] });
+  startThread(arena, { sab: arena.sab, externs: [...externs], dirs: [...dirs], trace });
 }
 
 /**

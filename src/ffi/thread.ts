@@ -9,6 +9,8 @@ import { HEADER_BYTES, Meta } from '../heap/layout';
 import { Finish } from '../scheduler/scheduler';
 import { InjectKind, inject, newInjected, release, take } from '../scheduler/inject';
 import { Done, W, ownWaiter, waiterValue, ww } from '../scheduler/waiter';
+import { F, fw } from '../scheduler/fiber';
+import { callThreadNumber, logCall } from '../trace/calls';
 import { callbackAddressIn } from './callbacks';
 import { Binder, argToC, numberFromC } from './library';
 import { FfiThreadData, IDLE_MS } from './pool';
@@ -30,6 +32,17 @@ function readString(ref: number): string {
 }
 
 const binder = new Binder(data.externs, data.dirs, true);
+
+/** With --trace: this thread's clock minus the main thread's (ms), and its number in the log. */
+const traceOffset = data.trace ? performance.timeOrigin - data.trace.origin : 0;
+let traceThread = -1;
+
+/** Record a call that ran from `start` to now (trace/calls.ts). */
+function traceCall(ext: number, task: number, start: number): void {
+  const log = data.trace!.log;
+  if (traceThread < 0) traceThread = callThreadNumber(log);
+  logCall(log, { thread: traceThread, ext, task, start, end: performance.now() + traceOffset });
+}
 
 /** Run extern `ext` with the arguments at f64 index argBase; write the result for `fiber`. */
 function call(fiber: number, ext: number, argBase: number): void {
@@ -89,7 +102,14 @@ function main(): void {
     release(i32, rec);
     Atomics.sub(i32, Meta.FFI_PENDING, 1);
     Atomics.sub(i32, Meta.FFI_IDLE, 1);
-    call(fiber, ext, argBase);
+    if (data.trace) {
+      const task = i32[fw(fiber, F.ID)];
+      const start = performance.now() + traceOffset;
+      call(fiber, ext, argBase);
+      traceCall(ext, task, start);
+    } else {
+      call(fiber, ext, argBase);
+    }
     Atomics.add(i32, Meta.FFI_IDLE, 1);
     inject(i32, f64, InjectKind.Ready, fiber, seq);
   }

@@ -21,6 +21,10 @@ import { internUnits } from '../vm/interpreter';
 import { Output } from '../vm/output';
 import { EXIT_INTERNAL, EXIT_RUNTIME_ERROR } from './report';
 import { PoolTask, TEMP_ROOT_SLOTS, WorkerConfig, abortWorkers, runWorker } from './worker';
+import { Tracer, traceNames } from './tracing';
+import { newCallLog, readCallLog } from '../trace/calls';
+import { writeChromeTrace } from '../trace/chrome';
+import type { TraceDump } from '../trace/recorder';
 
 export { EXIT_INTERNAL, EXIT_RUNTIME_ERROR, MAX_WORKERS };
 export { formatTrap } from './report';
@@ -44,6 +48,10 @@ export interface RunOptions {
   events?: SchedulerEvents;
   /** directories searched for the libraries externs name (--lib-path; ASTHRA_LIB_PATH is added) */
   libPaths?: string[];
+  /** write an execution trace to this file at exit (--trace; trace/chrome.ts) */
+  trace?: string;
+  /** the command line, for the trace's metadata */
+  command?: string;
 }
 
 export function defaultWorkers(): number {
@@ -68,14 +76,15 @@ function prepare(m: Module, opts: RunOptions, workers: number): { arena: Arena; 
     for (let w = 0; w < workers; w++) arena.i32[Meta.TEMP_ROOTS0 + w] = arena.alloc(Tag.STACK, (TEMP_ROOT_SLOTS + 1) * 8);
   }
   arena.i32[Meta.INJECT] = newInjectRing(arena);
-  setUpFfi(arena, m.externs, libDirs);
+  const trace = opts.trace ? { origin: performance.timeOrigin, callLog: newCallLog() } : null;
+  setUpFfi(arena, m.externs, libDirs, trace ? { log: trace.callLog, origin: trace.origin } : undefined);
   setUpCallbacks(arena, m.callbacks, m.callbacks.map((c) => m.functions[c.fn].name));
   // main is the first fiber (task 0); its handle holds the program's result
   arena.i32[Meta.MAIN_HANDLE] = spawnMain(arena, m.entry, m.functions[m.entry]);
   const cfg: WorkerConfig = {
     index: 0, workers, args: opts.args, native: opts.native, nativeDepth: opts.nativeDepth, stackSlots: opts.stackSlots,
     gcPause: opts.gcPause ?? 200, gcVerify: opts.gcVerify ?? false, gcTorture: opts.gcTorture ?? false,
-    seed: opts.seed ?? null, strRefs, unitRefs, globalBlock, libDirs,
+    seed: opts.seed ?? null, strRefs, unitRefs, globalBlock, libDirs, trace,
   };
   arena.resetGcCount();
   return { arena, cfg };
@@ -104,8 +113,21 @@ function finish(m: Module, arena: Arena, out: Output, opts: RunOptions): number 
 export function runModule(m: Module, opts: RunOptions): number {
   const out = new Output();
   const { arena, cfg } = prepare(m, opts, 1);
-  runWorker(m, arena, cfg, out, opts.events ?? null);
+  const tracer = cfg.trace ? new Tracer(arena, 0, cfg.trace.origin, cfg.workers) : null;
+  try {
+    runWorker(m, arena, cfg, out, tracer ?? opts.events ?? null);
+  } finally {
+    // also after an internal error: what was recorded up to it is what shows the way there
+    if (tracer !== null) writeTrace(m, opts, cfg, [tracer.dump(false)]);
+  }
   return finish(m, arena, out, opts);
+}
+
+/** Write the trace file of --trace from what every worker recorded. */
+function writeTrace(m: Module, opts: RunOptions, cfg: WorkerConfig, dumps: TraceDump[]): void {
+  const { calls, dropped } = readCallLog(cfg.trace!.callLog);
+  dumps.sort((a, b) => a.worker - b.worker);
+  writeChromeTrace(opts.trace!, { workers: dumps, calls, droppedCalls: dropped, names: traceNames(m), command: opts.command ?? '' });
 }
 
 /**
@@ -148,8 +170,9 @@ export async function runModuleParallel(m: Module, opts: RunOptions, started?: P
     // before this thread blocks in its own scheduler loop
     await new Promise((resolve) => setImmediate(resolve));
     for (const t of tasks) t.catch(() => {}); // a thread still starting at the end is stopped
+    const tracer = cfg.trace ? new Tracer(arena, 0, cfg.trace.origin, cfg.workers) : null;
     try {
-      runWorker(m, arena, cfg, out);
+      runWorker(m, arena, cfg, out, tracer);
     } catch (e) {
       // an internal error on this thread: stop the others before reporting it
       abortWorkers(arena);
@@ -164,6 +187,17 @@ export async function runModuleParallel(m: Module, opts: RunOptions, started?: P
       const results = await Promise.allSettled(tasks);
       const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
       if (failed) throw failed.reason;
+    }
+    if (tracer !== null) {
+      // every worker hands back its records when its thread returns (one that was still
+      // starting when the program ended returns at once, with none)
+      const results = await Promise.allSettled(tasks);
+      const dumps = [tracer.dump(false)];
+      for (const r of results) {
+        const t = r.status === 'fulfilled' ? (r.value as { trace?: TraceDump | null }).trace : null;
+        if (t) dumps.push(t);
+      }
+      writeTrace(m, opts, cfg, dumps);
     }
   } finally {
     void pool.destroy().catch(() => {});

@@ -15,6 +15,8 @@ import { Interpreter } from '../vm/interpreter';
 import { Output } from '../vm/output';
 import { EXIT_INTERNAL, WorkerReporter } from './report';
 import { Roots } from './roots';
+import { Tracer } from './tracing';
+import type { TraceDump } from '../trace/recorder';
 
 /** Slots in a worker's temporary-root block (published when it parks for a collection). */
 export const TEMP_ROOT_SLOTS = 256;
@@ -35,6 +37,8 @@ export interface WorkerConfig {
   globalBlock: number;
   /** directories searched for extern libraries (--lib-path, ASTHRA_LIB_PATH) */
   libDirs: string[];
+  /** with --trace: the main thread's time origin and the C calls' log (trace/calls.ts) */
+  trace: { origin: number; callLog: SharedArrayBuffer } | null;
 }
 
 /** Run one worker to the end of the program (`events`: state-change hooks, or none). */
@@ -52,7 +56,8 @@ export function runWorker(m: Module, arena: Arena, cfg: WorkerConfig, out: Outpu
   const sched = new Scheduler(arena, cfg.seed, cfg.index, m.functions);
   sched.runner = vm;
   vm.sched = sched;
-  if (m.externs.length > 0) vm.externs = new ExternCalls(m.externs, arena, cfg.libDirs, sched);
+  const traceCalls = cfg.trace ? { log: cfg.trace.callLog, origin: cfg.trace.origin } : undefined;
+  if (m.externs.length > 0) vm.externs = new ExternCalls(m.externs, arena, cfg.libDirs, sched, traceCalls);
   sched.reporter = new WorkerReporter(m, arena, out, vm, sched);
   sched.events = events;
   const collector = new Collector(arena, m.shapes.map((s) => s.refs), new Roots(m, arena, vm, sched), cfg.gcVerify);
@@ -64,12 +69,14 @@ export function runWorker(m: Module, arena: Arena, cfg: WorkerConfig, out: Outpu
         events.gcEnd();
       };
   arena.gcHook = collect;
+  const tracer = events instanceof Tracer ? events : null;
   if (cfg.workers > 1) {
     // this worker's temporaries become visible to a collector on another thread while it is
     // parked (the block was made before any worker started: a worker allocates only while active)
     const s0 = Arena.slot0(Atomics.load(arena.i32, Meta.TEMP_ROOTS0 + cfg.index));
     sched.hooks = {
       stwPark() {
+        if (tracer !== null) tracer.stoppedStart();
         arena.releaseThreadState();
         const roots = arena.tempRoots;
         if (roots.length > TEMP_ROOT_SLOTS) throw new Error('worker: too many temporary roots to publish');
@@ -78,14 +85,25 @@ export function runWorker(m: Module, arena: Arena, cfg: WorkerConfig, out: Outpu
       },
       stwUnpark() {
         arena.f64[s0] = 0;
+        if (tracer !== null) tracer.stoppedEnd();
       },
       sliceEnd: () => out.flush(),
       release: () => arena.releaseThreadState(),
     };
-    arena.gcHook = () => {
-      arena.releaseThreadState();
-      sched.stopTheWorld(collect);
-    };
+    arena.gcHook = tracer === null
+      ? () => {
+          arena.releaseThreadState();
+          sched.stopTheWorld(collect);
+        }
+      : () => {
+          arena.releaseThreadState();
+          tracer.stwStart();
+          try {
+            sched.stopTheWorld(collect);
+          } finally {
+            tracer.stwEnd();
+          }
+        };
     arena.safepointHook = () => sched.safepoint();
     sched.door.handoff = () => out.flush();
   }
@@ -118,16 +136,18 @@ export interface PoolTask extends WorkerConfig {
   maxHeapBytes: number;
 }
 
-/** The Piscina entry point: one call runs one worker until the program ends. */
-export default function poolWorker(task: PoolTask): { ok: true } {
+/** The Piscina entry point: one call runs one worker until the program ends (with --trace,
+ * it hands back what the worker recorded). */
+export default function poolWorker(task: PoolTask): { ok: true; trace: TraceDump | null } {
   const m = readAstb(Buffer.from(task.astb));
   const arena = new Arena(0, task.maxHeapBytes, task.sab, task.cmem);
   const out = new Output();
+  const tracer = task.trace ? new Tracer(arena, task.index, task.trace.origin, task.workers) : null;
   try {
-    runWorker(m, arena, task, out);
+    runWorker(m, arena, task, out, tracer);
   } catch (e) {
     abortWorkers(arena);
     throw e;
   }
-  return { ok: true };
+  return { ok: true, trace: tracer === null ? null : tracer.dump(true) };
 }

@@ -14,21 +14,30 @@ export const enum SliceEnd {
   Blocked = 2,
   /** Asthra_runtime.yield */
   Yielded = 3,
+  /** the task trapped (events only: the interpreter throws instead of returning this) */
+  Failed = 4,
 }
 
 export interface SchedulerEvents {
   /** task `task` was created (its fiber queued) running function `fn` */
   spawn(task: number, fn: number): void;
-  /** this worker starts running `task` for a slice */
-  sliceStart(task: number): void;
-  /** the slice ended: `end` says how (a failed task ends with Done) */
-  sliceEnd(task: number, end: SliceEnd): void;
-  /** the running task parked on `ref` (what it waits on: `kind`) */
-  park(task: number, kind: WaitKind, ref: number): void;
-  /** a parked task became runnable again */
-  ready(task: number): void;
+  /** this worker starts running `task` (in `fiber`, which it owns until the slice ends) */
+  sliceStart(task: number, fiber: number): void;
+  /**
+   * The slice ended: `end` says how. Unless it ended Blocked, the fiber is still this
+   * worker's (a blocked one may already run elsewhere: read it at `park`).
+   */
+  sliceEnd(task: number, end: SliceEnd, fiber: number): void;
+  /** the running task parked on `ref` (what it waits on: `kind`); its registers are written */
+  park(task: number, kind: WaitKind, ref: number, fiber: number): void;
+  /** a parked task became runnable again (its F.WAIT_KIND still says what it waited for) */
+  ready(task: number, fiber: number): void;
   /** this worker took `n` tasks from worker `victim`'s queue */
   steal(victim: number, n: number): void;
+  /** this worker took `n` tasks from the global queue (several workers only) */
+  globalTake(n: number): void;
+  /** this worker found nothing to run: it looks for work, then waits for some */
+  idle(): void;
   /** a collection starts / ends on this worker (every other worker is stopped meanwhile) */
   gcStart(): void;
   gcEnd(): void;

@@ -67,7 +67,7 @@ export class Parking {
     }
     if (this.mt) Atomics.store(i32, w + F.WAKE, seq);
     else i32[w + F.WAKE] = seq;
-    if (this.events !== null) this.events.park(i32[w + F.ID], kind, ref);
+    if (this.events !== null) this.events.park(i32[w + F.ID], kind, ref, fiber);
     return seq;
   }
 
@@ -107,7 +107,7 @@ export class Parking {
   /** A claimed fiber becomes runnable (on this worker's queue). */
   ready(fiber: number): void {
     if (this.mt) this.handoff();
-    if (this.events !== null) this.events.ready(this.arena.i32[fw(fiber, F.ID)]);
+    if (this.events !== null) this.events.ready(this.arena.i32[fw(fiber, F.ID)], fiber);
     this.queues.makeRunnable(fiber, false);
   }
 

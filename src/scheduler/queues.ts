@@ -167,7 +167,10 @@ export class RunQueues {
       first = this.popGlobal();
     }
     unlock(i32, Meta.SCHED_LOCK);
-    if (first !== 0) this.globalTakes++;
+    if (first !== 0) {
+      this.globalTakes++;
+      if (this.events !== null) this.events.globalTake(n);
+    }
     if (n > 1) {
       // called only with an empty chain
       this.chain = i32[fw(first, F.NEXT)];

@@ -496,7 +496,11 @@ export class Scheduler {
         this.safepoint();
         this.fireTimers();
         if (injectPending(i32, this.ring)) this.drainInjected();
-        const fiber = q.next() || this.spin();
+        let fiber = q.next();
+        if (fiber === 0) {
+          if (this.eventsHook !== null) this.eventsHook.idle();
+          fiber = this.spin();
+        }
         if (fiber === 0) {
           this.idle();
           continue;
@@ -536,18 +540,18 @@ export class Scheduler {
     }
     a.i32[fw(fiber, F.STATE)] = FiberState.Running;
     this.slices++;
-    if (ev !== null) ev.sliceStart(a.i32[fw(fiber, F.ID)]);
+    if (ev !== null) ev.sliceStart(a.i32[fw(fiber, F.ID)], fiber);
     let end: SliceEnd;
     try {
       end = this.runner.runSlice(fiber, SLICE_BUDGET);
       this.hooks.sliceEnd();
     } catch (e) {
       this.hooks.sliceEnd();
-      if (ev !== null) ev.sliceEnd(a.i32[fw(fiber, F.ID)], SliceEnd.Done);
+      if (ev !== null) ev.sliceEnd(a.i32[fw(fiber, F.ID)], SliceEnd.Failed, fiber);
       this.failed(fiber, e);
       return;
     }
-    if (ev !== null) ev.sliceEnd(a.i32[fw(fiber, F.ID)], end);
+    if (ev !== null) ev.sliceEnd(a.i32[fw(fiber, F.ID)], end, fiber);
     if (end === SliceEnd.Done) {
       const i32 = a.i32;
       const value = this.runner.sliceResult;
