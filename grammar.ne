@@ -9,8 +9,9 @@
 #    heads (the *N rules), so `if x == y { ... }` never reads `y { ... }` as a struct.
 #  - `>>` is two `>` tokens, joined in the shift rule only when adjacent, so `Option<Result<T, E>>`
 #    closes two type argument lists.
-# Room left for later issues: type parameters parse on fn/struct/enum, `fn(T) -> U` types parse,
-# `import` parses; the checker reports them as not yet supported.
+# Room left for later issues: type parameters parse on fn/struct/enum, `import` parses; the
+# checker reports them as not yet supported. `fn(T) -> U` is a function type, `fn(x: T) -> U { }`
+# a function literal (a closure).
 
 @{%
 const { lexer } = require('./lexer');
@@ -255,6 +256,7 @@ PrimaryN -> Literal                                     {% id %}
   | "[" ExprList ",":? "]"                              {% d => P.node('ArrayLit', d[0], { elems: d[1] }) %}
   | "[" ExprB ";" Expr "]"                              {% d => P.node('ArrayRepeat', d[0], { value: d[1], count: d[3] }) %}
   | "sizeof" "(" Type ")"                               {% d => P.node('Sizeof', d[0], { type: d[2] }) %}
+  | "fn" "(" Params ")" RetType:? Block                 {% d => P.node('FnLit', d[0], { params: d[2], ret: d[4], body: d[5] }) %}
 
 Literal -> Number                                       {% id %}
   | String                                              {% d => P.node('Str', d[0], { value: d[0].value }) %}

@@ -139,6 +139,7 @@ export const enum Op {
   PTR_STORE,
   BYTES_IN,
   BYTES_OUT,
+  CALL_CLOSURE,
 }
 
 // op, name, operands, pops, pushes, native, meaning
@@ -259,7 +260,18 @@ const table = [
   [Op.PTR_STORE, 'PTR_STORE', ['ctype'], 'nn', '', false, 'pop an address and a value; store the value there as C type T'],
   [Op.BYTES_IN, 'BYTES_IN', [], 'r', 'n', false, 'pop a []u8; push the address of a C copy of its bytes (buf.ptr passed to C)'],
   [Op.BYTES_OUT, 'BYTES_OUT', [], 'rn', '', false, 'pop a []u8 and the address BYTES_IN gave; copy the bytes back into the slice and free the C copy'],
+  // function values (closures): an object of a closure shape (ShapeProto.fn) made by NEW_OBJ
+  [Op.CALL_CLOSURE, 'CALL_CLOSURE', ['str', 'count'], '*', '*', false, 'call the closure below N arguments: its function gets its captured fields, then the arguments; K is the signature (argument kinds, \':\', result kind), checked against the function'],
 ] as const;
+
+/**
+ * A CALL_CLOSURE signature string (argument kinds, ':', result kind: 'nr:n'): its argument and
+ * result kinds, or null if malformed.
+ */
+export function parseClosureSig(s: string): { args: string; ret: string } | null {
+  const m = /^([nr]*):([nr])$/.exec(s);
+  return m ? { args: m[1], ret: m[2] } : null;
+}
 
 /**
  * SELECT's arm codes (one character per arm, in source order, in its string constant), with

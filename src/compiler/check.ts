@@ -5,6 +5,7 @@ import type { Block, Expr, ExternDecl, FnDecl, GlobalDecl, Item, MatchArm, Patte
 import { CompileError, CompileErrors, Pos } from './diagnostics';
 import { isUseful, PatternSpace } from './exhaustive';
 import { EnumInfo, FnInfo, GlobalInfo, LocalVar, notes, StructInfo } from './scope';
+import { ClosureInfo, SLICE_HELPERS, callValue, checkFnLit, sliceHelper } from './closures';
 import {
   ERROR_TYPE_TEXT, INT_NAMES, INT_RANGE, IntName, T, Ty, assignable, didYouMean, builtinType, flexInt, hasUnknown, intBits, isNumeric, isRef, openVar,
   parseIntLiteral, refine, same, setUseSite, show,
@@ -19,6 +20,11 @@ export interface Frame {
   localTypes: Ty[];
   /** variables whose address is taken: their slot holds a cell (a reference); slot -> C type */
   cells: Map<number, number>;
+  /**
+   * captured variables that can change (closures.ts): variable slot -> the slot holding its box
+   * (the same slot, except for a parameter, whose box is made on entry into a slot of its own)
+   */
+  boxes: Map<number, number>;
 }
 
 export interface CheckedProgram {
@@ -35,6 +41,8 @@ export interface CheckedProgram {
   externs: ExternProto[];
   /** the Asthra functions passed to C as function pointers */
   callbacks: CallbackProto[];
+  /** the function literals, each a function of its own after the program's (closures.ts) */
+  closures: ClosureInfo[];
 }
 
 /** A function-pointer parameter of an extern: `fn(*mut u8, usize) -> i32`. */
@@ -72,7 +80,7 @@ export function check(program: Program, file: string, source: string): CheckedPr
   return new Checker(program, file, source).run();
 }
 
-class Checker {
+export class Checker {
   structs = new Map<string, StructInfo>();
   enums = new Map<string, EnumInfo>();
   fnByKey = new Map<string, FnInfo>();
@@ -86,6 +94,7 @@ class Checker {
   externs = new Map<string, ExternInfo>();
   externList: ExternProto[] = [];
   callbackList: CallbackProto[] = [];
+  closures: ClosureInfo[] = [];
 
   // per-function state
   /** how many `unsafe { }` blocks enclose the expression being checked */
@@ -100,6 +109,10 @@ class Checker {
   nestingReported = false;
   /** integer literals typed by their use, range-checked at the end of their function */
   literals: { e: Expr; value: bigint; text: string; ty: Ty }[] = [];
+  /** this function's variables that closures capture and may change (closures.ts) */
+  boxedVars: LocalVar[] = [];
+  /** the function being checked, for the names of its closures */
+  fnName = '<init>';
 
   constructor(readonly program: Program, readonly file: string, readonly source: string) {
     this.enums.set('Result', {
@@ -204,7 +217,7 @@ class Checker {
       this.attempt(() => this.expect(g.init, info.ty), T.error);
     }
     this.attempt(() => this.checkLiterals(), undefined);
-    this.frames[0] = { nlocals: this.localTypes.length, localTypes: this.localTypes, cells: this.cells };
+    this.frames[0] = this.frame(0);
     for (const f of this.fns) this.attempt(() => this.checkFunction(f), undefined);
     if (this.errors.length === 0) this.globalDecls = this.attempt(() => this.initOrder(this.globalDecls), this.globalDecls);
     if (this.errors.length > 0 || !mainInfo) throw CompileErrors.of(this.errors);
@@ -213,6 +226,7 @@ class Checker {
       globals: this.globalList, globalDecls: this.globalDecls, main: mainInfo, frames: this.frames,
       externs: this.externList,
       callbacks: this.callbackList,
+      closures: this.closures,
     };
   }
 
@@ -415,7 +429,11 @@ class Checker {
         if (elem.k === 'mutex') return elem;
         return { k: 'ptr', mut: t.mut, elem };
       }
-      case 'TFn': return this.err(t, 'function types are not supported yet', 'closures and function values are not supported yet');
+      case 'TFn': {
+        // fn(void) -> R takes no arguments
+        const ps = t.params.length === 1 && t.params[0].kind === 'TName' && t.params[0].name === 'void' ? [] : t.params;
+        return { k: 'fn', params: ps.map((p) => this.resolveType(p)), ret: this.resolveType(t.ret) };
+      }
     }
   }
 
@@ -445,6 +463,44 @@ class Checker {
     this.cells = new Map();
     this.retTy = ret;
     this.loopDepth = 0;
+    this.boxedVars = [];
+  }
+
+  /** The frame of the function just checked, whose first `arity` locals are its parameters. */
+  frame(arity: number): Frame {
+    const boxes = new Map<number, number>();
+    for (const v of this.boxedVars) boxes.set(v.slot, v.slot < arity && !v.capture ? this.newSlot(v.ty) : v.slot);
+    return { nlocals: this.localTypes.length, localTypes: this.localTypes, cells: this.cells, boxes };
+  }
+
+  /** A variable a closure captures and may change: it lives in a box (closures.ts). */
+  markBoxed(v: LocalVar): void {
+    v.boxed = true;
+    if (!this.boxedVars.includes(v)) this.boxedVars.push(v);
+  }
+
+  currentName(): string {
+    return this.fnName;
+  }
+
+  /**
+   * Check a function literal's body (`body` declares its parameters and checks it, returning
+   * its arity) with a function state of its own, and restore the enclosing function's after.
+   */
+  inFunction(ret: Ty, name: string, index: number, body: () => number): void {
+    const saved = {
+      scopes: this.scopes, localTypes: this.localTypes, cells: this.cells, retTy: this.retTy, loopDepth: this.loopDepth,
+      literals: this.literals, boxedVars: this.boxedVars, fnName: this.fnName,
+    };
+    this.beginFunction(ret);
+    this.literals = [];
+    this.fnName = name;
+    try {
+      const arity = body();
+      this.frames[index] = this.frame(arity);
+    } finally {
+      Object.assign(this, saved);
+    }
   }
 
   newSlot(ty: Ty): number {
@@ -468,6 +524,7 @@ class Checker {
 
   checkFunction(f: FnInfo): void {
     this.beginFunction(f.ret);
+    this.fnName = f.key;
     this.selfType = f.decl.owner ?? null;
     f.decl.params.forEach((p, i) => {
       if (this.scopes[0].has(p.name)) this.attempt(() => this.err(p, `parameter '${p.name}' is declared twice`), undefined);
@@ -480,7 +537,7 @@ class Checker {
       this.err(f.decl, `missing return: function '${f.key}' must return ${show(f.ret)} on every path`,
         b.tail ? 'the last expression needs `return`' : undefined);
     }
-    this.frames[f.index] = { nlocals: this.localTypes.length, localTypes: this.localTypes, cells: this.cells };
+    this.frames[f.index] = this.frame(f.params.length);
     this.selfType = null;
   }
 
@@ -905,6 +962,7 @@ class Checker {
       case 'Sizeof':
         this.resolveType(e.type);
         return T.usize;
+      case 'FnLit': return checkFnLit(this, e);
     }
   }
 
@@ -960,7 +1018,11 @@ class Checker {
       notes(e).target = { k: 'global', index: g.index };
       return g.ty;
     }
-    if (this.fnByKey.has(e.name)) this.err(e, `function '${e.name}' used as a value`, 'closures and function values are not supported yet');
+    const f = this.fnByKey.get(e.name);
+    if (f) {
+      notes(e).target = { k: 'fnValue', index: f.index };
+      return { k: 'fn', params: f.params, ret: f.ret };
+    }
     // Asthra_runtime.slice_from_raw_parts's ownership argument
     if (e.name === 'ownership_c' || e.name === 'ownership_gc') {
       notes(e).target = { k: 'constant', value: e.name === 'ownership_c' ? OWNERSHIP_C : OWNERSHIP_GC };
@@ -1110,6 +1172,7 @@ class Checker {
       return this.err(o, `undefined variable '${o.name}'`);
     }
     if (!v.isLet) return this.err(e, `cannot take the address of '${o.name}': only a variable declared with 'let' has one`, `copy it first: let mut x = ${o.name};`);
+    if (v.boxed) return this.err(e, `cannot take the address of '${o.name}': a closure captures it`, `copy it first: let mut x = ${o.name};`);
     const ct = cTypeOf(v.ty);
     if (ct === null || !isMemoryCType(ct)) {
       return this.err(e, `cannot take the address of '${o.name}' (${show(v.ty)}): '&' works on a bool, integer, float or pointer variable`);
@@ -1237,9 +1300,15 @@ class Checker {
   call(e: Extract<Expr, { kind: 'Call' }>, expected?: Ty): Ty {
     const c = e.callee;
     if (c.kind === 'Ident') {
+      const local = this.lookup(c.name);
+      if (local?.ty.k === 'fn' || (local === undefined && this.globals.get(c.name)?.ty.k === 'fn')) {
+        return callValue(this, e, this.expr(c) as Extract<Ty, { k: 'fn' }>, `'${c.name}'`);
+      }
       const user = this.fnByKey.get(c.name);
+      if (local && !user) return this.err(c, `'${c.name}' is not a function: it is ${show(local.ty)}`);
       const ext = user || this.lookup(c.name) ? undefined : this.externs.get(c.name);
       if (ext) return this.externCall(e, ext);
+      if (!user && SLICE_HELPERS.has(c.name)) return sliceHelper(this, e, c.name);
       if (!this.lookup(c.name) && !user) return this.builtinCall(e, c.name);
       if (!user) return this.err(c, `'${c.name}' is not a function`);
       notes(e).target = { k: 'fn', index: user.index };
@@ -1274,9 +1343,19 @@ class Checker {
         return this.tableCall(e, f);
       }
       const ot = this.expr(c.object);
+      if (ot.k === 'struct' && !this.fnByKey.has(`${ot.name}::${c.name}`)) {
+        const fld = this.structs.get(ot.name)!.fields.find((x) => x.name === c.name);
+        if (fld?.ty.k === 'fn') {
+          notes(c).fieldIndex = this.structs.get(ot.name)!.fields.indexOf(fld);
+          notes(c).ty = fld.ty;
+          return callValue(this, e, fld.ty, `'${c.name}'`);
+        }
+      }
       return this.methodCall(e, c.name, ot);
     }
-    return this.err(e, 'this expression cannot be called');
+    const ct = this.expr(c);
+    if (ct.k === 'fn') return callValue(this, e, ct, 'this function value');
+    return this.err(e, `this expression cannot be called: it is ${show(ct)}, not a function`);
   }
 
   // ------------------------------------------------------------------ C interop

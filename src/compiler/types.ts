@@ -28,7 +28,9 @@ export type Ty =
   | { k: 'handle'; elem: Ty }
   | { k: 'chan'; elem: Ty }
   | { k: 'mutex' }
-  | { k: 'asthraResult' };
+  | { k: 'asthraResult' }
+  /** a function value: a closure, or a top-level function named as a value (closures.ts) */
+  | { k: 'fn'; params: Ty[]; ret: Ty };
 
 export const T = {
   i32: { k: 'int', name: 'i32' } as Ty,
@@ -73,7 +75,7 @@ export function builtinType(s: Spelling): Ty | null {
 /** Does a value of this type live in the heap (so the slot holds a reference)? */
 export function isRef(t: Ty): boolean {
   switch (t.k) {
-    case 'string': case 'slice': case 'tuple': case 'struct': case 'enum': case 'handle': case 'chan': case 'mutex':
+    case 'string': case 'slice': case 'tuple': case 'struct': case 'enum': case 'handle': case 'chan': case 'mutex': case 'fn':
       return true;
     default:
       return false;
@@ -96,6 +98,7 @@ export function show(t: Ty): string {
     case 'chan': return `Channel<${show(t.elem)}>`;
     case 'mutex': return '*mut AsthraMutex';
     case 'asthraResult': return 'AsthraResult';
+    case 'fn': return `fn(${t.params.map(show).join(', ')}) -> ${show(t.ret)}`;
     case 'unknown': return '_';
     case 'error': return ERROR_TYPE_TEXT;
     default: return t.k;
@@ -199,6 +202,10 @@ export function same(a: Ty, b: Ty): boolean {
     case 'ptr': return a.elem.k === 'void' || (b as typeof a).elem.k === 'void' || same(a.elem, (b as typeof a).elem);
     case 'handle': return same(a.elem, (b as typeof a).elem);
     case 'chan': return same(a.elem, (b as typeof a).elem);
+    case 'fn': {
+      const bb = b as typeof a;
+      return a.params.length === bb.params.length && a.params.every((t, i) => same(t, bb.params[i])) && same(a.ret, bb.ret);
+    }
     default: return true;
   }
 }
@@ -228,6 +235,7 @@ export function hasUnknown(t: Ty): boolean {
     case 'enum': return t.args.some(hasUnknown);
     case 'slice': case 'chan': return hasUnknown(t.elem);
     case 'tuple': return t.elems.some(hasUnknown);
+    case 'fn': return t.params.some(hasUnknown) || hasUnknown(t.ret);
     default: return false;
   }
 }
