@@ -1351,6 +1351,12 @@ export class Checker {
           return callValue(this, e, fld.ty, `'${c.name}'`);
         }
       }
+      if (ot.k === 'tuple' && /^\d+$/.test(c.name) && ot.elems[Number(c.name)]?.k === 'fn') {
+        const ft = ot.elems[Number(c.name)] as Extract<Ty, { k: 'fn' }>;
+        notes(c).fieldIndex = Number(c.name);
+        notes(c).ty = ft;
+        return callValue(this, e, ft, `'.${c.name}'`);
+      }
       return this.methodCall(e, c.name, ot);
     }
     const ct = this.expr(c);

@@ -119,7 +119,12 @@ export function checkFnLit(ck: Checker, e: Extract<Expr, { kind: 'FnLit' }>): Ty
 /** A call of a value of function type: its arguments against the type's parameters. */
 export function callValue(ck: Checker, e: Extract<Expr, { kind: 'Call' }>, ft: Extract<Ty, { k: 'fn' }>, what: string): Ty {
   notes(e).target = { k: 'closureCall' };
-  ck.args(e, ft.params, e.args, what);
+  try {
+    ck.args(e, ft.params, e.args, what);
+  } catch (x) {
+    if (x instanceof CompileError && x.message.startsWith('wrong number')) x.withNote(e.callee, `${what} is ${show(ft)}`);
+    throw x;
+  }
   return ft.ret;
 }
 
