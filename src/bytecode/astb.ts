@@ -182,16 +182,6 @@ export function writeAstb(m: Module): Buffer {
       }
     });
   }
-  const closures = m.shapes.flatMap((s, i) => (s.fn === undefined ? [] : [[i, s.fn]]));
-  if (closures.length > 0) {
-    section(Section.CLOSURES, (w) => {
-      w.u32(closures.length);
-      for (const [shape, fn] of closures) {
-        w.u32(shape);
-        w.u32(fn);
-      }
-    });
-  }
   if (m.callbacks.length > 0) {
     section(Section.CALLBACKS, (w) => {
       w.u32(m.callbacks.length);
@@ -213,6 +203,16 @@ export function writeAstb(m: Module): Buffer {
     w.u32(m.globals.length);
     for (const g of m.globals) w.str(g.type ?? (g.kind ? 'r' : 'n'));
   });
+  const closures = m.shapes.flatMap((s, i) => (s.fn === undefined ? [] : [[i, s.fn]]));
+  if (closures.length > 0) {
+    section(Section.CLOSURES, (w) => {
+      w.u32(closures.length);
+      for (const [shape, fn] of closures) {
+        w.u32(shape);
+        w.u32(fn);
+      }
+    });
+  }
   const out = new Writer();
   out.bytes(Buffer.from(MAGIC, 'latin1'));
   out.u16(VERSION_MAJOR);
