@@ -261,7 +261,7 @@ const table = [
   [Op.BYTES_IN, 'BYTES_IN', [], 'r', 'n', false, 'pop a []u8; push the address of a C copy of its bytes (buf.ptr passed to C)'],
   [Op.BYTES_OUT, 'BYTES_OUT', [], 'rn', '', false, 'pop a []u8 and the address BYTES_IN gave; copy the bytes back into the slice and free the C copy'],
   // function values (closures): an object of a closure shape (ShapeProto.fn) made by NEW_OBJ
-  [Op.CALL_CLOSURE, 'CALL_CLOSURE', ['str', 'count'], '*', '*', false, 'call the closure below N arguments: its function gets its captured fields, then the arguments; K is the signature (argument kinds, \':\', result kind), checked against the function'],
+  [Op.CALL_CLOSURE, 'CALL_CLOSURE', ['str', 'count'], '*', '*', true, 'call the closure below N arguments: its function gets its captured fields, then the arguments; K is the signature (argument kinds, \':\', result kind), checked against the function'],
 ] as const;
 
 /**

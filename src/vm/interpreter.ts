@@ -131,6 +131,11 @@ export class Interpreter {
     return this.arena.f64;
   }
 
+  /** The arena's current int32 view (native code reads object headers through it). */
+  get i32(): Int32Array {
+    return this.arena.i32;
+  }
+
   /**
    * Call a native function with its arguments at f64[sp - argc..]. Returns 'done' (result in
    * nativeResult), 'interpret' (it spilled before starting: run it in the interpreter), or
