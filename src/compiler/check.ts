@@ -735,6 +735,7 @@ export class Checker {
     if (call.kind !== 'Call') return this.err(call, 'spawn needs a function call', 'spawn worker(1, "a");');
     const ret = this.expr(call);
     const t = notes(call).target;
+    if (t?.k === 'closureCall') this.err(call, 'spawn needs a call of a function or method declared in the program, not of a function value', 'pass the closure to one: fn run(f: fn() -> void) -> void { f(); }  spawn run(f);');
     if (t?.k !== 'fn') this.err(call, 'spawn needs a call of a function or method declared in the program');
     return ret;
   }
@@ -1789,6 +1790,8 @@ function targetsIn(node: unknown, kind: 'fn' | 'global', out = new Set<number>()
   }
   const t = notes(node).target;
   if (t?.k === kind) out.add(t.index);
+  // a function used as a value may be called by whatever receives it
+  if (kind === 'fn' && t?.k === 'fnValue') out.add(t.index);
   for (const [k, v] of Object.entries(node)) if (k !== 'ty' && k !== 'target') targetsIn(v, kind, out);
   return out;
 }

@@ -119,12 +119,12 @@ export function checkFnLit(ck: Checker, e: Extract<Expr, { kind: 'FnLit' }>): Ty
 /** A call of a value of function type: its arguments against the type's parameters. */
 export function callValue(ck: Checker, e: Extract<Expr, { kind: 'Call' }>, ft: Extract<Ty, { k: 'fn' }>, what: string): Ty {
   notes(e).target = { k: 'closureCall' };
-  try {
-    ck.args(e, ft.params, e.args, what);
-  } catch (x) {
-    if (x instanceof CompileError && x.message.startsWith('wrong number')) x.withNote(e.callee, `${what} is ${show(ft)}`);
-    throw x;
+  const a = e.args;
+  const noArgs = a.length === 1 && ft.params.length === 0 && a[0].kind === 'Unit';
+  if (a.length !== ft.params.length && !noArgs) {
+    ck.err(e, `wrong number of arguments to ${what}: expected ${ft.params.length}, found ${a.length}`, `${what} is ${show(ft)}`);
   }
+  ck.args(e, ft.params, a, what);
   return ft.ret;
 }
 
