@@ -113,6 +113,8 @@ export class Checker {
   boxedVars: LocalVar[] = [];
   /** the function being checked, for the names of its closures */
   fnName = '<init>';
+  /** inside a closure: the scopes of the functions around it (for "did you mean") */
+  enclosingScopes: Map<string, LocalVar>[] = [];
 
   constructor(readonly program: Program, readonly file: string, readonly source: string) {
     this.enums.set('Result', {
@@ -190,7 +192,8 @@ export class Checker {
   /** The names a "did you mean" hint may offer for an unknown variable. */
   valueNames(): string[] {
     const out: string[] = [];
-    for (const sc of this.scopes) out.push(...sc.keys());
+    // inside a closure, the enclosing functions' variables too (naming one captures it)
+    for (const sc of [...this.enclosingScopes, ...this.scopes]) out.push(...sc.keys());
     out.push(...this.globals.keys());
     return out;
   }
@@ -459,6 +462,7 @@ export class Checker {
   beginFunction(ret: Ty): void {
     this.nestingReported = false;
     this.scopes = [new Map()];
+    this.enclosingScopes = [];
     this.localTypes = [];
     this.cells = new Map();
     this.retTy = ret;
@@ -490,9 +494,10 @@ export class Checker {
   inFunction(ret: Ty, name: string, index: number, body: () => number): void {
     const saved = {
       scopes: this.scopes, localTypes: this.localTypes, cells: this.cells, retTy: this.retTy, loopDepth: this.loopDepth,
-      literals: this.literals, boxedVars: this.boxedVars, fnName: this.fnName,
+      literals: this.literals, boxedVars: this.boxedVars, fnName: this.fnName, enclosingScopes: this.enclosingScopes,
     };
     this.beginFunction(ret);
+    this.enclosingScopes = [...saved.enclosingScopes, ...saved.scopes];
     this.literals = [];
     this.fnName = name;
     try {
