@@ -5,7 +5,7 @@ import type { Block, Expr, ExternDecl, FnDecl, GlobalDecl, Item, MatchArm, Patte
 import { CompileError, CompileErrors, Pos } from './diagnostics';
 import { isUseful, PatternSpace } from './exhaustive';
 import { EnumInfo, FnInfo, GlobalInfo, LocalVar, notes, StructInfo } from './scope';
-import { ClosureInfo, SLICE_HELPERS, callValue, checkFnLit, sliceHelper } from './closures';
+import { ClosureInfo, SLICE_HELPERS, SpawnThunk, callValue, checkFnLit, sliceHelper, spawnValue } from './closures';
 import {
   ERROR_TYPE_TEXT, INT_NAMES, INT_RANGE, IntName, T, Ty, assignable, didYouMean, builtinType, flexInt, hasUnknown, intBits, isNumeric, isRef, openVar,
   parseIntLiteral, refine, same, setUseSite, show,
@@ -43,6 +43,8 @@ export interface CheckedProgram {
   callbacks: CallbackProto[];
   /** the function literals, each a function of its own after the program's (closures.ts) */
   closures: ClosureInfo[];
+  /** functions that call a function value, for `spawn f(x)` of one (closures.ts) */
+  spawnThunks: SpawnThunk[];
 }
 
 /** A function-pointer parameter of an extern: `fn(*mut u8, usize) -> i32`. */
@@ -95,6 +97,12 @@ export class Checker {
   externList: ExternProto[] = [];
   callbackList: CallbackProto[] = [];
   closures: ClosureInfo[] = [];
+  spawnThunks: SpawnThunk[] = [];
+
+  /** The index the next function literal or spawn thunk gets (after the program's functions). */
+  nextFunctionIndex(): number {
+    return this.fns.length + 1 + this.closures.length + this.spawnThunks.length;
+  }
 
   // per-function state
   /** how many `unsafe { }` blocks enclose the expression being checked */
@@ -230,6 +238,7 @@ export class Checker {
       externs: this.externList,
       callbacks: this.callbackList,
       closures: this.closures,
+      spawnThunks: this.spawnThunks,
     };
   }
 
@@ -740,7 +749,10 @@ export class Checker {
     if (call.kind !== 'Call') return this.err(call, 'spawn needs a function call', 'spawn worker(1, "a");');
     const ret = this.expr(call);
     const t = notes(call).target;
-    if (t?.k === 'closureCall') this.err(call, 'spawn needs a call of a function or method declared in the program, not of a function value', 'pass the closure to one: fn run(f: fn() -> void) -> void { f(); }  spawn run(f);');
+    if (t?.k === 'closureCall') {
+      spawnValue(this, call);
+      return ret;
+    }
     if (t?.k !== 'fn') this.err(call, 'spawn needs a call of a function or method declared in the program');
     return ret;
   }

@@ -88,7 +88,7 @@ export function checkFnLit(ck: Checker, e: Extract<Expr, { kind: 'FnLit' }>): Ty
     }
     captures.push({ name, outer: v, boxed: v.mut });
   }
-  const index = ck.fns.length + 1 + ck.closures.length;
+  const index = ck.nextFunctionIndex();
   const where = ck.currentName();
   const info: ClosureInfo = { index, name: `${where}.<closure at ${e.line}:${e.col}>`, decl: e, captures, params, ret };
   ck.closures.push(info);
@@ -114,6 +114,26 @@ export function checkFnLit(ck: Checker, e: Extract<Expr, { kind: 'FnLit' }>): Ty
     return captures.length + params.length;
   });
   return { k: 'fn', params, ret };
+}
+
+/**
+ * `spawn f(x)` of a function value f: the task runs a function of its own (a thunk) that takes
+ * the function value and the arguments and calls it.
+ */
+export interface SpawnThunk {
+  index: number;
+  name: string;
+  type: Extract<Ty, { k: 'fn' }>;
+  /** the spawn's call, the thunk's source position */
+  at: { line: number; col: number };
+}
+
+/** A checked call of a function value becomes a spawn of a thunk (notes `thunk`). */
+export function spawnValue(ck: Checker, call: Extract<Expr, { kind: 'Call' }>): void {
+  const type = notes(call.callee).ty as Extract<Ty, { k: 'fn' }>;
+  const index = ck.nextFunctionIndex();
+  ck.spawnThunks.push({ index, name: `${ck.currentName()}.<spawn at ${call.line}:${call.col}>`, type, at: { line: call.line, col: call.col } });
+  notes(call).thunk = ck.spawnThunks.length - 1;
 }
 
 /** A call of a value of function type: its arguments against the type's parameters. */

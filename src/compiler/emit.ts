@@ -58,6 +58,16 @@ export function emit(cp: CheckedProgram, sourceName: string, source: string): Mo
     fe.body(c.decl.body, c.name);
     m.functions[c.index] = fe.finish(isRef(c.ret) ? 1 : 0);
   }
+  // spawn f(x) of function values: a thunk calling f with the arguments
+  for (const th of cp.spawnThunks) {
+    const ft = th.type;
+    const fe = new FnEmitter(cp, pools, th.name, [ft, ...ft.params], ft.params.length + 1, ft.ret);
+    fe.mark(th.at);
+    for (let i = 0; i <= ft.params.length; i++) fe.op(Op.LOAD, i);
+    fe.op(Op.CALL_CLOSURE, pools.str(closureSig(ft)), ft.params.length);
+    fe.op(Op.RET);
+    m.functions[th.index] = fe.finish(isRef(ft.ret) ? 1 : 0);
+  }
   for (const fn of m.functions) fn.maxStack = analyze(m, fn);
   return m;
 }
@@ -572,6 +582,16 @@ class FnEmitter {
   /** Push the arguments of a checked call (self first for methods) and start a task. */
   spawn(call: Expr, withHandle: boolean): void {
     const c = call as Extract<Expr, { kind: 'Call' }>;
+    const thunk = notes(c).thunk;
+    if (thunk !== undefined) {
+      // a function value's call: its thunk takes the value and the arguments
+      const th = this.cp.spawnThunks[thunk];
+      this.expr(c.callee);
+      for (const a of notes(c).noArgs ? [] : c.args) this.expr(a);
+      this.mark(call);
+      this.op(withHandle ? Op.SPAWN_H : Op.SPAWN, th.index, th.type.params.length + 1);
+      return;
+    }
     const t = notes(c).target as { k: 'fn'; index: number };
     const f = this.cp.fns[t.index - 1];
     if (f.hasSelf && c.callee.kind === 'Field') this.expr(c.callee.object);

@@ -94,6 +94,8 @@ export interface Notes {
   armCode?: string;
   /** a function literal: its index in CheckedProgram.closures */
   closure?: number;
+  /** `spawn f(x)` of a function value: its index in CheckedProgram.spawnThunks */
+  thunk?: number;
 }
 
 export function notes(n: object): Notes {
