@@ -271,6 +271,7 @@ PrimaryN -> Literal                                     {% id %}
   | "[" ExprList ",":? "]"                              {% d => P.node('ArrayLit', d[0], { elems: d[1] }) %}
   | "[" ExprB ";" Expr "]"                              {% d => P.node('ArrayRepeat', d[0], { value: d[1], count: d[3] }) %}
   | "sizeof" "(" Type ")"                               {% d => P.node('Sizeof', d[0], { type: d[2] }) %}
+  | "fn" "(" Params ")" RetType:? Block                 {% d => P.node('FnLit', d[0], { params: d[2], ret: d[4], body: d[5] }) %}
 
 Literal -> Number                                       {% id %}
   | String                                              {% d => P.node('Str', d[0], { value: d[0].value }) %}

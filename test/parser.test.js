@@ -40,6 +40,7 @@ function sx(e) {
     case 'Match': return `(match ${sx(e.subject)} ${e.arms.length} arms)`;
     case 'Try': return `(try ${sx(e.expr)})`;
     case 'Sizeof': return `(sizeof ${ty(e.type)})`;
+    case 'FnLit': return `(fn (${e.params.map((p) => `${p.mut ? 'mut ' : ''}${p.name}: ${ty(p.type)}`).join(', ')}) ${e.ret ? ty(e.ret) : '_'} ${block(e.body)})`;
     default: return `<${e.kind}>`;
   }
 }
@@ -364,6 +365,21 @@ describe('parser', () => {
     it('reads slice, array, tuple, pointer and function types', () => {
       const [s] = stmts('let x: ([]i32, [4]u8, *mut T, fn(i32) -> bool, Map<K, []V>) = y;');
       expect(ty(s.type)).to.equal('([]i32, [4]u8, *mut T, fn(i32) -> bool, Map<K, []V>)');
+    });
+  });
+
+  describe('function literals', () => {
+    it('reads a function literal as an expression, in calls and as a global initialiser', () => {
+      const f = expr('fn(x: i32, mut y: i32) -> i32 { return x * y; }');
+      expect(f.kind).to.equal('FnLit');
+      expect(f.params.map((p) => [p.name, p.mut, ty(p.type)])).to.deep.equal([['x', false, 'i32'], ['y', true, 'i32']]);
+      expect(ty(f.ret)).to.equal('i32');
+      expect(sx(expr('apply(fn() -> void { }, 1)'))).to.match(/^\(call apply \(fn \(\) void .*\) 1\)$/);
+      expect(sx(expr('make()(2)'))).to.equal('(call (call make) 2)');
+      const g = parse('let f: fn(i32) -> fn() -> i32 = fn(x: i32) -> fn() -> i32 { return fn() -> i32 { return x; }; };\nfn main() -> void { }\n', 'g.asthra');
+      expect(g.items.map((it) => it.kind)).to.deep.equal(['Global', 'Fn']);
+      expect(ty(g.items[0].type)).to.equal('fn(i32) -> fn() -> i32');
+      expect(g.items[0].init.kind).to.equal('FnLit');
     });
   });
 

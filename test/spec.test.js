@@ -64,11 +64,11 @@ describe('spec-tests (through the CLI)', () => {
 // The same programs with the native tier off, with native frames spilling to the interpreter
 // at every second call (a torture mode for the deoptimisation path), and with a collection
 // before every allocation followed by a heap check (Wren's GC_STRESS, Lua's heap walk).
-const TIER_DIRS = ['ffi', 'functions', 'generics', 'integers', 'runtime', 'control', 'floats', 'globals', 'programs', 'casts', 'main'];
-const HEAP_DIRS = ['integers', 'slices', 'strings', 'structs', 'enums', 'match', 'tuples', 'programs', 'upstream', 'gc', 'generics', 'traits', 'types'];
+const TIER_DIRS = ['ffi', 'closures', 'functions', 'generics', 'integers', 'runtime', 'control', 'floats', 'globals', 'programs', 'casts', 'main'];
+const HEAP_DIRS = ['closures', 'integers', 'slices', 'strings', 'structs', 'enums', 'match', 'tuples', 'programs', 'upstream', 'gc', 'generics', 'traits', 'types'];
 // Concurrency programs also run on one and on four workers, and with a collection before every
 // allocation on the default count (programs that fix their worker count or seed keep theirs).
-const TASK_DIRS = ['concurrency', 'channels', 'ffi', 'traits'];
+const TASK_DIRS = ['concurrency', 'channels', 'closures', 'ffi', 'traits'];
 // Too slow under --gc-torture. callback_after_end: a C thread calls back as fast as it can and
 // every call is a task; the program ends once main has returned and every task has finished, and
 // with a collection before every allocation the tasks never catch up with the flood (the paced

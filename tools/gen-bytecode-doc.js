@@ -196,8 +196,10 @@ end-4   4     u32 CRC-32 (IEEE 802.3, polynomial 0xEDB88320) of every byte befor
 
 The writer emits the sections in id order; the reader accepts them in any order but needs each
 of sections 1 to 7 and 10 exactly once. The externs and callbacks sections are written only by
-programs that declare \`extern\` functions (and pass Asthra functions to them). Format 2.0 added
-the types section: a 1.x file lacks it, so this VM refuses 1.x files (rebuild them from source).
+programs that declare \`extern\` functions (and pass Asthra functions to them), the closures
+section only by programs with function values. Format 2.0 added the types section: a 1.x file
+lacks it, so this VM refuses 1.x files (rebuild them from source). Format 2.1 added the closures
+section; a 2.0 file simply has no closure shapes.
 Every str of the strings and types sections must be valid UTF-8 without a NUL byte.
 
 | id | section | payload, in order |
@@ -212,6 +214,7 @@ Every str of the strings and types sections must be valid UTF-8 without a NUL by
 | 8 | externs | u32 count · per extern: str Asthra name · str library as written (empty: the C library) · str C symbol · u32 parameter count n · n C type bytes · u8 result C type · u8 blocking (1) or \`#[non_blocking]\` (0) · u32 line · u32 column of its declaration |
 | 9 | callbacks | u32 count · per callback: u32 function index · u32 parameter count n · n C type bytes · u8 result C type (numbers, bools and pointers only: a call from C becomes a task whose arguments travel in one injection record) |
 | 10 | types | u32 function count · per function, in order: u32 local count n · n × str value type of each local · str value type of the result · then u32 global count · per global: str value type (see [value types](#value-types)) |
+| 11 | closures | u32 count · per closure shape: u32 shape index · u32 function index (the function a value of that shape runs; see [values and objects](#values-and-objects)) |
 
 C type codes (externs section), as koffi binds them: 0 void (results only), 1 bool, 2 i8,
 3 u8, 4 i16, 5 u16, 6 i32, 7 u32, 8 i64, 9 u64, 10 isize, 11 usize, 12 f32, 13 f64, 14 string
@@ -284,6 +287,16 @@ ${tagTable()}
   index, which \`VARIANT\` reads. Result and Option are ordinary enums: \`Ok\`/\`Some\` are variant 0.
 - A **shape** (shapes section) lists which fields hold references; the collector traces exactly
   those.
+- A **function value** (a closure, or a top-level function used as a value) is an object of a
+  *closure shape*, one the closures section pairs with a function. Its fields are what the
+  closure captured: a copy of a variable that cannot change, or the *box* of one that can (an
+  object of shape \`box\` with one field, shared by the enclosing function and every closure that
+  captured the variable). \`CALL_CLOSURE\` checks that its operand is an object of a closure shape
+  whose function has the signature the call names (argument kinds, \`:\`, result kind), then runs
+  that function with the object's fields as its first arguments, followed by the call's. A
+  function value without captures is the one shared field-less object of its shape. The
+  verifier checks every closure shape: its function exists, is not the entry, and takes the
+  fields' kinds as its first parameters.
 - A **fiber** (a task) is one FIBER block: its registers and links (src/scheduler/fiber.ts), then
   its first stack: value slots (each frame's locals start at its base slot and its operand stack
   sits above them), then frame records (the caller's function index, return pc and base slot:
@@ -327,7 +340,8 @@ it came from \`asthra run\` or from a file. A rejection exits with code 2:
    every operand is in range for its kind: \`local\` < the function's locals, \`global\` < the
    globals, \`num\`/\`str\` < the constant pools, \`fn\` < the functions, \`shape\` < the shapes, \`ity\`
    < ${INT_NAMES.length}, \`kind\` < 2, \`builtin\` < ${BUILTINS.length}, \`field\`/\`count\` < 2^20. A \`CALL\`'s argument count
-   equals the callee's arity. The fused instructions that compute on the locals they name
+   equals the callee's arity; a \`CALL_CLOSURE\`'s equals its signature's (a string such as
+   \`nr:n\`, which it pops after the closure object, and whose result kind it pushes). The fused instructions that compute on the locals they name
    (\`INC_LOCAL\`, \`LOCAL_ADD_I\`, \`LOCAL_SUB_IMM\`, \`JLT_LOCALS\`, \`JGE_LOCALS\`,
    \`J*_LOCAL_IMM\`) may only name number locals.
 3. **Jumps.** Every jump target is inside the function and on an instruction boundary.
@@ -368,8 +382,10 @@ top, left to right: \`SUB_I\` pops \`n n\` as \`a b\` and pushes \`a - b\`. In t
 columns, \`n\` is a number, \`r\` a reference and \`–\` nothing. In the meaning column, capital
 letters name the operands in order (the "written" column below; \`A\`/\`B\` are two locals).
 The native column marks the instructions the native tier (src/vm/native.ts) translates to
-JavaScript: a function of numbers only that uses only these, and calls only such functions,
-runs natively.
+JavaScript: a function that uses only these, returns a number, and calls only such functions,
+runs natively. It computes on numbers only; references may pass through it (locals, arguments,
+the closure of a \`CALL_CLOSURE\` whose result is a number), and the function a closure runs is
+called natively when it qualifies, otherwise the interpreter makes the call.
 
 Integer instructions carry the integer type T, and trap (\`runtime error: integer overflow\`) when
 the exact result does not fit it. 64-bit types are exact within ±(2^53 − 1) and trap beyond.

@@ -9,7 +9,8 @@
 // program text, for stack traces and `asthra disasm`), and EXTERNS (the C functions the program
 // calls: name, library, symbol, C type codes, blocking flag, declaration line) and CALLBACKS
 // (the Asthra functions passed to C as function pointers, with their C signatures): each only
-// in files that have some. TYPES (format 2.0) gives the declared value type of every function's
+// in files that have some; so is CLOSURES (format 2.1: the closure shapes, each with the
+// function its values run, bytecode/module.ts ShapeProto.fn). TYPES (format 2.0) gives the declared value type of every function's
 // locals and result and of every global (vtypes.ts), which the verifier assumes of parameters,
 // call results and globals. The reader checks every length against
 // the bytes it has and reports the section and file offset of anything wrong; the verifier
@@ -18,7 +19,7 @@ import type { CallbackProto, ExternProto, FnProto, GlobalProto, MainKind, Module
 
 export const MAGIC = 'ASTB';
 export const VERSION_MAJOR = 2;
-export const VERSION_MINOR = 0;
+export const VERSION_MINOR = 1;
 
 const enum Section {
   META = 1,
@@ -31,9 +32,10 @@ const enum Section {
   EXTERNS = 8,
   CALLBACKS = 9,
   TYPES = 10,
+  CLOSURES = 11,
 }
 const SECTION_NAMES: Record<number, string> = {
-  1: 'meta', 2: 'numbers', 3: 'strings', 4: 'shapes', 5: 'globals', 6: 'functions', 7: 'source', 8: 'externs', 9: 'callbacks', 10: 'types',
+  1: 'meta', 2: 'numbers', 3: 'strings', 4: 'shapes', 5: 'globals', 6: 'functions', 7: 'source', 8: 'externs', 9: 'callbacks', 10: 'types', 11: 'closures',
 };
 
 export class AstbError extends Error {
@@ -201,6 +203,16 @@ export function writeAstb(m: Module): Buffer {
     w.u32(m.globals.length);
     for (const g of m.globals) w.str(g.type ?? (g.kind ? 'r' : 'n'));
   });
+  const closures = m.shapes.flatMap((s, i) => (s.fn === undefined ? [] : [[i, s.fn]]));
+  if (closures.length > 0) {
+    section(Section.CLOSURES, (w) => {
+      w.u32(closures.length);
+      for (const [shape, fn] of closures) {
+        w.u32(shape);
+        w.u32(fn);
+      }
+    });
+  }
   const out = new Writer();
   out.bytes(Buffer.from(MAGIC, 'latin1'));
   out.u16(VERSION_MAJOR);
@@ -417,6 +429,17 @@ export function readAstb(buf: Buffer): Module {
   }
 
   const callbacks: CallbackProto[] = [];
+  const clr = bodies.get(Section.CLOSURES);
+  if (clr !== undefined) {
+    for (let i = 0, n = clr.count('closure shape', 8); i < n; i++) {
+      const shape = clr.u32('closure shape');
+      const fn = clr.u32('closure function');
+      if (shape >= shapes.length) clr.fail(`closure shape ${shape} does not exist (${shapes.length} shapes)`);
+      if (shapes[shape].fn !== undefined) clr.fail(`shape ${shape} is listed twice`);
+      shapes[shape].fn = fn;
+    }
+    clr.done();
+  }
   const cr = bodies.get(Section.CALLBACKS);
   if (cr !== undefined) {
     for (let i = 0, n = cr.count('callback', 9); i < n; i++) {

@@ -38,6 +38,11 @@ export interface ShapeProto {
   name: string;
   variant: number;
   refs: Uint8Array;
+  /**
+   * a closure shape (a function value): the function CALL_CLOSURE runs, which takes the
+   * object's fields as its first parameters, then the call's arguments
+   */
+  fn?: number;
 }
 
 export interface GlobalProto {

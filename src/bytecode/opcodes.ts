@@ -152,6 +152,7 @@ export const enum Op {
   WNOT,
   WCMP,
   WTOSTR,
+  CALL_CLOSURE,
 }
 
 // op, name, operands, pops, pushes, native, meaning
@@ -284,7 +285,18 @@ const table = [
   [Op.WNOT, 'WNOT', ['wty'], 'r', 'r', false, '~a in wide type W'],
   [Op.WCMP, 'WCMP', ['wty'], 'rr', 'n', false, 'compare two values of wide type W: -1, 0 or 1'],
   [Op.WTOSTR, 'WTOSTR', ['wty'], 'r', 'r', false, 'an i128/u128 of wide type W to decimal text'],
+  // function values (closures): an object of a closure shape (ShapeProto.fn) made by NEW_OBJ
+  [Op.CALL_CLOSURE, 'CALL_CLOSURE', ['str', 'count'], '*', '*', true, 'call the closure below N arguments: its function gets its captured fields, then the arguments; K is the signature (argument kinds, \':\', result kind), checked against the function'],
 ] as const;
+
+/**
+ * A CALL_CLOSURE signature string (argument kinds, ':', result kind: 'nr:n'): its argument and
+ * result kinds, or null if malformed.
+ */
+export function parseClosureSig(s: string): { args: string; ret: string } | null {
+  const m = /^([nr]*):([nr])$/.exec(s);
+  return m ? { args: m[1], ret: m[2] } : null;
+}
 
 /**
  * SELECT's arm codes (one character per arm, in source order, in its string constant), with

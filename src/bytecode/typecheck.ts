@@ -15,7 +15,7 @@
 import { BUILTINS, type Spelling } from './builtins';
 import { CType } from './ctypes';
 import type { FnProto, Module } from './module';
-import { OPS, Op, opSize } from './opcodes';
+import { OPS, Op, opSize, parseClosureSig } from './opcodes';
 import {
   ANY_REF, CELL, WIDE, WANT_WIDE, MIXED, MUTEX, NUM, STR, UNWRITTEN, VType, WANT_ANY_CHAN, WANT_ANY_HANDLE, WANT_ANY_SLICE, WANT_CELL,
   WANT_MUTEX, WANT_OBJ, WANT_STR, Want, chanOf, describe, fits, handleOf, join, kindOfType, objOf, ofKind, sliceOf, validType,
@@ -331,6 +331,14 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
           }
         }
         stack.push(NUM, NUM, ANY_REF, NUM);
+        break;
+      }
+      case Op.CALL_CLOSURE: {
+        // the closure's function is known only when it runs, which checks its signature
+        popN(b, 'argument');
+        pop(WANT_OBJ, 'the closure');
+        const sig = parseClosureSig(m.strings[a]);
+        stack.push(ofKind(sig?.ret ?? 'n'));
         break;
       }
       case Op.CALL_EXTERN: {

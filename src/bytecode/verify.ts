@@ -6,7 +6,7 @@
 // The emitter uses the same analysis to compute each function's max-stack.
 import { INT_NAMES } from './inttypes';
 import { BUILTINS } from './builtins';
-import { MAX_SELECT_ARMS, OPS, Op, OperandKind, SELECT_ARMS, forEachInstruction, opSize, selectArmPops } from './opcodes';
+import { MAX_SELECT_ARMS, OPS, Op, OperandKind, SELECT_ARMS, forEachInstruction, opSize, parseClosureSig, selectArmPops } from './opcodes';
 import { MainKind } from './module';
 import { typecheckFunction } from './typecheck';
 import { kindOfType, validType } from './vtypes';
@@ -59,6 +59,10 @@ function effect(m: Module, fn: FnProto, code: Int32Array, pc: number, stack: str
     case Op.CHAN_SEND: return { pop: 'r' + KIND[a], push: 'n' };
     case Op.CHAN_RECV: return { pop: 'r', push: KIND[a] + 'n' };
     case Op.SELECT: return { pop: [...m.strings[a]].map(selectArmPops).join(''), push: 'nnrn' };
+    case Op.CALL_CLOSURE: {
+      const sig = parseClosureSig(m.strings[a]);
+      return { pop: 'r' + (sig?.args ?? ''), push: sig?.ret ?? 'n' };
+    }
     case Op.CALL_EXTERN: {
       const x = m.externs[a];
       return { pop: [...x.params].map((t) => (ctypeIsRef(t) ? 'r' : 'n')).join(''), push: ctypeIsRef(x.ret) ? 'r' : 'n' };
@@ -128,6 +132,11 @@ export function stackShapes(m: Module, fn: FnProto): { max: number; at: (string 
     }
     if (op === Op.BUILTIN && code[pc + 2] !== BUILTINS[code[pc + 1]].pop.length) {
       fail(pc, `BUILTIN passes ${code[pc + 2]} arguments to '${BUILTINS[code[pc + 1]].name}', which takes ${BUILTINS[code[pc + 1]].pop.length}`);
+    }
+    if (op === Op.CALL_CLOSURE) {
+      const sig = parseClosureSig(m.strings[code[pc + 1]]);
+      if (sig === null) fail(pc, `CALL_CLOSURE signature '${m.strings[code[pc + 1]]}' is not argument kinds, ':' and a result kind (like 'nr:n')`);
+      if (sig !== null && sig.args.length !== code[pc + 2]) fail(pc, `CALL_CLOSURE passes ${code[pc + 2]} arguments, its signature '${m.strings[code[pc + 1]]}' ${sig?.args.length}`);
     }
     if (op === Op.CALL_EXTERN && code[pc + 2] !== m.externs[code[pc + 1]].params.length) {
       fail(pc, `CALL_EXTERN passes ${code[pc + 2]} arguments to '${m.externs[code[pc + 1]].name}', which takes ${m.externs[code[pc + 1]].params.length}`);
@@ -233,9 +242,40 @@ export function verifyExterns(m: Module): void {
 
 const MAIN_KIND_NAMES = ['void (no exit code)', 'an exit code (an integer)', 'a Result'];
 
+/**
+ * Check the closure shapes: each names a function (not the entry) whose first parameters have
+ * the kinds of the shape's fields, so CALL_CLOSURE can pass them.
+ */
+export function verifyClosureShapes(m: Module): void {
+  m.shapes.forEach((s, i) => {
+    if (s.fn === undefined) return;
+    const bad = (msg: string): never => {
+      throw new VerifyError('<shapes>', i, `closure shape ${i} ('${s.name}'): ${msg}`);
+    };
+    if (!Number.isInteger(s.fn) || s.fn < 0 || s.fn >= m.functions.length || s.fn === m.entry) bad(`function ${s.fn} does not exist`);
+    const f = m.functions[s.fn];
+    if (f.arity < s.refs.length) bad(`'${f.name}' takes ${f.arity} parameters, fewer than the ${s.refs.length} captured fields`);
+    s.refs.forEach((k, j) => {
+      if (f.localKinds[j] !== k) bad(`field ${j} is a ${k ? 'reference' : 'number'}, parameter ${j + 1} of '${f.name}' a ${k ? 'number' : 'reference'}`);
+    });
+  });
+}
+
+/**
+ * The CALL_CLOSURE signature (opcodes.ts parseClosureSig) a closure shape's function has once
+ * its captured fields are passed: what a call must name to run it.
+ */
+export function closureShapeSig(m: Module, shape: number): string | null {
+  const s = m.shapes[shape];
+  if (s.fn === undefined) return null;
+  const f = m.functions[s.fn];
+  return [...f.localKinds.slice(s.refs.length, f.arity)].map((k) => KIND[k]).join('') + ':' + KIND[f.retKind];
+}
+
 export function verifyModule(m: Module): void {
   if (m.entry < 0 || m.entry >= m.functions.length) throw new VerifyError('<module>', 0, `entry function ${m.entry} does not exist`);
   verifyExterns(m);
+  verifyClosureShapes(m);
   m.globals.forEach((g, i) => {
     const t = g.type;
     if (t !== undefined && (!validType(m, t) || (kindOfType(t) === 'r' ? 1 : 0) !== g.kind)) {

@@ -182,6 +182,8 @@ export type Expr =
   | (E & { kind: 'Await'; handle: Expr })
   | (E & { kind: 'SpawnExpr'; call: Expr })
   | (E & { kind: 'Try'; expr: Expr })
-  | (E & { kind: 'Sizeof'; type: TypeExpr });
+  | (E & { kind: 'Sizeof'; type: TypeExpr })
+  /** `fn(x: i32) -> i32 { ... }`: a closure (closures.ts) */
+  | (E & { kind: 'FnLit'; params: Param[]; ret: TypeExpr | null; body: Block });
 
 export type ExprKind = Expr['kind'];

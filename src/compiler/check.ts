@@ -7,6 +7,7 @@ import { WIDE_NAMES, wideFits } from '../bytecode/wide';
 import { CompileError, CompileErrors, Pos } from './diagnostics';
 import { isUseful, PatternSpace } from './exhaustive';
 import { EnumInfo, FnInfo, GlobalInfo, LocalVar, notes, StructInfo } from './scope';
+import { ClosureInfo, SLICE_HELPERS, SpawnThunk, callValue, checkFnLit, sliceHelper, spawnValue } from './closures';
 import {
   ERROR_TYPE_TEXT, INT_NAMES, INT_RANGE, IntName, T, Ty, assignable, didYouMean, builtinType, flexInt, hasUnknown, intBits, isNumeric, isRef, openVar,
   parseIntLiteral, refine, same, setUseSite, show,
@@ -21,6 +22,11 @@ export interface Frame {
   localTypes: Ty[];
   /** variables whose address is taken: their slot holds a cell (a reference); slot -> C type */
   cells: Map<number, number>;
+  /**
+   * captured variables that can change (closures.ts): variable slot -> the slot holding its box
+   * (the same slot, except for a parameter, whose box is made on entry into a slot of its own)
+   */
+  boxes: Map<number, number>;
 }
 
 /**
@@ -51,6 +57,12 @@ export interface CheckedProgram {
   /** the Asthra functions passed to C as function pointers */
   callbacks: CallbackProto[];
   dispatchers: DynDispatch[];
+  /** fns by function index (fns is in the order they were declared, not by index) */
+  fnIndex: Map<number, FnInfo>;
+  /** the function literals, each a function of its own after the program's (closures.ts) */
+  closures: ClosureInfo[];
+  /** functions that call a function value, for `spawn f(x)` of one (closures.ts) */
+  spawnThunks: SpawnThunk[];
 }
 
 /** A function-pointer parameter of an extern: `fn(*mut u8, usize) -> i32`. */
@@ -104,7 +116,7 @@ export function check(program: Program, file: string, source: string): CheckedPr
   return new Checker(program, file, source).run();
 }
 
-class Checker {
+export class Checker {
   structs = new Map<string, StructInfo>();
   enums = new Map<string, EnumInfo>();
   fnByKey = new Map<string, FnInfo>();
@@ -140,6 +152,19 @@ class Checker {
   /** the aliases being resolved, innermost last (a cycle is an error) */
   aliasStack: TypeAliasDecl[] = [];
   aliasCycles = new Set<string>();
+  closures: ClosureInfo[] = [];
+  spawnThunks: SpawnThunk[] = [];
+
+  /** Every function of the program, generic instances and dyn dispatchers too, by index. */
+  fnIndex = new Map<number, FnInfo>();
+
+  /**
+   * The index the next function gets: functions, instances, dispatchers, function literals and
+   * spawn thunks share one numbering in the order they are made.
+   */
+  nextFunctionIndex(): number {
+    return this.fns.length + 1 + this.closures.length + this.spawnThunks.length;
+  }
 
   // per-function state
   /** how many `unsafe { }` blocks enclose the expression being checked */
@@ -154,6 +179,12 @@ class Checker {
   nestingReported = false;
   /** integer literals typed by their use, range-checked at the end of their function */
   literals: { e: Expr; value: bigint; text: string; ty: Ty }[] = [];
+  /** this function's variables that closures capture and may change (closures.ts) */
+  boxedVars: LocalVar[] = [];
+  /** the function being checked, for the names of its closures */
+  fnName = '<init>';
+  /** inside a closure: the scopes of the functions around it (for "did you mean") */
+  enclosingScopes: Map<string, LocalVar>[] = [];
 
   constructor(readonly program: Program, readonly file: string, readonly source: string) {
     this.enums.set('Result', {
@@ -231,7 +262,8 @@ class Checker {
   /** The names a "did you mean" hint may offer for an unknown variable. */
   valueNames(): string[] {
     const out: string[] = [];
-    for (const sc of this.scopes) out.push(...sc.keys());
+    // inside a closure, the enclosing functions' variables too (naming one captures it)
+    for (const sc of [...this.enclosingScopes, ...this.scopes]) out.push(...sc.keys());
     out.push(...this.globals.keys());
     return out;
   }
@@ -258,7 +290,7 @@ class Checker {
       this.attempt(() => this.expect(g.init, info.ty), T.error);
     }
     this.attempt(() => this.checkLiterals(), undefined);
-    this.frames[0] = { nlocals: this.localTypes.length, localTypes: this.localTypes, cells: this.cells };
+    this.frames[0] = this.frame(0);
     for (const f of this.fns) if (!f.dispatch) this.attempt(() => this.checkFunction(f), undefined);
     if (this.errors.length === 0) this.globalDecls = this.attempt(() => this.initOrder(this.globalDecls), this.globalDecls);
     if (this.errors.length > 0 || !mainInfo) throw CompileErrors.of(this.errors);
@@ -270,10 +302,11 @@ class Checker {
       dispatchers: [...this.dispatchers.values()].map((fn) => {
         const inner = fn.key.slice(1, -1);
         const dot = inner.lastIndexOf('.');
-        const trait = inner.slice(0, dot);
-        const method = inner.slice(dot + 1);
-        return { fn, trait, method, impls: (this.dynTypes.get(trait) ?? []).map((t) => this.fnByKey.get(`${show(t)}::${method}`)!.index) };
+        return { fn, trait: inner.slice(0, dot), method: inner.slice(dot + 1), impls: this.dispatchTargets(fn) };
       }),
+      closures: this.closures,
+      spawnThunks: this.spawnThunks,
+      fnIndex: this.fnIndex,
     };
   }
 
@@ -368,9 +401,10 @@ class Checker {
         }
       }));
       const ret = decl.ret ? this.withEnv(env ?? this.typeEnv, () => this.safeType(decl.ret!)) : T.void;
-      const info: FnInfo = { index: this.fns.length + 1, key, decl, params, ret, hasSelf, typeEnv: env };
+      const info: FnInfo = { index: this.nextFunctionIndex(), key, decl, params, ret, hasSelf, typeEnv: env };
       decl.owner = owner ?? undefined;
       this.fns.push(info);
+      this.fnIndex.set(info.index, info);
       this.fnByKey.set(key, info);
       return info;
     } finally {
@@ -442,9 +476,14 @@ class Checker {
       const out = new Set<number>();
       if (seen.has(index)) return out;
       seen.add(index);
-      const body = this.fns[index - 1].decl.body;
-      for (const g of globalsUsed(body)) out.add(g);
-      for (const f of functionsCalled(body)) for (const g of fnReads(f, seen)) out.add(g);
+      const f = this.fnIndex.get(index);
+      // a dyn method's dispatcher may call the method of every type made a dyn value
+      const callees = f?.dispatch ? this.dispatchTargets(f) : [];
+      if (f && !f.dispatch) {
+        for (const g of globalsUsed(f.decl.body)) out.add(g);
+        callees.push(...functionsCalled(f.decl.body));
+      }
+      for (const c of callees) for (const g of fnReads(c, seen)) out.add(g);
       if (seen.size === 1) reads.set(index, out);
       seen.delete(index);
       return out;
@@ -548,7 +587,11 @@ class Checker {
         if (elem.k === 'mutex') return elem;
         return { k: 'ptr', mut: t.mut, elem };
       }
-      case 'TFn': return this.err(t, 'function types are not supported yet', 'closures and function values are not supported yet');
+      case 'TFn': {
+        // fn(void) -> R takes no arguments
+        const ps = t.params.length === 1 && t.params[0].kind === 'TName' && t.params[0].name === 'void' ? [] : t.params;
+        return { k: 'fn', params: ps.map((p) => this.resolveType(p)), ret: this.resolveType(t.ret) };
+      }
       case 'TDyn':
         if (!this.traits.has(t.trait)) return this.err(t, `unknown trait '${t.trait}'`, didYouMean(t.trait, this.traits.keys()));
         return { k: 'dyn', trait: t.trait };
@@ -740,6 +783,15 @@ class Checker {
     }));
   }
 
+  /** The functions a dyn method's dispatcher may call (the method of each of the trait's dyn types). */
+  dispatchTargets(fn: FnInfo): number[] {
+    const inner = fn.key.slice(1, -1);
+    const dot = inner.lastIndexOf('.');
+    const trait = inner.slice(0, dot);
+    const method = inner.slice(dot + 1);
+    return (this.dynTypes.get(trait) ?? []).map((t) => this.fnByKey.get(`${show(t)}::${method}`)!.index);
+  }
+
   /** The vtable number of `ty` among the trait's dyn types, its methods instantiated if generic. */
   dynVtable(trait: string, ty: Ty, at: Pos): number {
     let list = this.dynTypes.get(trait);
@@ -775,10 +827,11 @@ class Checker {
     const key = `<${tr.name}.${name}>`;
     let fn = this.dispatchers.get(key);
     if (!fn) {
-      fn = { index: this.fns.length + 1, key, decl: tm as FnDecl, params: sig.params, ret: sig.ret, hasSelf: true, dispatch: true };
+      fn = { index: this.nextFunctionIndex(), key, decl: tm as FnDecl, params: sig.params, ret: sig.ret, hasSelf: true, dispatch: true };
       this.fns.push(fn);
+      this.fnIndex.set(fn.index, fn);
       this.dispatchers.set(key, fn);
-      this.frames[fn.index] = { nlocals: sig.params.length + 1, localTypes: [...sig.params, T.i32], cells: new Map() };
+      this.frames[fn.index] = { nlocals: sig.params.length + 1, localTypes: [...sig.params, T.i32], cells: new Map(), boxes: new Map() };
     }
     notes(e).target = { k: 'fn', index: fn.index };
     this.args(e, sig.params.slice(1), e.args, `'${tr.name}::${name}'`, tm as FnDecl);
@@ -827,7 +880,7 @@ class Checker {
     const open = (): Set<string> => new Set([...all].filter((p) => !env.has(p)));
     const typed: (Ty | null)[] = params.map((p, i) => {
       const te = deSelf(p.type!);
-      if (!mentions(te, open())) return null;
+      if (!mentions(te, all) || (!mentions(te, open()) && needsContext(args[i]))) return null;
       const t = this.expr(args[i]);
       unify(te, t, all, env, this.originOf);
       return t;
@@ -935,10 +988,50 @@ class Checker {
   beginFunction(ret: Ty): void {
     this.nestingReported = false;
     this.scopes = [new Map()];
+    this.enclosingScopes = [];
     this.localTypes = [];
     this.cells = new Map();
     this.retTy = ret;
     this.loopDepth = 0;
+    this.boxedVars = [];
+  }
+
+  /** The frame of the function just checked, whose first `arity` locals are its parameters. */
+  frame(arity: number): Frame {
+    const boxes = new Map<number, number>();
+    for (const v of this.boxedVars) boxes.set(v.slot, v.slot < arity && !v.capture ? this.newSlot(v.ty) : v.slot);
+    return { nlocals: this.localTypes.length, localTypes: this.localTypes, cells: this.cells, boxes };
+  }
+
+  /** A variable a closure captures and may change: it lives in a box (closures.ts). */
+  markBoxed(v: LocalVar): void {
+    v.boxed = true;
+    if (!this.boxedVars.includes(v)) this.boxedVars.push(v);
+  }
+
+  currentName(): string {
+    return this.fnName;
+  }
+
+  /**
+   * Check a function literal's body (`body` declares its parameters and checks it, returning
+   * its arity) with a function state of its own, and restore the enclosing function's after.
+   */
+  inFunction(ret: Ty, name: string, index: number, body: () => number): void {
+    const saved = {
+      scopes: this.scopes, localTypes: this.localTypes, cells: this.cells, retTy: this.retTy, loopDepth: this.loopDepth,
+      literals: this.literals, boxedVars: this.boxedVars, fnName: this.fnName, enclosingScopes: this.enclosingScopes,
+    };
+    this.beginFunction(ret);
+    this.enclosingScopes = [...saved.enclosingScopes, ...saved.scopes];
+    this.literals = [];
+    this.fnName = name;
+    try {
+      const arity = body();
+      this.frames[index] = this.frame(arity);
+    } finally {
+      Object.assign(this, saved);
+    }
   }
 
   newSlot(ty: Ty): number {
@@ -962,6 +1055,7 @@ class Checker {
 
   checkFunction(f: FnInfo): void {
     this.beginFunction(f.ret);
+    this.fnName = f.key;
     this.typeEnv = f.typeEnv ?? null;
     const before = this.errors.length;
     try {
@@ -986,7 +1080,7 @@ class Checker {
       this.err(f.decl, `missing return: function '${f.key}' must return ${show(f.ret)} on every path`,
         b.tail ? 'the last expression needs `return`' : undefined);
     }
-    this.frames[f.index] = { nlocals: this.localTypes.length, localTypes: this.localTypes, cells: this.cells };
+    this.frames[f.index] = this.frame(f.params.length);
     this.selfType = null;
     this.typeEnv = null;
   }
@@ -1185,6 +1279,10 @@ class Checker {
     if (call.kind !== 'Call') return this.err(call, 'spawn needs a function call', 'spawn worker(1, "a");');
     const ret = this.expr(call);
     const t = notes(call).target;
+    if (t?.k === 'closureCall') {
+      spawnValue(this, call);
+      return ret;
+    }
     if (t?.k !== 'fn') this.err(call, 'spawn needs a call of a function or method declared in the program');
     return ret;
   }
@@ -1419,6 +1517,7 @@ class Checker {
         // a constant: it takes the integer type its use wants, as a literal does (usize alone)
         this.resolveType(e.type);
         return expected?.k === 'int' ? { k: 'int', name: expected.name } : T.usize;
+      case 'FnLit': return checkFnLit(this, e);
     }
   }
 
@@ -1478,7 +1577,11 @@ class Checker {
       notes(e).target = { k: 'global', index: g.index };
       return g.ty;
     }
-    if (this.fnByKey.has(e.name)) this.err(e, `function '${e.name}' used as a value`, 'closures and function values are not supported yet');
+    const f = this.fnByKey.get(e.name);
+    if (f) {
+      notes(e).target = { k: 'fnValue', index: f.index };
+      return { k: 'fn', params: f.params, ret: f.ret };
+    }
     // Asthra_runtime.slice_from_raw_parts's ownership argument
     if (e.name === 'ownership_c' || e.name === 'ownership_gc') {
       notes(e).target = { k: 'constant', value: e.name === 'ownership_c' ? OWNERSHIP_C : OWNERSHIP_GC };
@@ -1640,6 +1743,7 @@ class Checker {
       return this.err(o, `undefined variable '${o.name}'`);
     }
     if (!v.isLet) return this.err(e, `cannot take the address of '${o.name}': only a variable declared with 'let' has one`, `copy it first: let mut x = ${o.name};`);
+    if (v.boxed) return this.err(e, `cannot take the address of '${o.name}': a closure captures it`, `copy it first: let mut x = ${o.name};`);
     const ct = cTypeOf(v.ty);
     if (ct === null || !isMemoryCType(ct)) {
       return this.err(e, `cannot take the address of '${o.name}' (${show(v.ty)}): '&' works on a bool, integer, float or pointer variable`);
@@ -1823,11 +1927,17 @@ class Checker {
   call(e: Extract<Expr, { kind: 'Call' }>, expected?: Ty): Ty {
     const c = e.callee;
     if (c.kind === 'Ident') {
+      const local = this.lookup(c.name);
+      if (local?.ty.k === 'fn' || (local === undefined && this.globals.get(c.name)?.ty.k === 'fn')) {
+        return callValue(this, e, this.expr(c) as Extract<Ty, { k: 'fn' }>, `'${c.name}'`);
+      }
       const g = this.lookup(c.name) ? undefined : this.genericFns.get(c.name);
       if (g) return this.genericCall(e, g, [], expected, `'${c.name}'`);
       const user = this.fnByKey.get(c.name);
+      if (local && !user) return this.err(c, `'${c.name}' is not a function: it is ${show(local.ty)}`);
       const ext = user || this.lookup(c.name) ? undefined : this.externs.get(c.name);
       if (ext) return this.externCall(e, ext);
+      if (!user && SLICE_HELPERS.has(c.name)) return sliceHelper(this, e, c.name);
       if (!this.lookup(c.name) && !user) return this.builtinCall(e, c.name);
       if (!user) return this.err(c, `'${c.name}' is not a function`);
       notes(e).target = { k: 'fn', index: user.index };
@@ -1885,9 +1995,25 @@ class Checker {
         return this.tableCall(e, f);
       }
       const ot = this.expr(c.object);
+      if (ot.k === 'struct' && !this.fnByKey.has(`${ot.name}::${c.name}`)) {
+        const fld = this.structs.get(ot.name)!.fields.find((x) => x.name === c.name);
+        if (fld?.ty.k === 'fn') {
+          notes(c).fieldIndex = this.structs.get(ot.name)!.fields.indexOf(fld);
+          notes(c).ty = fld.ty;
+          return callValue(this, e, fld.ty, `'${c.name}'`);
+        }
+      }
+      if (ot.k === 'tuple' && /^\d+$/.test(c.name) && ot.elems[Number(c.name)]?.k === 'fn') {
+        const ft = ot.elems[Number(c.name)] as Extract<Ty, { k: 'fn' }>;
+        notes(c).fieldIndex = Number(c.name);
+        notes(c).ty = ft;
+        return callValue(this, e, ft, `'.${c.name}'`);
+      }
       return this.methodCall(e, c.name, ot, expected);
     }
-    return this.err(e, 'this expression cannot be called');
+    const ct = this.expr(c);
+    if (ct.k === 'fn') return callValue(this, e, ct, 'this function value');
+    return this.err(e, `this expression cannot be called: it is ${show(ct)}, not a function`);
   }
 
   // ------------------------------------------------------------------ C interop
@@ -2276,6 +2402,13 @@ class Checker {
 
 
 /** For an integer type inferred from a use: where that use is. */
+/** An expression whose type comes from where it goes (`[]`, `Option.None`): checked against its parameter. */
+function needsContext(e: Expr): boolean {
+  if (e.kind === 'ArrayLit') return e.elems.length === 0;
+  if (e.kind === 'Path') return true;
+  return e.kind === 'Field' && e.object.kind === 'Ident' && /^[A-Z]/.test(e.object.name);
+}
+
 /** The declared type with `Self` replaced by the generic type it stands for (`Stack<T>`). */
 function replaceSelf(te: TypeExpr, self: TypeExpr): TypeExpr {
   switch (te.kind) {
@@ -2343,6 +2476,8 @@ function targetsIn(node: unknown, kind: 'fn' | 'global', out = new Set<number>()
   }
   const t = notes(node).target;
   if (t?.k === kind) out.add(t.index);
+  // a function used as a value may be called by whatever receives it
+  if (kind === 'fn' && t?.k === 'fnValue') out.add(t.index);
   for (const [k, v] of Object.entries(node)) if (k !== 'ty' && k !== 'target') targetsIn(v, kind, out);
   return out;
 }

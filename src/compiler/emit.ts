@@ -34,7 +34,7 @@ export function emit(cp: CheckedProgram, sourceName: string, source: string): Mo
   // function 0: initialise globals in source order, then run main
   // function 0 returns main's Result itself, or main's exit code (0 for a void main)
   const initRet = main.ret.k === 'void' || main.ret.k === 'int' ? T.i64 : main.ret;
-  const init = new FnEmitter(cp, pools, '<init>', cp.frames[0].localTypes, 0, initRet, cp.frames[0].cells);
+  const init = new FnEmitter(cp, pools, '<init>', cp.frames[0].localTypes, 0, initRet, cp.frames[0].cells, cp.frames[0].boxes);
   for (const g of cp.globalDecls) {
     const info = cp.globals.find((x) => x.name === g.name)!;
     init.mark(g);
@@ -48,15 +48,28 @@ export function emit(cp: CheckedProgram, sourceName: string, source: string): Mo
   for (const d of cp.dispatchers) m.functions[d.fn.index] = dispatcher(cp, pools, d);
   for (const f of cp.fns) {
     if (f.dispatch) continue;
-    const fe = new FnEmitter(cp, pools, f.key, cp.frames[f.index].localTypes, f.params.length, f.ret, cp.frames[f.index].cells);
-    fe.block(f.decl.body, false);
-    if (f.ret.k === 'void') {
-      fe.op(Op.PUSH_I, 0);
-      fe.op(Op.RET);
-    } else {
-      fe.op(Op.TRAP, pools.str(`missing return in '${f.key}'`));
-    }
+    const fr = cp.frames[f.index];
+    const fe = new FnEmitter(cp, pools, f.key, fr.localTypes, f.params.length, f.ret, fr.cells, fr.boxes);
+    fe.body(f.decl.body, f.key);
     m.functions[f.index] = fe.finish(isRef(f.ret) ? 1 : 0);
+  }
+  // the function literals (closures.ts): captured variables first, then the parameters
+  for (const c of cp.closures) {
+    const fr = cp.frames[c.index];
+    const fe = new FnEmitter(cp, pools, c.name, fr.localTypes, c.captures.length + c.params.length, c.ret, fr.cells, fr.boxes);
+    fe.mark(c.decl);
+    fe.body(c.decl.body, c.name);
+    m.functions[c.index] = fe.finish(isRef(c.ret) ? 1 : 0);
+  }
+  // spawn f(x) of function values: a thunk calling f with the arguments
+  for (const th of cp.spawnThunks) {
+    const ft = th.type;
+    const fe = new FnEmitter(cp, pools, th.name, [ft, ...ft.params], ft.params.length + 1, ft.ret);
+    fe.mark(th.at);
+    for (let i = 0; i <= ft.params.length; i++) fe.op(Op.LOAD, i);
+    fe.op(Op.CALL_CLOSURE, pools.str(closureSig(ft)), ft.params.length);
+    fe.op(Op.RET);
+    m.functions[th.index] = fe.finish(isRef(ft.ret) ? 1 : 0);
   }
   for (const fn of m.functions) fn.maxStack = analyze(m, fn);
   return m;
@@ -121,17 +134,33 @@ class Pools {
     return i;
   }
 
-  shape(name: string, variant: number, fields: Ty[]): number {
+  shape(name: string, variant: number, fields: Ty[], fn?: number): number {
     const refs = fields.map((t) => (isRef(t) ? 1 : 0));
-    const key = `${name}/${variant}/${refs.join('')}`;
+    const key = `${name}/${variant}/${refs.join('')}/${fn ?? ''}`;
     let i = this.shapes.get(key);
     if (i === undefined) {
       const s: ShapeProto = { name, variant, refs: Uint8Array.from(refs) };
+      if (fn !== undefined) s.fn = fn;
       i = this.m.shapes.push(s) - 1;
       this.shapes.set(key, i);
     }
     return i;
   }
+
+  /** The shape of a box (closures.ts): one field holding a captured variable of type t. */
+  box(t: Ty): number {
+    return this.shape('box', 0, [t]);
+  }
+
+  /** The shape of function `fn`'s values: its captured fields (a box is a reference). */
+  closure(name: string, fn: number, fields: Ty[]): number {
+    return this.shape(name, 0, fields, fn);
+  }
+}
+
+/** CALL_CLOSURE's signature string: the argument kinds, ':', the result kind ('nr:n'). */
+export function closureSig(t: Extract<Ty, { k: 'fn' }>): string {
+  return t.params.map((p) => (isRef(p) ? 'r' : 'n')).join('') + ':' + (isRef(t.ret) ? 'r' : 'n');
 }
 
 interface Loop {
@@ -160,6 +189,7 @@ function vtypeOf(t: Ty, pools: Pools, cp: CheckedProgram): string {
     case 'mutex': return 'm';
     case 'dyn': return 'o' + dynShape(pools, t.trait);
     case 'wide': return 'w';
+    // a function value is an object of its closure's shape, which its type does not say
     default: return 'o';
   }
 }
@@ -183,8 +213,31 @@ class FnEmitter {
     readonly ret: Ty,
     /** variables whose address is taken: slot -> C type of the cell the slot holds */
     readonly cells: Map<number, number> = new Map(),
+    /** captured variables that can change: slot -> the slot holding its box (closures.ts) */
+    readonly boxes: Map<number, number> = new Map(),
   ) {
     this.localTypes = [...localTypes];
+    for (const home of boxes.values()) this.boxHomes.add(home);
+  }
+
+  /** the slots that hold boxes */
+  boxHomes = new Set<number>();
+
+  /** A function's body: its parameters that closures capture and change go into boxes first. */
+  body(b: Block, name: string): void {
+    for (const [slot, home] of this.boxes) {
+      if (slot === home) continue;
+      this.op(Op.LOAD, slot);
+      this.op(Op.NEW_OBJ, this.pools.box(this.localTypes[slot]));
+      this.op(Op.STORE, home);
+    }
+    this.block(b, false);
+    if (this.ret.k === 'void') {
+      this.op(Op.PUSH_I, 0);
+      this.op(Op.RET);
+    } else {
+      this.op(Op.TRAP, this.pools.str(`missing return in '${name}'`));
+    }
   }
 
   finish(retKind: number): FnProto {
@@ -193,9 +246,9 @@ class FnEmitter {
       arity: this.arity,
       nlocals: this.localTypes.length,
       maxStack: 0,
-      localKinds: Uint8Array.from(this.localTypes.map((t, i) => (this.cells.has(i) ? 1 : kindOf(t)))),
+      localKinds: Uint8Array.from(this.localTypes.map((t, i) => (this.cells.has(i) || this.boxHomes.has(i) ? 1 : kindOf(t)))),
       retKind,
-      localTypes: this.localTypes.map((t, i) => (this.cells.has(i) ? 'x' : vtypeOf(t, this.pools, this.cp))),
+      localTypes: this.localTypes.map((t, i) => (this.cells.has(i) ? 'x' : this.boxHomes.has(i) ? 'o' + this.pools.box(t) : vtypeOf(t, this.pools, this.cp))),
       retType: retKind === 0 ? 'n' : isRef(this.ret) ? vtypeOf(this.ret, this.pools, this.cp) : 'r',
       code: Int32Array.from(this.code),
       lines: Int32Array.from(this.lines),
@@ -274,6 +327,8 @@ class FnEmitter {
           return;
         }
         this.expr(s.init);
+        // a new box each time the `let` runs, as for a cell
+        if (this.boxes.has(slot)) this.op(Op.NEW_OBJ, this.pools.box(this.localTypes[slot]));
         this.op(Op.STORE, slot);
         return;
       }
@@ -459,11 +514,126 @@ class FnEmitter {
     this.op(Op.STORE, n.slot);
   }
 
+  // ---------------------------------------------------------------- closures (closures.ts)
+  /** A function literal's value: a closure object holding what it captures. */
+  closure(e: Extract<Expr, { kind: 'FnLit' }>): void {
+    const c = this.cp.closures[notes(e).closure!];
+    const fields: Ty[] = [];
+    for (const cap of c.captures) {
+      if (cap.boxed) {
+        this.op(Op.LOAD, this.boxes.get(cap.outer.slot)!);
+        fields.push(T.string); // a box: some reference
+      } else {
+        this.loadLocal(cap.outer.slot);
+        fields.push(cap.outer.ty);
+      }
+    }
+    this.mark(e);
+    this.op(Op.NEW_OBJ, this.pools.closure(c.name, c.index, fields));
+  }
+
+  /** Call the function value in local f with the values pushed by `args`; CALL_CLOSURE. */
+  callLocal(f: number, ft: Extract<Ty, { k: 'fn' }>, args: () => void): void {
+    this.op(Op.LOAD, f);
+    args();
+    this.op(Op.CALL_CLOSURE, this.pools.str(closureSig(ft)), ft.params.length);
+  }
+
+  /**
+   * map(xs, f), filter(xs, f), reduce(xs, init, f), forEach(xs, f): a loop over the slice
+   * calling f on each element (the arguments are evaluated once, in order).
+   */
+  sliceHelper(e: Extract<Expr, { kind: 'Call' }>, name: string): void {
+    const a = e.args;
+    const xt = tyOf(a[0]) as Extract<Ty, { k: 'slice' }>;
+    const fa = a[a.length - 1];
+    const ft = tyOf(fa) as Extract<Ty, { k: 'fn' }>;
+    const xs = this.temp(xt);
+    const f = this.temp(ft);
+    const n = this.temp(T.usize);
+    const i = this.temp(T.usize);
+    const ek = kindOf(xt.elem);
+    this.expr(a[0]);
+    this.op(Op.STORE, xs);
+    let acc = -1;
+    if (name === 'reduce') {
+      acc = this.temp(tyOf(e));
+      this.expr(a[1]);
+      this.op(Op.STORE, acc);
+    }
+    this.expr(fa);
+    this.op(Op.STORE, f);
+    let out = -1;
+    if (name === 'map' || name === 'filter') {
+      out = this.temp(tyOf(e));
+      this.op(Op.NEW_SLICE, 0, name === 'map' ? kindOf(ft.ret) : ek);
+      this.op(Op.STORE, out);
+    }
+    this.op(Op.LOAD, xs);
+    this.op(Op.SLICE_LEN);
+    this.op(Op.STORE, n);
+    this.op(Op.PUSH_I, 0);
+    this.op(Op.STORE, i);
+    const top = this.code.length;
+    const exit = this.jump(Op.JGE_LOCALS, i, n);
+    const elem = (): void => {
+      this.op(Op.LOAD, xs);
+      this.op(Op.LOAD, i);
+      this.op(Op.SLICE_GET, ek);
+    };
+    this.mark(e);
+    switch (name) {
+      case 'map':
+        this.op(Op.LOAD, out);
+        this.callLocal(f, ft, elem);
+        this.op(Op.SLICE_PUSH, kindOf(ft.ret));
+        break;
+      case 'filter': {
+        const x = this.temp(xt.elem);
+        elem();
+        this.op(Op.STORE, x);
+        this.callLocal(f, ft, () => this.op(Op.LOAD, x));
+        const skip = this.jump(Op.JMP_F);
+        this.op(Op.LOAD, out);
+        this.op(Op.LOAD, x);
+        this.op(Op.SLICE_PUSH, ek);
+        this.patch(skip);
+        break;
+      }
+      case 'reduce':
+        this.callLocal(f, ft, () => {
+          this.op(Op.LOAD, acc);
+          elem();
+        });
+        this.op(Op.STORE, acc);
+        break;
+      default:
+        this.callLocal(f, ft, elem);
+        this.op(Op.POP);
+    }
+    this.op(Op.INC_LOCAL, i, 1, intCode('usize'));
+    this.op(Op.JMP, top);
+    this.patch(exit);
+    if (name === 'reduce') this.op(Op.LOAD, acc);
+    else if (out >= 0) this.op(Op.LOAD, out);
+    else this.op(Op.PUSH_I, 0);
+  }
+
   /** Push the arguments of a checked call (self first for methods) and start a task. */
   spawn(call: Expr, withHandle: boolean): void {
     const c = call as Extract<Expr, { kind: 'Call' }>;
+    const thunk = notes(c).thunk;
+    if (thunk !== undefined) {
+      // a function value's call: its thunk takes the value and the arguments
+      const th = this.cp.spawnThunks[thunk];
+      this.expr(c.callee);
+      for (const a of notes(c).noArgs ? [] : c.args) this.expr(a);
+      this.mark(call);
+      this.op(withHandle ? Op.SPAWN_H : Op.SPAWN, th.index, th.type.params.length + 1);
+      return;
+    }
     const t = notes(c).target as { k: 'fn'; index: number };
-    const f = this.cp.fns[t.index - 1];
+    const f = this.cp.fnIndex.get(t.index)!;
     if (f.hasSelf && c.callee.kind === 'Field') this.expr(c.callee.object);
     for (const a of notes(c).noArgs ? [] : c.args) this.expr(a);
     this.mark(call);
@@ -499,6 +669,12 @@ class FnEmitter {
   /** The slot of a plain local variable read, or null. */
   /** Push local `slot`'s value (read through its cell if its address is taken). */
   loadLocal(slot: number): void {
+    const home = this.boxes.get(slot);
+    if (home !== undefined) {
+      this.op(Op.LOAD, home);
+      this.op(Op.GET_FIELD, 0, kindOf(this.localTypes[slot]));
+      return;
+    }
     this.op(Op.LOAD, slot);
     const ct = this.cells.get(slot);
     if (ct !== undefined) {
@@ -509,7 +685,7 @@ class FnEmitter {
 
   localOf(e: Expr): number | null {
     const t = e.kind === 'Ident' ? notes(e).target : undefined;
-    return t?.k === 'local' && !this.cells.has(t.slot) ? t.slot : null;
+    return t?.k === 'local' && !this.cells.has(t.slot) && !this.boxes.has(t.slot) ? t.slot : null;
   }
 
   /** The value of an integer literal that fits an immediate operand, or null. */
@@ -628,6 +804,15 @@ class FnEmitter {
         value(() => this.loadLocal(slot));
         this.mark(s);
         this.op(Op.PTR_STORE, cell);
+        return;
+      }
+      const home = target.k === 'local' ? this.boxes.get(target.slot) : undefined;
+      if (home !== undefined && target.k === 'local') {
+        const slot = target.slot;
+        this.op(Op.LOAD, home);
+        value(() => this.loadLocal(slot));
+        this.mark(s);
+        this.op(Op.SET_FIELD, 0, kindOf(this.localTypes[slot]));
         return;
       }
       if (target.k === 'local' && s.op !== '=' && ty.k === 'int' && (s.op === '+' || s.op === '-') && s.value.kind === 'Int') {
@@ -852,8 +1037,10 @@ class FnEmitter {
         if (t.k === 'local') this.loadLocal(t.slot);
         else if (t.k === 'global') this.op(Op.GLOAD, t.index);
         else if (t.k === 'constant') this.op(Op.PUSH_I, t.value);
+        else if (t.k === 'fnValue') this.op(Op.NEW_OBJ, this.pools.closure(this.cp.fnIndex.get(t.index)!.key, t.index, []));
         return;
       }
+      case 'FnLit': return this.closure(e);
       case 'Binary': return this.binary(e);
       case 'Unary': {
         if (e.op === '*') {
@@ -1230,7 +1417,7 @@ class FnEmitter {
     const args = n.noArgs ? [] : e.args;
     switch (t.k) {
       case 'fn': {
-        const f = this.cp.fns[t.index - 1];
+        const f = this.cp.fnIndex.get(t.index)!;
         if (f.hasSelf && e.callee.kind === 'Field') this.expr(e.callee.object);
         for (const a of args) this.expr(a);
         this.mark(e);
@@ -1255,6 +1442,15 @@ class FnEmitter {
         this.op(Op.CHAN_NEW, kindOf((tyOf(e) as Extract<Ty, { k: 'chan' }>).elem));
         return;
       case 'builtin': return this.builtin(e, BUILTIN_FNS[t.fn], args);
+      case 'closureCall': {
+        this.expr(e.callee);
+        for (const a of args) this.expr(a);
+        this.mark(e);
+        const ft = tyOf(e.callee) as Extract<Ty, { k: 'fn' }>;
+        this.op(Op.CALL_CLOSURE, this.pools.str(closureSig(ft)), ft.params.length);
+        return;
+      }
+      case 'sliceHelper': return this.sliceHelper(e, t.name);
       case 'extern': {
         const pinned: Expr[] = [];
         for (const a of args) {

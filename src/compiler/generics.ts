@@ -7,7 +7,7 @@
 // This file holds the pure parts: reading type arguments off a type by matching it against a
 // declared type (unification of a TypeExpr with a Ty), and the names instances get.
 import type { TypeExpr } from './ast';
-import { openVar, show, Ty } from './types';
+import { openVar, same, show, Ty } from './types';
 
 /** The generic origin of an instantiated struct: `Pair<i32>` is { base: 'Pair', args: [i32] }. */
 export interface GenericOrigin {
@@ -28,6 +28,9 @@ export function unify(te: TypeExpr, ty: Ty, params: ReadonlySet<string>, env: Ma
         const had = env.get(te.name);
         if (had === undefined || had.k === 'unknown') {
           if (ty.k !== 'unknown' && ty.k !== 'error' && ty.k !== 'never') env.set(te.name, ty);
+        } else if (openVar(had) && ty.k === 'int' && !openVar(ty)) {
+          // what only integer literals gave yields to a typed value: [1, 2] and an Op<i64>
+          same(had, ty);
         }
         return;
       }
@@ -49,6 +52,12 @@ export function unify(te: TypeExpr, ty: Ty, params: ReadonlySet<string>, env: Ma
       return;
     case 'TPtr':
       if (ty.k === 'ptr') unify(te.elem, ty.elem, params, env, originOf);
+      return;
+    case 'TFn':
+      if (ty.k === 'fn' && ty.params.length === te.params.length) {
+        te.params.forEach((a, i) => unify(a, ty.params[i], params, env, originOf));
+        unify(te.ret, ty.ret, params, env, originOf);
+      }
       return;
     default:
       return;
@@ -84,6 +93,7 @@ export function settle(t: Ty): Ty {
     case 'handle': return { k: 'handle', elem: settle(t.elem) };
     case 'chan': return { k: 'chan', elem: settle(t.elem) };
     case 'ptr': return { k: 'ptr', mut: t.mut, elem: settle(t.elem) };
+    case 'fn': return { k: 'fn', params: t.params.map(settle), ret: settle(t.ret) };
     case 'int': return t.flex ? { k: 'int', name: t.name } : t;
     default: return t;
   }

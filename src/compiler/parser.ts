@@ -67,8 +67,8 @@ class TokenFeed {
 
 /** Words that begin a top-level declaration. */
 const ITEM_WORDS = new Set(['fn', 'struct', 'enum', 'impl', 'trait', 'extern', 'let', 'const', 'import', 'pub', 'priv', '#[', 'package']);
-/** Tokens after which `fn` continues the same declaration (`pub fn`, `extern "c" fn`, a `fn(T)` type). */
-const FN_CONTINUES = new Set(['pub', 'priv', ']', 'extern', 'string', ':', '->', ',', '(', '<']);
+/** Tokens after which `fn` continues the same declaration (`pub fn`, `extern "c" fn`, a `fn(T)` type, a global's `= fn(x: T) ...`). */
+const FN_CONTINUES = new Set(['pub', 'priv', ']', 'extern', 'string', ':', '->', ',', '(', '<', '=']);
 /**
  * Words that start a declaration when they begin a line: where a declaration fails to parse,
  * it is cut again before each of these in column 1, even inside unclosed brackets, so a missing

@@ -47,6 +47,10 @@ export interface LocalVar {
   mut: boolean;
   /** declared by `let` (so `&x` may take its address) */
   isLet?: boolean;
+  /** a closure captures it and it can change: it lives in a box (closures.ts) */
+  boxed?: boolean;
+  /** inside a closure: a variable it captured (a parameter holding the value or the box) */
+  capture?: boolean;
 }
 
 /** How a name or call was resolved. */
@@ -71,7 +75,13 @@ export type Target =
   | { k: 'constant'; value: number }
   /** Asthra_runtime.enqueue_callback(handler, data, len): spawn handler(data, len) */
   | { k: 'enqueue'; fn: number }
-  | { k: 'method'; name: string };
+  | { k: 'method'; name: string }
+  /** a top-level function named as a value (closures.ts) */
+  | { k: 'fnValue'; index: number }
+  /** a call of a function value: CALL_CLOSURE */
+  | { k: 'closureCall' }
+  /** map, filter, reduce or forEach over a slice (closures.ts) */
+  | { k: 'sliceHelper'; name: string };
 
 /** Notes the checker leaves on nodes for the emitter. */
 export interface Notes {
@@ -94,6 +104,10 @@ export interface Notes {
   dynTrait?: string;
   /** a select arm's SELECT arm code (opcodes.ts SELECT_ARMS) */
   armCode?: string;
+  /** a function literal: its index in CheckedProgram.closures */
+  closure?: number;
+  /** `spawn f(x)` of a function value: its index in CheckedProgram.spawnThunks */
+  thunk?: number;
 }
 
 export function notes(n: object): Notes {

@@ -34,7 +34,9 @@ export type Ty =
   /** `dyn Trait`: a value of any type implementing the trait, with that type's method table */
   | { k: 'dyn'; trait: string }
   | { k: 'mutex' }
-  | { k: 'asthraResult' };
+  | { k: 'asthraResult' }
+  /** a function value: a closure, or a top-level function named as a value (closures.ts) */
+  | { k: 'fn'; params: Ty[]; ret: Ty };
 
 export const T = {
   i32: { k: 'int', name: 'i32' } as Ty,
@@ -79,7 +81,7 @@ export function builtinType(s: Spelling): Ty | null {
 /** Does a value of this type live in the heap (so the slot holds a reference)? */
 export function isRef(t: Ty): boolean {
   switch (t.k) {
-    case 'string': case 'slice': case 'tuple': case 'struct': case 'enum': case 'handle': case 'chan': case 'mutex': case 'dyn': case 'wide':
+    case 'string': case 'slice': case 'tuple': case 'struct': case 'enum': case 'handle': case 'chan': case 'mutex': case 'dyn': case 'wide': case 'fn':
       return true;
     default:
       return false;
@@ -103,6 +105,7 @@ export function show(t: Ty): string {
     case 'dyn': return `dyn ${t.trait}`;
     case 'mutex': return '*mut AsthraMutex';
     case 'asthraResult': return 'AsthraResult';
+    case 'fn': return `fn(${t.params.map(show).join(', ')}) -> ${show(t.ret)}`;
     case 'unknown': return '_';
     case 'error': return ERROR_TYPE_TEXT;
     default: return t.k;
@@ -208,6 +211,10 @@ export function same(a: Ty, b: Ty): boolean {
     case 'handle': return same(a.elem, (b as typeof a).elem);
     case 'chan': return same(a.elem, (b as typeof a).elem);
     case 'dyn': return a.trait === (b as typeof a).trait;
+    case 'fn': {
+      const bb = b as typeof a;
+      return a.params.length === bb.params.length && a.params.every((t, i) => same(t, bb.params[i])) && same(a.ret, bb.ret);
+    }
     default: return true;
   }
 }
@@ -237,6 +244,7 @@ export function hasUnknown(t: Ty): boolean {
     case 'enum': return t.args.some(hasUnknown);
     case 'slice': case 'chan': return hasUnknown(t.elem);
     case 'tuple': return t.elems.some(hasUnknown);
+    case 'fn': return t.params.some(hasUnknown) || hasUnknown(t.ret);
     default: return false;
   }
 }

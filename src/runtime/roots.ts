@@ -5,6 +5,7 @@
 // found with the verifier's stack maps (precise: a number is never taken for a pointer).
 // Only while no other worker runs (a stop-the-world, or one worker).
 import { stackShapes } from '../bytecode/verify';
+import { Op } from '../bytecode/opcodes';
 import type { Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
 import type { RootSet } from '../heap/gc';
@@ -99,7 +100,8 @@ export class Roots implements RootSet {
       fn = i32[w];
       pc = i32[w + 1] - 3;
       base = L.slot0 + i32[w + 2];
-      argc = fns[fn].code[pc + 2];
+      // the values the call popped: its arguments (and a CALL_CLOSURE's closure)
+      argc = fns[fn].code[pc + 2] + (fns[fn].code[pc] === Op.CALL_CLOSURE ? 1 : 0);
     }
   }
 }

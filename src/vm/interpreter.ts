@@ -16,10 +16,11 @@ import { cBytes, freeC, type CFunction } from '../ffi/library';
 import { Memory, MemoryError } from '../ffi/memory';
 import { FnProto, Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
-import { HEADER_BYTES, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
+import { HDR_AUX, HEADER_BYTES, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
 import { IMAX, IMIN } from '../bytecode/inttypes';
 import { bitwise, bnot, f2i, wrapInt } from './intops';
 import { NativeCode, NativeEntry, NativeFrame, Unwind, compileNative } from './native';
+import { closureShapeSig } from '../bytecode/verify';
 import { Output } from './output';
 import { formatFloat } from './format';
 import { F, FRAME_WORDS, fw, growStack, stackLayout, stackSlot0 } from '../scheduler/fiber';
@@ -164,6 +165,9 @@ export class Interpreter {
         bindExtern: (x) => (this.externFns[x] = this.externs!.bound(x)),
       }, opts.nativeDepth);
     this.natives = this.native.entries;
+    this.closureFn = Int32Array.from(m.shapes, (s) => s.fn ?? -1);
+    this.closureFields = Int32Array.from(m.shapes, (s) => s.refs.length);
+    this.closureSig = m.shapes.map((_, i) => closureShapeSig(m, i));
   }
 
   /** Native code spent the budget: true to spill and yield, false to go on with a new budget. */
@@ -178,12 +182,17 @@ export class Interpreter {
     return this.arena.f64;
   }
 
+  /** The arena's current int32 view (native code reads object headers through it). */
+  get i32(): Int32Array {
+    return this.arena.i32;
+  }
+
   /**
    * Call a native function with its arguments at f64[sp - argc..]. Returns 'done' (result in
    * nativeResult), 'interpret' (it spilled before starting: run it in the interpreter), or
    * 'resume' (its frames were spilled into the arena: continue at this.resume).
    */
-  callNative(nat: (f64: Float64Array, a: number) => number, fn: number, callPc: number, base: number, sp: number, argc: number, depth: number): 'done' | 'interpret' | 'resume' {
+  callNative(nat: (f64: Float64Array, a: number) => number, fn: number, callPc: number, base: number, sp: number, argc: number, depth: number, spillSp = sp): 'done' | 'interpret' | 'resume' {
     try {
       this.nativeResult = nat(this.arena.f64, sp - argc);
       return 'done';
@@ -195,7 +204,9 @@ export class Interpreter {
         throw t;
       }
       if (e.entry) return 'interpret';
-      this.sync(fn, callPc, base, sp, depth);
+      // the callee's frame goes where its arguments end at spillSp (CALL_CLOSURE passes them
+      // above the stack top, and its callee's frame starts at the closure)
+      this.sync(fn, callPc, base, spillSp, depth);
       this.spill(e.frames, fn, callPc, depth);
       return 'resume';
     }
@@ -299,6 +310,19 @@ export class Interpreter {
       frames.push({ fn: i32[w], pc: i32[w + 1] - 1 });
     }
     return new Trap(message, frames);
+  }
+
+  /**
+   * Per shape, for CALL_CLOSURE: the function a closure of that shape runs (-1: not a closure
+   * shape), how many captured fields it passes first, and the signature a call must name.
+   */
+  readonly closureFn: Int32Array;
+  readonly closureFields: Int32Array;
+  readonly closureSig: (string | null)[];
+
+  /** CALL_CLOSURE of a value that is not a closure with the call's signature: only a corrupt file. */
+  badClosure(fn: number, pc: number, depth: number): Trap {
+    return this.fail(`CALL_CLOSURE of a value that is not a function of signature '${this.m.strings[this.codes[fn][pc + 1]]}' (the file is corrupt; recompile it from its source)`, fn, pc, depth);
   }
 
   private nlocals: Int32Array = new Int32Array(0);
@@ -687,6 +711,99 @@ export class Interpreter {
           fnIndex = target;
           code = codes[target];
           base = newBase;
+          pc = 0;
+          break;
+        }
+        case Op.CALL_CLOSURE: {
+          // [closure, args...] -> the closure's function with [captured fields..., args...]
+          if (--budget <= 0) {
+            this.sync(fnIndex, pc - 1, base, sp, depth);
+            if (this.sched.outOfBudget()) return SliceEnd.Preempted;
+            budget = SLICE_BUDGET;
+            f64 = arena.f64;
+            i32 = arena.i32;
+          }
+          const argc = code[pc + 1];
+          const at = sp - argc - 1;
+          const clo = f64[at];
+          const hw = clo >>> 2;
+          const shape = (i32[hw] & 0xff) === Tag.OBJECT ? i32[hw + HDR_AUX] : -1;
+          const target = shape >= 0 && shape < this.closureFn.length ? this.closureFn[shape] : -1;
+          if (target < 0 || this.closureSig[shape] !== this.m.strings[code[pc]]) throw this.badClosure(fnIndex, pc - 1, depth);
+          const k = this.closureFields[shape];
+          const nargs = k + argc;
+          const top = at + nlocals[target];
+          // room for the callee's frame, and for its arguments above the stack top (native calls)
+          if (depth >= maxFrames || top + maxStack[target] + nargs > stackLimit) {
+            this.sync(fnIndex, pc - 1, base, sp, depth);
+            if (!growStack(arena, fiber, top - sb + maxStack[target] + nargs, depth + 1, this.stackSlots, this.maxFrames)) {
+              throw this.fail('stack overflow', fnIndex, pc - 1, depth);
+            }
+            f64 = arena.f64;
+            i32 = arena.i32;
+            L = stackLayout(arena, i32[fwb + F.STACK]);
+            base = L.slot0 + (base - sb);
+            sp = L.slot0 + (sp - sb);
+            sb = L.slot0;
+            frameBase = L.frameBase;
+            stackLimit = sb + L.slotCap;
+            maxFrames = L.frameCap;
+            pc--;
+            break;
+          }
+          const s0 = Arena.slot0(clo);
+          const nat = natives[target];
+          if (nat !== null) {
+            // the arguments go above the stack top, so the frame stays as its stack map says
+            // (closure and arguments) while native code runs
+            for (let j = 0; j < k; j++) f64[sp + j] = f64[s0 + j];
+            for (let j = 0; j < argc; j++) f64[sp + k + j] = f64[at + 1 + j];
+            this.budget = budget;
+            this.sync(fnIndex, pc - 1, base, sp, depth);
+            const how = this.callNative(nat, fnIndex, pc - 1, base, sp + nargs, nargs, depth, at + nargs);
+            budget = this.budget;
+            f64 = arena.f64;
+            i32 = arena.i32;
+            if (how === 'done') {
+              sp = at;
+              f64[sp++] = this.nativeResult;
+              pc += 2;
+              break;
+            }
+            if (how === 'resume') {
+              const r = this.resume;
+              L = stackLayout(arena, i32[fwb + F.STACK]);
+              sb = L.slot0;
+              frameBase = L.frameBase;
+              stackLimit = sb + L.slotCap;
+              maxFrames = L.frameCap;
+              fnIndex = r.fn;
+              code = codes[fnIndex];
+              pc = r.pc;
+              base = r.base;
+              sp = r.sp;
+              depth = r.depth;
+              if (budget <= 0) {
+                this.sync(fnIndex, pc, base, sp, depth);
+                return SliceEnd.Preempted;
+              }
+              break;
+            }
+          }
+          // in place: the arguments move up (or down) to follow the captured fields
+          if (k > 1) for (let j = argc - 1; j >= 0; j--) f64[at + k + j] = f64[at + 1 + j];
+          else if (k === 0) for (let j = 0; j < argc; j++) f64[at + j] = f64[at + 1 + j];
+          for (let j = 0; j < k; j++) f64[at + j] = f64[s0 + j];
+          const w = frameBase + depth * FRAME_WORDS;
+          i32[w] = fnIndex;
+          i32[w + 1] = pc + 2;
+          i32[w + 2] = base - sb;
+          depth++;
+          sp = at + nargs;
+          while (sp < top) f64[sp++] = 0;
+          fnIndex = target;
+          code = codes[target];
+          base = at;
           pc = 0;
           break;
         }

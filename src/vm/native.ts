@@ -1,8 +1,14 @@
 // The native tier: numeric bytecode functions translated to JavaScript source at load time, so
-// V8 compiles them to machine code. A function qualifies when every value it touches is a
-// number (no references in its locals, stack or result, no allocation, no built-ins) and every
-// function it calls qualifies too. fib, integer loops and float kernels land here; anything with
-// strings, slices or objects stays in the interpreter.
+// V8 compiles them to machine code. A function qualifies when it computes on numbers only (no
+// allocation, no built-ins, a number result) and every function it calls qualifies too. fib,
+// integer loops and float kernels land here; anything working on strings, slices or objects
+// stays in the interpreter. References may pass through (locals, arguments, the function value
+// of a CALL_CLOSURE), never be made or read: every reference a native frame holds is a copy of
+// an argument of the outermost native call, which the interpreter frame below still holds (or
+// a field of such a closure, which never changes), so the collector, which does not see native
+// frames, still reaches it. CALL_CLOSURE calls its closure's function natively when that one
+// qualifies (through an invoker per closure shape that passes the captured fields), and
+// otherwise spills, so the interpreter makes the call.
 //
 // Invariants that keep the two tiers one machine:
 //  - Native frames hold only numbers, so the collector never needs to see them, and they can be
@@ -16,7 +22,9 @@
 // Each bytecode instruction becomes a few JS statements over variables l0..ln (locals) and
 // s0..sk (stack slots, named by depth, which the verifier proves are equal at every join).
 // Control flow is a `for (;;) switch (pc)` over basic blocks.
-import { OPS, Op, forEachInstruction, opSize } from '../bytecode/opcodes';
+import { OPS, Op, forEachInstruction, opSize, parseClosureSig } from '../bytecode/opcodes';
+import { closureShapeSig } from '../bytecode/verify';
+import { HDR_AUX, HEADER_BYTES, Tag } from '../heap/layout';
 import type { FnProto, Module } from '../bytecode/module';
 import { stackShapes } from '../bytecode/verify';
 import { INT_NAMES, INT_RANGE } from '../bytecode/inttypes';
@@ -46,7 +54,7 @@ export class Unwind {
 
 /** Which functions can run natively: numeric-only, calling only other native functions. */
 export function nativeEligible(m: Module): boolean[] {
-  const ok = m.functions.map((f, i) => i !== m.entry && f.retKind === 0 && f.localKinds.every((k) => k === 0) && numericOnly(m, f));
+  const ok = m.functions.map((f, i) => i !== m.entry && f.retKind === 0 && numericOnly(m, f));
   for (let changed = true; changed; ) {
     changed = false;
     m.functions.forEach((f, i) => {
@@ -81,6 +89,8 @@ function numericOnly(m: Module, f: FnProto): boolean {
     if (op === Op.CALL_EXTERN && nativeExtern(m, f.code[pc + 1])) continue;
     if (!OPS[op].native) return false;
     if ((op === Op.GLOAD || op === Op.GSTORE) && m.globals[f.code[pc + 1]].kind !== 0) return false;
+    // a closure call whose result is a reference would bring a reference nothing else holds
+    if (op === Op.CALL_CLOSURE && parseClosureSig(m.strings[f.code[pc + 1]])?.ret !== 'n') return false;
   }
   return true;
 }
@@ -99,7 +109,7 @@ function outOfRange(v: string, t: number): string {
  * to resume a frame spilled earlier at block leader pc with locals L and stack S (the way back
  * into native code after a preemption: without it a long loop would finish in the interpreter).
  */
-function translate(m: Module, index: number, depthLimit: number): { source: string; leaders: number[] } {
+function translate(m: Module, index: number, depthLimit: number, sigIds: Map<string, number>): { source: string; leaders: number[] } {
   const f = m.functions[index];
   const code = f.code;
   const { at } = stackShapes(m, f);
@@ -197,6 +207,19 @@ function translate(m: Module, index: number, depthLimit: number): { source: stri
         line(`catch (e) { throw unwound(e, ${index}, ${pc}, [${allLocals.join(', ')}], [${stack.join(', ')}], ${b}); }`);
         break;
       }
+      case Op.CALL_CLOSURE: {
+        // the closure's shape must run a function of this signature (CS: its id per shape);
+        // CI[shape] calls that function natively, or is null: spill, the interpreter calls it
+        const clo = `s${D - b - 1}`;
+        const args = Array.from({ length: b }, (_, i) => `s${D - b + i}`);
+        const stack = Array.from({ length: D }, (_, i) => `s${i}`);
+        const sig = sigIds.get(m.strings[a]) ?? -1;
+        line(`{ const h = ${clo} >>> 2, sh = (ctx.i32[h] & 255) === ${Tag.OBJECT} ? ctx.i32[h + ${HDR_AUX}] : -1;`);
+        line(`  if (sh < 0 || sh >= CS.length || CS[sh] !== ${sig}) throw trap(${index}, ${pc}, ${JSON.stringify(`CALL_CLOSURE of a value that is not a function of signature '${m.strings[a]}' (the file is corrupt; recompile it from its source)`)});`);
+        line(`  try { const inv = CI[sh]; if (inv === null) throw new Unwind('spill', ''); ${clo} = inv(d + 1, ${clo}${args.length ? ', ' + args.join(', ') : ''}); }`);
+        line(`  catch (e) { throw unwound(e, ${index}, ${pc}, [${allLocals.join(', ')}], [${stack.join(', ')}], ${b + 1}); } }`);
+        break;
+      }
       case Op.CALL_EXTERN: {
         // a #[non_blocking] numeric C function, called straight through koffi (bound on first use)
         const x = m.externs[a];
@@ -243,6 +266,7 @@ function translate(m: Module, index: number, depthLimit: number): { source: stri
 
 export interface NativeHelpers {
   f64: Float64Array;
+  i32: Int32Array;
   globalBase: number;
   /** the running slice's preemption budget, spent at calls and loop back-edges */
   budget: number;
@@ -284,6 +308,24 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
   const thunks: string[] = [];
   const resumes: string[] = [];
   const leaders: Set<number>[] = [];
+  // closure calls: a small id per signature, the signature of each closure shape's function
+  // (-1: not a closure shape) and an invoker for each shape whose function is native
+  const sigIds = new Map<string, number>();
+  const sigId = (sig: string | null): number => {
+    if (sig === null) return -1;
+    let id = sigIds.get(sig);
+    if (id === undefined) sigIds.set(sig, (id = sigIds.size));
+    return id;
+  };
+  const closureSigs = m.shapes.map((_, i) => sigId(closureShapeSig(m, i)));
+  for (const s of m.strings) if (parseClosureSig(s)) sigId(s);
+  const invokers = m.shapes.map((sh) => {
+    if (sh.fn === undefined || !ok[sh.fn]) return 'null';
+    const k = sh.refs.length;
+    const args = Array.from({ length: m.functions[sh.fn].arity - k }, (_, j) => `a${j}`);
+    const fields = Array.from({ length: k }, (_, j) => `f64[o + ${j}]`);
+    return `function (d, c${args.map((x) => ', ' + x).join('')}) { const f64 = ctx.f64, o = (c + ${HEADER_BYTES}) >> 3; return f${sh.fn}(d${[...fields, ...args].map((x) => ', ' + x).join('')}); }`;
+  });
   m.functions.forEach((f, i) => {
     if (!ok[i]) {
       thunks.push('null');
@@ -291,13 +333,15 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
       leaders.push(new Set());
       return;
     }
-    const t = translate(m, i, depthLimit);
+    const t = translate(m, i, depthLimit, sigIds);
     parts.push(t.source);
     leaders.push(new Set(t.leaders));
     const args = Array.from({ length: f.arity }, (_, k) => `f64[a + ${k}]`);
     thunks.push(`function (f64, a) { return f${i}(0${args.length ? ', ' + args.join(', ') : ''}); }`);
     resumes.push(`function (pc, L, S) { return r${i}(0, pc, L, S); }`);
   });
+  parts.push(`const CS = [${closureSigs.join(', ')}];`);
+  parts.push(`const CI = [${invokers.join(',\n')}];`);
   parts.push(`return [[${thunks.join(',\n')}], [${resumes.join(',\n')}]];`);
   const trap = (fn: number, pc: number, message: string): Unwind => {
     const u = new Unwind('trap', message);
