@@ -10,7 +10,7 @@
 #  - `>>` is two `>` tokens, joined in the shift rule only when adjacent, so `Option<Result<T, E>>`
 #    closes two type argument lists.
 # Room left for later issues: type parameters parse on fn/struct/enum, `fn(T) -> U` types parse,
-# `import` parses; the checker reports them as not yet supported.
+# `import` is resolved before checking (src/compiler/modules.ts), which also reads the `pub` marks.
 
 @{%
 const { lexer } = require('./lexer');
@@ -21,7 +21,7 @@ const P = require('./parse-actions');
 Program -> PackageDecl:? Item:*                        {% d => ({ packageName: d[0], items: d[1] }) %}
 PackageDecl -> "package" Ident ";"                      {% d => d[1].value %}
 
-Item -> Attr:* Vis:? ItemBody                           {% d => P.withAttrs(d[2], d[0]) %}
+Item -> Attr:* Vis:? ItemBody                           {% d => P.withVis(P.withAttrs(d[2], d[0]), d[1]) %}
 Vis -> "pub" | "priv"
 Attr -> "#[" Ident AttrArgs:? "]"                       {% d => ({ name: d[1].value, arg: d[2] || undefined, line: d[0].line, col: d[0].col }) %}
 AttrArgs -> "(" AttrItems ")"                           {% d => d[1].join(', ') %}
@@ -39,9 +39,10 @@ ItemBody -> FnDecl                                      {% id %}
       {% d => P.node('Extern', d[0], { lib: d[1] ? d[1].value : 'libc', name: d[3].value, params: d[5], ret: d[7], attrs: [] }) %}
   | "let" "mut":? Ident ":" Type "=" ExprB ";"          {% d => P.node('Global', d[0], { name: d[2].value, mut: true, isConst: false, type: d[4], init: d[6] }) %}
   | "const" Ident ":" Type "=" ExprB ";"                {% d => P.node('Global', d[0], { name: d[1].value, mut: false, isConst: true, type: d[3], init: d[5] }) %}
-  | "import" String ";"                                 {% d => P.node('Import', d[0], { path: d[1].value }) %}
+  | "import" String ";"                                 {% d => P.node('Import', d[0], { path: d[1].value, alias: null }) %}
+  | "import" String "as" Ident ";"                      {% d => P.node('Import', d[0], { path: d[1].value, alias: d[3].value, aliasAt: { line: d[3].line, col: d[3].col } }) %}
 
-Method -> Attr:* Vis:? FnDecl                           {% d => P.withAttrs(d[2], d[0]) %}
+Method -> Attr:* Vis:? FnDecl                           {% d => P.withVis(P.withAttrs(d[2], d[0]), d[1]) %}
 FnDecl -> "fn" Ident TypeParams:? "(" Params ")" RetType:? Block
       {% d => P.node('Fn', d[0], { name: d[1].value, typeParams: d[2] || [], params: d[4], ret: d[6], body: d[7], attrs: [] }) %}
 RetType -> "->" Type                                    {% d => d[1] %}
@@ -76,6 +77,8 @@ VariantDecl -> Vis:? Ident                              {% d => ({ name: d[1].va
 # ---------------------------------------------------------------- types
 Type -> Ident                                           {% d => P.node('TName', d[0], { name: d[0].value, args: [] }) %}
   | Ident "<" TypeList ">"                              {% d => P.node('TName', d[0], { name: d[0].value, args: d[2] }) %}
+  | Ident "." Ident                                     {% d => P.node('TName', d[0], { name: `${d[0].value}.${d[2].value}`, args: [] }) %}
+  | Ident "." Ident "<" TypeList ">"                    {% d => P.node('TName', d[0], { name: `${d[0].value}.${d[2].value}`, args: d[4] }) %}
   | "void"                                              {% d => P.node('TName', d[0], { name: 'void', args: [] }) %}
   | "(" ")"                                             {% d => P.node('TName', d[0], { name: 'void', args: [] }) %}
   | "[" "]" Type                                        {% d => P.node('TSlice', d[0], { elem: d[2] }) %}
@@ -144,6 +147,8 @@ Pattern -> Ident                                        {% d => d[0].value === '
   | Ident "." Ident "(" PatList ")"                     {% d => P.node('PVariant', d[0], { enumName: d[0].value, variant: d[2].value, args: d[4] }) %}
   | Ident "::" Ident                                    {% d => P.node('PVariant', d[0], { enumName: d[0].value, variant: d[2].value, args: null }) %}
   | Ident "::" Ident "(" PatList ")"                    {% d => P.node('PVariant', d[0], { enumName: d[0].value, variant: d[2].value, args: d[4] }) %}
+  | Ident "." Ident "." Ident                           {% d => P.node('PVariant', d[0], { enumName: `${d[0].value}.${d[2].value}`, variant: d[4].value, args: null }) %}
+  | Ident "." Ident "." Ident "(" PatList ")"           {% d => P.node('PVariant', d[0], { enumName: `${d[0].value}.${d[2].value}`, variant: d[4].value, args: d[6] }) %}
   | "(" Pattern ")"                                     {% d => d[1] %}
   | "(" Pattern "," PatList ")"                         {% d => P.node('PTuple', d[0], { elems: [d[1], ...d[3]] }) %}
   | Literal                                             {% d => P.node('PLit', d[0], { value: d[0] }) %}
@@ -236,6 +241,7 @@ ExprList -> ExprB                                       {% d => [d[0]] %}
 Primary -> PrimaryN                                     {% id %}
   | BlockLike                                           {% id %}
   | Ident "{" FieldInits "}"                            {% d => P.node('StructLit', d[0], { name: d[0].value, fields: d[2] }) %}
+  | Ident "." Ident "{" FieldInits "}"                  {% d => P.node('StructLit', d[0], { name: `${d[0].value}.${d[2].value}`, fields: d[4] }) %}
 FieldInits -> null                                      {% () => [] %}
   | FieldInitList ",":?                                 {% id %}
 FieldInitList -> FieldInit                              {% d => [d[0]] %}
@@ -246,6 +252,7 @@ PrimaryN -> Literal                                     {% id %}
   | Ident                                               {% d => P.node('Ident', d[0], { name: d[0].value }) %}
   | "self"                                              {% d => P.node('Ident', d[0], { name: 'self' }) %}
   | Ident "::" Ident                                    {% d => P.node('Path', d[0], { type: d[0].value, name: d[2].value }) %}
+  | Ident "." Ident "::" Ident                          {% d => P.node('Path', d[0], { type: `${d[0].value}.${d[2].value}`, name: d[4].value }) %}
   | "(" ExprB ")"                                       {% d => d[1] %}
   | "(" ")"                                             {% d => P.node('Unit', d[0], {}) %}
   | "(" ExprB "," ")"                                   {% d => P.node('TupleLit', d[0], { elems: [d[1]] }) %}

@@ -65,7 +65,7 @@ describe('spec-tests (through the CLI)', () => {
 // at every second call (a torture mode for the deoptimisation path), and with a collection
 // before every allocation followed by a heap check (Wren's GC_STRESS, Lua's heap walk).
 const TIER_DIRS = ['ffi', 'functions', 'integers', 'runtime', 'control', 'floats', 'globals', 'programs', 'casts', 'main'];
-const HEAP_DIRS = ['slices', 'strings', 'structs', 'enums', 'match', 'tuples', 'programs', 'upstream', 'gc'];
+const HEAP_DIRS = ['slices', 'strings', 'structs', 'enums', 'match', 'tuples', 'programs', 'upstream', 'gc', 'stdlib', 'modules'];
 // Concurrency programs also run on one and on four workers, and with a collection before every
 // allocation on the default count (programs that fix their worker count or seed keep theirs).
 const TASK_DIRS = ['concurrency', 'channels', 'ffi'];

@@ -196,7 +196,8 @@ end-4   4     u32 CRC-32 (IEEE 802.3, polynomial 0xEDB88320) of every byte befor
 
 The writer emits the sections in id order; the reader accepts them in any order but needs each
 of sections 1 to 7 and 10 exactly once. The externs and callbacks sections are written only by
-programs that declare \`extern\` functions (and pass Asthra functions to them). Format 2.0 added
+programs that declare \`extern\` functions (and pass Asthra functions to them), the files
+section only by programs that import other files (format 2.1). Format 2.0 added
 the types section: a 1.x file lacks it, so this VM refuses 1.x files (rebuild them from source).
 Every str of the strings and types sections must be valid UTF-8 without a NUL byte.
 
@@ -212,6 +213,7 @@ Every str of the strings and types sections must be valid UTF-8 without a NUL by
 | 8 | externs | u32 count · per extern: str Asthra name · str library as written (empty: the C library) · str C symbol · u32 parameter count n · n C type bytes · u8 result C type · u8 blocking (1) or \`#[non_blocking]\` (0) · u32 line · u32 column of its declaration |
 | 9 | callbacks | u32 count · per callback: u32 function index · u32 parameter count n · n C type bytes · u8 result C type (numbers, bools and pointers only: a call from C becomes a task whose arguments travel in one injection record) |
 | 10 | types | u32 function count · per function, in order: u32 local count n · n × str value type of each local · str value type of the result · then u32 global count · per global: str value type (see [value types](#value-types)) |
+| 11 | files | (format 2.1; only in a program of several files) u32 count · per imported module: str file name · str its text. A line-table line k × 2^20 + n is line n of file k of this list (k ≥ 1); lines below 2^20 are the main file's |
 
 C type codes (externs section), as koffi binds them: 0 void (results only), 1 bool, 2 i8,
 3 u8, 4 i16, 5 u16, 6 i32, 7 u32, 8 i64, 9 u64, 10 isize, 11 usize, 12 f32, 13 f64, 14 string

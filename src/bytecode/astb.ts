@@ -11,14 +11,17 @@
 // (the Asthra functions passed to C as function pointers, with their C signatures): each only
 // in files that have some. TYPES (format 2.0) gives the declared value type of every function's
 // locals and result and of every global (vtypes.ts), which the verifier assumes of parameters,
-// call results and globals. The reader checks every length against
+// call results and globals. FILES (only in a program of several files) holds the name and text
+// of each imported module: line k * 2^20 + n of a line table is line n of file k (module.ts
+// sourceAt). The reader checks every length against
 // the bytes it has and reports the section and file offset of anything wrong; the verifier
 // (verify.ts) then checks the code itself.
 import type { CallbackProto, ExternProto, FnProto, GlobalProto, MainKind, Module, ShapeProto } from './module';
 
 export const MAGIC = 'ASTB';
 export const VERSION_MAJOR = 2;
-export const VERSION_MINOR = 0;
+/** 2.1: the FILES section of programs made of several files */
+export const VERSION_MINOR = 1;
 
 const enum Section {
   META = 1,
@@ -31,9 +34,10 @@ const enum Section {
   EXTERNS = 8,
   CALLBACKS = 9,
   TYPES = 10,
+  FILES = 11,
 }
 const SECTION_NAMES: Record<number, string> = {
-  1: 'meta', 2: 'numbers', 3: 'strings', 4: 'shapes', 5: 'globals', 6: 'functions', 7: 'source', 8: 'externs', 9: 'callbacks', 10: 'types',
+  1: 'meta', 2: 'numbers', 3: 'strings', 4: 'shapes', 5: 'globals', 6: 'functions', 7: 'source', 8: 'externs', 9: 'callbacks', 10: 'types', 11: 'files',
 };
 
 export class AstbError extends Error {
@@ -164,6 +168,15 @@ export function writeAstb(m: Module): Buffer {
     }
   });
   section(Section.SOURCE, (w) => w.str(m.source));
+  if (m.files && m.files.length > 0) {
+    section(Section.FILES, (w) => {
+      w.u32(m.files!.length);
+      for (const f of m.files!) {
+        w.str(f.name);
+        w.str(f.source);
+      }
+    });
+  }
   if (m.externs.length > 0) {
     section(Section.EXTERNS, (w) => {
       w.u32(m.externs.length);
@@ -440,7 +453,17 @@ export function readAstb(buf: Buffer): Module {
   for (const g of globals) g.type = r.text(`type of global '${g.name}'`);
   r.done();
 
-  return { sourceName, source, numbers, strings, shapes, globals, functions, externs, callbacks, entry, mainKind: mainKind as MainKind };
+  let files: { name: string; source: string }[] | undefined;
+  const fr = bodies.get(Section.FILES);
+  if (fr !== undefined) {
+    files = [];
+    for (let i = 0, n = fr.count('file', 8); i < n; i++) files.push({ name: fr.str('file name'), source: fr.str('file source') });
+    fr.done();
+  }
+
+  const m: Module = { sourceName, source, numbers, strings, shapes, globals, functions, externs, callbacks, entry, mainKind: mainKind as MainKind };
+  if (files) m.files = files;
+  return m;
 }
 
 function hex(n: number): string {

@@ -81,7 +81,11 @@ export interface GlobalDecl extends Node {
 export interface ImportDecl extends Node {
   kind: 'Import';
   path: string;
+  /** the name after `as` (null: the last part of the path) */
+  alias: string | null;
+  aliasAt?: Pos;
 }
+/** Every item may carry `pub` (set by the parser; modules.ts enforces it across modules). */
 export type Item = FnDecl | ExternDecl | StructDecl | EnumDecl | ImplDecl | GlobalDecl | ImportDecl;
 
 export interface Program {

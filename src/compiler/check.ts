@@ -1463,12 +1463,22 @@ class Checker {
     if (a.length !== f.params.length) {
       this.err(e, `wrong number of arguments to ${builtinTitle(f)}: expected ${f.params.length}, found ${a.length}`);
     }
+    const numbers: Ty[] = [];
     f.params.forEach((p, i) => {
       if (p === 'any-printable') this.printable(a[i]);
       else if (p === 'any-integer') this.intExpr(a[i]);
+      else if (p === 'number') numbers.push(this.numberArg(a[i], numbers[0]));
       else this.expect(a[i], builtinType(p)!);
     });
+    if (f.result === 'same-number') return sameNumber(numbers);
     return builtinType(f.result)!;
+  }
+
+  /** An argument of any integer or float type (math.sqrt(2), math.min(a, b)); `hint` types a literal. */
+  numberArg(e: Expr, hint?: Ty): Ty {
+    const t = this.expr(e, hint && isNumeric(hint) ? hint : undefined);
+    if (!isNumeric(t) && t.k !== 'error') this.err(e, `expected a number, found ${show(t)}`);
+    return t;
   }
 
   methodCall(e: Extract<Expr, { kind: 'Call' }>, name: string, ot: Ty): Ty {
@@ -1763,4 +1773,10 @@ function cTypeOf(t: Ty): number | null {
       }
     default: return null;
   }
+}
+
+/** The result of math.abs/min/max: the arguments' type when they agree, else f64 (upstream's rule). */
+function sameNumber(ts: Ty[]): Ty {
+  if (ts.every((t) => same(t, ts[0]))) return ts[0];
+  return T.f64;
 }
