@@ -247,3 +247,32 @@ export function builtinsNamed(ns: BuiltinFn['ns'], name: string): BuiltinFn[] {
 export function builtinTitle(f: BuiltinFn): string {
   return f.ns ? `${f.ns}.${f.name}` : `'${f.name}'`;
 }
+
+/**
+ * The built-ins that take and give numbers only, as the functions that compute them: the
+ * interpreter calls these, and the native tier (vm/native.ts) calls the same ones inline, so a
+ * numeric function using math.sqrt still runs as machine code.
+ */
+export const NUMERIC_BUILTINS: Partial<Record<B, (...a: number[]) => number>> = {
+  [B.math_sqrt]: Math.sqrt,
+  [B.math_pow]: Math.pow,
+  [B.math_abs]: Math.abs,
+  [B.math_min]: (a, b) => Math.min(a, b),
+  [B.math_max]: (a, b) => Math.max(a, b),
+  [B.math_floor]: Math.floor,
+  [B.math_ceil]: Math.ceil,
+  // halves away from zero (C's round; Math.round takes -2.5 to -2)
+  [B.math_round]: (x) => (x < 0 ? -Math.round(-x) : Math.round(x)),
+  [B.math_trunc]: Math.trunc,
+  [B.math_sin]: Math.sin,
+  [B.math_cos]: Math.cos,
+  [B.math_tan]: Math.tan,
+  [B.math_asin]: Math.asin,
+  [B.math_acos]: Math.acos,
+  [B.math_atan]: Math.atan,
+  [B.math_atan2]: Math.atan2,
+  [B.math_exp]: Math.exp,
+  [B.math_log]: Math.log,
+  [B.math_log10]: Math.log10,
+  [B.math_log2]: Math.log2,
+};

@@ -225,7 +225,6 @@ class Checker {
         if (it.kind === 'Struct') this.structs.set(it.name, { decl: it, fields: [] });
         else this.enums.set(it.name, { name: it.name, arity: 0, variants: [], decl: it });
       }
-      if (it.kind === 'Import') this.err(it, 'import is not supported yet', 'single-file programs only for now');
     }, undefined);
     for (const it of items) {
       if (it.kind === 'Struct') {

@@ -254,18 +254,19 @@ function safeRealpath(p: string): string {
 /** Add `by` to the line of every position in the program (each object once). */
 function shiftLines(program: Program, by: number): void {
   const seen = new Set<object>();
-  const visit = (x: unknown): void => {
-    if (x === null || typeof x !== 'object' || seen.has(x)) return;
+  const todo: unknown[] = [program.items];
+  while (todo.length > 0) {
+    const x = todo.pop();
+    if (x === null || typeof x !== 'object' || seen.has(x)) continue;
     seen.add(x);
     if (Array.isArray(x)) {
-      for (const y of x) visit(y);
-      return;
+      for (const y of x) todo.push(y);
+      continue;
     }
     const o = x as Record<string, unknown>;
     if (typeof o.line === 'number') o.line += by;
-    for (const k in o) if (k !== 'ty') visit(o[k]);
-  };
-  visit(program.items);
+    for (const k in o) if (k !== 'ty') todo.push(o[k]);
+  }
 }
 
 /** The names of a pattern's bindings. */
@@ -595,6 +596,24 @@ class Qualifier {
       case 'BlockExpr':
         this.block(e.block);
         return e;
+      case 'Binary': {
+        // a long operator chain (1 + 1 + ... + 1) is walked in a loop over its left spine
+        const spine: Extract<Expr, { kind: 'Binary' }>[] = [];
+        let n: Expr = e;
+        while (n.kind === 'Binary') {
+          spine.push(n);
+          n = n.left;
+        }
+        spine[spine.length - 1].left = this.expr(n);
+        for (let i = spine.length - 1; i >= 0; i--) spine[i].right = this.expr(spine[i].right);
+        return e;
+      }
+      case 'Unary': {
+        let n: Extract<Expr, { kind: 'Unary' }> = e;
+        while (n.operand.kind === 'Unary') n = n.operand;
+        n.operand = this.expr(n.operand);
+        return e;
+      }
       default:
         this.generic(e);
         return e;

@@ -8,7 +8,7 @@
 // Values are 8-byte slots: numbers as doubles (ints exact within 2^53), references as arena
 // byte offsets, bools as 0/1, void as 0.
 import { readSync } from 'fs';
-import { B } from '../bytecode/builtins';
+import { B, NUMERIC_BUILTINS } from '../bytecode/builtins';
 import { Op, selectArmPops } from '../bytecode/opcodes';
 import { CallError, ExternCalls } from '../ffi/calls';
 import { cBytes, freeC, type CFunction } from '../ffi/library';
@@ -1201,6 +1201,8 @@ export class Interpreter {
     const num = (i: number): number => f64[args + i];
     const str = (i: number): string => this.arena.readString(f64[args + i]);
     const text = (t: string): number => this.arena.newString(t);
+    const pure = NUMERIC_BUILTINS[b as B];
+    if (pure) return pure(num(0), num(1));
     switch (b) {
       case B.io_print: this.out.stdout(str(0)); return 0;
       case B.io_println: this.out.stdout(str(0) + '\n'); return 0;
@@ -1255,29 +1257,6 @@ export class Interpreter {
         if (s.length * n > MAX_STRING_CHARS) throw this.fail(`str.repeat: ${s.length} characters ${n} times is too long a string`, fn, at, depth);
         return text(s.repeat(n));
       }
-      case B.math_sqrt: return Math.sqrt(num(0));
-      case B.math_pow: return Math.pow(num(0), num(1));
-      case B.math_abs: return Math.abs(num(0));
-      case B.math_min: return Math.min(num(0), num(1));
-      case B.math_max: return Math.max(num(0), num(1));
-      case B.math_floor: return Math.floor(num(0));
-      case B.math_ceil: return Math.ceil(num(0));
-      case B.math_round: {
-        const x = num(0);
-        return x < 0 ? -Math.round(-x) : Math.round(x);
-      }
-      case B.math_trunc: return Math.trunc(num(0));
-      case B.math_sin: return Math.sin(num(0));
-      case B.math_cos: return Math.cos(num(0));
-      case B.math_tan: return Math.tan(num(0));
-      case B.math_asin: return Math.asin(num(0));
-      case B.math_acos: return Math.acos(num(0));
-      case B.math_atan: return Math.atan(num(0));
-      case B.math_atan2: return Math.atan2(num(0), num(1));
-      case B.math_exp: return Math.exp(num(0));
-      case B.math_log: return Math.log(num(0));
-      case B.math_log10: return Math.log10(num(0));
-      case B.math_log2: return Math.log2(num(0));
       case B.os_getenv: return text(process.env[str(0)] ?? '');
       case B.os_clock: {
         const u = process.cpuUsage();
