@@ -64,7 +64,7 @@ FieldDecls -> null                                      {% () => [] %}
   | FieldList ",":?                                     {% id %}
 FieldList -> FieldDecl                                  {% d => [d[0]] %}
   | FieldList "," FieldDecl                             {% d => [...d[0], d[2]] %}
-FieldDecl -> Vis:? Ident ":" Type                       {% d => ({ name: d[1].value, type: d[3], line: d[1].line, col: d[1].col }) %}
+FieldDecl -> Vis:? Ident ":" Type                       {% d => ({ name: d[1].value, type: d[3], line: d[1].line, col: d[1].col, pub: !!d[0] && d[0][0].value === 'pub' }) %}
 
 VariantDecls -> null                                    {% () => [] %}
   | "none"                                              {% () => [] %}

@@ -36,6 +36,8 @@ export interface FnDecl extends Node {
   attrs: Attribute[];
   /** set for functions inside `impl T` */
   owner?: string;
+  /** marked `pub`: usable from other modules */
+  pub?: boolean;
 }
 export interface ExternDecl extends Node {
   kind: 'Extern';
@@ -48,6 +50,8 @@ export interface ExternDecl extends Node {
 export interface FieldDecl extends Pos {
   name: string;
   type: TypeExpr;
+  /** marked `pub`: usable from other modules */
+  pub?: boolean;
 }
 export interface StructDecl extends Node {
   kind: 'Struct';

@@ -87,6 +87,14 @@ export function remapError(files: SourceFile[], e: CompileError): CompileError {
   return out;
 }
 
+/**
+ * Is a use at `at` of a field or method declared at `decl` a use from another module of one
+ * not marked pub? (Lines tell the modules apart: see the file comment.)
+ */
+export function privateElsewhere(at: Pos, decl: Pos & { pub?: boolean }): boolean {
+  return !decl.pub && Math.floor(at.line / LINE_BASE) !== Math.floor(decl.line / LINE_BASE);
+}
+
 const isStd = (t: Mod | StdModule): t is StdModule => typeof t === 'string';
 
 class Linker {
