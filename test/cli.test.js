@@ -269,6 +269,25 @@ describe('cli (bin/asthra)', function () {
       }
     });
 
+    it('io.read_line reads standard input a line at a time, "" at its end', () => {
+      const p = file('echo.asthra', [
+        'pub fn main() -> void {',
+        '    let mut n: i32 = 0;',
+        '    let mut line: string = io.read_line();',
+        '    while line != "" {',
+        '        n = n + 1;',
+        '        io.println(str.from_int(n) + ": " + str.upper(line));',
+        '        line = io.read_line();',
+        '    }',
+        '    io.println(n);',
+        '}',
+        '',
+      ].join('\n'));
+      const r = spawnSync(process.execPath, [CLI, 'run', p], { cwd: tmp, encoding: 'utf8', input: 'one\ntwo\r\nthrée', timeout: 60000 });
+      expect(r.status, why(r)).to.equal(0);
+      expect(r.stdout).to.equal('1: ONE\n2: TWO\n3: THRÉE\n3\n');
+    });
+
     it('reports an error in an imported file at that file, line and column', () => {
       fs.writeFileSync(path.join(dir, 'lib', 'bad.asthra'), 'package bad;\npub fn f() -> i32 {\n    return "x";\n}\n');
       fs.writeFileSync(path.join(dir, 'usebad.asthra'), 'import "./lib/bad" as bad;\npub fn main() -> void {\n    log(bad.f());\n    return;\n}\n');

@@ -180,12 +180,14 @@ class Linker {
       this.err(m, it, `cannot import "${it.path}": packages from a code host are not supported`,
         'copy the package\'s files into the project and import them by a relative path ("./lib/name")');
     }
+    if (it.path.trim() === '') this.err(m, it, 'an import needs a path', 'import "./lib/name" as name;');
     const dir = path.dirname(m.abs);
+    const shown = (p: string): string => (path.isAbsolute(it.path) ? p : displayPath(m, p));
     const base = path.resolve(dir, it.path);
     const tried = /\.(asthra|ast)$/.test(it.path) ? [base] : [base + '.asthra', base + '.ast', path.join(base, 'mod.asthra')];
     const found = tried.find((p) => existsSync(p) && statSync(p).isFile());
     if (!found) {
-      const show = tried.map((p) => displayPath(m, p)).join(', ');
+      const show = tried.map(shown).join(', ');
       this.err(m, it, `cannot find the module "${it.path}" (tried ${show})`,
         'an import path is relative to the file that imports it; "std/io", "std/str", "std/math" and "std/os" are the standard modules');
     }
@@ -198,7 +200,7 @@ class Linker {
     const done = this.byPath.get(abs);
     if (done) return done;
     if (this.mods.length >= MAX_FILES) this.err(m, it, `a program may have at most ${MAX_FILES} files`);
-    const name = displayPath(m, found);
+    const name = shown(found);
     let source: string;
     try {
       source = readFileSync(found, 'utf8');
