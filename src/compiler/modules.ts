@@ -21,6 +21,12 @@ import { CompileError, CompileErrors, Pos } from './diagnostics';
 import { parse } from './parser';
 import { didYouMean } from './types';
 import { BUILTIN_FNS, STD_CONSTANTS, STD_MODULES, StdModule } from '../bytecode/builtins';
+import { STD_SOURCES } from './stdlib';
+
+/** The functions of each standard module that are written in Asthra (stdlib.ts), by module. */
+export const STD_SOURCE_FNS: Record<string, Set<string>> = Object.fromEntries(
+  Object.entries(STD_SOURCES).map(([k, src]) => [k, new Set([...src.matchAll(/^pub fn (\w+)/gm)].map((m) => m[1]))]),
+);
 
 import { LINE_BASE } from '../bytecode/module';
 
@@ -212,6 +218,16 @@ class Linker {
     const lib = this.add(program, name, abs, source, this.prefixFor(program.packageName ?? defaultAlias(found)));
     this.loadImports(lib);
     return lib;
+  }
+
+  /** The Asthra part of a standard module (stdlib.ts), loaded on its first use. */
+  stdModule(name: StdModule): Mod {
+    const abs = `<std>/${name}`;
+    const done = this.byPath.get(abs);
+    if (done) return done;
+    const file = `std/${name}.asthra`;
+    const source = STD_SOURCES[name];
+    return this.add(parse(source, file), file, abs, source, `std.${name}.`);
   }
 
   /** A library's prefix: its package name, made unique (and never a standard module's `std`). */
@@ -540,9 +556,14 @@ class Qualifier {
     if (isStd(target)) {
       const key = `${target}.${e.name}`;
       if (key in STD_CONSTANTS) return { kind: 'Float', text: String(STD_CONSTANTS[key]), line: e.line, col: e.col } as Expr;
+      const source = STD_SOURCE_FNS[target];
+      if (source?.has(e.name)) {
+        if (!callee) this.err(e, `'${target}.${e.name}' is a function: call it`, `${target}.${e.name}(...)`);
+        return { kind: 'Ident', name: this.linker.stdModule(target).prefix + e.name, line: e.line, col: e.col } as Expr;
+      }
       const fns = BUILTIN_FNS.filter((f) => f.ns === target);
       if (!fns.some((f) => f.name === e.name)) {
-        const all = [...fns.map((f) => f.name), ...Object.keys(STD_CONSTANTS).filter((k) => k.startsWith(`${target}.`)).map((k) => k.slice(target.length + 1))];
+        const all = [...fns.map((f) => f.name), ...(source ?? []), ...Object.keys(STD_CONSTANTS).filter((k) => k.startsWith(`${target}.`)).map((k) => k.slice(target.length + 1))];
         this.err(e, `the standard module '${target}' has no member '${e.name}'`, didYouMean(e.name, all) ?? `it has: ${all.join(', ')}`);
       }
       if (!callee) this.err(e, `'${target}.${e.name}' is a function: call it`, `${target}.${e.name}(...)`);
