@@ -8,7 +8,8 @@
 //     as the item's full name: `geo.square(5)` becomes the call of `math.square`, `geo.Point {}`
 //     the literal of `geometry.Point`. Uses of another module's items must name a `pub` item.
 //     A standard module's function `math.sqrt(x)` becomes `std.math.sqrt` (a built-in row of
-//     bytecode/builtins.ts), `math.PI` its value.
+//     bytecode/builtins.ts, or a function of the module's Asthra source in stdlib.ts, which is
+//     then loaded like an imported file), `math.PI` its value.
 //  3. place: every position of module k (k > 0) gets k * 2^20 added to its line, so the
 //     checker's errors and the emitter's line tables say which file they are in; sourceOf()
 //     and remapError() take them back apart. The main file's lines stay as they are.
@@ -21,16 +22,16 @@ import { CompileError, CompileErrors, Pos } from './diagnostics';
 import { parse } from './parser';
 import { didYouMean } from './types';
 import { BUILTIN_FNS, STD_CONSTANTS, STD_MODULES, StdModule } from '../bytecode/builtins';
+import { LINE_BASE } from '../bytecode/module';
 import { STD_SOURCES } from './stdlib';
+
+export { LINE_BASE };
 
 /** The functions of each standard module that are written in Asthra (stdlib.ts), by module. */
 export const STD_SOURCE_FNS: Record<string, Set<string>> = Object.fromEntries(
   Object.entries(STD_SOURCES).map(([k, src]) => [k, new Set([...src.matchAll(/^pub fn (\w+)/gm)].map((m) => m[1]))]),
 );
 
-import { LINE_BASE } from '../bytecode/module';
-
-export { LINE_BASE };
 /** How many files one program may have (the line numbers must fit an i32). */
 const MAX_FILES = 2000;
 
@@ -117,7 +118,8 @@ class Linker {
     const main = this.add(program, file, abs, source, '');
     this.loadImports(main);
     for (const m of this.mods) this.qualify(m);
-    if (this.errors.length > 0) throw CompileErrors.of(this.errors);
+    // in the order found: the main file's first, then each module's
+    if (this.errors.length > 0) throw this.errors.length === 1 ? this.errors[0] : new CompileErrors(this.errors);
     for (const m of this.mods) if (m.index > 0) shiftLines(m.program, m.index * LINE_BASE);
     // dependencies first: a library's items before those of the files that import it
     const order = [...this.mods.slice(1).reverse(), main];
@@ -361,8 +363,14 @@ class Qualifier {
           break;
         case 'Impl': {
           const own = this.m.members.get(it.name);
-          if (own?.kind === 'type') it.name = p + it.name;
-          else it.name = this.typeName(it.name, it);
+          if (own?.kind === 'type') {
+            it.name = p + it.name;
+          } else {
+            const full = this.typeName(it.name, it);
+            if (full !== it.name) {
+              this.err(it, `cannot add methods to '${it.name}' here: it belongs to another module`, 'an impl must be in the file that declares its type');
+            }
+          }
           for (const f of it.methods) this.fn(f);
           break;
         }
