@@ -388,6 +388,8 @@ class Qualifier {
           if (it.ret) it.ret = this.type(it.ret);
           break;
         default:
+          // an item kind added by later work (a trait, a type alias): named like the others
+          if (memberKind(it) && 'name' in it) (it as { name: string }).name = p + (it as { name: string }).name;
           this.generic(it);
       }
     }
