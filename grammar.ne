@@ -19,7 +19,7 @@ const P = require('./parse-actions');
 Program -> PackageDecl:? Item:*                        {% d => ({ packageName: d[0], items: d[1] }) %}
 PackageDecl -> "package" Ident ";"                      {% d => d[1].value %}
 
-Item -> Attr:* Vis:? ItemBody                           {% d => P.withAttrs(d[2], d[0]) %}
+Item -> Attr:* Vis:? ItemBody                           {% d => P.withVis(P.withAttrs(d[2], d[0]), d[1]) %}
 Vis -> "pub" | "priv"
 Attr -> "#[" Ident AttrArgs:? "]"                       {% d => ({ name: d[1].value, arg: d[2] || undefined, line: d[0].line, col: d[0].col }) %}
 AttrArgs -> "(" AttrItems ")"                           {% d => d[1].join(', ') %}
@@ -42,9 +42,10 @@ ItemBody -> FnDecl                                      {% id %}
       {% d => P.node('Extern', d[0], { lib: d[1] ? d[1].value : 'libc', name: d[3].value, params: d[5], ret: d[7], attrs: [] }) %}
   | "let" "mut":? Ident ":" Type "=" ExprB ";"          {% d => P.node('Global', d[0], { name: d[2].value, mut: true, isConst: false, type: d[4], init: d[6] }) %}
   | "const" Ident ":" Type "=" ExprB ";"                {% d => P.node('Global', d[0], { name: d[1].value, mut: false, isConst: true, type: d[3], init: d[5] }) %}
-  | "import" String ";"                                 {% d => P.node('Import', d[0], { path: d[1].value }) %}
+  | "import" String ";"                                 {% d => P.node('Import', d[0], { path: d[1].value, alias: null }) %}
+  | "import" String "as" Ident ";"                      {% d => P.node('Import', d[0], { path: d[1].value, alias: d[3].value, aliasAt: { line: d[3].line, col: d[3].col } }) %}
 
-Method -> Attr:* Vis:? FnDecl                           {% d => P.withAttrs(d[2], d[0]) %}
+Method -> Attr:* Vis:? FnDecl                           {% d => P.withVis(P.withAttrs(d[2], d[0]), d[1]) %}
 # A trait's method: a signature, or a default body the implementations may leave out.
 TraitItem -> Attr:* Vis:? "fn" Ident TypeParams:? "(" Params ")" RetType:? ";"
       {% d => P.node('Fn', d[2], { name: d[3].value, ...P.tparams(d[4]), params: d[6], ret: d[8], body: null, attrs: d[0] }) %}
@@ -76,7 +77,7 @@ FieldDecls -> null                                      {% () => [] %}
   | FieldList ",":?                                     {% id %}
 FieldList -> FieldDecl                                  {% d => [d[0]] %}
   | FieldList "," FieldDecl                             {% d => [...d[0], d[2]] %}
-FieldDecl -> Vis:? Ident ":" Type                       {% d => ({ name: d[1].value, type: d[3], line: d[1].line, col: d[1].col }) %}
+FieldDecl -> Vis:? Ident ":" Type                       {% d => ({ name: d[1].value, type: d[3], line: d[1].line, col: d[1].col, pub: !!d[0] && d[0][0].value === 'pub' }) %}
 
 VariantDecls -> null                                    {% () => [] %}
   | "none"                                              {% () => [] %}
@@ -89,6 +90,8 @@ VariantDecl -> Vis:? Ident                              {% d => ({ name: d[1].va
 # ---------------------------------------------------------------- types
 Type -> Ident                                           {% d => P.node('TName', d[0], { name: d[0].value, args: [] }) %}
   | Ident "<" TypeList ">"                              {% d => P.node('TName', d[0], { name: d[0].value, args: d[2] }) %}
+  | Ident "." Ident                                     {% d => P.node('TName', d[0], { name: `${d[0].value}.${d[2].value}`, args: [] }) %}
+  | Ident "." Ident "<" TypeList ">"                    {% d => P.node('TName', d[0], { name: `${d[0].value}.${d[2].value}`, args: d[4] }) %}
   | "void"                                              {% d => P.node('TName', d[0], { name: 'void', args: [] }) %}
   | "(" ")"                                             {% d => P.node('TName', d[0], { name: 'void', args: [] }) %}
   | "[" "]" Type                                        {% d => P.node('TSlice', d[0], { elem: d[2] }) %}
@@ -99,6 +102,7 @@ Type -> Ident                                           {% d => P.node('TName', 
   | "*" "mut" Type                                      {% d => P.node('TPtr', d[0], { mut: true, elem: d[2] }) %}
   | "fn" "(" TypeList:? ")" "->" Type                   {% d => P.node('TFn', d[0], { params: d[2] || [], ret: d[5] }) %}
   | "dyn" Ident                                         {% d => P.node('TDyn', d[0], { trait: d[1].value }) %}
+  | "dyn" Ident "." Ident                               {% d => P.node('TDyn', d[0], { trait: `${d[1].value}.${d[3].value}` }) %}
 TypeList -> Type                                        {% d => [d[0]] %}
   | TypeList "," Type                                   {% d => [...d[0], d[2]] %}
 
@@ -158,6 +162,8 @@ Pattern -> Ident                                        {% d => d[0].value === '
   | Ident "." Ident "(" PatList ")"                     {% d => P.node('PVariant', d[0], { enumName: d[0].value, variant: d[2].value, args: d[4] }) %}
   | Ident "::" Ident                                    {% d => P.node('PVariant', d[0], { enumName: d[0].value, variant: d[2].value, args: null }) %}
   | Ident "::" Ident "(" PatList ")"                    {% d => P.node('PVariant', d[0], { enumName: d[0].value, variant: d[2].value, args: d[4] }) %}
+  | Ident "." Ident "." Ident                           {% d => P.node('PVariant', d[0], { enumName: `${d[0].value}.${d[2].value}`, variant: d[4].value, args: null }) %}
+  | Ident "." Ident "." Ident "(" PatList ")"           {% d => P.node('PVariant', d[0], { enumName: `${d[0].value}.${d[2].value}`, variant: d[4].value, args: d[6] }) %}
   | "(" Pattern ")"                                     {% d => d[1] %}
   | "(" Pattern "," PatList ")"                         {% d => P.node('PTuple', d[0], { elems: [d[1], ...d[3]] }) %}
   | Literal                                             {% d => P.node('PLit', d[0], { value: d[0] }) %}
@@ -251,6 +257,8 @@ Primary -> PrimaryN                                     {% id %}
   | BlockLike                                           {% id %}
   | Ident "{" FieldInits "}"                            {% d => P.node('StructLit', d[0], { name: d[0].value, typeArgs: [], fields: d[2] }) %}
   | Ident TypeArgs "{" FieldInits "}"                   {% d => P.node('StructLit', d[0], { name: d[0].value, typeArgs: d[1], fields: d[3] }) %}
+  | Ident "." Ident "{" FieldInits "}"                  {% d => P.node('StructLit', d[0], { name: `${d[0].value}.${d[2].value}`, typeArgs: [], fields: d[4] }) %}
+  | Ident "." Ident TypeArgs "{" FieldInits "}"         {% d => P.node('StructLit', d[0], { name: `${d[0].value}.${d[2].value}`, typeArgs: d[3], fields: d[5] }) %}
 FieldInits -> null                                      {% () => [] %}
   | FieldInitList ",":?                                 {% id %}
 FieldInitList -> FieldInit                              {% d => [d[0]] %}
@@ -262,6 +270,8 @@ PrimaryN -> Literal                                     {% id %}
   | "self"                                              {% d => P.node('Ident', d[0], { name: 'self' }) %}
   | Ident "::" Ident                                    {% d => P.node('Path', d[0], { type: d[0].value, typeArgs: [], name: d[2].value }) %}
   | Ident TypeArgs "::" Ident                           {% d => P.node('Path', d[0], { type: d[0].value, typeArgs: d[1], name: d[3].value }) %}
+  | Ident "." Ident "::" Ident                          {% d => P.node('Path', d[0], { type: `${d[0].value}.${d[2].value}`, typeArgs: [], name: d[4].value }) %}
+  | Ident "." Ident TypeArgs "::" Ident                 {% d => P.node('Path', d[0], { type: `${d[0].value}.${d[2].value}`, typeArgs: d[3], name: d[5].value }) %}
   | "(" ExprB ")"                                       {% d => d[1] %}
   | "(" ")"                                             {% d => P.node('Unit', d[0], {}) %}
   | "(" ExprB "," ")"                                   {% d => P.node('TupleLit', d[0], { elems: [d[1]] }) %}

@@ -24,7 +24,10 @@ const kindType = (k) => (k ? 'r' : 'n');
 
 /** Compare two modules field by field (typed arrays element by element), with a path in every message. */
 function expectSameModule(got, want) {
-  expect(Object.keys(got).sort(), 'module fields').to.deep.equal([...MODULE_FIELDS].sort());
+  // a program of several files also has its imported files (the files section)
+  const fields = want.files ? [...MODULE_FIELDS, 'files'] : MODULE_FIELDS;
+  expect(Object.keys(got).sort(), 'module fields').to.deep.equal([...fields].sort());
+  expect(got.files, 'files').to.deep.equal(want.files);
   expect(got.sourceName, 'sourceName').to.equal(want.sourceName);
   expect(got.source, 'source').to.equal(want.source);
   expect(got.entry, 'entry').to.equal(want.entry);

@@ -212,6 +212,93 @@ describe('cli (bin/asthra)', function () {
     });
   });
 
+  describe('a program of several files', () => {
+    let dir;
+    let astb;
+    before(() => {
+      dir = path.join(tmp, 'multi');
+      fs.mkdirSync(path.join(dir, 'lib'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'lib', 'shapes.asthra'), [
+        'package shapes;',
+        'pub struct Sq { pub side: i32 }',
+        'pub fn area(s: Sq) -> i32 {',
+        '    return s.side * s.side;',
+        '}',
+        'pub fn pick(xs: []i32, i: i32) -> i32 {',
+        '    return xs[i];',
+        '}',
+        '',
+      ].join('\n'));
+      fs.writeFileSync(path.join(dir, 'main.asthra'), [
+        'package main;',
+        'import "./lib/shapes" as sh;',
+        'pub fn main() -> void {',
+        '    log(sh.area(sh.Sq { side: 7 }));',
+        '    log(str.upper("done"));',
+        '    let xs: []i32 = [1];',
+        '    log(sh.pick(xs, i32(len(args()))));',
+        '    return;',
+        '}',
+        '',
+      ].join('\n'));
+      astb = path.join(tmp, 'multi.astb');
+    });
+
+    it('builds into one .astb that exec runs without the source files', () => {
+      const b = asthra(['build', 'main.asthra', '-o', astb], { cwd: dir });
+      expect(b.status, why(b)).to.equal(0);
+      // the sources are gone: the .astb alone runs, from another directory
+      const moved = path.join(tmp, 'multi-moved');
+      fs.renameSync(dir, moved);
+      try {
+        const e = asthra(['exec', astb]);
+        expect(e.status, why(e)).to.equal(0);
+        expect(e.stdout).to.equal('49\nDONE\n1\n');
+        // a trap in the imported module names that module's file and line, from the .astb's files section
+        const t = asthra(['exec', astb, 'x']);
+        expect(t.status, why(t)).to.equal(1);
+        expect(t.stderr).to.match(/^runtime error: index out of bounds/);
+        expect(t.stderr).to.include('at shapes.pick (lib/shapes.asthra:7:12)');
+        expect(t.stderr).to.include('return xs[i];');
+        expect(t.stderr).to.include('at main (main.asthra:7:9)');
+        const d = asthra(['disasm', astb]);
+        expect(d.status, why(d)).to.equal(0);
+        expect(d.stdout).to.include('; lib/shapes.asthra:4: return s.side * s.side;');
+      } finally {
+        fs.renameSync(moved, dir);
+      }
+    });
+
+    it('io.read_line reads standard input a line at a time, "" at its end', () => {
+      const p = file('echo.asthra', [
+        'pub fn main() -> void {',
+        '    let mut n: i32 = 0;',
+        '    let mut line: string = io.read_line();',
+        '    while line != "" {',
+        '        n = n + 1;',
+        '        io.println(str.from_int(n) + ": " + str.upper(line));',
+        '        line = io.read_line();',
+        '    }',
+        '    io.println(n);',
+        '}',
+        '',
+      ].join('\n'));
+      const r = spawnSync(process.execPath, [CLI, 'run', p], { cwd: tmp, encoding: 'utf8', input: 'one\ntwo\r\nthrée', timeout: 60000 });
+      expect(r.status, why(r)).to.equal(0);
+      expect(r.stdout).to.equal('1: ONE\n2: TWO\n3: THRÉE\n3\n');
+    });
+
+    it('reports an error in an imported file at that file, line and column', () => {
+      fs.writeFileSync(path.join(dir, 'lib', 'bad.asthra'), 'package bad;\npub fn f() -> i32 {\n    return "x";\n}\n');
+      fs.writeFileSync(path.join(dir, 'usebad.asthra'), 'import "./lib/bad" as bad;\npub fn main() -> void {\n    log(bad.f());\n    return;\n}\n');
+      const r = asthra(['build', 'usebad.asthra'], { cwd: dir });
+      expect(r.status, why(r)).to.equal(1);
+      expect(r.stderr).to.include('lib/bad.asthra:3:12: error: type mismatch: expected i32, found string');
+      expect(r.stderr).to.include('3 |     return "x";');
+      expect(r.stderr).to.not.match(JS_STACK);
+    });
+  });
+
   describe('corrupted bytecode files', () => {
     let good;
     before(() => {

@@ -20,7 +20,10 @@ function listPrograms(dir) {
   const out = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...listPrograms(p));
+    // a folder named lib holds the modules that programs beside it import: not programs
+    if (e.isDirectory()) {
+      if (e.name !== 'lib') out.push(...listPrograms(p));
+    }
     else if (/\.(asthra|ast)$/.test(e.name)) out.push(p);
   }
   return out.sort();

@@ -64,8 +64,8 @@ describe('spec-tests (through the CLI)', () => {
 // The same programs with the native tier off, with native frames spilling to the interpreter
 // at every second call (a torture mode for the deoptimisation path), and with a collection
 // before every allocation followed by a heap check (Wren's GC_STRESS, Lua's heap walk).
-const TIER_DIRS = ['ffi', 'closures', 'functions', 'generics', 'integers', 'runtime', 'control', 'floats', 'globals', 'programs', 'casts', 'main'];
-const HEAP_DIRS = ['closures', 'integers', 'slices', 'strings', 'structs', 'enums', 'match', 'tuples', 'programs', 'upstream', 'gc', 'generics', 'traits', 'types'];
+const TIER_DIRS = ['ffi', 'closures', 'functions', 'generics', 'integers', 'runtime', 'control', 'floats', 'globals', 'programs', 'casts', 'main', 'stdlib', 'modules'];
+const HEAP_DIRS = ['closures', 'integers', 'slices', 'strings', 'structs', 'enums', 'match', 'tuples', 'programs', 'upstream', 'gc', 'generics', 'traits', 'types', 'stdlib', 'modules'];
 // Concurrency programs also run on one and on four workers, and with a collection before every
 // allocation on the default count (programs that fix their worker count or seed keep theirs).
 const TASK_DIRS = ['concurrency', 'channels', 'closures', 'ffi', 'traits'];

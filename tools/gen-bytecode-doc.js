@@ -197,9 +197,10 @@ end-4   4     u32 CRC-32 (IEEE 802.3, polynomial 0xEDB88320) of every byte befor
 The writer emits the sections in id order; the reader accepts them in any order but needs each
 of sections 1 to 7 and 10 exactly once. The externs and callbacks sections are written only by
 programs that declare \`extern\` functions (and pass Asthra functions to them), the closures
-section only by programs with function values. Format 2.0 added the types section: a 1.x file
-lacks it, so this VM refuses 1.x files (rebuild them from source). Format 2.1 added the closures
-section; a 2.0 file simply has no closure shapes.
+section only by programs with function values, the files section only by programs that import
+other files. Format 2.0 added the types section: a 1.x file lacks it, so this VM refuses 1.x files
+(rebuild them from source). Format 2.1 added the closures and files sections; a 2.0 file simply
+has neither.
 Every str of the strings and types sections must be valid UTF-8 without a NUL byte.
 
 | id | section | payload, in order |
@@ -215,6 +216,7 @@ Every str of the strings and types sections must be valid UTF-8 without a NUL by
 | 9 | callbacks | u32 count · per callback: u32 function index · u32 parameter count n · n C type bytes · u8 result C type (numbers, bools and pointers only: a call from C becomes a task whose arguments travel in one injection record) |
 | 10 | types | u32 function count · per function, in order: u32 local count n · n × str value type of each local · str value type of the result · then u32 global count · per global: str value type (see [value types](#value-types)) |
 | 11 | closures | u32 count · per closure shape: u32 shape index · u32 function index (the function a value of that shape runs; see [values and objects](#values-and-objects)) |
+| 12 | files | (format 2.1; only in a program of several files) u32 count · per imported module: str file name · str its text. A line-table line k × 2^20 + n is line n of file k of this list (k ≥ 1); lines below 2^20 are the main file's |
 
 C type codes (externs section), as koffi binds them: 0 void (results only), 1 bool, 2 i8,
 3 u8, 4 i16, 5 u16, 6 i32, 7 u32, 8 i64, 9 u64, 10 isize, 11 usize, 12 f32, 13 f64, 14 string

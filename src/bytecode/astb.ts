@@ -12,13 +12,16 @@
 // in files that have some; so is CLOSURES (format 2.1: the closure shapes, each with the
 // function its values run, bytecode/module.ts ShapeProto.fn). TYPES (format 2.0) gives the declared value type of every function's
 // locals and result and of every global (vtypes.ts), which the verifier assumes of parameters,
-// call results and globals. The reader checks every length against
+// call results and globals. FILES (only in a program of several files) holds the name and text
+// of each imported module: line k * 2^20 + n of a line table is line n of file k (module.ts
+// sourceAt). The reader checks every length against
 // the bytes it has and reports the section and file offset of anything wrong; the verifier
 // (verify.ts) then checks the code itself.
 import type { CallbackProto, ExternProto, FnProto, GlobalProto, MainKind, Module, ShapeProto } from './module';
 
 export const MAGIC = 'ASTB';
 export const VERSION_MAJOR = 2;
+/** 2.1: the CLOSURES section (closure shapes) and the FILES section of programs made of several files */
 export const VERSION_MINOR = 1;
 
 const enum Section {
@@ -33,9 +36,10 @@ const enum Section {
   CALLBACKS = 9,
   TYPES = 10,
   CLOSURES = 11,
+  FILES = 12,
 }
 const SECTION_NAMES: Record<number, string> = {
-  1: 'meta', 2: 'numbers', 3: 'strings', 4: 'shapes', 5: 'globals', 6: 'functions', 7: 'source', 8: 'externs', 9: 'callbacks', 10: 'types', 11: 'closures',
+  1: 'meta', 2: 'numbers', 3: 'strings', 4: 'shapes', 5: 'globals', 6: 'functions', 7: 'source', 8: 'externs', 9: 'callbacks', 10: 'types', 11: 'closures', 12: 'files',
 };
 
 export class AstbError extends Error {
@@ -166,6 +170,15 @@ export function writeAstb(m: Module): Buffer {
     }
   });
   section(Section.SOURCE, (w) => w.str(m.source));
+  if (m.files && m.files.length > 0) {
+    section(Section.FILES, (w) => {
+      w.u32(m.files!.length);
+      for (const f of m.files!) {
+        w.str(f.name);
+        w.str(f.source);
+      }
+    });
+  }
   if (m.externs.length > 0) {
     section(Section.EXTERNS, (w) => {
       w.u32(m.externs.length);
@@ -463,7 +476,17 @@ export function readAstb(buf: Buffer): Module {
   for (const g of globals) g.type = r.text(`type of global '${g.name}'`);
   r.done();
 
-  return { sourceName, source, numbers, strings, shapes, globals, functions, externs, callbacks, entry, mainKind: mainKind as MainKind };
+  let files: { name: string; source: string }[] | undefined;
+  const fr = bodies.get(Section.FILES);
+  if (fr !== undefined) {
+    files = [];
+    for (let i = 0, n = fr.count('file', 8); i < n; i++) files.push({ name: fr.str('file name'), source: fr.str('file source') });
+    fr.done();
+  }
+
+  const m: Module = { sourceName, source, numbers, strings, shapes, globals, functions, externs, callbacks, entry, mainKind: mainKind as MainKind };
+  if (files) m.files = files;
+  return m;
 }
 
 function hex(n: number): string {

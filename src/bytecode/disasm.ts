@@ -4,7 +4,7 @@ import { BUILTINS } from './builtins';
 import { CTYPE_NAMES } from './ctypes';
 import { WIDE_NAMES, WIDE_OPS } from './wide';
 import { OPS, forEachInstruction } from './opcodes';
-import type { FnProto, Module } from './module';
+import { FnProto, Module, sourceAt } from './module';
 
 export function disassemble(m: Module): string {
   const src = m.source.split('\n');
@@ -32,7 +32,9 @@ function listFunction(m: Module, f: FnProto, src: string[]): string[] {
   forEachInstruction(f.code, (pc, op) => {
     while (li < f.lines.length && f.lines[li] <= pc) {
       const line = f.lines[li + 1];
-      if (line !== lastLine && src[line - 1] !== undefined) out.push(`      ; ${line}: ${src[line - 1].trim()}`);
+      const at = sourceAt(m, line);
+      const where = at.file === m.sourceName ? `${at.line}` : `${at.file}:${at.line}`;
+      if (line !== lastLine && at.text !== undefined) out.push(`      ; ${where}: ${at.text.trim()}`);
       lastLine = line;
       li += 3;
     }

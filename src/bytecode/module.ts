@@ -56,6 +56,11 @@ export interface Module {
   sourceName: string;
   /** the source text, for stack traces and the disassembler (may be empty) */
   source: string;
+  /**
+   * the other files of a program made of several (its imported modules): file k here is the one
+   * whose line table entries are k * LINE_BASE + line (sourceAt() takes them apart)
+   */
+  files?: { name: string; source: string }[];
   numbers: number[];
   strings: string[];
   shapes: ShapeProto[];
@@ -79,6 +84,19 @@ export function lineAt(fn: FnProto, pc: number): { line: number; col: number } |
     else break;
   }
   return best < 0 ? null : { line: t[best + 1], col: t[best + 2] };
+}
+
+/** Lines of imported module k start at k * LINE_BASE in line tables (compiler/modules.ts). */
+export const LINE_BASE = 1 << 20;
+
+/** The file, line and source line text of an encoded line of m's line tables. */
+export function sourceAt(m: Module, line: number): { file: string; line: number; text: string | undefined } {
+  const k = Math.floor(line / LINE_BASE);
+  const f = k > 0 ? m.files?.[k - 1] : undefined;
+  const name = f ? f.name : m.sourceName;
+  const source = f ? f.source : m.source;
+  const l = line % LINE_BASE;
+  return { file: name, line: l, text: source.split('\n')[l - 1] };
 }
 
 /** Does any function start a task? (A program that never does runs on one worker, in this thread.) */

@@ -42,6 +42,8 @@ export interface FnDecl extends Node, Generic {
   attrs: Attribute[];
   /** set for functions inside `impl T` */
   owner?: string;
+  /** marked `pub`: usable from other modules */
+  pub?: boolean;
 }
 export interface ExternDecl extends Node {
   kind: 'Extern';
@@ -54,6 +56,8 @@ export interface ExternDecl extends Node {
 export interface FieldDecl extends Pos {
   name: string;
   type: TypeExpr;
+  /** marked `pub`: usable from other modules */
+  pub?: boolean;
 }
 export interface StructDecl extends Node, Generic {
   kind: 'Struct';
@@ -101,7 +105,11 @@ export interface GlobalDecl extends Node {
 export interface ImportDecl extends Node {
   kind: 'Import';
   path: string;
+  /** the name after `as` (null: the last part of the path) */
+  alias: string | null;
+  aliasAt?: Pos;
 }
+/** Every item may carry `pub` (set by the parser; modules.ts enforces it across modules). */
 export type Item = FnDecl | ExternDecl | StructDecl | EnumDecl | ImplDecl | TraitDecl | TypeAliasDecl | GlobalDecl | ImportDecl;
 
 export interface Program {

@@ -8,6 +8,7 @@ import { CompileError, CompileErrors, Pos } from './diagnostics';
 import { isUseful, PatternSpace } from './exhaustive';
 import { EnumInfo, FnInfo, GlobalInfo, LocalVar, notes, StructInfo } from './scope';
 import { ClosureInfo, SLICE_HELPERS, SpawnThunk, callValue, checkFnLit, sliceHelper, spawnValue } from './closures';
+import { privateElsewhere } from './modules';
 import {
   ERROR_TYPE_TEXT, INT_NAMES, INT_RANGE, IntName, T, Ty, assignable, didYouMean, builtinType, flexInt, hasUnknown, intBits, isNumeric, isRef, openVar,
   parseIntLiteral, refine, same, setUseSite, show,
@@ -327,7 +328,6 @@ export class Checker {
           this.aliases.set(it.name, it);
         }
       }
-      if (it.kind === 'Import') this.err(it, 'import is not supported yet', 'single-file programs only for now');
     }, undefined);
     for (const it of items) {
       if (it.kind === 'Struct' && it.typeParams.length && this.genericStructs.get(it.name) === it) {
@@ -1778,6 +1778,7 @@ export class Checker {
       const idx = s.fields.findIndex((x) => x.name === f.name);
       if (idx < 0) this.err(f, `unknown field '${f.name}' on struct ${name}`, didYouMean(f.name, s.fields.map((x) => x.name)));
       if (seen.has(f.name)) this.err(f, `field '${f.name}' is given twice`);
+      this.visibleField(f, s, idx);
       seen.add(f.name);
       notes(f).fieldIndex = idx;
       this.expect(f.value, s.fields[idx].ty);
@@ -1885,6 +1886,7 @@ export class Checker {
       const i = s.fields.findIndex((f) => f.name === e.name);
       if (i < 0) this.err(e, `unknown field '${e.name}' on struct ${ot.name}`, didYouMean(e.name, s.fields.map((x) => x.name)) ?? didYouMean(e.name, this.methodNames(ot.name)));
       notes(e).fieldIndex = i;
+      this.visibleField(e, s, i);
       return s.fields[i].ty;
     }
     if (e.name === 'len' && (ot.k === 'slice' || ot.k === 'string')) return T.usize;
@@ -1977,6 +1979,7 @@ export class Checker {
       const f = this.fnByKey.get(`${type}::${c.name}`);
       if (!f) return this.err(c, `undefined function '${type}::${c.name}'`, didYouMean(c.name, this.methodNames(type)));
       if (f.hasSelf) this.err(c, `'${type}::${c.name}' is a method; call it as value.${c.name}(...)`);
+      this.visibleMethod(c, f);
       notes(e).target = { k: 'fn', index: f.index };
       this.args(e, f.params, e.args, `'${f.key}'`, f.decl);
       return f.ret;
@@ -2200,12 +2203,34 @@ export class Checker {
     if (a.length !== f.params.length) {
       this.err(e, `wrong number of arguments to ${builtinTitle(f)}: expected ${f.params.length}, found ${a.length}`);
     }
+    const numbers: Ty[] = [];
     f.params.forEach((p, i) => {
       if (p === 'any-printable') this.printable(a[i]);
       else if (p === 'any-integer') this.intExpr(a[i]);
+      else if (p === 'number') numbers.push(this.numberArg(a[i], numbers[0]));
       else this.expect(a[i], builtinType(p)!);
     });
+    if (f.result === 'same-number') return sameNumber(numbers);
     return builtinType(f.result)!;
+  }
+
+  /** Fields and methods not marked pub are private to their module (items: modules.ts). */
+  visibleField(at: Pos, s: StructInfo, i: number): void {
+    const decl = s.decl.fields.find((f) => f.name === s.fields[i].name);
+    if (decl && privateElsewhere(at, decl)) {
+      this.err(at, `field '${decl.name}' of ${s.decl.name} is private to its module`, `mark it pub where ${s.decl.name} is declared: pub ${decl.name}: ...`);
+    }
+  }
+
+  visibleMethod(at: Pos, f: FnInfo): void {
+    if (privateElsewhere(at, f.decl)) this.err(at, `'${f.key}' is private to its module`, `mark it pub in its impl: pub fn ${f.decl.name}(...)`);
+  }
+
+  /** An argument of any integer or float type (math.sqrt(2), math.min(a, b)); `hint` types a literal. */
+  numberArg(e: Expr, hint?: Ty): Ty {
+    const t = this.expr(e, hint && isNumeric(hint) ? hint : undefined);
+    if (!isNumeric(t) && t.k !== 'error') this.err(e, `expected a number, found ${show(t)}`);
+    return t;
   }
 
   methodCall(e: Extract<Expr, { kind: 'Call' }>, name: string, ot: Ty, expected?: Ty): Ty {
@@ -2269,6 +2294,7 @@ export class Checker {
       const f = this.fnByKey.get(`${ot.name}::${name}`);
       if (f) {
         if (!f.hasSelf) this.err(e, `'${ot.name}::${name}' has no self parameter; call it as ${ot.name}::${name}(...)`);
+        this.visibleMethod(e.callee, f);
         notes(e).target = { k: 'fn', index: f.index };
         this.args(e, f.params.slice(1), e.args, `'${f.key}'`, f.decl);
         return f.ret;
@@ -2537,4 +2563,10 @@ function cTypeOf(t: Ty): number | null {
       }
     default: return null;
   }
+}
+
+/** The result of math.abs/min/max: the arguments' type when they agree, else f64 (upstream's rule). */
+function sameNumber(ts: Ty[]): Ty {
+  if (ts.every((t) => same(t, ts[0]))) return ts[0];
+  return T.f64;
 }

@@ -19,6 +19,9 @@ export const STACK_MB = 1024;
 const TIMEOUT_MS = 10 * 60 * 1000;
 
 interface ErrorFields {
+  /** the file the error is in (an imported module's) */
+  file: string;
+  source: string;
   line: number;
   col: number;
   message: string;
@@ -54,8 +57,8 @@ export function compileOnBigStack(source: string, file: string): Module {
     if (reply.ok) return readAstb(Buffer.from(reply.astb.buffer, reply.astb.byteOffset, reply.astb.byteLength));
     if ('internal' in reply) throw new InternalError(reply.internal);
     const errors = reply.compile.map((f) => {
-      const e = new CompileError(file, source, f.line, f.col, f.message, f.hint);
-      for (const n of f.notes) e.withNote(n, n.message);
+      const e = new CompileError(f.file, f.source, f.line, f.col, f.message, f.hint);
+      e.notes.push(...f.notes);
       return e;
     });
     throw CompileErrors.of(errors);
@@ -66,7 +69,7 @@ export function compileOnBigStack(source: string, file: string): Module {
 }
 
 function fields(e: CompileError): ErrorFields {
-  return { line: e.line, col: e.col, message: e.message, hint: e.hint, notes: e.notes };
+  return { file: e.file, source: e.source, line: e.line, col: e.col, message: e.message, hint: e.hint, notes: e.notes };
 }
 
 // the compile thread itself

@@ -7,6 +7,9 @@ export interface Note {
   line: number;
   col: number;
   message: string;
+  /** set when the note is in another file than the error (a module's declaration) */
+  file?: string;
+  source?: string;
 }
 
 export class CompileError extends Error {
@@ -31,7 +34,7 @@ export class CompileError extends Error {
 
   render(): string {
     let out = renderDiagnostic(this.file, this.source, this.line, this.col, this.message, this.hint);
-    for (const n of this.notes) out += renderDiagnostic(this.file, this.source, n.line, n.col, n.message, undefined, 'note');
+    for (const n of this.notes) out += renderDiagnostic(n.file ?? this.file, n.source ?? this.source, n.line, n.col, n.message, undefined, 'note');
     return out;
   }
 
@@ -41,7 +44,7 @@ export class CompileError extends Error {
     return {
       file: this.file, line: this.line, column: this.col, end: { line: this.line, column: end },
       severity: 'error', message: this.message, hints: this.hint ? [this.hint] : [],
-      notes: this.notes.map((n) => ({ file: this.file, line: n.line, column: n.col, message: n.message })),
+      notes: this.notes.map((n) => ({ file: n.file ?? this.file, line: n.line, column: n.col, message: n.message })),
     };
   }
 }

@@ -106,3 +106,9 @@ export function startsWithBlock(e: Expr): boolean {
 export function notBlockStart(d: [Expr], _loc: number, reject: object): Expr | object {
   return startsWithBlock(d[0]) ? reject : d[0];
 }
+
+/** Record `pub` on an item or method (modules.ts enforces it across modules). */
+export function withVis(item: Item, vis: [moo.Token] | null): Item {
+  if (vis && vis[0].value === 'pub') (item as Item & { pub?: boolean }).pub = true;
+  return item;
+}

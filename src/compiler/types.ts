@@ -74,7 +74,8 @@ export function builtinType(s: Spelling): Ty | null {
     case '*mut void': return { k: 'ptr', mut: true, elem: T.void };
     case 'usize': return T.usize;
     case '[]u8': return { k: 'slice', elem: T.u8, fixed: null };
-    case 'any-printable': case 'any-integer': return null;
+    case 'f64': return T.f64;
+    case 'any-printable': case 'any-integer': case 'number': case 'same-number': return null;
   }
 }
 

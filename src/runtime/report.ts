@@ -2,7 +2,7 @@
 // deadlocks. One place formats them, so every worker and the single-threaded run agree. It
 // implements the scheduler's Reporter, which is how the scheduler (below the runtime) hands
 // these up without importing anything above it.
-import { Module, lineAt } from '../bytecode/module';
+import { Module, lineAt, sourceAt } from '../bytecode/module';
 import { Arena, OutOfMemory } from '../heap/arena';
 import { Tag } from '../heap/layout';
 import { F, WaitKind, fw } from '../scheduler/fiber';
@@ -74,7 +74,6 @@ function taskError(m: Module, arena: Arena, value: number, kind: number): string
 export function formatDeadlock(m: Module, arena: Arena, live: number[]): string {
   const i32 = arena.i32;
   let s = `deadlock: all tasks are blocked\n`;
-  const lines = m.source.split('\n');
   const fibers = [...live].sort((a, b) => i32[fw(a, F.ID)] - i32[fw(b, F.ID)]);
   for (const f of fibers) {
     const id = i32[fw(f, F.ID)];
@@ -85,9 +84,10 @@ export function formatDeadlock(m: Module, arena: Arena, live: number[]): string 
     const what = describeWait(m, arena, f, kind, on);
     // a fiber parked on a mutex resumes after its lock instruction: report the lock itself
     const pos = lineAt(fn, i32[fw(f, F.PC)] - (kind === WaitKind.Mutex ? 1 : 0));
-    const where = pos ? ` at ${m.sourceName}:${pos.line}:${pos.col}` : '';
+    const at = pos ? sourceAt(m, pos.line) : null;
+    const where = pos && at ? ` at ${at.file}:${at.line}:${pos.col}` : '';
     s += `  task ${id} (${id === 0 ? 'main' : entry}) ${what}${where}\n`;
-    if (pos && lines[pos.line - 1] !== undefined) s += `      ${lines[pos.line - 1].trim()}\n`;
+    if (at?.text !== undefined) s += `      ${at.text.trim()}\n`;
   }
   return s;
 }
@@ -96,7 +96,9 @@ export function formatDeadlock(m: Module, arena: Arena, live: number[]): string 
 function madeAt(m: Module, i32: Int32Array, ch: number): string {
   const fn = m.functions[i32[cw(ch, C.FN)]];
   const pos = fn ? lineAt(fn, i32[cw(ch, C.PC)]) : null;
-  return pos ? ` (made at ${m.sourceName}:${pos.line})` : '';
+  if (!pos) return '';
+  const at = sourceAt(m, pos.line);
+  return ` (made at ${at.file}:${at.line})`;
 }
 
 function describeTask(m: Module, i32: Int32Array, h: number): string {
@@ -132,7 +134,6 @@ export function formatTrap(m: Module, t: Trap): string {
 }
 
 export function formatFrames(m: Module, frames: { fn: number; pc: number }[]): string {
-  const lines = m.source.split('\n');
   let s = '';
   let prev = '';
   let repeats = 0;
@@ -144,9 +145,10 @@ export function formatFrames(m: Module, frames: { fn: number; pc: number }[]): s
     const fn = m.functions[f.fn];
     if (fn.name === '<init>' && i === frames.length - 1 && i > 0) return;
     const pos = lineAt(fn, f.pc);
-    const where = pos ? `${m.sourceName}:${pos.line}:${pos.col}` : `${m.sourceName}:pc ${f.pc}`;
+    const at = pos ? sourceAt(m, pos.line) : null;
+    const where = pos && at ? `${at.file}:${at.line}:${pos.col}` : `${m.sourceName}:pc ${f.pc}`;
     let frame = `  at ${fn.name} (${where})\n`;
-    if (pos && lines[pos.line - 1] !== undefined) frame += `      ${lines[pos.line - 1].trim()}\n`;
+    if (at?.text !== undefined) frame += `      ${at.text.trim()}\n`;
     if (frame === prev) {
       repeats++;
       return;

@@ -7,7 +7,8 @@
 // give the rest of the stack trace. Opcodes are typed, so no case inspects a value's type.
 // Values are 8-byte slots: numbers as doubles (ints exact within 2^53), references as arena
 // byte offsets, bools as 0/1, void as 0.
-import { B } from '../bytecode/builtins';
+import { readSync } from 'fs';
+import { B, NUMERIC_BUILTINS } from '../bytecode/builtins';
 import { Op, opSize, selectArmPops } from '../bytecode/opcodes';
 import { wideFits } from '../bytecode/wide';
 import { WideTrap, fromFloat, fromNumber, newWide, readWide, valueAs, wideBinary, wideNeg, wideNot } from './wide';
@@ -1311,17 +1312,8 @@ export class Interpreter {
         throw this.fail(`panic: ${str(0)}`, fn, at, depth);
       case B.exit:
         throw new ExitRequest(f64[args]);
-      case B.args: {
-        const list = this.opts.args;
-        const roots = this.arena.tempRoots;
-        const depth0 = roots.length;
-        for (const a of list) roots.push(this.arena.newString(a));
-        const s = this.arena.newSlice(list.length, list.length, 1);
-        const b0 = this.arena.sliceBase(s);
-        for (let i = 0; i < list.length; i++) this.arena.f64[b0 + i] = roots[depth0 + i];
-        roots.length = depth0;
-        return s;
-      }
+      case B.args:
+        return this.stringSlice(this.opts.args);
       case B.mutex_create:
         return newMutex(this.arena);
       case B.mutex_unlock:
@@ -1369,7 +1361,131 @@ export class Interpreter {
           throw e;
         }
       default:
+        return this.stdBuiltin(b, args, fn, at, depth);
+    }
+  }
+
+  /** A new []string holding the strings of list. */
+  stringSlice(list: string[]): number {
+    const roots = this.arena.tempRoots;
+    const depth0 = roots.length;
+    for (const a of list) roots.push(this.arena.newString(a));
+    const s = this.arena.newSlice(list.length, list.length, 1);
+    const b0 = this.arena.sliceBase(s);
+    for (let i = 0; i < list.length; i++) this.arena.f64[b0 + i] = roots[depth0 + i];
+    roots.length = depth0;
+    return s;
+  }
+
+  /** The standard modules io, str, math and os (their rows in builtins.ts say what each does). */
+  stdBuiltin(b: number, args: number, fn: number, at: number, depth: number): number {
+    const f64 = this.arena.f64;
+    const num = (i: number): number => f64[args + i];
+    const str = (i: number): string => this.arena.readString(f64[args + i]);
+    const text = (t: string): number => this.arena.newString(t);
+    const pure = NUMERIC_BUILTINS[b as B];
+    if (pure) return pure(num(0), num(1));
+    switch (b) {
+      case B.io_print: this.out.stdout(str(0)); return 0;
+      case B.io_println: this.out.stdout(str(0) + '\n'); return 0;
+      case B.io_eprintln: this.out.stderr(str(0) + '\n'); return 0;
+      case B.io_read_line: return text(readStdinLine());
+      case B.str_upper: return text(str(0).toUpperCase());
+      case B.str_lower: return text(str(0).toLowerCase());
+      case B.str_contains: return str(0).includes(str(1)) ? 1 : 0;
+      case B.str_starts_with: return str(0).startsWith(str(1)) ? 1 : 0;
+      case B.str_ends_with: return str(0).endsWith(str(1)) ? 1 : 0;
+      case B.str_trim: return text(str(0).trim());
+      case B.str_to_int: {
+        const s = str(0);
+        const n = parseI32(s);
+        if (n === null) {
+          const why = INT_TEXT.test(s) ? 'is out of range for i32' : 'is not an integer';
+          throw this.fail(`str.to_int: ${JSON.stringify(s)} ${why}`, fn, at, depth);
+        }
+        return n;
+      }
+      case B.str_to_float: {
+        const s = str(0);
+        const x = parseF64(s);
+        if (x === null) throw this.fail(`str.to_float: ${JSON.stringify(s)} is not a number`, fn, at, depth);
+        return x;
+      }
+      case B.str_is_int: return parseI32(str(0)) === null ? 0 : 1;
+      case B.str_is_float: return parseF64(str(0)) === null ? 0 : 1;
+      case B.str_from_int: return text(String(num(0)));
+      case B.str_from_float: return text(formatFloat(num(0)));
+      case B.str_index_of: {
+        const s = str(0);
+        const i = s.indexOf(str(1));
+        return i < 0 ? -1 : Buffer.byteLength(s.slice(0, i));
+      }
+      case B.str_replace: return text(str(0).split(str(1)).join(str(2)));
+      case B.str_split: {
+        const sep = str(1);
+        return this.stringSlice(sep === '' ? [...str(0)] : str(0).split(sep));
+      }
+      case B.str_join: {
+        const s = f64[args];
+        const base = this.arena.sliceBase(s);
+        const parts: string[] = [];
+        for (let i = 0, n = this.arena.sliceLen(s); i < n; i++) parts.push(this.arena.readString(f64[base + i]));
+        return text(parts.join(str(1)));
+      }
+      case B.str_repeat: {
+        const n = num(1);
+        const s = str(0);
+        if (n < 0) throw this.fail(`str.repeat: count ${n} is negative`, fn, at, depth);
+        if (s.length * n > MAX_STRING_CHARS) throw this.fail(`str.repeat: ${s.length} characters ${n} times is too long a string`, fn, at, depth);
+        return text(s.repeat(n));
+      }
+      case B.os_getenv: return text(process.env[str(0)] ?? '');
+      case B.os_clock: {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1e6;
+      }
+      case B.os_time: return Date.now() / 1000;
+      case B.os_args: return this.stringSlice([this.m.sourceName, ...this.opts.args]);
+      default:
         throw new Error(`builtin ${b}`);
     }
   }
+}
+
+/** What str.to_int reads: an optional sign and decimal digits, nothing around them (Rust's and Go's rule). */
+const INT_TEXT = /^[+-]?[0-9]+$/;
+const FLOAT_TEXT = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$|^[+-]?(inf|infinity|nan)$/i;
+/** The longest string str.repeat makes (a bigger one would exhaust memory rather than fail clearly). */
+const MAX_STRING_CHARS = 1 << 28;
+
+function parseI32(s: string): number | null {
+  if (!INT_TEXT.test(s)) return null;
+  const n = Number(s);
+  return n >= -2147483648 && n <= 2147483647 ? n : null;
+}
+
+function parseF64(s: string): number | null {
+  if (!FLOAT_TEXT.test(s)) return null;
+  const t = s.toLowerCase().replace(/^([+-]?)inf(inity)?$/, '$1Infinity').replace(/^[+-]?nan$/, 'NaN');
+  return Number(t);
+}
+
+/** The next line of standard input, without its line end; '' at the end of the input. */
+function readStdinLine(): string {
+  const bytes: number[] = [];
+  const one = Buffer.alloc(1);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, one, 0, 1, null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      if ((e as NodeJS.ErrnoException).code === 'EOF') break;
+      throw e;
+    }
+    if (n === 0 || one[0] === 10) break;
+    bytes.push(one[0]);
+  }
+  if (bytes.length > 0 && bytes[bytes.length - 1] === 13) bytes.pop();
+  return Buffer.from(bytes).toString('utf8');
 }

@@ -1,6 +1,7 @@
 // The native tier: numeric bytecode functions translated to JavaScript source at load time, so
 // V8 compiles them to machine code. A function qualifies when it computes on numbers only (no
-// allocation, no built-ins, a number result) and every function it calls qualifies too. fib,
+// allocation, no built-ins but the numeric ones of builtins.ts NUMERIC_BUILTINS such as
+// math.sqrt, a number result) and every function it calls qualifies too. fib,
 // integer loops and float kernels land here; anything working on strings, slices or objects
 // stays in the interpreter. References may pass through (locals, arguments, the function value
 // of a CALL_CLOSURE), never be made or read: every reference a native frame holds is a copy of
@@ -29,6 +30,7 @@ import type { FnProto, Module } from '../bytecode/module';
 import { stackShapes } from '../bytecode/verify';
 import { INT_NAMES, INT_RANGE } from '../bytecode/inttypes';
 import { CTYPE_INT, CType } from '../bytecode/ctypes';
+import { B, NUMERIC_BUILTINS } from '../bytecode/builtins';
 
 export const NATIVE_DEPTH = 1500;
 /** Loop back-edges are counted in a local and charged to the slice budget in batches. */
@@ -87,6 +89,7 @@ function numericOnly(m: Module, f: FnProto): boolean {
   for (const pc of instructionStarts(f)) {
     const op = f.code[pc];
     if (op === Op.CALL_EXTERN && nativeExtern(m, f.code[pc + 1])) continue;
+    if (op === Op.BUILTIN && NUMERIC_BUILTINS[f.code[pc + 1] as B]) continue;
     if (!OPS[op].native) return false;
     if ((op === Op.GLOAD || op === Op.GSTORE) && m.globals[f.code[pc + 1]].kind !== 0) return false;
     // a closure call whose result is a reference would bring a reference nothing else holds
@@ -234,6 +237,12 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
         line(`{ const r = (X[${a}] || bindX(${a}))(${args.join(', ')}); s${D - b} = ${conv}; }`);
         break;
       }
+      case Op.BUILTIN: {
+        // a numeric built-in (math.sqrt, ...): the interpreter's own function, called inline
+        const args = Array.from({ length: b }, (_, i) => `s${D - b + i}`);
+        line(`s${D - b} = NB[${a}](${args.join(', ')});`);
+        break;
+      }
       case Op.RET: line(`return ${s(0)};`); break;
       case Op.RET_LOCAL: line(`return l${a};`); break;
       case Op.TRAP: line(`${trapExpr(pc, JSON.stringify(m.strings[a]))};`); break;
@@ -371,7 +380,7 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
   const wideResult = (fn: number, pc: number, x: number, r: unknown): number => {
     throw trap(fn, pc, `the C function '${m.externs[x].name}' returned ${String(r)}, which is outside the range of its result type`);
   };
-  const factory = new Function('ctx', 'Unwind', 'trap', 'unwound', 'spillAt', 'bitwise', 'bnot', 'f2i', 'wrapInt', 'X', 'bindX', 'wideResult', parts.join('\n'));
-  const [entries, resumeFns] = factory(ctx, Unwind, trap, unwound, spillAt, rt.bitwise, rt.bnot, rt.f2i, rt.wrapInt, rt.externFns, rt.bindExtern, wideResult);
+  const factory = new Function('ctx', 'Unwind', 'trap', 'unwound', 'spillAt', 'bitwise', 'bnot', 'f2i', 'wrapInt', 'X', 'bindX', 'wideResult', 'NB', parts.join('\n'));
+  const [entries, resumeFns] = factory(ctx, Unwind, trap, unwound, spillAt, rt.bitwise, rt.bnot, rt.f2i, rt.wrapInt, rt.externFns, rt.bindExtern, wideResult, NUMERIC_BUILTINS);
   return { entries, resumes: resumeFns, leaders };
 }
