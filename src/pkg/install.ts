@@ -1,0 +1,258 @@
+// Packages: `asthra init`, `asthra add`, `asthra install` (and `asthra update`).
+//
+// install walks the dependencies depth first from the project's asthra.toml. A path dependency
+// is used where it is; a git dependency is cloned into .asthra/pkgs/NAME-VERSION at the highest
+// tag vX.Y.Z its range allows (or at the version asthra.lock names, while that still fits). One
+// version of each package: a second requirement it does not satisfy is a conflict, and a package
+// that needs itself through its dependencies is a cycle. Git runs as the system `git`.
+import { spawnSync } from 'child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import * as path from 'path';
+import * as semver from 'semver';
+import {
+  DepSpec, LOCK, LockEntry, MANIFEST, Manifest, NAME_RE, PackageError, findManifest, lockText, readLock, readManifest, shown,
+} from './manifest';
+
+export const PKG_DIR = path.join('.asthra', 'pkgs');
+
+function git(args: string[], cwd?: string): string {
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+  if (r.error) throw new PackageError(`cannot run git (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}): install git to use git dependencies`);
+  if (r.status !== 0) throw new PackageError(`git ${args[0]} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ')}`);
+  return r.stdout;
+}
+
+/** A repository's version tags: vX.Y.Z (or X.Y.Z) with the commit each names. */
+function tags(url: string): { version: string; tag: string; commit: string }[] {
+  const out = git(['ls-remote', '--tags', url]);
+  const byTag = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const m = /^([0-9a-f]{40})\s+refs\/tags\/(.+?)(\^\{\})?$/.exec(line.trim());
+    if (!m) continue;
+    // an annotated tag's peeled line (^{}) names the commit itself
+    if (m[3] || !byTag.has(m[2])) byTag.set(m[2], m[1]);
+  }
+  const res = [];
+  for (const [tag, commit] of byTag) {
+    const v = semver.valid(tag.replace(/^v/, ''));
+    if (v !== null) res.push({ version: v, tag, commit });
+  }
+  return res;
+}
+
+interface Node {
+  entry: LockEntry;
+  manifest: Manifest;
+  /** who asked first, for conflict messages */
+  by: string;
+  spec: DepSpec;
+}
+
+/** Install the project whose manifest is `file`; with `update`, ignore the lock's versions. */
+export function install(file: string, update: boolean, say: (line: string) => void): LockEntry[] {
+  const root = readManifest(file);
+  const lockFile = path.join(root.dir, LOCK);
+  const locked = new Map<string, LockEntry>();
+  if (!update && existsSync(lockFile)) for (const e of readLock(lockFile)) locked.set(e.name, e);
+  const chosen = new Map<string, Node>();
+  const stack: string[] = [root.name];
+
+  const visit = (m: Manifest): void => {
+    for (const d of m.deps) {
+      const at = `${shown(m.file)}:${d.line}`;
+      const by = `${m.name} (${at})`;
+      const cyc = stack.indexOf(d.name);
+      if (cyc >= 0) throw new PackageError(`${at}: dependency cycle: ${[...stack.slice(cyc), d.name].join(' -> ')}`);
+      const prev = chosen.get(d.name);
+      if (prev) {
+        check(prev, d, m, by, at);
+        continue;
+      }
+      const node = d.path !== undefined ? pathDep(root, m, d, at) : gitDep(root, d, at, locked.get(d.name), say);
+      node.by = by;
+      if (node.manifest.name !== d.name) {
+        throw new PackageError(`${at}: the dependency '${d.name}' is the package '${node.manifest.name}' (${shown(node.manifest.file)}): name it ${node.manifest.name} = { ... }`);
+      }
+      chosen.set(d.name, node);
+      stack.push(d.name);
+      visit(node.manifest);
+      stack.pop();
+    }
+  };
+  visit(root);
+  const entries = [...chosen.values()].map((n) => n.entry);
+  writeFileSync(lockFile, lockText(entries));
+  return entries;
+}
+
+/** A package already chosen, required again: the same source, and a version the range allows. */
+function check(prev: Node, d: DepSpec, m: Manifest, by: string, at: string): void {
+  const e = prev.entry;
+  const what = (x: DepSpec): string => (x.path !== undefined ? `path ${x.path}` : `${x.git} ${x.tag ?? x.version ?? '*'}`);
+  if (d.path !== undefined) {
+    const dir = path.resolve(m.dir, d.path);
+    if (e.source !== 'path' || path.resolve(path.dirname(prev.manifest.file)) !== dir) {
+      throw new PackageError(`${at}: version conflict for '${d.name}': ${by} wants ${what(d)}, but ${prev.by} wants ${what(prev.spec)}`);
+    }
+  } else if (e.source !== 'git' || e.git !== d.git) {
+    throw new PackageError(`${at}: version conflict for '${d.name}': ${by} wants ${what(d)}, but ${prev.by} wants ${what(prev.spec)}`);
+  }
+  const ok = d.tag !== undefined ? d.tag === e.tag : d.version === undefined || semver.satisfies(e.version, d.version);
+  if (!ok) {
+    throw new PackageError(`${at}: version conflict for '${d.name}': ${by} wants ${d.tag ?? d.version}, but ${prev.by} wants ${prev.spec.tag ?? prev.spec.version ?? '*'} (chose ${e.version}); no one version satisfies both`);
+  }
+}
+
+function pathDep(root: Manifest, m: Manifest, d: DepSpec, at: string): Node {
+  const dir = path.resolve(m.dir, d.path!);
+  const mf = path.join(dir, MANIFEST);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new PackageError(`${at}: the dependency '${d.name}': no directory ${shown(dir)}`);
+  if (!existsSync(mf)) throw new PackageError(`${at}: the dependency '${d.name}': ${shown(dir)} has no ${MANIFEST} (run asthra init there)`);
+  const manifest = readManifest(mf);
+  if (d.version !== undefined && !semver.satisfies(manifest.version, d.version)) {
+    throw new PackageError(`${at}: the dependency '${d.name}' wants version ${d.version}, but ${shown(mf)} is version ${manifest.version}`);
+  }
+  const entry: LockEntry = {
+    name: d.name, version: manifest.version, source: 'path', dir: path.relative(root.dir, dir) || '.',
+    dependencies: manifest.deps.map((x) => x.name),
+  };
+  return { entry, manifest, by: '', spec: d };
+}
+
+function gitDep(root: Manifest, d: DepSpec, at: string, lock: LockEntry | undefined, say: (line: string) => void): Node {
+  const url = d.git!;
+  let pick: { version: string; tag: string; commit: string } | undefined;
+  const fits = (v: string, t: string): boolean => (d.tag !== undefined ? t === d.tag : d.version === undefined || semver.satisfies(v, d.version));
+  if (lock && lock.source === 'git' && lock.git === url && lock.commit && lock.tag && fits(lock.version, lock.tag)) {
+    pick = { version: lock.version, tag: lock.tag, commit: lock.commit };
+  } else {
+    let all;
+    try {
+      all = tags(url);
+    } catch (e) {
+      throw new PackageError(`${at}: the dependency '${d.name}': ${(e as Error).message}`);
+    }
+    const ok = all.filter((t) => fits(t.version, t.tag)).sort((a, b) => semver.rcompare(a.version, b.version));
+    if (ok.length === 0) {
+      const have = all.map((t) => t.tag).sort().join(', ') || 'no version tags vX.Y.Z';
+      throw new PackageError(`${at}: the dependency '${d.name}': no tag of ${url} matches ${d.tag ?? d.version ?? '*'} (it has ${have})`);
+    }
+    pick = ok[0];
+  }
+  const rel = path.join(PKG_DIR, `${d.name}-${pick.version}`);
+  const dir = path.join(root.dir, rel);
+  let have = '';
+  if (existsSync(path.join(dir, '.git'))) {
+    try {
+      have = git(['rev-parse', 'HEAD'], dir).trim();
+    } catch {
+      have = '';
+    }
+  }
+  if (have !== pick.commit) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(path.dirname(dir), { recursive: true });
+      git(['clone', '--quiet', '--no-checkout', url, dir]);
+      git(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', pick.commit], dir);
+    } catch (e) {
+      throw new PackageError(`${at}: the dependency '${d.name}': cannot fetch ${url} at ${pick.tag}: ${(e as Error).message}`);
+    }
+    say(`fetched ${d.name} ${pick.version} (${pick.tag}, ${pick.commit.slice(0, 12)}) from ${url}`);
+  }
+  const mf = path.join(dir, MANIFEST);
+  if (!existsSync(mf)) throw new PackageError(`${at}: the dependency '${d.name}': ${url} at ${pick.tag} has no ${MANIFEST}`);
+  const manifest = readManifest(mf);
+  const entry: LockEntry = {
+    name: d.name, version: pick.version, source: 'git', dir: rel, git: url, tag: pick.tag, commit: pick.commit,
+    dependencies: manifest.deps.map((x) => x.name),
+  };
+  return { entry, manifest, by: '', spec: d };
+}
+
+// ------------------------------------------------------------------ init, add
+
+const HELLO = `pub fn main(void) -> void {
+    println("Hello, world!");
+}
+`;
+
+/** `asthra init [name]` in `dir`: asthra.toml and (when absent) src/main.asthra. */
+export function init(dir: string, name: string | undefined, say: (line: string) => void): void {
+  const file = path.join(dir, MANIFEST);
+  if (existsSync(file)) throw new PackageError(`${shown(file)} already exists: not overwriting it`);
+  const pkg = name ?? path.basename(path.resolve(dir)).replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_');
+  if (!NAME_RE.test(pkg)) throw new PackageError(`'${pkg}' cannot be a package name: use letters, digits and '_' (asthra init my_app)`);
+  writeFileSync(file, `[package]\nname = "${pkg}"\nversion = "0.1.0"\n\n[dependencies]\n`);
+  say(`created ${shown(file)} for the package ${pkg}`);
+  const main = path.join(dir, 'src', 'main.asthra');
+  if (!existsSync(main)) {
+    mkdirSync(path.dirname(main), { recursive: true });
+    writeFileSync(main, HELLO);
+    say(`created ${shown(main)}: asthra run runs it`);
+  }
+}
+
+/** `asthra add NAME --path DIR | --git URL [--version RANGE | --tag TAG]`: edits asthra.toml. */
+export function add(file: string, name: string, opts: { path?: string; git?: string; version?: string; tag?: string }, say: (line: string) => void): void {
+  if (!NAME_RE.test(name)) throw new PackageError(`'${name}' cannot be a dependency name: use letters, digits and '_' (it is the name imports use)`);
+  if ((opts.path === undefined) === (opts.git === undefined)) throw new PackageError('asthra add NAME needs --path DIR or --git URL');
+  if (opts.version !== undefined && semver.validRange(opts.version) === null) throw new PackageError(`'${opts.version}' is not a semver range (e.g. ^1.2, ~1.2.3, ">=1.0 <2")`);
+  readManifest(file); // a broken manifest is reported before it is edited
+  const q = JSON.stringify;
+  const fields: string[] = [];
+  if (opts.path !== undefined) {
+    fields.push(`path = ${q(opts.path)}`);
+    if (opts.version !== undefined) fields.push(`version = ${q(opts.version)}`);
+  } else {
+    fields.push(`git = ${q(opts.git!)}`);
+    if (opts.tag !== undefined) fields.push(`tag = ${q(opts.tag)}`);
+    else {
+      let range = opts.version;
+      if (range === undefined) {
+        // like cargo add: the newest version, and what is compatible with it
+        const all = tags(opts.git!).sort((a, b) => semver.rcompare(a.version, b.version));
+        if (all.length === 0) throw new PackageError(`${opts.git} has no version tags vX.Y.Z: tag a release, or give --tag TAG`);
+        range = `^${all[0].version}`;
+      }
+      fields.push(`version = ${q(range)}`);
+    }
+  }
+  const line = `${name} = { ${fields.join(', ')} }`;
+  const lines = readFileSync(file, 'utf8').split('\n');
+  let sec = -1;
+  let inDeps = false;
+  let replaced = false;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i].trim();
+    if (l.startsWith('[')) {
+      inDeps = l === '[dependencies]';
+      if (inDeps) sec = i;
+    } else if (inDeps && new RegExp(`^"?${name}"?\\s*=`).test(l)) {
+      if (!l.endsWith('}')) throw new PackageError(`${shown(file)}:${i + 1}: '${name}' is already a dependency, over several lines: edit it by hand`);
+      lines[i] = line;
+      replaced = true;
+    }
+  }
+  if (!replaced) {
+    if (sec < 0) {
+      while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+      lines.push('', '[dependencies]', line, '');
+    } else {
+      let end = sec + 1;
+      while (end < lines.length && !lines[end].trim().startsWith('[')) end++;
+      while (end > sec + 1 && lines[end - 1].trim() === '') end--;
+      lines.splice(end, 0, line);
+    }
+  }
+  writeFileSync(file, lines.join('\n'));
+  readManifest(file);
+  say(`${replaced ? 'changed' : 'added'} ${line} in ${shown(file)}: run asthra install`);
+}
+
+/** The project around `dir` (its asthra.toml), or a message saying how to make one. */
+export function projectManifest(dir: string, command: string): string {
+  const f = findManifest(dir);
+  if (f === null) throw new PackageError(`asthra ${command}: no ${MANIFEST} here or in a directory above (run asthra init to start a project)`);
+  return f;
+}
