@@ -200,8 +200,8 @@ class Linker {
       throw e;
     }
     if (pkgFile === null && /^[a-z]+\.[a-z]+\//.test(it.path)) {
-      this.err(m, it, `cannot import "${it.path}": packages from a code host are not supported`,
-        'copy the package\'s files into the project and import them by a relative path ("./lib/name")');
+      this.err(m, it, `cannot import "${it.path}": it is not a dependency of this project`,
+        'declare it in asthra.toml (asthra add NAME --git URL), run asthra install, then import "NAME" or the repository\'s address');
     }
     if (it.path.trim() === '') this.err(m, it, 'an import needs a path', 'import "./lib/name" as name;');
     const dir = path.dirname(m.abs);

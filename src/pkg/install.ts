@@ -68,7 +68,7 @@ export function install(file: string, update: boolean, say: (line: string) => vo
         check(prev, d, m, by, at);
         continue;
       }
-      const node = d.path !== undefined ? pathDep(root, m, d, at) : gitDep(root, d, at, locked.get(d.name), say);
+      const node = d.path !== undefined ? pathDep(root, m, d, at) : gitDep(root, m, d, at, locked.get(d.name), say);
       node.by = by;
       if (node.manifest.name !== d.name) {
         throw new PackageError(`${at}: the dependency '${d.name}' is the package '${node.manifest.name}' (${shown(node.manifest.file)}): name it ${node.manifest.name} = { ... }`);
@@ -119,8 +119,15 @@ function pathDep(root: Manifest, m: Manifest, d: DepSpec, at: string): Node {
   return { entry, manifest, by: '', spec: d };
 }
 
-function gitDep(root: Manifest, d: DepSpec, at: string, lock: LockEntry | undefined, say: (line: string) => void): Node {
+/** Where git finds a repository: a relative path is relative to the manifest that names it. */
+function gitWhere(url: string, dir: string): string {
+  return /^[a-z+]+:\/\//.test(url) || path.isAbsolute(url) || /^[^/]+:/.test(url) ? url : path.resolve(dir, url);
+}
+
+function gitDep(root: Manifest, m: Manifest, d: DepSpec, at: string, lock: LockEntry | undefined, say: (line: string) => void): Node {
   const url = d.git!;
+  // a relative path to a repository is relative to the manifest that names it
+  const where = gitWhere(url, m.dir);
   let pick: { version: string; tag: string; commit: string } | undefined;
   const fits = (v: string, t: string): boolean => (d.tag !== undefined ? t === d.tag : d.version === undefined || semver.satisfies(v, d.version));
   if (lock && lock.source === 'git' && lock.git === url && lock.commit && lock.tag && fits(lock.version, lock.tag)) {
@@ -128,7 +135,7 @@ function gitDep(root: Manifest, d: DepSpec, at: string, lock: LockEntry | undefi
   } else {
     let all;
     try {
-      all = tags(url);
+      all = tags(where);
     } catch (e) {
       throw new PackageError(`${at}: the dependency '${d.name}': ${(e as Error).message}`);
     }
@@ -153,7 +160,7 @@ function gitDep(root: Manifest, d: DepSpec, at: string, lock: LockEntry | undefi
     try {
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(path.dirname(dir), { recursive: true });
-      git(['clone', '--quiet', '--no-checkout', url, dir]);
+      git(['clone', '--quiet', '--no-checkout', where, dir]);
       git(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', pick.commit], dir);
     } catch (e) {
       throw new PackageError(`${at}: the dependency '${d.name}': cannot fetch ${url} at ${pick.tag}: ${(e as Error).message}`);
@@ -211,7 +218,7 @@ export function add(file: string, name: string, opts: { path?: string; git?: str
       let range = opts.version;
       if (range === undefined) {
         // like cargo add: the newest version, and what is compatible with it
-        const all = tags(opts.git!).sort((a, b) => semver.rcompare(a.version, b.version));
+        const all = tags(gitWhere(opts.git!, path.dirname(file))).sort((a, b) => semver.rcompare(a.version, b.version));
         if (all.length === 0) throw new PackageError(`${opts.git} has no version tags vX.Y.Z: tag a release, or give --tag TAG`);
         range = `^${all[0].version}`;
       }

@@ -26,11 +26,17 @@ export class Packages {
   /** The file a package import names, or null when `spec` is no package import. */
   resolve(importer: string, spec: string): string | null {
     if (spec.startsWith('.') || path.isAbsolute(spec)) return null;
-    const [name, ...rest] = spec.split('/');
     const own = this.manifestFor(importer);
     if (own === null) return null;
-    const dep = own.deps.find((d) => d.name === name);
-    if (!dep) return null;
+    let [name, ...rest] = spec.split('/');
+    let dep = own.deps.find((d) => d.name === name);
+    if (!dep) {
+      // upstream's form: the repository's address, import "github.com/user/mathx/sub"
+      dep = own.deps.find((d) => d.git !== undefined && (spec === bare(d.git) || spec.startsWith(bare(d.git) + '/')));
+      if (!dep) return null;
+      name = dep.name;
+      rest = spec.slice(bare(dep.git!).length).split('/').filter((x) => x !== '');
+    }
     const at = `${shown(own.file)}:${dep.line}`;
     if (this.root === undefined) this.root = findManifest(path.dirname(path.resolve(this.mainFile)));
     const rootDir = path.dirname(this.root ?? own.file);
@@ -65,6 +71,11 @@ export class Packages {
     const name = spec.split('/')[0];
     return `'${name}' is not a dependency in ${shown(own.file)}: add it with asthra add ${name} --path DIR (or --git URL), then asthra install`;
   }
+}
+
+/** A git URL without its scheme and .git: https://github.com/u/x.git is github.com/u/x. */
+function bare(url: string): string {
+  return url.replace(/^[a-z+]+:\/\//, '').replace(/\.git$/, '').replace(/\/+$/, '');
 }
 
 function modulesOf(name: string, src: string): string[] {
