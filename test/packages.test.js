@@ -83,16 +83,18 @@ describe('packages', function () {
     ok(dir, 'init');
     expect(fs.readFileSync(path.join(dir, 'asthra.toml'), 'utf8')).to.match(/name = "hello_app"\nversion = "0\.1\.0"/);
     expect(ok(dir, 'run').stdout).to.equal('Hello, world!\n');
+    expect(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8')).to.equal('/.asthra/\n');
     const again = asthra(dir, 'init', 'other');
     expect(again.status).to.equal(1);
     expect(again.stderr).to.match(/asthra\.toml already exists/);
     expect(fs.readFileSync(path.join(dir, 'asthra.toml'), 'utf8')).to.contain('hello_app');
     // a named init keeps an existing main program
     const d2 = path.join(tmp, 'd2');
-    write(d2, { 'src/main.asthra': 'pub fn main(void) -> void {\n    log(7);\n}\n' });
+    write(d2, { 'src/main.asthra': 'pub fn main(void) -> void {\n    log(7);\n}\n', '.gitignore': 'node_modules' });
     ok(d2, 'init', 'my_app');
     expect(fs.readFileSync(path.join(d2, 'asthra.toml'), 'utf8')).to.contain('name = "my_app"');
     expect(ok(d2, 'run').stdout).to.equal('7\n');
+    expect(fs.readFileSync(path.join(d2, '.gitignore'), 'utf8')).to.equal('node_modules\n/.asthra/\n');
   });
 
   it('add writes path and git dependencies; install picks the highest matching tag; imports resolve', () => {
@@ -207,6 +209,17 @@ describe('packages', function () {
     const r = asthra(app, 'install');
     expect(r.status).to.equal(1);
     expect(r.stderr).to.match(/right\/asthra\.toml:6: version conflict for 'shared': right \(.*right\/asthra\.toml:6\) wants \^2\.0, but left \(.*left\/asthra\.toml:6\) wants \^1\.0/);
+  });
+
+  it('chooses the highest version every range allows, not the first requirer\'s highest', () => {
+    const url = repo('shared', [['1.0.0', 10], ['1.4.0', 14], ['1.9.0', 19]].map(([version, n]) => ({ version, files: lib(fnReturning('s', n)) })));
+    write(path.join(tmp, 'left'), { 'asthra.toml': manifest('left', '1.0.0', { shared: `{ git = "${url}", version = "^1.0" }` }), ...lib(fnReturning('l', 1)) });
+    write(path.join(tmp, 'right'), { 'asthra.toml': manifest('right', '1.0.0', { shared: `{ git = "${url}", version = ">=1.0 <1.5" }` }), ...lib(fnReturning('r', 1)) });
+    const app = project('app', { left: '{ path = "../left" }', right: '{ path = "../right" }', shared: `{ git = "${url}" }` },
+      'import "shared";\npub fn main(void) -> void {\n    log(shared.s());\n}\n');
+    ok(app, 'install');
+    expect(fs.readFileSync(path.join(app, 'asthra.lock'), 'utf8')).to.match(/name = "shared"\nversion = "1\.4\.0"/);
+    expect(ok(app, 'run').stdout).to.equal('14\n');
   });
 
   it('reports a missing package, a range no tag meets, and an uninstalled or unknown import', () => {

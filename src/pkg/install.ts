@@ -46,17 +46,75 @@ interface Node {
   /** who asked first, for conflict messages */
   by: string;
   spec: DepSpec;
+  /** where git finds a git package */
+  where: string;
 }
 
-/** Install the project whose manifest is `file`; with `update`, ignore the lock's versions. */
+/** A version requirement on a git package: a range or a tag, and who states it. */
+interface Req {
+  version?: string;
+  tag?: string;
+  by: string;
+}
+
+/** Thrown when a chosen git package's version misses a later range: resolve again with both. */
+class Retry {
+  constructor(readonly name: string, readonly url: string, readonly reqs: Req[], readonly at: string) {}
+}
+
+const reqText = (r: Req): string => r.tag ?? r.version ?? '*';
+const fitsReq = (r: Req, version: string, tag: string): boolean =>
+  r.tag !== undefined ? r.tag === tag : r.version === undefined || semver.satisfies(version, r.version);
+
+/**
+ * Install the project whose manifest is `file`; with `update`, ignore the lock's versions.
+ * Packages are chosen depth first; when a git package chosen for one requirer misses another's
+ * range, resolution starts again with both ranges known, so the highest version that meets every
+ * range is chosen, or the conflict is reported naming the requirers.
+ */
 export function install(file: string, update: boolean, say: (line: string) => void): LockEntry[] {
   const root = readManifest(file);
   const lockFile = path.join(root.dir, LOCK);
   const locked = new Map<string, LockEntry>();
   if (!update && existsSync(lockFile)) for (const e of readLock(lockFile)) locked.set(e.name, e);
-  const chosen = new Map<string, Node>();
-  const stack: string[] = [root.name];
+  const learned = new Map<string, Req[]>();
+  const tagCache = new Map<string, ReturnType<typeof tags>>();
+  const ctx: Ctx = { root, locked, learned, say, tags: (url) => {
+    if (!tagCache.has(url)) tagCache.set(url, tags(url));
+    return tagCache.get(url)!;
+  } };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const entries = resolveOnce(ctx);
+      writeFileSync(lockFile, lockText(entries));
+      return entries;
+    } catch (e) {
+      if (!(e instanceof Retry) || attempt >= 100) throw e;
+      const have = learned.get(e.name) ?? [];
+      for (const r of e.reqs) if (!have.some((h) => h.by === r.by && reqText(h) === reqText(r))) have.push(r);
+      learned.set(e.name, have);
+      const all = ctx.tags(e.url);
+      if (!all.some((t) => have.every((r) => fitsReq(r, t.version, t.tag)))) {
+        const [last, ...others] = [...have].reverse();
+        throw new PackageError(`${e.at}: version conflict for '${e.name}': ${last.by} wants ${reqText(last)}, but ` +
+          `${others.map((r) => `${r.by} wants ${reqText(r)}`).join(', and ')}; no tag of ${e.url} satisfies ${have.length > 2 ? 'all' : 'both'} ` +
+          `(it has ${all.map((t) => t.tag).join(', ') || 'no version tags'})`);
+      }
+    }
+  }
+}
 
+interface Ctx {
+  root: Manifest;
+  locked: Map<string, LockEntry>;
+  learned: Map<string, Req[]>;
+  say: (line: string) => void;
+  tags: (url: string) => { version: string; tag: string; commit: string }[];
+}
+
+function resolveOnce(ctx: Ctx): LockEntry[] {
+  const chosen = new Map<string, Node>();
+  const stack: string[] = [ctx.root.name];
   const visit = (m: Manifest): void => {
     for (const d of m.deps) {
       const at = `${shown(m.file)}:${d.line}`;
@@ -68,7 +126,7 @@ export function install(file: string, update: boolean, say: (line: string) => vo
         check(prev, d, m, by, at);
         continue;
       }
-      const node = d.path !== undefined ? pathDep(root, m, d, at) : gitDep(root, m, d, at, locked.get(d.name), say);
+      const node = d.path !== undefined ? pathDep(ctx.root, m, d, at) : gitDep(ctx, m, d, at, by);
       node.by = by;
       if (node.manifest.name !== d.name) {
         throw new PackageError(`${at}: the dependency '${d.name}' is the package '${node.manifest.name}' (${shown(node.manifest.file)}): name it ${node.manifest.name} = { ... }`);
@@ -79,10 +137,8 @@ export function install(file: string, update: boolean, say: (line: string) => vo
       stack.pop();
     }
   };
-  visit(root);
-  const entries = [...chosen.values()].map((n) => n.entry);
-  writeFileSync(lockFile, lockText(entries));
-  return entries;
+  visit(ctx.root);
+  return [...chosen.values()].map((n) => n.entry);
 }
 
 /** A package already chosen, required again: the same source, and a version the range allows. */
@@ -94,12 +150,16 @@ function check(prev: Node, d: DepSpec, m: Manifest, by: string, at: string): voi
     if (e.source !== 'path' || path.resolve(path.dirname(prev.manifest.file)) !== dir) {
       throw new PackageError(`${at}: version conflict for '${d.name}': ${by} wants ${what(d)}, but ${prev.by} wants ${what(prev.spec)}`);
     }
-  } else if (e.source !== 'git' || e.git !== d.git) {
+    if (d.version !== undefined && !semver.satisfies(e.version, d.version)) {
+      throw new PackageError(`${at}: the dependency '${d.name}' wants version ${d.version}, but ${shown(prev.manifest.file)} is version ${e.version}`);
+    }
+    return;
+  }
+  if (e.source !== 'git' || prev.where !== gitWhere(d.git!, m.dir)) {
     throw new PackageError(`${at}: version conflict for '${d.name}': ${by} wants ${what(d)}, but ${prev.by} wants ${what(prev.spec)}`);
   }
-  const ok = d.tag !== undefined ? d.tag === e.tag : d.version === undefined || semver.satisfies(e.version, d.version);
-  if (!ok) {
-    throw new PackageError(`${at}: version conflict for '${d.name}': ${by} wants ${d.tag ?? d.version}, but ${prev.by} wants ${prev.spec.tag ?? prev.spec.version ?? '*'} (chose ${e.version}); no one version satisfies both`);
+  if (!fitsReq({ version: d.version, tag: d.tag, by }, e.version, e.tag ?? '')) {
+    throw new Retry(d.name, prev.where, [{ version: prev.spec.version, tag: prev.spec.tag, by: prev.by }, { version: d.version, tag: d.tag, by }], at);
   }
 }
 
@@ -116,7 +176,7 @@ function pathDep(root: Manifest, m: Manifest, d: DepSpec, at: string): Node {
     name: d.name, version: manifest.version, source: 'path', dir: path.relative(root.dir, dir) || '.',
     dependencies: manifest.deps.map((x) => x.name),
   };
-  return { entry, manifest, by: '', spec: d };
+  return { entry, manifest, by: '', spec: d, where: '' };
 }
 
 /** Where git finds a repository: a relative path is relative to the manifest that names it. */
@@ -124,25 +184,29 @@ function gitWhere(url: string, dir: string): string {
   return /^[a-z+]+:\/\//.test(url) || path.isAbsolute(url) || /^[^/]+:/.test(url) ? url : path.resolve(dir, url);
 }
 
-function gitDep(root: Manifest, m: Manifest, d: DepSpec, at: string, lock: LockEntry | undefined, say: (line: string) => void): Node {
+function gitDep(ctx: Ctx, m: Manifest, d: DepSpec, at: string, by: string): Node {
+  const { root, say } = ctx;
+  const lock = ctx.locked.get(d.name);
   const url = d.git!;
   // a relative path to a repository is relative to the manifest that names it
   const where = gitWhere(url, m.dir);
   let pick: { version: string; tag: string; commit: string } | undefined;
-  const fits = (v: string, t: string): boolean => (d.tag !== undefined ? t === d.tag : d.version === undefined || semver.satisfies(v, d.version));
+  const reqs: Req[] = [{ version: d.version, tag: d.tag, by }, ...(ctx.learned.get(d.name) ?? [])];
+  const fits = (v: string, t: string): boolean => reqs.every((r) => fitsReq(r, v, t));
   if (lock && lock.source === 'git' && lock.git === url && lock.commit && lock.tag && fits(lock.version, lock.tag)) {
     pick = { version: lock.version, tag: lock.tag, commit: lock.commit };
   } else {
     let all;
     try {
-      all = tags(where);
+      all = ctx.tags(where);
     } catch (e) {
       throw new PackageError(`${at}: the dependency '${d.name}': ${(e as Error).message}`);
     }
     const ok = all.filter((t) => fits(t.version, t.tag)).sort((a, b) => semver.rcompare(a.version, b.version));
     if (ok.length === 0) {
       const have = all.map((t) => t.tag).sort().join(', ') || 'no version tags vX.Y.Z';
-      throw new PackageError(`${at}: the dependency '${d.name}': no tag of ${url} matches ${d.tag ?? d.version ?? '*'} (it has ${have})`);
+      const also = reqs.length > 1 ? ` and ${reqs.slice(1).map((r) => `${reqText(r)} (${r.by})`).join(', ')}` : '';
+      throw new PackageError(`${at}: the dependency '${d.name}': no tag of ${url} matches ${reqText(reqs[0])}${also} (it has ${have})`);
     }
     pick = ok[0];
   }
@@ -174,7 +238,7 @@ function gitDep(root: Manifest, m: Manifest, d: DepSpec, at: string, lock: LockE
     name: d.name, version: pick.version, source: 'git', dir: rel, git: url, tag: pick.tag, commit: pick.commit,
     dependencies: manifest.deps.map((x) => x.name),
   };
-  return { entry, manifest, by: '', spec: d };
+  return { entry, manifest, by: '', spec: d, where };
 }
 
 // ------------------------------------------------------------------ init, add
@@ -192,6 +256,10 @@ export function init(dir: string, name: string | undefined, say: (line: string) 
   if (!NAME_RE.test(pkg)) throw new PackageError(`'${pkg}' cannot be a package name: use letters, digits and '_' (asthra init my_app)`);
   writeFileSync(file, `[package]\nname = "${pkg}"\nversion = "0.1.0"\n\n[dependencies]\n`);
   say(`created ${shown(file)} for the package ${pkg}`);
+  // the checkouts of git packages are made again by asthra install from asthra.lock
+  const ignore = path.join(dir, '.gitignore');
+  if (!existsSync(ignore)) writeFileSync(ignore, '/.asthra/\n');
+  else if (!/^\/?\.asthra\/?$/m.test(readFileSync(ignore, 'utf8'))) writeFileSync(ignore, readFileSync(ignore, 'utf8').replace(/\n?$/, '\n') + '/.asthra/\n');
   const main = path.join(dir, 'src', 'main.asthra');
   if (!existsSync(main)) {
     mkdirSync(path.dirname(main), { recursive: true });
