@@ -251,6 +251,29 @@ describe('packages', function () {
     expect(r.stderr).to.match(/the package 'util' \(asthra\.toml:7\) is not in asthra\.lock: run asthra install/);
   });
 
+  it('reports a deleted checkout, an unreadable repository, two sources for one package, and pins a tag', () => {
+    const url = repo('tagged', [{ version: '0.1.0', files: lib(fnReturning('t', 1)) }, { version: '0.2.0', files: lib(fnReturning('t', 2)) }]);
+    const app = project('app', { tagged: `{ git = "${url}", tag = "v0.1.0" }` }, 'import "tagged";\npub fn main(void) -> void {\n    log(tagged.t());\n}\n');
+    ok(app, 'install');
+    expect(ok(app, 'run').stdout).to.equal('1\n');
+    fs.rmSync(path.join(app, '.asthra'), { recursive: true });
+    let r = asthra(app, 'run');
+    expect(r.status).to.equal(1);
+    expect(r.stderr).to.match(/the package 'tagged' 0\.1\.0 is not installed \(no \.asthra\/pkgs\/tagged-0\.1\.0\): run asthra install/);
+
+    const app2 = project('app2', { gone: `{ git = "file://${tmp}/repos/none", version = "1" }` }, 'pub fn main(void) -> void {\n}\n');
+    r = asthra(app2, 'install');
+    expect(r.status).to.equal(1);
+    expect(r.stderr).to.match(/asthra\.toml:6: the dependency 'gone': git ls-remote failed/);
+
+    write(path.join(tmp, 'tagged_copy'), { 'asthra.toml': manifest('tagged', '0.1.0'), ...lib(fnReturning('t', 9)) });
+    write(path.join(tmp, 'user'), { 'asthra.toml': manifest('user', '1.0.0', { tagged: '{ path = "../tagged_copy" }' }), ...lib(fnReturning('u', 1)) });
+    const app3 = project('app3', { tagged: `{ git = "${url}", version = "0.1" }`, user: '{ path = "../user" }' }, 'pub fn main(void) -> void {\n}\n');
+    r = asthra(app3, 'install');
+    expect(r.status).to.equal(1);
+    expect(r.stderr).to.match(/user\/asthra\.toml:6: version conflict for 'tagged': user \(.*\) wants path \.\.\/tagged_copy, but app3 \(asthra\.toml:6\) wants file:.* 0\.1/);
+  });
+
   it('rejects a malformed manifest with its file and line', () => {
     const app = path.join(tmp, 'bad');
     write(app, { 'asthra.toml': '[package]\nname = "bad"\nversion = "0.1.0"\n\n[dependencies]\nx = { git = "u", version = "not a range" }\n' });

@@ -30,9 +30,11 @@ Usage:
   asthra init [name]                       start a project: asthra.toml and src/main.asthra
   asthra add NAME --path DIR               add a dependency to asthra.toml (a local package, or
   asthra add NAME --git URL [--version R]  a git repository's tags vX.Y.Z in the semver range R)
-  asthra install                           fetch the dependencies, write asthra.lock (a second
-                                           install keeps the locked versions; update re-resolves)
-  (run and build without a file, in a project, compile its src/main.asthra; see docs/packages.md)
+  asthra install                           fetch the dependencies, transitively, and write
+                                           asthra.lock (a second install keeps its versions)
+  asthra update                            the same, ignoring the lock: the newest allowed versions
+                                           (in a project, run and build without a file compile
+                                           its src/main.asthra; see docs/packages.md)
   asthra exec <file.astb> [args...]        verify and run a bytecode file
   asthra disasm <file.astb|file.asthra>    print the bytecode with source lines
   asthra trace summary <trace.json>        what a --trace file says: per function, per worker,
