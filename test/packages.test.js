@@ -127,6 +127,7 @@ describe('packages', function () {
     // build too, from the project with no file named
     ok(app, 'build', '-o', 'app.astb');
     expect(ok(app, 'exec', 'app.astb').stdout).to.equal('142\n3\n7\n8\n');
+    expect(ok(path.join(app, 'src'), 'check').stdout).to.equal('');
     // add without --version: the newest tag, caret range
     ok(app, 'add', 'mathx', '--git', url);
     expect(fs.readFileSync(path.join(app, 'asthra.toml'), 'utf8')).to.contain(`mathx = { git = "${url}", version = "^2.0.0" }`);

@@ -33,8 +33,8 @@ Usage:
   asthra install                           fetch the dependencies, transitively, and write
                                            asthra.lock (a second install keeps its versions)
   asthra update                            the same, ignoring the lock: the newest allowed versions
-                                           (in a project, run and build without a file compile
-                                           its src/main.asthra; see docs/packages.md)
+                                           (in a project, run, build and check without a file
+                                           compile its src/main.asthra; see docs/packages.md)
   asthra exec <file.astb> [args...]        verify and run a bytecode file
   asthra disasm <file.astb|file.asthra>    print the bytecode with source lines
   asthra trace summary <trace.json>        what a --trace file says: per function, per worker,
@@ -367,7 +367,7 @@ function dispatch(p: Parsed): number | Promise<number> {
     }
     case 'check': {
       // everything run does before running: the compiler's checks and the bytecode verifier
-      verifyModule(compileFile(need(p)));
+      verifyModule(compileFile(projectMain(p)));
       return 0;
     }
     case 'exec':
