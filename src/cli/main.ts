@@ -15,6 +15,7 @@ import { LinkError, hardExit } from '../ffi/library';
 import { CallbackSetupError, callbacksStarted } from '../ffi/callbacks';
 import { writeAll } from '../vm/output';
 import { TraceFileError } from '../trace/summary';
+import { PackageError } from '../pkg/error';
 import { EXIT_INTERNAL, MAX_WORKERS, RunOptions, defaultWorkers, runModule, runModuleParallel, startPool } from '../runtime/run';
 
 const VERSION = (require('../../package.json') as { version: string }).version;
@@ -26,6 +27,14 @@ Usage:
   asthra build <file.asthra> [-o out.astb]  compile to a bytecode file
   asthra check <file.asthra>               compile without running or writing anything: exit 0
                                            and silence, or the errors (for editors and CI)
+  asthra init [name]                       start a project: asthra.toml and src/main.asthra
+  asthra add NAME --path DIR               add a dependency to asthra.toml (a local package, or
+  asthra add NAME --git URL [--version R]  a git repository's tags vX.Y.Z in the semver range R)
+  asthra install                           fetch the dependencies, transitively, and write
+                                           asthra.lock (a second install keeps its versions)
+  asthra update                            the same, ignoring the lock: the newest allowed versions
+                                           (in a project, run, build and check without a file
+                                           compile its src/main.asthra; see docs/packages.md)
   asthra exec <file.astb> [args...]        verify and run a bytecode file
   asthra disasm <file.astb|file.asthra>    print the bytecode with source lines
   asthra trace summary <trace.json>        what a --trace file says: per function, per worker,
@@ -240,6 +249,57 @@ function need(p: Parsed): string {
   return p.file;
 }
 
+/** run and build without a file, in a project (a directory with asthra.toml): its src/main.asthra. */
+function projectMain(p: Parsed): string {
+  if (p.file !== null) return p.file;
+  const { findManifest } = require('../pkg/manifest') as typeof import('../pkg/manifest');
+  const toml = findManifest(process.cwd());
+  if (toml === null) throw new UsageError(`'asthra ${p.command}' needs a file (or run it in a project: a directory with asthra.toml, made by asthra init)`);
+  const main = path.join(path.dirname(toml), 'src', 'main.asthra');
+  if (!existsSync(main)) throw new UsageError(`'asthra ${p.command}' needs a file: the project ${path.relative(process.cwd(), toml) || toml} has no src/main.asthra`);
+  return path.relative(process.cwd(), main);
+}
+
+const PACKAGE_COMMANDS = ['init', 'add', 'install', 'update'];
+
+/** `asthra init [name]`, `add NAME --path DIR | --git URL [--version R | --tag T]`, `install`, `update`. */
+function packageCommand(cmd: string, args: string[]): number {
+  const pkg = require('../pkg/install') as typeof import('../pkg/install');
+  const say = (line: string): void => writeAll(1, line + '\n');
+  if (args.includes('-h') || args.includes('--help')) {
+    writeAll(1, HELP);
+    return 0;
+  }
+  const opts: Record<string, string> = {};
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const m = /^--(path|git|version|tag)(?:=(.*))?$/.exec(a);
+    if (m && cmd === 'add') {
+      const v = m[2] ?? args[++i];
+      if (v === undefined) throw new UsageError(`--${m[1]} needs a value`);
+      opts[m[1]] = v;
+    } else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}' for asthra ${cmd}`);
+    else words.push(a);
+  }
+  const most = cmd === 'install' || cmd === 'update' ? 0 : 1;
+  if (words.length > most) throw new UsageError(`unexpected argument '${words[most]}' for asthra ${cmd}`);
+  if (cmd === 'init') {
+    pkg.init(process.cwd(), words[0], say);
+    return 0;
+  }
+  const toml = pkg.projectManifest(process.cwd(), cmd);
+  if (cmd === 'add') {
+    if (words.length === 0) throw new UsageError("'asthra add' needs a name: asthra add NAME --path DIR or --git URL [--version RANGE]");
+    pkg.add(toml, words[0], opts, say);
+    return 0;
+  }
+  const entries = pkg.install(toml, cmd === 'update', say);
+  const lock = path.relative(process.cwd(), path.join(path.dirname(toml), 'asthra.lock')) || 'asthra.lock';
+  say(`${entries.length} package${entries.length === 1 ? '' : 's'}${entries.map((e) => ` ${e.name} ${e.version}`).join(',')}: wrote ${lock}`);
+  return 0;
+}
+
 function runOptions(p: Parsed): RunOptions {
   return {
     args: p.rest, maxHeapBytes: p.maxHeap, native: p.native, nativeDepth: p.nativeDepth,
@@ -295,7 +355,7 @@ function dispatch(p: Parsed): number | Promise<number> {
       writeAll(1, `asthra ${VERSION}\n`);
       return 0;
     case 'build': {
-      const file = need(p);
+      const file = projectMain(p);
       const m = compileFile(file);
       const out = p.output ?? file.replace(/\.(asthra|ast)$/, '') + '.astb';
       try {
@@ -307,13 +367,13 @@ function dispatch(p: Parsed): number | Promise<number> {
     }
     case 'check': {
       // everything run does before running: the compiler's checks and the bytecode verifier
-      verifyModule(compileFile(need(p)));
+      verifyModule(compileFile(projectMain(p)));
       return 0;
     }
     case 'exec':
       return run(loadBytecode(need(p)), runOptions(p));
     case 'run': {
-      const file = need(p);
+      const file = projectMain(p);
       const opts = runOptions(p);
       const pool = /\.(asthra|ast)$/.test(file) ? startEarly(file, opts) : undefined;
       let m: Module;
@@ -401,7 +461,7 @@ function readTraceJson(file: string): unknown {
 export function main(argv: string[]): void {
   let result: number | Promise<number>;
   try {
-    result = dispatch(parseArgs(argv));
+    result = PACKAGE_COMMANDS.includes(argv[0]) ? packageCommand(argv[0], argv.slice(1)) : dispatch(parseArgs(argv));
   } catch (e) {
     result = report(e, argv);
   }
@@ -437,6 +497,10 @@ function report(e: unknown, argv: string[]): number {
   if (e instanceof UsageError) {
     writeAll(2, `asthra: ${e.message}\n`);
     return EXIT_USAGE;
+  }
+  if (e instanceof PackageError) {
+    writeAll(2, `asthra: ${e.message}\n`);
+    return 1;
   }
   const file = bytecodeFile ?? argv.find((a) => a.endsWith('.astb')) ?? 'bytecode';
   if (e instanceof AstbError) {

@@ -24,6 +24,8 @@ import { didYouMean } from './types';
 import { BUILTIN_FNS, STD_CONSTANTS, STD_MODULES, StdModule } from '../bytecode/builtins';
 import { LINE_BASE } from '../bytecode/module';
 import { STD_SOURCES } from './stdlib';
+import { PackageError } from '../pkg/manifest';
+import { Packages } from '../pkg/resolve';
 
 export { LINE_BASE };
 
@@ -68,7 +70,7 @@ interface Mod {
 
 /** The program of `file` with every module it imports, as one program (see the file comment). */
 export function link(program: Program, file: string, source: string): Linked {
-  return new Linker().run(program, file, source);
+  return new Linker(file).run(program, file, source);
 }
 
 /** The file and line of an encoded line. */
@@ -112,6 +114,12 @@ class Linker {
   prefixes = new Set<string>();
   /** the errors of the qualify step (it goes on after each, one statement at a time) */
   errors: CompileError[] = [];
+  /** package imports, through the project's asthra.lock (pkg/resolve.ts) */
+  packages: Packages;
+
+  constructor(file: string) {
+    this.packages = new Packages(file);
+  }
 
   run(program: Program, file: string, source: string): Linked {
     const abs = safeRealpath(path.resolve(file));
@@ -184,19 +192,27 @@ class Linker {
       this.err(m, it, `there is no standard module "${it.path}"`,
         `the standard modules are ${STD_MODULES.map((s) => `"std/${s}"`).join(', ')}`);
     }
-    if (/^[a-z]+\.[a-z]+\//.test(it.path)) {
-      this.err(m, it, `cannot import "${it.path}": packages from a code host are not supported`,
-        'copy the package\'s files into the project and import them by a relative path ("./lib/name")');
+    let pkgFile: string | null = null;
+    try {
+      pkgFile = this.packages.resolve(m.abs, it.path);
+    } catch (e) {
+      if (e instanceof PackageError) this.err(m, it, e.message);
+      throw e;
+    }
+    if (pkgFile === null && /^[a-z]+\.[a-z]+\//.test(it.path)) {
+      this.err(m, it, `cannot import "${it.path}": it is not a dependency of this project`,
+        'declare it in asthra.toml (asthra add NAME --git URL), run asthra install, then import "NAME" or the repository\'s address');
     }
     if (it.path.trim() === '') this.err(m, it, 'an import needs a path', 'import "./lib/name" as name;');
     const dir = path.dirname(m.abs);
     const shown = (p: string): string => (path.isAbsolute(it.path) ? p : displayPath(m, p));
     const base = path.resolve(dir, it.path);
     const tried = /\.(asthra|ast)$/.test(it.path) ? [base] : [base + '.asthra', base + '.ast', path.join(base, 'mod.asthra')];
-    const found = tried.find((p) => existsSync(p) && statSync(p).isFile());
+    const found = pkgFile ?? tried.find((p) => existsSync(p) && statSync(p).isFile());
     if (!found) {
       const show = tried.map(shown).join(', ');
       this.err(m, it, `cannot find the module "${it.path}" (tried ${show})`,
+        this.packages.hint(m.abs, it.path) ??
         'an import path is relative to the file that imports it; "std/io", "std/str", "std/math" and "std/os" are the standard modules');
     }
     const abs = safeRealpath(found);
@@ -208,7 +224,7 @@ class Linker {
     const done = this.byPath.get(abs);
     if (done) return done;
     if (this.mods.length >= MAX_FILES) this.err(m, it, `a program may have at most ${MAX_FILES} files`);
-    const name = shown(found);
+    const name = pkgFile !== null ? packageShown(pkgFile) : shown(found);
     let source: string;
     try {
       source = readFileSync(found, 'utf8');
@@ -217,7 +233,7 @@ class Linker {
     }
     if (source.split('\n').length >= LINE_BASE) this.err(m, it, `the module ${name} has more than ${LINE_BASE - 1} lines`);
     const program = parse(source, name);
-    const lib = this.add(program, name, abs, source, this.prefixFor(program.packageName ?? defaultAlias(found)));
+    const lib = this.add(program, name, abs, source, this.prefixFor(program.packageName ?? (pkgFile !== null ? it.path.split('/')[0] : defaultAlias(found))));
     this.loadImports(lib);
     return lib;
   }
@@ -269,6 +285,12 @@ function describe(k: Kind): string {
 
 function defaultAlias(p: string): string {
   return path.basename(p).replace(/\.(asthra|ast)$/, '');
+}
+
+/** A package's file, as the user sees it from where asthra runs. */
+function packageShown(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel.startsWith('..') ? p : rel;
 }
 
 function displayPath(m: Mod, p: string): string {
