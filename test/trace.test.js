@@ -174,6 +174,18 @@ describe('asthra run --trace', () => {
     expect(merged.reduce((n, e) => n + e.args.slices, 0)).to.equal(agg.slices);
   });
 
+  it('keeps the file of a million tasks under 200 MB, naming the function of every wait', function () {
+    this.timeout(180000);
+    const out = path.join(TMP, 'million.json');
+    const r = asthra(['run', '--workers', '2', '--trace', out, 'spec-tests/concurrency/million_tasks.asthra']);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(fs.statSync(out).size).to.be.below(200 * 1024 * 1024);
+    const s = asthra(['trace', 'summary', out]);
+    expect(s.status, s.stderr).to.equal(0);
+    expect(s.stdout).to.match(/^ {2}add +1000000 /m);
+    expect(s.stdout).to.not.match(/^ {2}\? /m);
+  });
+
   it('puts a blocking C call on its C thread\'s track', () => {
     const { r, trace } = traced('ccall', ['--workers', '1', '--lib-path', 'build/clib']);
     expect(r.status, r.stderr).to.equal(0);

@@ -25,6 +25,8 @@ import { EV_WORDS, Ev, TraceDump } from './recorder';
 
 /** Events written one by one before aggregation starts. */
 export const FULL_EVENTS = 200_000;
+/** The longest box of merged short slices written once aggregating (ms). */
+const BOX_MAX_MS = 2;
 /** the tid of C thread k */
 export const C_THREAD_TID0 = 100;
 
@@ -194,6 +196,14 @@ function writeEvents(out: Sink, input: TraceInput): void {
   let aggregating = false;
   const fnAgg = (fn: string): AggregatedFn =>
     (agg.byFunction[fn] ??= { spawns: 0, slices: 0, runUs: 0, waitUs: {}, waits: {} });
+  const writeBox = (s: { boxAt: number; boxEnd: number; boxN: number }, tid: number): void => {
+    out.event({
+      ph: 'X', cat: 'task.merged', name: `${s.boxN} short slices`, pid: 1, tid, ts: us(s.boxAt), dur: r3((s.boxEnd - s.boxAt) * 1000),
+      args: { slices: s.boxN, note: 'short slices merged while recording (see otherData.aggregated)' },
+    });
+    s.boxAt = -1;
+    s.boxN = 0;
+  };
   let merged = false;
   for (const d of workers) {
     if (d.aggregated === null) continue;
@@ -212,6 +222,8 @@ function writeEvents(out: Sink, input: TraceInput): void {
   const entry = new TaskTable(new Int32Array(1024), (n) => new Int32Array(n));
   const flowIn = new TaskTable(new Int32Array(1024), (n) => new Int32Array(n));
   const parkAt = new TaskTable(new Float64Array(1024), (n) => new Float64Array(n));
+  /** the function a task parked in (names a task whose entry was never written) */
+  const parkFn = new TaskTable(new Int32Array(1024), (n) => new Int32Array(n));
   /** the park's wait kind + 1 (0: not parked); negative when the park was not written */
   const parkKind = new TaskTable(new Int32Array(1024), (n) => new Int32Array(n));
   /** for a park on a task's end: that task (it wakes its awaiters as it finishes) */
@@ -222,9 +234,11 @@ function writeEvents(out: Sink, input: TraceInput): void {
   interface WorkerState {
     sliceAt: number; task: number; fn: number; startAt: string;
     gcAt: number; stwAt: number; stoppedAt: number; parkWhere: string; blockAt: number;
+    /** a merged run being written, widened by the next ones while aggregating (boxAt < 0: none) */
+    boxAt: number; boxEnd: number; boxN: number;
   }
   const ws: WorkerState[] = workers.map(() => ({
-    sliceAt: -1, task: 0, fn: 0, startAt: '""', gcAt: -1, stwAt: -1, stoppedAt: -1, parkWhere: '""', blockAt: -1,
+    sliceAt: -1, task: 0, fn: 0, startAt: '""', gcAt: -1, stwAt: -1, stoppedAt: -1, parkWhere: '""', blockAt: -1, boxAt: -1, boxEnd: 0, boxN: 0,
   }));
 
   // all workers' records in time order (each buffer is already in order: a k-way merge)
@@ -258,7 +272,7 @@ function writeEvents(out: Sink, input: TraceInput): void {
         s.task = a;
         s.fn = b;
         s.startAt = where(c, dd);
-        entry.set(a, b);
+        entry.set(a, b + 1);
         const f = flowIn.get(a);
         if (f !== 0) {
           flowIn.set(a, 0);
@@ -268,6 +282,7 @@ function writeEvents(out: Sink, input: TraceInput): void {
       }
       case Ev.SliceEnd: {
         if (s.sliceAt < 0) break;
+        if (s.boxAt >= 0) writeBox(s, tid);
         const fn = str(names.taskFn(a, s.fn));
         const endAt = b === SLICE_PARKED ? s.parkWhere : where(c, dd);
         out.json(`{"ph":"X","cat":"task","name":${str(`task ${a} ${names.taskFn(a, s.fn)}`)},"pid":1,"tid":${tid},"ts":${us(s.sliceAt)},` +
@@ -278,7 +293,7 @@ function writeEvents(out: Sink, input: TraceInput): void {
         break;
       }
       case Ev.Spawn: {
-        entry.set(a, b);
+        entry.set(a, b + 1);
         if (aggregating) {
           agg.spawns++;
           fnAgg(names.taskFn(a, b)).spawns++;
@@ -297,6 +312,7 @@ function writeEvents(out: Sink, input: TraceInput): void {
         const at = names.where(w[k + 5], w[k + 6]);
         s.parkWhere = JSON.stringify(at);
         parkAt.set(a, t);
+        parkFn.set(a, w[k + 5]);
         if (aggregating) {
           parkKind.set(a, -(b + 1));
           agg.parks++;
@@ -305,7 +321,7 @@ function writeEvents(out: Sink, input: TraceInput): void {
         parkKind.set(a, b + 1);
         if (names.awaitsTask(b)) parkTarget.set(a, c);
         const reason = names.reason(b);
-        out.event({ ph: 'i', s: 't', cat: 'park', name: `park: ${reason}`, pid: 1, tid, ts: us(t), args: { task: a, reason, on: names.waitsOn(b, c, dd), ...(at ? { at } : {}) } });
+        out.event({ ph: 'i', s: 't', cat: 'park', name: `park: ${reason}`, pid: 1, tid, ts: us(t), args: { task: a, fn: names.taskFn(a, entry.get(a) > 0 ? entry.get(a) - 1 : w[k + 5]), reason, on: names.waitsOn(b, c, dd), ...(at ? { at } : {}) } });
         break;
       }
       case Ev.Ready: {
@@ -314,7 +330,9 @@ function writeEvents(out: Sink, input: TraceInput): void {
         if (pk < 0) {
           // its park was aggregated: so is its wait
           const reason = names.reason(-pk - 1);
-          const fa = fnAgg(names.taskFn(a, entry.get(a)));
+          // a task whose spawn and slices were merged has no entry known: name it by where it parked
+          const known = entry.get(a) - 1;
+          const fa = fnAgg(names.taskFn(a, known >= 0 ? known : parkFn.get(a)));
           fa.waitUs[reason] = (fa.waitUs[reason] ?? 0) + (t - parkAt.get(a)) * 1000;
           fa.waits[reason] = (fa.waits[reason] ?? 0) + 1;
           agg.wakes++;
@@ -354,10 +372,13 @@ function writeEvents(out: Sink, input: TraceInput): void {
         break;
       case Ev.BlockEnd:
         if (s.blockAt >= 0) {
-          out.event({
-            ph: 'X', cat: 'task.merged', name: `${a} short slices`, pid: 1, tid, ts: us(s.blockAt), dur: r3((t - s.blockAt) * 1000),
-            args: { slices: a, note: 'short slices merged while recording (see otherData.aggregated)' },
-          });
+          // past FULL_EVENTS, runs of short slices on one worker that nothing written separates
+          // become one box (up to BOX_MAX_MS long): the parks and wake-ups between them are counted
+          if (s.boxAt >= 0 && (!aggregating || t - s.boxAt > BOX_MAX_MS)) writeBox(s, tid);
+          if (s.boxAt < 0) s.boxAt = s.blockAt;
+          s.boxEnd = t;
+          s.boxN += a;
+          if (!aggregating) writeBox(s, tid);
         }
         s.blockAt = -1;
         break;
@@ -392,6 +413,7 @@ function writeEvents(out: Sink, input: TraceInput): void {
   }
   for (let k = 0; k < ws.length; k++) {
     const s = ws[k];
+    if (s.boxAt >= 0) writeBox(s, workers[k].worker);
     // a slice still open at the end (an internal error stopped the worker mid-slice)
     if (s.sliceAt >= 0) {
       out.event({

@@ -129,6 +129,8 @@ export function summarize(json: unknown, file: string): string {
       fnOf(String(a.fn)).tasks.add(Number(a.task));
     } else if (e.cat === 'park') {
       openPark.set(Number(a.task), { ts: e.ts!, reason: String(a.reason) });
+      // a task whose spawn was counted, not written, is known by the function it parked in
+      if (a.fn !== undefined && !taskFn.has(Number(a.task))) taskFn.set(Number(a.task), String(a.fn));
     } else if (e.cat === 'wake') {
       const task = Number(a.task);
       const p = openPark.get(task);
