@@ -108,7 +108,7 @@ describe('compile errors at scale', () => {
     expect(JSON.parse(r.stderr.trim().split('\n')[0])).to.include({ file: syntax, line: 2, severity: 'error' });
     r = asthra(['check']);
     expect(r.status).to.equal(2);
-    expect(r.stderr).to.equal("asthra: 'asthra check' needs a file\n");
+    expect(r.stderr).to.equal("asthra: 'asthra check' needs a file (or run it in a project: a directory with asthra.toml, made by asthra init)\n");
   });
 
   it('--error-format takes human or json only', () => {
