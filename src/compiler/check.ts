@@ -300,11 +300,7 @@ export class Checker {
       globals: this.globalList, globalDecls: this.globalDecls, main: mainInfo, frames: this.frames,
       externs: this.externList,
       callbacks: this.callbackList,
-      dispatchers: [...this.dispatchers.values()].map((fn) => {
-        const inner = fn.key.slice(1, -1);
-        const dot = inner.lastIndexOf('.');
-        return { fn, trait: inner.slice(0, dot), method: inner.slice(dot + 1), impls: this.dispatchTargets(fn) };
-      }),
+      dispatchers: [...this.dispatchers.values()].map((fn) => ({ fn, ...dispatchOf(fn), impls: this.dispatchTargets(fn) })),
       closures: this.closures,
       spawnThunks: this.spawnThunks,
       fnIndex: this.fnIndex,
@@ -779,16 +775,13 @@ export class Checker {
     return this.withEnv(new Map([['Self', self]]), () => ({
       params: tm.params.map((p: Param) => (p.type === null ? self : this.resolveType(p.type))),
       ret: tm.ret ? this.resolveType(tm.ret) : T.void,
-      hasSelf: tm.params[0]?.name === 'self' && tm.params[0].type === null,
+      hasSelf: takesSelf(tm),
     }));
   }
 
   /** The functions a dyn method's dispatcher may call (the method of each of the trait's dyn types). */
   dispatchTargets(fn: FnInfo): number[] {
-    const inner = fn.key.slice(1, -1);
-    const dot = inner.lastIndexOf('.');
-    const trait = inner.slice(0, dot);
-    const method = inner.slice(dot + 1);
+    const { trait, method } = dispatchOf(fn);
     return (this.dynTypes.get(trait) ?? []).map((t) => this.fnByKey.get(`${show(t)}::${method}`)!.index);
   }
 
@@ -821,7 +814,7 @@ export class Checker {
     const tr = this.traits.get(ot.trait)!;
     const tm = tr.methods.find((m) => m.name === name);
     if (!tm) return this.err(e.callee, `dyn ${tr.name} has no method '${name}'`, didYouMean(name, tr.methods.map((m) => m.name)) ?? `trait ${tr.name} declares ${tr.methods.map((m) => `'${m.name}'`).join(', ')}`);
-    if (!(tm.params[0]?.name === 'self' && tm.params[0].type === null)) this.err(e, `'${tr.name}::${name}' has no self parameter, so it cannot be called on a dyn value`);
+    if (!(takesSelf(tm))) this.err(e, `'${tr.name}::${name}' has no self parameter, so it cannot be called on a dyn value`);
     if (tm.typeParams.length) this.err(e, `'${tr.name}::${name}' is generic, so it cannot be called on a dyn value`);
     const sig = this.traitSig(tr, name, ot);
     const key = `<${tr.name}.${name}>`;
@@ -1965,7 +1958,7 @@ export class Checker {
       }
       const gm = this.genericMethods.get(base)?.get(c.name);
       if (gm) {
-        if (gm.decl.params[0]?.name === 'self' && gm.decl.params[0].type === null) this.err(c, `'${base}::${c.name}' is a method; call it as value.${c.name}(...)`);
+        if (takesSelf(gm.decl)) this.err(c, `'${base}::${c.name}' is a method; call it as value.${c.name}(...)`);
         return this.genericCall(e, gm, ownerArgs, expected, `'${base}::${c.name}'`);
       }
       const gf = this.genericFns.get(`${type}::${c.name}`);
@@ -2286,7 +2279,7 @@ export class Checker {
       const origin = ot.k === 'struct' ? this.structs.get(ot.name)?.generic : ot.args.length && this.enums.get(ot.name)?.decl ? { base: ot.name, args: ot.args } : undefined;
       const gm = origin && this.genericMethods.get(origin.base)?.get(name);
       if (gm && origin) {
-        if (!(gm.decl.params[0]?.name === 'self' && gm.decl.params[0].type === null)) this.err(e, `'${origin.base}::${name}' has no self parameter; call it as ${origin.base}::${name}(...)`);
+        if (!(takesSelf(gm.decl))) this.err(e, `'${origin.base}::${name}' has no self parameter; call it as ${origin.base}::${name}(...)`);
         return this.genericCall(e, gm, origin.args, expected, `'${show(ot)}::${name}'`);
       }
       const gf = this.genericFns.get(`${ot.name}::${name}`);
@@ -2428,6 +2421,18 @@ export class Checker {
 
 
 /** For an integer type inferred from a use: where that use is. */
+/** Is the first parameter `self` (a method, not an associated function)? */
+function takesSelf(decl: { params: Param[] }): boolean {
+  return decl.params[0]?.name === 'self' && decl.params[0].type === null;
+}
+
+/** The trait and method of a dispatcher, from its key `<Trait.method>` (a trait may be `mod.Trait`). */
+function dispatchOf(fn: FnInfo): { trait: string; method: string } {
+  const inner = fn.key.slice(1, -1);
+  const dot = inner.lastIndexOf('.');
+  return { trait: inner.slice(0, dot), method: inner.slice(dot + 1) };
+}
+
 /** An expression whose type comes from where it goes (`[]`, `Option.None`): checked against its parameter. */
 function needsContext(e: Expr): boolean {
   if (e.kind === 'ArrayLit') return e.elems.length === 0;
