@@ -939,6 +939,7 @@ class FnEmitter {
         return;
       }
       case 'Match': {
+        if (this.recvMatch(e, want)) return;
         const tmp = notes(e).slot!;
         this.expr(e.subject);
         this.op(Op.STORE, tmp);
@@ -962,6 +963,50 @@ class FnEmitter {
       default:
         throw new Error(`blockLike: ${e.kind}`);
     }
+  }
+
+  /**
+   * `match ch.recv() { Option.Some(v) => ..., Option.None => ... }` (arms of Some with a binding
+   * or `_`, None, or `_`): branch on the receive's ok flag and bind v from its value, without
+   * building the Option (a receive loop would otherwise allocate one object per value). False
+   * if e is no such match.
+   */
+  recvMatch(e: Extract<Expr, { kind: 'Match' }>, want: boolean): boolean {
+    const s = e.subject;
+    if (s.kind !== 'Call' || s.callee.kind !== 'Field') return false;
+    const t = notes(s).target;
+    const ot = tyOf(s.callee.object);
+    if (t?.k !== 'method' || t.name !== 'recv' || ot.k !== 'chan' || notes(s).toDyn !== undefined) return false;
+    // the arm each outcome takes: the first that matches it
+    const some = e.arms.findIndex((a) => a.pattern.kind === 'PWild' || (a.pattern.kind === 'PVariant' && a.pattern.variant === 'Some'));
+    const none = e.arms.findIndex((a) => a.pattern.kind === 'PWild' || (a.pattern.kind === 'PVariant' && a.pattern.variant === 'None'));
+    for (const a of e.arms) {
+      const p = a.pattern;
+      if (p.kind === 'PWild') continue;
+      if (p.kind !== 'PVariant' || p.enumName !== 'Option') return false;
+      if (p.variant === 'Some' && (p.args?.length !== 1 || (p.args[0].kind !== 'PBind' && p.args[0].kind !== 'PWild'))) return false;
+      if (p.variant === 'None' && p.args !== null && p.args.length !== 0) return false;
+    }
+    if (some < 0 || none < 0) return false;
+    this.expr(s.callee.object);
+    this.mark(s);
+    this.op(Op.CHAN_RECV, kindOf(ot.elem));
+    const toNone = this.jump(Op.JMP_F);
+    const arm = (i: number, value: boolean): void => {
+      const a = e.arms[i];
+      this.mark(a);
+      const p = a.pattern;
+      const bind = p.kind === 'PVariant' && p.args !== null && p.args[0]?.kind === 'PBind' ? p.args[0] : null;
+      if (value && bind !== null) this.op(Op.STORE, notes(bind).slot!);
+      else this.op(Op.POP);
+      this.expr(a.body, want);
+    };
+    arm(some, true);
+    const end = this.jump(Op.JMP);
+    this.patch(toNone);
+    arm(none, false);
+    this.patch(end);
+    return true;
   }
 
   /** Push the value found at `path` (field indices) inside local `tmp`. */

@@ -102,11 +102,19 @@ export function stackSlot0(i32: Int32Array, stack: number): number {
 
 export function stackLayout(arena: Arena, stack: number): StackLayout {
   const i32 = arena.i32;
-  const w = stack >>> 2;
-  const frameCap = i32[w + 2];
-  const slotCap = i32[w + 3];
+  const slotCap = stackSlotCap(i32, stack);
   const slot0 = stackSlot0(i32, stack);
-  return { frameBase: (slot0 + slotCap) * 2, slot0, frameCap, slotCap };
+  return { frameBase: (slot0 + slotCap) * 2, slot0, frameCap: stackFrameCap(i32, stack), slotCap };
+}
+
+/** Value slots of the stack in block `stack` (its frame records follow them: frameBase). */
+export function stackSlotCap(i32: Int32Array, stack: number): number {
+  return i32[(stack >>> 2) + 3];
+}
+
+/** Frame records of the stack in block `stack`. */
+export function stackFrameCap(i32: Int32Array, stack: number): number {
+  return i32[(stack >>> 2) + 2];
 }
 
 /** Bytes of a stack with these capacities (slots, then frame records). */

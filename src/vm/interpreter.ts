@@ -24,7 +24,7 @@ import { NativeCode, NativeEntry, NativeFrame, Unwind, compileNative } from './n
 import { closureShapeSig } from '../bytecode/verify';
 import { Output } from './output';
 import { formatFloat } from './format';
-import { F, FRAME_WORDS, fw, growStack, stackLayout, stackSlot0 } from '../scheduler/fiber';
+import { F, FRAME_WORDS, StackLayout, fw, growStack, stackFrameCap, stackLayout, stackSlot0, stackSlotCap } from '../scheduler/fiber';
 import { SliceEnd } from '../scheduler/events';
 import { H, TaskState, handleResultSlot, hw } from '../scheduler/handle';
 import { MutexResult, newMutex } from '../scheduler/mutex';
@@ -352,12 +352,14 @@ export class Interpreter {
     this.cur = fiber;
     let budget = sliceBudget;
     const fwb = fw(fiber, 0);
-    // the stack's layout; re-read whenever the stack grows
-    let L = stackLayout(arena, i32[fwb + F.STACK]);
-    let sb = L.slot0;
-    let frameBase = L.frameBase;
-    let stackLimit = sb + L.slotCap;
-    let maxFrames = L.frameCap;
+    // the stack's layout; re-read whenever the stack grows (read in place here: this runs once
+    // a slice, and a slice of a task that hands off at once is a few instructions long)
+    const stack0 = i32[fwb + F.STACK];
+    let sb = stackSlot0(i32, stack0);
+    let stackLimit = sb + stackSlotCap(i32, stack0);
+    let frameBase = stackLimit * 2;
+    let maxFrames = stackFrameCap(i32, stack0);
+    let L: StackLayout;
     let fnIndex = i32[fwb + F.FN];
     let code = codes[fnIndex];
     let pc = i32[fwb + F.PC];
