@@ -21,7 +21,7 @@
 import type { Arena } from '../heap/arena';
 import { HDR_AUX, HEADER_BYTES, Tag } from '../heap/layout';
 import { lock, unlock } from '../heap/lock';
-import { WaitKind } from './fiber';
+import { F, WaitKind, fw } from './fiber';
 import type { Parking } from './park';
 import { Done, W, dequeue, enqueue, ownWaiter, prepareWaiter, queued, unlink, waiterFiber, waiterValue, ww } from './waiter';
 
@@ -52,6 +52,12 @@ export const MAX_CHAN_CAP = 1 << 26;
 
 export function cw(ch: number, c: C): number {
   return ((ch + HEADER_BYTES + WORDS_AT) >>> 2) + c;
+}
+
+/** int32 index of a channel's first word (LOCK): word c is at chanWords(ch) + c, and the BUF
+ * slot is f64 index (chanWords(ch) >>> 1) - 1 (the 8 bytes just before the words). */
+function chanWords(ch: number): number {
+  return (ch + HEADER_BYTES + WORDS_AT) >>> 2;
 }
 
 /** f64 index of a channel's BUF slot. */
@@ -106,29 +112,37 @@ export class Channels {
   }
 
   /**
-   * Send the value at f64 index `slot` on `ch` for `fiber`: a SendStatus, or -1 when the fiber
-   * parked (it re-executes the send when woken, and this returns how the wait ended).
+   * CHAN_SEND's first step, which never parks (so the interpreter need not save the fiber's
+   * registers for it): a SendStatus when the send is over (the value went, the channel is
+   * closed, the task is cancelled, or this is the re-run of a send whose wait ended), or -1
+   * with the channel LOCKED: the fiber must wait, and parkSend queues it.
    */
-  send(fiber: number, ch: number, slot: number): number {
+  sendNow(fiber: number, ch: number, v: number): number {
     const i32 = this.arena.i32;
-    const own = ownWaiter(this.arena.i32, fiber);
-    const done = i32[ww(own, W.DONE)];
-    if (done !== Done.Waiting) {
-      i32[ww(own, W.DONE)] = Done.Waiting;
-      return done === Done.Completed ? SendStatus.Sent : done === Done.Closed ? SendStatus.Closed : SendStatus.Cancelled;
+    const done = (ownWaiter(i32, fiber) >>> 2) + W.DONE;
+    const how = i32[done];
+    if (how !== Done.Waiting) {
+      i32[done] = Done.Waiting;
+      return how === Done.Completed ? SendStatus.Sent : how === Done.Closed ? SendStatus.Closed : SendStatus.Cancelled;
     }
-    if (this.door.cancelled(fiber)) return SendStatus.Cancelled;
-    this.lock(ch);
-    const r = this.trySend(ch, this.arena.f64[slot]);
-    if (r >= 0) {
-      this.unlock(ch);
-      return r;
-    }
+    if (i32[fw(fiber, F.CANCEL)] !== 0) return SendStatus.Cancelled;
+    const c = chanWords(ch);
+    if (this.door.mt) lock(i32, c + C.LOCK);
+    const r = this.trySendAt(c, v);
+    if (r >= 0 && this.door.mt) unlock(i32, c + C.LOCK);
+    return r;
+  }
+
+  /** After sendNow said -1 (the channel still locked): park `fiber` until a receiver takes the
+   * value at f64 index `slot` (the fiber's stack), or the channel closes; then unlock. */
+  parkSend(fiber: number, ch: number, slot: number): void {
+    const i32 = this.arena.i32;
+    const own = ownWaiter(i32, fiber);
     this.door.park(fiber, WaitKind.Send, ch);
     prepareWaiter(i32, own, ch, WaitKind.Send, -1, slot);
-    enqueue(i32, cw(ch, C.SENDQ), own);
-    this.unlock(ch);
-    return -1;
+    const c = chanWords(ch);
+    enqueue(i32, c + C.SENDQ, own);
+    if (this.door.mt) unlock(i32, c + C.LOCK);
   }
 
   /**
@@ -136,69 +150,85 @@ export class Channels {
    * buffer, or nowhere because the channel is closed): a SendStatus, or -1 (it must wait).
    */
   trySend(ch: number, v: number): number {
+    return this.trySendAt(chanWords(ch), v);
+  }
+
+  /** trySend, for the channel whose words start at int32 index `c`. */
+  private trySendAt(c: number, v: number): number {
     const a = this.arena;
     const i32 = a.i32;
-    if (i32[cw(ch, C.CLOSED)] !== 0) return SendStatus.Closed;
-    for (let w = dequeue(i32, cw(ch, C.RECVQ)); w !== 0; w = dequeue(i32, cw(ch, C.RECVQ))) {
-      const f = waiterFiber(i32, w);
-      if (!this.door.claim(f)) continue;
-      a.f64[waiterValue(w)] = v;
-      i32[ww(w, W.DONE)] = Done.Completed;
-      this.door.ready(f);
-      return SendStatus.Sent;
+    if (i32[c + C.CLOSED] !== 0) return SendStatus.Closed;
+    if (i32[c + C.RECVQ] !== 0) {
+      for (let w = dequeue(i32, c + C.RECVQ); w !== 0; w = dequeue(i32, c + C.RECVQ)) {
+        const f = waiterFiber(i32, w);
+        if (!this.door.claim(f)) continue;
+        a.f64[waiterValue(w)] = v;
+        i32[ww(w, W.DONE)] = Done.Completed;
+        this.door.ready(f);
+        return SendStatus.Sent;
+      }
     }
-    const count = i32[cw(ch, C.COUNT)];
-    const cap = i32[cw(ch, C.CAP)];
+    const count = i32[c + C.COUNT];
+    const cap = i32[c + C.CAP];
     if (count < cap) {
-      const buf = a.f64[bufSlot(ch)];
-      const at = (i32[cw(ch, C.HEAD)] + count) % cap;
-      a.f64[((buf + HEADER_BYTES) >>> 3) + at] = v;
-      this.setCount(ch, count + 1);
+      let at = i32[c + C.HEAD] + count;
+      if (at >= cap) at -= cap;
+      a.f64[((a.f64[(c >>> 1) - 1] + HEADER_BYTES) >>> 3) + at] = v;
+      if (this.door.mt) Atomics.store(i32, c + C.COUNT, count + 1);
+      else i32[c + C.COUNT] = count + 1;
       return SendStatus.Sent;
     }
     return -1;
   }
 
-  private setCount(ch: number, n: number): void {
-    if (this.door.mt) Atomics.store(this.arena.i32, cw(ch, C.COUNT), n);
-    else this.arena.i32[cw(ch, C.COUNT)] = n;
-  }
-
   /**
-   * Receive from `ch` for `fiber`: true with the result in `value` and `ok`, or false when the
-   * fiber parked (it re-executes the receive when woken).
+   * CHAN_RECV's first step, which never parks: true when the receive is over, with the result
+   * in `value` and `ok` (a value; the channel closed and drained; the task cancelled; or the
+   * re-run of a receive whose wait ended), or false with the channel LOCKED: the fiber must
+   * wait, and parkRecv queues it.
    */
-  recv(fiber: number, ch: number): boolean {
+  recvNow(fiber: number, ch: number): boolean {
     const a = this.arena;
     const i32 = a.i32;
-    const own = ownWaiter(this.arena.i32, fiber);
-    const done = i32[ww(own, W.DONE)];
-    if (done !== Done.Waiting) {
-      i32[ww(own, W.DONE)] = Done.Waiting;
+    const own = ownWaiter(i32, fiber);
+    const done = (own >>> 2) + W.DONE;
+    const how = i32[done];
+    if (how !== Done.Waiting) {
+      i32[done] = Done.Waiting;
       const at = waiterValue(own);
-      this.value = done === Done.Completed ? a.f64[at] : 0;
-      this.ok = done === Done.Completed ? 1 : 0;
+      this.value = how === Done.Completed ? a.f64[at] : 0;
+      this.ok = how === Done.Completed ? 1 : 0;
       a.f64[at] = 0;
       return true;
     }
-    if (this.door.cancelled(fiber)) {
+    if (i32[fw(fiber, F.CANCEL)] !== 0) {
       // a cancelled task sees every channel closed
       this.value = 0;
       this.ok = 0;
       return true;
     }
-    this.lock(ch);
-    if (this.tryRecv(ch)) {
-      this.unlock(ch);
+    const c = chanWords(ch);
+    if (this.door.mt) lock(i32, c + C.LOCK);
+    if (this.tryRecvAt(c)) {
+      if (this.door.mt) unlock(i32, c + C.LOCK);
       return true;
     }
+    return false;
+  }
+
+  /** After recvNow said false (the channel still locked): park `fiber` until a value or the
+   * close arrives in its record; then unlock. */
+  parkRecv(fiber: number, ch: number): void {
+    const a = this.arena;
+    const i32 = a.i32;
+    const own = ownWaiter(i32, fiber);
     this.door.park(fiber, WaitKind.Recv, ch);
     // ELEM of a receive: the element kind, so the collector knows what VALUE holds
     prepareWaiter(i32, own, ch, WaitKind.Recv, -1, chanKind(i32, ch));
     a.f64[waiterValue(own)] = 0;
-    enqueue(i32, cw(ch, C.RECVQ), own);
-    this.unlock(ch);
-    return false;
+    const c = chanWords(ch);
+    enqueue(i32, c + C.RECVQ, own);
+    if (this.door.mt) unlock(i32, c + C.LOCK);
   }
 
   /**
@@ -206,36 +236,44 @@ export class Channels {
    * sender) or the channel is closed: true with `value` and `ok` set, or false (it must wait).
    */
   tryRecv(ch: number): boolean {
+    return this.tryRecvAt(chanWords(ch));
+  }
+
+  /** tryRecv, for the channel whose words start at int32 index `c`. */
+  private tryRecvAt(c: number): boolean {
     const a = this.arena;
     const i32 = a.i32;
-    const count = i32[cw(ch, C.COUNT)];
+    const f64 = a.f64;
+    const count = i32[c + C.COUNT];
     if (count > 0) {
-      const cap = i32[cw(ch, C.CAP)];
-      const head = i32[cw(ch, C.HEAD)];
-      const slots = (a.f64[bufSlot(ch)] + HEADER_BYTES) >>> 3;
-      this.value = a.f64[slots + head];
+      const cap = i32[c + C.CAP];
+      const head = i32[c + C.HEAD];
+      const slots = (f64[(c >>> 1) - 1] + HEADER_BYTES) >>> 3;
+      this.value = f64[slots + head];
       this.ok = 1;
-      a.f64[slots + head] = 0;
-      i32[cw(ch, C.HEAD)] = (head + 1) % cap;
+      f64[slots + head] = 0;
+      i32[c + C.HEAD] = head + 1 === cap ? 0 : head + 1;
       // the buffer had no room: its first waiting sender's value takes the freed slot
-      const s = this.takeSender(ch);
+      const s = i32[c + C.SENDQ] === 0 ? 0 : this.takeSender(c);
       if (s !== 0) {
-        a.f64[slots + ((head + count) % cap)] = a.f64[i32[ww(s, W.ELEM)]];
+        f64[slots + ((head + count) % cap)] = f64[i32[ww(s, W.ELEM)]];
         this.completeSender(s);
+      } else if (this.door.mt) {
+        Atomics.store(i32, c + C.COUNT, count - 1);
       } else {
-        this.setCount(ch, count - 1);
+        i32[c + C.COUNT] = count - 1;
       }
       return true;
     }
-    const s = this.takeSender(ch);
+    const s = i32[c + C.SENDQ] === 0 ? 0 : this.takeSender(c);
     if (s !== 0) {
       // unbuffered (or a select waiting to send): take the value from the sender's stack
-      this.value = a.f64[i32[ww(s, W.ELEM)]];
+      this.value = f64[i32[ww(s, W.ELEM)]];
       this.ok = 1;
       this.completeSender(s);
       return true;
     }
-    if (i32[cw(ch, C.CLOSED)] !== 0) {
+    if (i32[c + C.CLOSED] !== 0) {
       this.value = 0;
       this.ok = 0;
       return true;
@@ -243,10 +281,11 @@ export class Channels {
     return false;
   }
 
-  /** The first waiting sender whose fiber this worker could claim (off the queue), or 0. */
-  private takeSender(ch: number): number {
+  /** The first waiting sender (of the channel whose words start at `c`) whose fiber this worker
+   * could claim (off the queue), or 0. */
+  private takeSender(c: number): number {
     const i32 = this.arena.i32;
-    for (let w = dequeue(i32, cw(ch, C.SENDQ)); w !== 0; w = dequeue(i32, cw(ch, C.SENDQ))) {
+    for (let w = dequeue(i32, c + C.SENDQ); w !== 0; w = dequeue(i32, c + C.SENDQ)) {
       if (this.door.claim(waiterFiber(i32, w))) return w;
     }
     return 0;

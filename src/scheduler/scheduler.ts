@@ -374,22 +374,39 @@ export class Scheduler {
     return newChannel(this.arena, cap, kind, fn, pc);
   }
 
-  /** CHAN_SEND: a SendStatus, or -1 when parked (the instruction runs again when woken). */
+  /** CHAN_SEND in one step (the interpreter runs the two halves itself): a SendStatus, or -1
+   * when parked (the instruction runs again when woken). */
   chanSend(fiber: number, ch: number, slot: number): number {
-    const r = this.chans.send(fiber, ch, slot);
-    if (r === -1 && this.cancelledWhileParking(fiber)) {
-      this.chans.cancelWait(fiber, ch);
-      return this.chans.send(fiber, ch, slot);
-    }
-    return r;
+    const r = this.chans.sendNow(fiber, ch, this.arena.f64[slot]);
+    return r >= 0 ? r : this.chanSendPark(fiber, ch, slot);
   }
 
-  /** CHAN_RECV: true with chans.value and chans.ok, or false when parked. */
+  /** CHAN_RECV in one step: true with chans.value and chans.ok, or false when parked. */
   chanRecv(fiber: number, ch: number): boolean {
-    if (this.chans.recv(fiber, ch)) return true;
+    return this.chans.recvNow(fiber, ch) || this.chanRecvPark(fiber, ch);
+  }
+
+  /**
+   * CHAN_SEND, once chans.sendNow said it must wait (the channel locked; the interpreter has
+   * saved the fiber's registers): park on the channel. -1 when parked (the fiber runs the
+   * send again when woken), or a SendStatus if a cancel crossed the park.
+   */
+  chanSendPark(fiber: number, ch: number, slot: number): number {
+    this.chans.parkSend(fiber, ch, slot);
     if (this.cancelledWhileParking(fiber)) {
       this.chans.cancelWait(fiber, ch);
-      return this.chans.recv(fiber, ch);
+      return this.chans.sendNow(fiber, ch, this.arena.f64[slot]);
+    }
+    return -1;
+  }
+
+  /** CHAN_RECV, once chans.recvNow said it must wait: park (false), or true with chans.value
+   * and chans.ok if a cancel crossed the park. */
+  chanRecvPark(fiber: number, ch: number): boolean {
+    this.chans.parkRecv(fiber, ch);
+    if (this.cancelledWhileParking(fiber)) {
+      this.chans.cancelWait(fiber, ch);
+      return this.chans.recvNow(fiber, ch);
     }
     return false;
   }

@@ -1070,19 +1070,25 @@ export class Interpreter {
           break;
         }
         case Op.CHAN_SEND: {
-          // parked, the fiber runs this instruction again when woken (operands still pushed)
-          this.sync(fnIndex, pc - 1, base, sp, depth);
-          const r = this.sched.chanSend(fiber, f64[sp - 2], sp - 1);
-          if (r < 0) return SliceEnd.Blocked;
+          // parked, the fiber runs this instruction again when woken (operands still pushed);
+          // the registers are saved only for a park
+          let r = this.sched.chans.sendNow(fiber, f64[sp - 2], f64[sp - 1]);
+          if (r < 0) {
+            this.sync(fnIndex, pc - 1, base, sp, depth);
+            r = this.sched.chanSendPark(fiber, f64[sp - 2], sp - 1);
+            if (r < 0) return SliceEnd.Blocked;
+          }
           sp--;
           f64[sp - 1] = r;
           pc++;
           break;
         }
         case Op.CHAN_RECV: {
-          this.sync(fnIndex, pc - 1, base, sp, depth);
-          if (!this.sched.chanRecv(fiber, f64[sp - 1])) return SliceEnd.Blocked;
           const chans = this.sched.chans;
+          if (!chans.recvNow(fiber, f64[sp - 1])) {
+            this.sync(fnIndex, pc - 1, base, sp, depth);
+            if (!this.sched.chanRecvPark(fiber, f64[sp - 1])) return SliceEnd.Blocked;
+          }
           f64[sp - 1] = chans.value;
           f64[sp++] = chans.ok;
           pc++;
