@@ -3,6 +3,7 @@
 // main thread runs one worker in-process; with more, each is a Piscina thread running this
 // module's default export ONCE for the whole program (a long-lived scheduler loop, never a
 // Piscina task per fiber).
+import './codecache'; // first, for its effect: V8's saved code for the modules below
 import { readAstb } from '../bytecode/astb';
 import type { Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
