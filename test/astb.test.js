@@ -41,6 +41,7 @@ function expectSameModule(got, want) {
     expect(got.shapes[i].variant, `shapes[${i}].variant`).to.equal(s.variant);
     expect(got.shapes[i].refs, `shapes[${i}].refs`).to.be.instanceOf(Uint8Array);
     expect(Array.from(got.shapes[i].refs), `shapes[${i}].refs`).to.deep.equal(Array.from(s.refs));
+    expect(got.shapes[i].fields, `shapes[${i}].fields`).to.deep.equal(s.fields ?? Array.from(s.refs, kindType));
   });
   expect(got.globals, 'globals').to.deep.equal(want.globals.map((g) => ({ name: g.name, kind: g.kind, type: g.type ?? kindType(g.kind) })));
   expect(got.externs, 'externs').to.have.lengthOf(want.externs.length);
@@ -104,7 +105,7 @@ function sections(buf) {
   return out;
 }
 
-const SEC = { meta: 1, numbers: 2, strings: 3, shapes: 4, globals: 5, functions: 6, source: 7, externs: 8, types: 10 };
+const SEC = { meta: 1, numbers: 2, strings: 3, shapes: 4, globals: 5, functions: 6, source: 7, externs: 8, types: 10, fields: 13 };
 
 describe('.astb files', () => {
   describe('crc32', () => {
@@ -211,7 +212,7 @@ describe('.astb files', () => {
       expect(good.toString('latin1', 0, 4)).to.equal('ASTB');
       expect(good.readUInt16LE(4)).to.equal(VERSION_MAJOR);
       expect(good.readUInt16LE(6)).to.equal(VERSION_MINOR);
-      expect(sections(good).map((s) => s.id)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 10]);
+      expect(sections(good).map((s) => s.id)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 10, 13]);
       expect(good.readUInt32LE(good.length - 4)).to.equal(crc32(good.subarray(0, good.length - 4)));
     });
 
@@ -309,6 +310,28 @@ describe('.astb files', () => {
       expect(err.message).to.include('not supported');
     });
 
+    it('rejects a file of format 2.1 or older, whose shapes carry no field types, asking for a recompile', () => {
+      const bad = Buffer.from(good);
+      bad.writeUInt16LE(1, 6);
+      const err = astbError(reseal(bad));
+      expect(err.section).to.equal('header');
+      expect(err.message).to.match(/format version 2\.1 predates the field types this VM verifies \(2\.2 and later\): recompile the file from its source/);
+    });
+
+    it('keeps every shape\'s field types, and needs the fields section', () => {
+      const back = readAstb(good);
+      const pair = back.shapes.find((s) => s.refs.length > 0);
+      expect(pair.fields).to.have.lengthOf(pair.refs.length);
+      expect(back.shapes.map((s) => s.fields)).to.deep.equal(m.shapes.map((s) => s.fields));
+      const secs = sections(good);
+      const fields = secs.find((s) => s.id === SEC.fields);
+      // drop the section: the count in the header and the bytes
+      const without = Buffer.concat([good.subarray(0, fields.at), good.subarray(fields.body + fields.len)]);
+      without.writeUInt32LE(secs.length - 1, 8);
+      const err = astbError(reseal(without));
+      expect(err.message).to.match(/^fields section, offset 0: section is missing/);
+    });
+
     it('rejects a section whose length runs past the end of the file', () => {
       const bad = Buffer.from(good);
       const meta = sections(good)[0];
@@ -319,13 +342,13 @@ describe('.astb files', () => {
       expect(err.message).to.match(/^header section, offset \d+: meta section length 2147483647 runs past the end/);
     });
 
-    it('rejects the last section (types) whose length runs past the end', () => {
+    it('rejects the last section (fields) whose length runs past the end', () => {
       const bad = Buffer.from(good);
-      const last = sections(good).find((s) => s.id === SEC.types);
+      const last = sections(good).find((s) => s.id === SEC.fields);
       bad.writeUInt32LE(last.len + 1, last.at + 4);
       const err = astbError(reseal(bad));
       expect(err.offset).to.be.within(last.at, last.body);
-      expect(err.message).to.include('types section length');
+      expect(err.message).to.include('fields section length');
       expect(err.message).to.include('runs past the end');
     });
 
@@ -346,13 +369,13 @@ describe('.astb files', () => {
       expect(astbError(reseal(bad)).message).to.include('duplicate functions section');
     });
 
-    it('rejects a missing section, naming it (the types section too: a 2.0 file always has one)', () => {
+    it('rejects a missing section, naming it (the types and fields sections too: a 2.2 file always has both)', () => {
       const secs = sections(good);
-      for (const [name, drop] of [['source', 2], ['types', 1]]) {
-        const cut = secs[secs.length - drop];
+      for (const name of ['source', 'types', 'fields']) {
+        const cut = secs.find((s) => s.id === SEC[name]);
         const head = Buffer.from(good.subarray(0, 12));
         head.writeUInt32LE(secs.length - 1, 8);
-        const kept = drop === 2 ? [good.subarray(12, cut.at), good.subarray(secs[secs.length - 1].at, good.length - 4)] : [good.subarray(12, cut.at)];
+        const kept = [good.subarray(12, cut.at), good.subarray(cut.body + cut.len, good.length - 4)];
         const bad = reseal(Buffer.concat([head, ...kept, Buffer.alloc(4)]));
         const err = astbError(bad);
         expect(err.section, name).to.equal(name);

@@ -3,7 +3,7 @@
 'use strict';
 const { expect } = require('chai');
 const { OPS, BUILTINS } = require('../dist/bytecode/opcodes');
-const { verifyModule, analyze, VerifyError } = require('../dist/bytecode/verify');
+const { verifyModule, analyze, closureShapeSig, VerifyError } = require('../dist/bytecode/verify');
 
 /** The opcode number of an instruction name (throws on a typo so a test cannot pass by accident). */
 function op(name) {
@@ -427,6 +427,101 @@ describe('verifier', () => {
       rejects(mod([f('n')]), { pc: 0, msg: /declares local 0 as a number, but its slot holds a reference/ });
       rejects(mod([main([['PUSH_I', 0], ['RET']])], { globals: [{ name: 'g', kind: 0, type: 's' }] }), { fn: '<globals>', pc: 0, msg: /global 'g' is declared of type 's', which is not a value type of its slot's kind/ });
       expect(() => verifyModule(mod([f('[[o0')]))).to.not.throw();
+    });
+  });
+
+  describe('field types (the FIELDS section)', () => {
+    const typed = (f, localTypes, retType) => Object.assign(f, { localTypes, retType });
+    const main = (code, opts = {}) => fn('f', { code, ...opts });
+    const ret0 = [['PUSH_I', 0], ['RET']];
+    // 0 Pair { n, s }; 1 Opt.Some(s) and 2 Opt.None: the enum Opt is 'o1.2'; 3 Box([n]); 4 a closure
+    const shapes = () => [
+      { name: 'Pair', variant: 0, refs: Uint8Array.from([0, 1]), fields: ['n', 's'] },
+      { name: 'Opt.Some', variant: 0, refs: Uint8Array.from([1]), fields: ['s'] },
+      { name: 'Opt.None', variant: 1, refs: Uint8Array.from([]), fields: [] },
+      { name: 'Box', variant: 0, refs: Uint8Array.from([1]), fields: ['[n'] },
+    ];
+    const withShapes = (functions, extra = {}) => mod(functions, { shapes: shapes(), ...extra });
+    const pair = [['PUSH_I', 1], ['CONST_S', 0], ['NEW_OBJ', 0]];
+
+    it('gives GET_FIELD the declared type of the field: a string field is not a mutex, a slice or a handle', () => {
+      rejects(withShapes([main([...pair, ['GET_FIELD', 1, 1], ['MUTEX_LOCK'], ['RET']])]), { pc: 9, msg: /MUTEX_LOCK expects a mutex as the mutex, found a string/ });
+      rejects(withShapes([main([...pair, ['GET_FIELD', 1, 1], ['PUSH_I', 1], ['SLICE_PUSH', 0], ...ret0])]), { pc: 11, msg: /SLICE_PUSH expects a slice of numbers as the slice, found a string/ });
+      rejects(withShapes([main([...pair, ['GET_FIELD', 1, 1], ['AWAIT', 0], ['RET']])]), { pc: 9, msg: /AWAIT expects a task handle with a number result as the handle, found a string/ });
+      expect(() => verifyModule(withShapes([main([...pair, ['GET_FIELD', 1, 1], ['STR_LEN'], ['RET']])]))).to.not.throw();
+    });
+
+    it('checks the values NEW_OBJ and SET_FIELD store against the field types', () => {
+      const slice = [['PUSH_I', 1], ['NEW_SLICE', 1, 0]];
+      rejects(withShapes([main([['PUSH_I', 1], ...slice, ['NEW_OBJ', 0], ['POP'], ...ret0])]), { pc: 7, msg: /NEW_OBJ expects a string as field 1 of shape 'Pair', found a slice of numbers/ });
+      rejects(withShapes([main([['CONST_S', 0], ['NEW_OBJ', 3], ['POP'], ...ret0])]), { pc: 2, msg: /NEW_OBJ expects a slice of numbers as field 0 of shape 'Box', found a string/ });
+      rejects(withShapes([main([...pair, ...slice, ['SET_FIELD', 1, 1], ...ret0])]), { pc: 11, msg: /SET_FIELD stores a slice of numbers into field 1 of shape 'Pair', which holds a string/ });
+      expect(() => verifyModule(withShapes([main([...pair, ['CONST_S', 0], ['SET_FIELD', 1, 1], ...slice, ['NEW_OBJ', 3], ['POP'], ...ret0])]))).to.not.throw();
+    });
+
+    it('reads an enum payload only where a JNE_VARIANT has shown which variant the value is', () => {
+      const g = (code) => typed(fn('g', { arity: 1, locals: 'r', code }), ['o1.2'], 'n');
+      // without a test the value may be Opt.None, which has no field 0
+      rejects(withShapes([main(ret0), g([['LOAD', 0], ['GET_FIELD', 0, 1], ['STR_LEN'], ['RET']])]),
+        { fn: 'g', pc: 2, msg: /GET_FIELD names field 0 of an object that may be of shape 'Opt.None', which has 0 fields \(test its variant first\)/ });
+      // falling through JNE_VARIANT 0 (Some): field 0 is the string
+      expect(() => verifyModule(withShapes([main(ret0), g([['JNE_VARIANT', 0, 0, 'L:none'], ['LOAD', 0], ['GET_FIELD', 0, 1], ['STR_LEN'], ['RET'], { label: 'none' }, ...ret0])]))).to.not.throw();
+      // the jump edge of JNE_VARIANT 1 (None) is Some; its fall-through is None
+      expect(() => verifyModule(withShapes([main(ret0), g([['JNE_VARIANT', 0, 1, 'L:some'], ...ret0, { label: 'some' }, ['LOAD', 0], ['GET_FIELD', 0, 1], ['STR_LEN'], ['RET']])]))).to.not.throw();
+      rejects(withShapes([main(ret0), g([['JNE_VARIANT', 0, 1, 'L:some'], ['LOAD', 0], ['GET_FIELD', 0, 1], ['STR_LEN'], ['RET'], { label: 'some' }, ...ret0])]),
+        { fn: 'g', pc: 6, msg: /GET_FIELD names field 0 of an object of shape 'Opt.None', which has 0 fields/ });
+      // the payload is still a string, not a slice
+      rejects(withShapes([main(ret0), g([['JNE_VARIANT', 0, 0, 'L:none'], ['LOAD', 0], ['GET_FIELD', 0, 1], ['SLICE_LEN'], ['RET'], { label: 'none' }, ...ret0])]),
+        { fn: 'g', pc: 9, msg: /SLICE_LEN expects a slice as the slice, found a string/ });
+    });
+
+    it('rejects a field of an object whose shape is not known (a function value, or shapes joined from two paths)', () => {
+      const g = typed(fn('g', { arity: 1, locals: 'r', code: [['LOAD', 0], ['GET_FIELD', 0, 0], ['RET']] }), ['o'], 'n');
+      rejects(withShapes([main(ret0), g]), { fn: 'g', pc: 2, msg: /GET_FIELD uses field 0 of an object of unknown shape/ });
+      // Pair or Box: field 1 exists only in Pair
+      rejects(withShapes([main([
+        ['PUSH_I', 0], ['JMP_F', 'L:box'], ...pair, ['JMP', 'L:join'],
+        { label: 'box' }, ['PUSH_I', 0], ['NEW_SLICE', 1, 0], ['NEW_OBJ', 3],
+        { label: 'join' }, ['GET_FIELD', 1, 1], ['STR_LEN'], ['RET'],
+      ])]), { msg: /GET_FIELD names field 1 of an object that may be of shape 'Box', which has 1 fields/ });
+    });
+
+    it('checks arguments of an enum type: a variant fits its enum, another shape does not', () => {
+      const g = typed(fn('g', { arity: 1, locals: 'r', code: ret0 }), ['o1.2'], 'n');
+      expect(() => verifyModule(withShapes([main([['CONST_S', 0], ['NEW_OBJ', 1], ['CALL', 1, 1], ['RET']]), g]))).to.not.throw();
+      expect(() => verifyModule(withShapes([main([['NEW_OBJ', 2], ['CALL', 1, 1], ['RET']]), g]))).to.not.throw();
+      rejects(withShapes([main([...pair, ['CALL', 1, 1], ['RET']]), g]), { pc: 6, msg: /CALL expects an object of shape 'Opt.Some' or 'Opt.None' as argument 1 of 'g', found an object of shape 'Pair'/ });
+    });
+
+    it('types a select\'s delivered value as its receive arm\'s element', () => {
+      const g = (code) => typed(fn('g', { arity: 1, locals: 'r', code }), ['cs'], 'n');
+      const m = (code) => withShapes([main(ret0), g(code)], { strings: ['hello', 'C'] });
+      // SELECT pushes the arm index, the number, the reference, then the status
+      rejects(m([['LOAD', 0], ['SELECT', 1], ['POP'], ['MUTEX_LOCK'], ['POP'], ['POP'], ...ret0]), { fn: 'g', pc: 5, msg: /MUTEX_LOCK expects a mutex as the mutex, found a string/ });
+      expect(() => verifyModule(m([['LOAD', 0], ['SELECT', 1], ['POP'], ['STR_LEN'], ['POP'], ['POP'], ['POP'], ...ret0]))).to.not.throw();
+    });
+
+    it('checks a closure call\'s arguments against its signature\'s types, which the callee must have exactly', () => {
+      const clo = typed(fn('clo', { arity: 1, locals: 'r', code: ret0 }), ['s'], 'n');
+      const shapes = [{ name: 'clo', variant: 0, refs: new Uint8Array(0), fields: [], fn: 1 }];
+      const call = (sig, arg) => mod([main([['NEW_OBJ', 0], ...arg, ['CALL_CLOSURE', sig, 1], ['RET']]), clo], { shapes, strings: ['hello', 'r:n|s,n', 'r:n|n,n', 'r:n|s'] });
+      rejects(call(1, [['PUSH_I', 1], ['NEW_SLICE', 1, 0]]), { pc: 7, msg: /CALL_CLOSURE expects a string as argument 1 of the closure, found a slice of numbers/ });
+      expect(() => verifyModule(call(1, [['CONST_S', 0]]))).to.not.throw();
+      rejects(call(2, [['CONST_S', 0]]), { pc: 4, msg: /CALL_CLOSURE signature 'r:n\|n,n' does not give a value type of each argument's and the result's kind/ });
+      rejects(call(3, [['CONST_S', 0]]), { pc: 4, msg: /CALL_CLOSURE signature 'r:n\|s' does not give/ });
+      expect(closureShapeSig(call(1, []), 0)).to.equal('r:n|s,n');
+    });
+
+    it('rejects field types that are malformed, of the wrong kind or count, and a closure field unlike its parameter', () => {
+      const bad = (fields) => withShapes([main(ret0)], { shapes: [{ name: 'P', variant: 0, refs: Uint8Array.from([0, 1]), fields }] });
+      rejects(bad(['n', 'r']), { fn: '<shapes>', pc: 0, msg: /shape 0 \('P'\): field 1 is declared of type 'r', which is not a value type/ });
+      rejects(bad(['n', 'n']), { fn: '<shapes>', pc: 0, msg: /field 1 is declared a number, but it holds a reference/ });
+      rejects(bad(['n']), { fn: '<shapes>', pc: 0, msg: /declares types for 1 fields; it has 2/ });
+      rejects(bad(['n', 'o5']), { fn: '<shapes>', pc: 0, msg: /field 1 is declared of type 'o5'/ });
+      rejects(bad(['n', 'o1.0']), { fn: '<shapes>', pc: 0, msg: /field 1 is declared of type 'o1.0'/ });
+      const clo = typed(fn('clo', { arity: 1, locals: 'r', code: ret0 }), ['s'], 'n');
+      const closure = { name: 'clo', variant: 0, refs: Uint8Array.from([1]), fields: ['[n'], fn: 1 };
+      rejects(mod([main(ret0), clo], { shapes: [closure] }), { fn: '<shapes>', pc: 0, msg: /closure shape 0 \('clo'\): field 0 is declared a slice of numbers, parameter 1 of 'clo' a string/ });
     });
   });
 

@@ -5,7 +5,8 @@
 //                   [--run N] [--out DIR]
 //
 // Bytecode mode compiles the spec-test programs, damages each module (a code word, an operand,
-// a local or result kind, a shape, the main kind, a string-pool byte, any byte of the file) and
+// a local or result kind, a shape, a field's or a local's declared type, the main kind, a
+// string-pool byte, any byte of the file) and
 // writes it back with its checksum recomputed, so the damage reaches the verifier. Every mutant
 // must be rejected with an AstbError or a VerifyError; of those that pass, up to --run are run
 // through the real CLI (`asthra exec`), where exit 70 (internal error), a JavaScript stack trace
@@ -102,12 +103,19 @@ function mutateBytecode(r, good) {
       if (fn.nlocals > 0 && r() < 0.7) fn.localKinds[r.int(fn.nlocals)] ^= 1;
       else fn.retKind ^= 1;
       break;
-    case 5: // a shape's field kind
-      if (m.shapes.length > 0) {
-        const s = r.pick(m.shapes);
-        if (s.refs.length > 0) s.refs[r.int(s.refs.length)] ^= 1;
+    case 5: { // a shape's field kind, or a declared type (a field's or a local's) swapped for another reference type of the file
+      const refTypes = [...new Set([...m.shapes.flatMap((s) => s.fields), ...m.functions.flatMap((f) => f.localTypes)].filter((t) => t !== 'n'))];
+      const s = m.shapes.length > 0 ? r.pick(m.shapes) : null;
+      if (r() < 0.4 && s !== null && s.refs.length > 0) s.refs[r.int(s.refs.length)] ^= 1;
+      else if (r() < 0.5 && s !== null && s.fields.some((t) => t !== 'n') && refTypes.length > 0) {
+        const refs = s.fields.map((t, i) => [t, i]).filter(([t]) => t !== 'n');
+        s.fields[r.pick(refs)[1]] = r.pick(refTypes);
+      } else if (fn.localTypes.some((t) => t !== 'n') && refTypes.length > 0) {
+        const refs = fn.localTypes.map((t, i) => [t, i]).filter(([t]) => t !== 'n');
+        fn.localTypes[r.pick(refs)[1]] = r.pick(refTypes);
       }
       break;
+    }
     case 6: // the main kind, the entry, a global's kind, the arity
       if (r() < 0.4) m.mainKind = r.int(3);
       else if (r() < 0.3) m.entry = r.int(m.functions.length);

@@ -195,13 +195,14 @@ end-4   4     u32 CRC-32 (IEEE 802.3, polynomial 0xEDB88320) of every byte befor
 \`\`\`
 
 The writer emits the sections in id order; the reader accepts them in any order but needs each
-of sections 1 to 7 and 10 exactly once. The externs and callbacks sections are written only by
+of sections 1 to 7, 10 and 13 exactly once. The externs and callbacks sections are written only by
 programs that declare \`extern\` functions (and pass Asthra functions to them), the closures
 section only by programs with function values, the files section only by programs that import
 other files. Format 2.0 added the types section: a 1.x file lacks it, so this VM refuses 1.x files
-(rebuild them from source). Format 2.1 added the closures and files sections; a 2.0 file simply
-has neither.
-Every str of the strings and types sections must be valid UTF-8 without a NUL byte.
+(rebuild them from source). Format 2.1 added the closures and files sections. Format 2.2 added
+the fields section: a 2.0 or 2.1 file lacks it, and its shapes' field types cannot be verified,
+so this VM refuses it too (rebuild it from source).
+Every str of the strings, types and fields sections must be valid UTF-8 without a NUL byte.
 
 | id | section | payload, in order |
 |---:|---|---|
@@ -217,6 +218,7 @@ Every str of the strings and types sections must be valid UTF-8 without a NUL by
 | 10 | types | u32 function count · per function, in order: u32 local count n · n × str value type of each local · str value type of the result · then u32 global count · per global: str value type (see [value types](#value-types)) |
 | 11 | closures | u32 count · per closure shape: u32 shape index · u32 function index (the function a value of that shape runs; see [values and objects](#values-and-objects)) |
 | 12 | files | (format 2.1; only in a program of several files) u32 count · per imported module: str file name · str its text. A line-table line k × 2^20 + n is line n of file k of this list (k ≥ 1); lines below 2^20 are the main file's |
+| 13 | fields | (format 2.2) u32 shape count · per shape, in order: u32 field count n · n × str value type of each field (see [value types](#value-types)); a closure shape's are its function's first parameters' |
 
 C type codes (externs section), as koffi binds them: 0 void (results only), 1 bool, 2 i8,
 3 u8, 4 i16, 5 u16, 6 i32, 7 u32, 8 i64, 9 u64, 10 isize, 11 usize, 12 f32, 13 f64, 14 string
@@ -298,7 +300,10 @@ ${tagTable()}
   that function with the object's fields as its first arguments, followed by the call's. A
   function value without captures is the one shared field-less object of its shape. The
   verifier checks every closure shape: its function exists, is not the entry, and takes the
-  fields' kinds as its first parameters.
+  fields' declared types as its first parameters.
+- A **dyn value** (\`dyn Trait\`) is an object of field 0 the value and field 1 its type's vtable
+  number, of a shape \`dyn Trait\` whose variant is that number: one shape per implementing type,
+  so the dispatcher's \`JNE_VARIANT\` on it tells the verifier the type of field 0.
 - A **fiber** (a task) is one FIBER block: its registers and links (src/scheduler/fiber.ts), then
   its first stack: value slots (each frame's locals start at its base slot and its operand stack
   sits above them), then frame records (the caller's function index, return pc and base slot:
@@ -312,20 +317,21 @@ ${tagTable()}
 
 ## Value types
 
-The types section declares, for every local, function result and global, the value type the
-verifier assumes of it (src/bytecode/vtypes.ts). A value type is a short string:
+The types section declares, for every local, function result and global, and the fields section
+for every field of every shape, the value type the verifier assumes of it
+(src/bytecode/vtypes.ts). A value type is a short string:
 
 | type | a value that is |
 |---|---|
 | \`n\` | a number (ints, floats, bools, chars, void, C addresses) |
 | \`s\` | a string |
 | \`[T\` | a slice of elements of type T (\`[n\`, \`[s\`, \`[[s\`) |
-| \`o\`, \`oS\` | an object (struct, enum value or tuple); of shape S |
+| \`o\`, \`oS\`, \`oS.T\` | an object of unknown shape (a function value); of shape S; of shape S or T (indices ascending): an enum's type is its variants' shapes, a dyn type its implementations' |
 | \`hT\` | a task handle whose task returns T |
 | \`m\` | a mutex |
 | \`cT\` | a channel of elements of type T |
 | \`x\` | a cell (a variable whose address is taken) |
-| \`r\` | a reference the verifier knows no more of (a field, a select's value, an element of an empty slice literal); never declared |
+| \`r\` | a reference the verifier knows no more of (an element of an empty slice literal, the value of a select whose receive and await arms deliver different types); never declared |
 
 A declared type must be well formed, name shapes that exist, have its slot's kind, and not be or
 hold \`r\`: a file could otherwise declare a parameter "any reference" and pass it anything.
@@ -358,23 +364,26 @@ it came from \`asthra run\` or from a file. A rejection exits with code 2:
    returns a reference exactly when the meta section's main kind is 2 (a \`Result\`).
 5. **Value types** (src/bytecode/typecheck.ts). A second worklist tracks the value type of every
    stack slot and local, joining the types of paths where they meet (two different kinds of
-   object joined cannot be used; an object of two shapes is an object). Parameters start as the
-   types section declares, other locals as unwritten. It rejects a read of a local that some path
+   object joined cannot be used; objects of two shapes are an object of either). Parameters start
+   as the types section declares, other locals as unwritten; a \`JNE_VARIANT\` narrows the local it
+   tests to the shapes of its variant where it falls through, to the others where it jumps. It rejects a read of a local that some path
    reaches without writing it; an instruction on the wrong kind of object (\`SLICE_PUSH\` on a
    string, \`MUTEX_LOCK\` on a slice, \`AWAIT\` on anything but a task handle of its result kind,
    a task handle passed to \`println\`); a slice, channel or handle whose element kind differs from
-   the operand's; a field index or kind outside the shape of an object whose shape is known;
-   call arguments, results and globals that do not fit their declared types. Call results,
-   globals, slice elements, channel values and awaited results have their declared or tracked
-   types.
+   the operand's; a field of an object of unknown shape, or one that some shape the object may be
+   lacks or holds with another kind (an enum's payload read before its variant is tested);
+   call arguments, results, globals and the fields \`NEW_OBJ\` and \`SET_FIELD\` store that do not
+   fit their declared types. Call results, globals, fields, slice elements, channel values,
+   awaited results and a select's delivered value have their declared or tracked types.
 
 The stack shapes it computes are reused: the emitter takes each function's max stack from them,
 the native tier compiles from them, and the collector reads them as stack maps.
 
-What it does not check: a field of an object whose shape the verifier does not know (one read
-from a field, an element or a parameter declared only as an object) and the value a \`SELECT\`
-delivers are references of unknown kind (\`r\`): \`GET_FIELD\`/\`SET_FIELD\` on such an object trust
-their field index and kind operands. A file written by this compiler always gets these right.
+What it does not check: an element of an empty slice literal and the value a \`SELECT\` delivers
+when its receive and await arms deliver different types are references of unknown kind (\`r\`),
+accepted where any reference is; the arguments after the captures of a \`CALL_CLOSURE\` are
+checked by kind (its signature), not by type. A file written by this compiler always gets these
+right.
 
 ## Instructions
 

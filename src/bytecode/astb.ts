@@ -10,7 +10,8 @@
 // calls: name, library, symbol, C type codes, blocking flag, declaration line) and CALLBACKS
 // (the Asthra functions passed to C as function pointers, with their C signatures): each only
 // in files that have some; so is CLOSURES (format 2.1: the closure shapes, each with the
-// function its values run, bytecode/module.ts ShapeProto.fn). TYPES (format 2.0) gives the declared value type of every function's
+// function its values run, bytecode/module.ts ShapeProto.fn). FIELDS (format 2.2) gives the
+// declared value type of every field of every shape. TYPES (format 2.0) gives the declared value type of every function's
 // locals and result and of every global (vtypes.ts), which the verifier assumes of parameters,
 // call results and globals. FILES (only in a program of several files) holds the name and text
 // of each imported module: line k * 2^20 + n of a line table is line n of file k (module.ts
@@ -21,8 +22,14 @@ import type { CallbackProto, ExternProto, FnProto, GlobalProto, MainKind, Module
 
 export const MAGIC = 'ASTB';
 export const VERSION_MAJOR = 2;
-/** 2.1: the CLOSURES section (closure shapes) and the FILES section of programs made of several files */
-export const VERSION_MINOR = 1;
+/**
+ * 2.1: the CLOSURES section (closure shapes) and the FILES section of programs made of several
+ * files; 2.2: the FIELDS section (every shape's field types), which a file older than 2.2 lacks
+ * (so it cannot be verified: this VM asks for it to be recompiled)
+ */
+export const VERSION_MINOR = 2;
+/** The oldest minor version this VM reads: the first whose files carry field types. */
+const FIELDS_MINOR = 2;
 
 const enum Section {
   META = 1,
@@ -37,9 +44,10 @@ const enum Section {
   TYPES = 10,
   CLOSURES = 11,
   FILES = 12,
+  FIELDS = 13,
 }
 const SECTION_NAMES: Record<number, string> = {
-  1: 'meta', 2: 'numbers', 3: 'strings', 4: 'shapes', 5: 'globals', 6: 'functions', 7: 'source', 8: 'externs', 9: 'callbacks', 10: 'types', 11: 'closures', 12: 'files',
+  1: 'meta', 2: 'numbers', 3: 'strings', 4: 'shapes', 5: 'globals', 6: 'functions', 7: 'source', 8: 'externs', 9: 'callbacks', 10: 'types', 11: 'closures', 12: 'files', 13: 'fields',
 };
 
 export class AstbError extends Error {
@@ -226,6 +234,13 @@ export function writeAstb(m: Module): Buffer {
       }
     });
   }
+  section(Section.FIELDS, (w) => {
+    w.u32(m.shapes.length);
+    for (const s of m.shapes) {
+      w.u32(s.refs.length);
+      for (let i = 0; i < s.refs.length; i++) w.str(s.fields?.[i] ?? (s.refs[i] ? 'r' : 'n'));
+    }
+  });
   const out = new Writer();
   out.bytes(Buffer.from(MAGIC, 'latin1'));
   out.u16(VERSION_MAJOR);
@@ -342,6 +357,7 @@ export function readAstb(buf: Buffer): Module {
   const major = head.buf.readUInt16LE(4);
   const minor = head.buf.readUInt16LE(6);
   if (major !== VERSION_MAJOR) head.fail(`format version ${major}.${minor} is not supported (this VM reads ${VERSION_MAJOR}.x)`);
+  if (minor < FIELDS_MINOR) head.fail(`format version ${major}.${minor} predates the field types this VM verifies (${VERSION_MAJOR}.${FIELDS_MINOR} and later): recompile the file from its source`);
   head.pos = 8;
   const nsec = head.u32('section count');
   const bodies = new Map<number, Reader>();
@@ -474,6 +490,15 @@ export function readAstb(buf: Buffer): Module {
   }
   if (r.count('typed global', 4) !== globals.length) r.fail(`types for a different number of globals than the globals section's ${globals.length}`);
   for (const g of globals) g.type = r.text(`type of global '${g.name}'`);
+  r.done();
+
+  r = sec(Section.FIELDS);
+  if (r.count('typed shape', 4) !== shapes.length) r.fail(`types for a different number of shapes than the shapes section's ${shapes.length}`);
+  for (const [i, s] of shapes.entries()) {
+    if (r.u32('typed field count') !== s.refs.length) r.fail(`types for a different number of fields than shape ${i} ('${s.name}') has (${s.refs.length})`);
+    s.fields = [];
+    for (let j = 0; j < s.refs.length; j++) s.fields.push(r.text(`type of field ${j} of shape ${i}`));
+  }
   r.done();
 
   let files: { name: string; source: string }[] | undefined;

@@ -16,7 +16,10 @@ export function disassemble(m: Module): string {
     const lib = x.lib === '' ? 'the C library' : JSON.stringify(x.lib);
     out.push(`; extern ${i} ${x.name} = ${x.symbol}${sig} from ${lib}, ${x.blocking ? 'blocking' : 'non-blocking'} (line ${x.line})`);
   });
-  m.shapes.forEach((s, i) => out.push(`; shape ${i} ${s.name} [${[...s.refs].map((k) => (k ? 'r' : 'n')).join('')}]${s.fn === undefined ? '' : ` closure of fn ${s.fn}`}`));
+  m.shapes.forEach((s, i) => {
+    const fields = s.fields === undefined || s.fields.length === 0 ? '' : ` fields (${s.fields.join(', ')})`;
+    out.push(`; shape ${i} ${s.name} variant ${s.variant} [${[...s.refs].map((k) => (k ? 'r' : 'n')).join('')}]${fields}${s.fn === undefined ? '' : ` closure of fn ${s.fn}`}`);
+  });
   m.functions.forEach((f, i) => {
     out.push('');
     out.push(`fn ${i} ${f.name}: arity ${f.arity}, locals ${f.nlocals}, max stack ${f.maxStack}${i === m.entry ? ' (entry)' : ''}`);

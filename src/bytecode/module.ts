@@ -39,6 +39,13 @@ export interface ShapeProto {
   variant: number;
   refs: Uint8Array;
   /**
+   * per field, its declared value type (vtypes.ts), as FnProto.localTypes: what GET_FIELD gives
+   * and what NEW_OBJ and SET_FIELD must store. Files always carry them (the FIELDS section); a
+   * module made by hand without them is verified as if every reference field were of an
+   * unknown kind.
+   */
+  fields?: string[];
+  /**
    * a closure shape (a function value): the function CALL_CLOSURE runs, which takes the
    * object's fields as its first parameters, then the call's arguments
    */

@@ -286,16 +286,20 @@ const table = [
   [Op.WCMP, 'WCMP', ['wty'], 'rr', 'n', false, 'compare two values of wide type W: -1, 0 or 1'],
   [Op.WTOSTR, 'WTOSTR', ['wty'], 'r', 'r', false, 'an i128/u128 of wide type W to decimal text'],
   // function values (closures): an object of a closure shape (ShapeProto.fn) made by NEW_OBJ
-  [Op.CALL_CLOSURE, 'CALL_CLOSURE', ['str', 'count'], '*', '*', true, 'call the closure below N arguments: its function gets its captured fields, then the arguments; K is the signature (argument kinds, \':\', result kind), checked against the function'],
+  [Op.CALL_CLOSURE, 'CALL_CLOSURE', ['str', 'count'], '*', '*', true, 'call the closure below N arguments: its function gets its captured fields, then the arguments; K is the signature (argument kinds, \':\', result kind, then \'|\' and the argument and result value types), checked against the function'],
 ] as const;
 
 /**
- * A CALL_CLOSURE signature string (argument kinds, ':', result kind: 'nr:n'): its argument and
- * result kinds, or null if malformed.
+ * A CALL_CLOSURE signature string: argument kinds, ':', result kind, then optionally '|' and
+ * the value types (vtypes.ts) of the arguments and the result, comma separated ('nr:n',
+ * 'nr:n|n,[s,n'): its kinds and types, or null if malformed. A closure's function has the typed
+ * form (verify.ts closureShapeSig) when its module declares types, and CALL_CLOSURE runs it only
+ * when the call names exactly that signature.
  */
-export function parseClosureSig(s: string): { args: string; ret: string } | null {
-  const m = /^([nr]*):([nr])$/.exec(s);
-  return m ? { args: m[1], ret: m[2] } : null;
+export function parseClosureSig(s: string): { args: string; ret: string; types?: string[] } | null {
+  const m = /^([nr]*):([nr])(?:\|([^|]*))?$/.exec(s);
+  if (!m) return null;
+  return m[3] === undefined ? { args: m[1], ret: m[2] } : { args: m[1], ret: m[2], types: m[3].split(',') };
 }
 
 /**

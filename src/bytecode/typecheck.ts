@@ -7,19 +7,24 @@
 // handle printed as a string), every field access outside the object's shape, and every read of
 // a local that some path reaches without writing it.
 //
-// Parameters start with the types the file's TYPES section declares for them; arguments, results
-// and globals are checked against the declarations, and call results and globals read back as
-// declared. What it cannot see: a field of an object (its shape is known only where the object
-// was made) and a select's value are references of unknown kind ('r'), accepted where any
+// Parameters start with the types the file's TYPES section declares for them, fields have the
+// types its FIELDS section declares; arguments, results, globals and stored fields are checked
+// against the declarations, and call results, globals and fields read back as declared. A field
+// is read or written only on an object of a known shape (or set of shapes, each having that
+// field): an enum value is a set of variant shapes, and a JNE_VARIANT narrows the local it tests
+// to the shapes of its variant on the fall-through edge and to the others on the jump edge (how
+// a match, an `if let`, `?` and a dyn call's dispatch read a payload). What it cannot see: the
+// value a select delivers when its receive and await arms deliver different types, and the
+// elements of an empty slice literal, are references of unknown kind ('r'), accepted where any
 // reference is.
 import { BUILTINS, type Spelling } from './builtins';
 import { CType } from './ctypes';
-import type { FnProto, Module } from './module';
+import type { FnProto, Module, ShapeProto } from './module';
 import { OPS, Op, opSize, parseClosureSig } from './opcodes';
 import {
   ANY_REF, CELL, WIDE, WANT_WIDE, MIXED, MUTEX, NUM, STR, UNWRITTEN, VType, WANT_ANY_CHAN, WANT_ANY_HANDLE, WANT_ANY_SLICE, WANT_CELL,
-  WANT_MUTEX, WANT_OBJ, WANT_STR, Want, chanOf, describe, fits, handleOf, join, kindOfType, objOf, ofKind, sliceOf, validType,
-  wantChan, wantHandle, wantSlice, wantType,
+  WANT_MUTEX, WANT_OBJ, WANT_STR, Want, chanOf, describe, fits, handleOf, join, kindOfType, objOf, objOfSet, ofKind, shapeSet,
+  sliceOf, validType, wantChan, wantHandle, wantSlice, wantType,
 } from './vtypes';
 
 /** The declared type of local i of fn (of unknown kind beyond its stack kind when the module has no TYPES). */
@@ -33,6 +38,11 @@ export function resultType(fn: FnProto): VType {
 
 export function globalType(m: Module, g: number): VType {
   return m.globals[g].type ?? ofKind(m.globals[g].kind);
+}
+
+/** The declared type of field i of a shape (of unknown kind beyond its stack kind when the module has no FIELDS). */
+export function fieldType(shape: ShapeProto, i: number): VType {
+  return shape.fields?.[i] ?? ofKind(shape.refs[i]);
 }
 
 /** Check a function's declared types: well formed, one per local, each of its slot's kind. */
@@ -209,11 +219,30 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
     };
     /** The element type of container type t (c is '[', 'h' or 'c'), or one of kind k if unknown. */
     const inner = (t: VType, c: string, k: number): VType => (t[0] === c ? t.slice(1) : ofKind(k));
-    const checkField = (t: VType, field: number, kind: number): void => {
-      if (!checking || t.length < 2 || t[0] !== 'o') return;
-      const shape = m.shapes[Number(t.slice(1))];
-      if (field >= shape.refs.length) fail(pc, `${name} names field ${field} of an object of shape '${shape.name}', which has ${shape.refs.length} fields`);
-      if (shape.refs[field] !== kind) fail(pc, `${name} treats field ${field} of shape '${shape.name}' as a ${kind ? 'reference' : 'number'}; it holds a ${kind ? 'number' : 'reference'}`);
+    /**
+     * The type of field `field`, used as kind `kind`, of an object of type t: every shape t may
+     * be must have the field, of that kind (the join of their declared types).
+     */
+    const fieldOf = (t: VType, field: number, kind: number): VType => {
+      if (t[0] !== 'o') return ofKind(kind);
+      if (t.length === 1) {
+        if (checking) fail(pc, `${name} uses field ${field} of an object of unknown shape (a function value, or objects of different kinds on different paths); only a field of a known shape can be used`);
+        return ofKind(kind);
+      }
+      const set = shapeSet(t);
+      const may = set.length > 1 ? 'that may be of' : 'of';
+      let out: VType | null = null;
+      for (const x of set) {
+        const shape = m.shapes[x];
+        if (field >= shape.refs.length || shape.refs[field] !== kind) {
+          if (!checking) return ofKind(kind);
+          if (field >= shape.refs.length) fail(pc, `${name} names field ${field} of an object ${may} shape '${shape.name}', which has ${shape.refs.length} fields${set.length > 1 ? ' (test its variant first)' : ''}`);
+          fail(pc, `${name} treats field ${field} of shape '${shape.name}' as a ${kind ? 'reference' : 'number'}; it holds a ${kind ? 'number' : 'reference'}`);
+        }
+        const ft = fieldType(shape, field);
+        out = out === null ? ft : join(out, ft);
+      }
+      return out ?? ofKind(kind);
     };
 
     if (checking) for (const i of LOCAL_READS[op] ?? []) {
@@ -288,11 +317,23 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
         stack.push(t);
         break;
       }
-      case Op.NEW_OBJ: popN(m.shapes[a].refs.length, 'field'); stack.push(objOf(a)); break;
-      case Op.GET_FIELD: checkField(pop(WANT_OBJ, 'the object'), a, b); stack.push(ofKind(b)); break;
+      case Op.NEW_OBJ: {
+        const shape = m.shapes[a];
+        for (let i = shape.refs.length - 1; i >= 0; i--) pop(wantType(m, fieldType(shape, i)), `field ${i} of shape '${shape.name}'`);
+        stack.push(objOf(a));
+        break;
+      }
+      case Op.GET_FIELD: stack.push(fieldOf(pop(WANT_OBJ, 'the object'), a, b)); break;
       case Op.SET_FIELD: {
-        pop(null, 'the value');
-        checkField(pop(WANT_OBJ, 'the object'), a, b);
+        const v = pop(null, 'the value');
+        const t = pop(WANT_OBJ, 'the object');
+        fieldOf(t, a, b);
+        if (checking && t[0] === 'o') {
+          for (const x of shapeSet(t)) {
+            const ft = fieldType(m.shapes[x], a);
+            if (!fits(v, ft)) fail(pc, `SET_FIELD stores ${describe(m, v)} into field ${a} of shape '${m.shapes[x].name}', which holds ${describe(m, ft)}`);
+          }
+        }
         break;
       }
       case Op.VARIANT: pop(WANT_OBJ, 'the enum value'); stack.push(NUM); break;
@@ -318,27 +359,38 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
       case Op.CHAN_RECV: stack.push(inner(pop(wantChan(a), 'the channel'), 'c', a), NUM); break;
       case Op.CHAN_CLOSE: case Op.CHAN_LEN: case Op.CHAN_CAP: pop(WANT_ANY_CHAN, 'the channel'); stack.push(NUM); break;
       case Op.SELECT: {
+        // the reference a receive or await arm delivers: of its element type when every such
+        // arm delivers the same one; of unknown kind when they differ; no value when none does
+        let delivered: VType | null = null;
+        const deliver = (t: VType): void => {
+          delivered = delivered === null || delivered === t ? t : ANY_REF;
+        };
         const arms = m.strings[a];
         for (let i = arms.length - 1; i >= 0; i--) {
           const c = arms[i];
           const what = `the operand of arm ${i + 1}`;
           switch (c) {
-            case 'c': case 'C': pop(wantChan(c === 'C' ? 'r' : 'n'), what); break;
+            case 'c': pop(wantChan('n'), what); break;
+            case 'C': deliver(inner(pop(wantChan('r'), what), 'c', 1)); break;
             case 's': case 'S': pop(null, what); pop(wantChan(c === 'S' ? 'r' : 'n'), what); break;
-            case 'w': case 'W': pop(wantHandle(c === 'W' ? 'r' : 'n'), what); break;
+            case 'w': pop(wantHandle('n'), what); break;
+            case 'W': deliver(inner(pop(wantHandle('r'), what), 'h', 1)); break;
             case 't': stack.pop(); break;
             default: break;
           }
         }
-        stack.push(NUM, NUM, ANY_REF, NUM);
+        stack.push(NUM, NUM, delivered ?? MIXED, NUM);
         break;
       }
       case Op.CALL_CLOSURE: {
-        // the closure's function is known only when it runs, which checks its signature
-        popN(b, 'argument');
-        pop(WANT_OBJ, 'the closure');
+        // the closure's function is known only when it runs, which checks that it has exactly
+        // this signature: so its arguments must fit the signature's types, and its result has one
         const sig = parseClosureSig(m.strings[a]);
-        stack.push(ofKind(sig?.ret ?? 'n'));
+        const types = sig?.types;
+        if (types === undefined) popN(b, 'argument');
+        else for (let i = b - 1; i >= 0; i--) pop(wantType(m, types[i]), `argument ${i + 1} of the closure`);
+        pop(WANT_OBJ, 'the closure');
+        stack.push(types === undefined ? ofKind(sig?.ret ?? 'n') : types[types.length - 1]);
         break;
       }
       case Op.CALL_EXTERN: {
@@ -378,15 +430,16 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
   };
 
   /**
-   * A JNE_VARIANT edge no run can take: its local holds an object of one known shape, whose
-   * variant decides the test (how `if let Some(x) = None` compiles).
+   * The type of the local a JNE_VARIANT tests on one of its edges: narrowed to the shapes of the
+   * tested variant where it falls through, to the other shapes where it jumps; '' when no shape
+   * is left (an edge no run can take: how `if let Some(x) = None` compiles); null when the local
+   * is not of a known set of shapes.
    */
-  const deadEdge = (pc: number, at: State, jump: boolean): boolean => {
-    if (code[pc] !== Op.JNE_VARIANT) return false;
+  const narrowed = (pc: number, at: State, fall: boolean): VType | null => {
     const t = getLocal(at, code[pc + 1]);
-    if (t[0] !== 'o' || t.length < 2) return false;
-    const same = m.shapes[Number(t.slice(1))].variant === code[pc + 2];
-    return jump ? same : !same;
+    if (t[0] !== 'o' || t.length < 2) return null;
+    const keep = shapeSet(t).filter((x) => (m.shapes[x].variant === code[pc + 2]) === fall);
+    return keep.length === 0 ? '' : objOfSet(keep);
   };
 
   /** Run the block that starts at `first` from its state; unless checking, flow to its successors. */
@@ -394,16 +447,22 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
     const s = copyState(states.get(first)!);
     for (let pc = first; ;) {
       const op = code[pc];
-      const deadJump = deadEdge(pc, s, true);
-      const deadFall = deadEdge(pc, s, false);
+      const test = op === Op.JNE_VARIANT;
+      const onJump = test ? narrowed(pc, s, false) : null;
+      const onFall = test ? narrowed(pc, s, true) : null;
       step(pc, s, checking);
       if (!checking) {
         OPS[op].operands.forEach((kind, i) => {
-          if (kind === 'jump' && !deadJump) flow(code[pc + 1 + i], s);
+          if (kind !== 'jump' || onJump === '') return;
+          if (onJump === null) return flow(code[pc + 1 + i], s);
+          const j = copyState(s);
+          setLocal(j, code[pc + 1], onJump);
+          flow(code[pc + 1 + i], j);
         });
       }
+      if (onFall !== null && onFall !== '') setLocal(s, code[pc + 1], onFall);
       const next = pc + opSize(op);
-      if (TERMINATORS.has(op) || deadFall || next >= code.length) return;
+      if (TERMINATORS.has(op) || onFall === '' || next >= code.length) return;
       if (leader[next]) {
         if (!checking) flow(next, s);
         return;

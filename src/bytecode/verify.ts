@@ -8,8 +8,8 @@ import { INT_NAMES } from './inttypes';
 import { BUILTINS } from './builtins';
 import { MAX_SELECT_ARMS, OPS, Op, OperandKind, SELECT_ARMS, forEachInstruction, opSize, parseClosureSig, selectArmPops } from './opcodes';
 import { MainKind } from './module';
-import { typecheckFunction } from './typecheck';
-import { kindOfType, validType } from './vtypes';
+import { localType, typecheckFunction } from './typecheck';
+import { describe, kindOfType, validType } from './vtypes';
 import type { FnProto, Module } from './module';
 import { validWideConstant } from './wide';
 import { CTYPE_COUNT, CTYPE_NAMES, CType, MAX_CALLBACK_PARAMS, ctypeIsRef, isMemoryCType } from './ctypes';
@@ -137,6 +137,12 @@ export function stackShapes(m: Module, fn: FnProto): { max: number; at: (string 
       const sig = parseClosureSig(m.strings[code[pc + 1]]);
       if (sig === null) fail(pc, `CALL_CLOSURE signature '${m.strings[code[pc + 1]]}' is not argument kinds, ':' and a result kind (like 'nr:n')`);
       if (sig !== null && sig.args.length !== code[pc + 2]) fail(pc, `CALL_CLOSURE passes ${code[pc + 2]} arguments, its signature '${m.strings[code[pc + 1]]}' ${sig?.args.length}`);
+      if (sig?.types !== undefined) {
+        const kinds = sig.args + sig.ret;
+        if (sig.types.length !== kinds.length || sig.types.some((t, i) => !validType(m, t) || kindOfType(t) !== kinds[i])) {
+          fail(pc, `CALL_CLOSURE signature '${m.strings[code[pc + 1]]}' does not give a value type of each argument's and the result's kind after its '|'`);
+        }
+      }
     }
     if (op === Op.CALL_EXTERN && code[pc + 2] !== m.externs[code[pc + 1]].params.length) {
       fail(pc, `CALL_EXTERN passes ${code[pc + 2]} arguments to '${m.externs[code[pc + 1]].name}', which takes ${m.externs[code[pc + 1]].params.length}`);
@@ -257,6 +263,23 @@ export function verifyClosureShapes(m: Module): void {
     if (f.arity < s.refs.length) bad(`'${f.name}' takes ${f.arity} parameters, fewer than the ${s.refs.length} captured fields`);
     s.refs.forEach((k, j) => {
       if (f.localKinds[j] !== k) bad(`field ${j} is a ${k ? 'reference' : 'number'}, parameter ${j + 1} of '${f.name}' a ${k ? 'number' : 'reference'}`);
+      // CALL_CLOSURE passes the fields as these parameters: NEW_OBJ's checks must be the callee's
+      if (s.fields !== undefined && s.fields[j] !== localType(f, j)) bad(`field ${j} is declared ${describe(m, s.fields[j])}, parameter ${j + 1} of '${f.name}' ${describe(m, localType(f, j))}`);
+    });
+  });
+}
+
+/** Check the shapes' declared field types: one per field, each a value type of its field's kind. */
+export function verifyShapeFields(m: Module): void {
+  m.shapes.forEach((s, i) => {
+    if (s.fields === undefined) return;
+    const bad = (msg: string): never => {
+      throw new VerifyError('<shapes>', i, `shape ${i} ('${s.name}'): ${msg} (the file is corrupt; recompile it from its source)`);
+    };
+    if (s.fields.length !== s.refs.length) bad(`declares types for ${s.fields.length} fields; it has ${s.refs.length}`);
+    s.fields.forEach((t, j) => {
+      if (!validType(m, t)) bad(`field ${j} is declared of type '${t}', which is not a value type`);
+      if ((kindOfType(t) === 'r' ? 1 : 0) !== s.refs[j]) bad(`field ${j} is declared ${describe(m, t)}, but it holds a ${s.refs[j] ? 'reference' : 'number'}`);
     });
   });
 }
@@ -269,12 +292,15 @@ export function closureShapeSig(m: Module, shape: number): string | null {
   const s = m.shapes[shape];
   if (s.fn === undefined) return null;
   const f = m.functions[s.fn];
-  return [...f.localKinds.slice(s.refs.length, f.arity)].map((k) => KIND[k]).join('') + ':' + KIND[f.retKind];
+  const kinds = [...f.localKinds.slice(s.refs.length, f.arity)].map((k) => KIND[k]).join('') + ':' + KIND[f.retKind];
+  if (f.localTypes === undefined || f.retType === undefined) return kinds;
+  return kinds + '|' + [...f.localTypes.slice(s.refs.length, f.arity), f.retType].join(',');
 }
 
 export function verifyModule(m: Module): void {
   if (m.entry < 0 || m.entry >= m.functions.length) throw new VerifyError('<module>', 0, `entry function ${m.entry} does not exist`);
   verifyExterns(m);
+  verifyShapeFields(m);
   verifyClosureShapes(m);
   m.globals.forEach((g, i) => {
     const t = g.type;

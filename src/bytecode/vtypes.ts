@@ -6,22 +6,27 @@
 //   n     a number (ints, floats, bools, chars, void, C addresses)
 //   s     a string
 //   [T    a slice of elements of type T ('[n', '[s', '[[s', '[r' ...)
-//   o     an object (struct, enum value or tuple) of an unknown shape; oS one of shape S
+//   o     an object (struct, enum value, tuple, dyn value or function value) of an unknown
+//         shape; oS one of shape S; oS.T.U one of shapes S, T or U (ascending): an enum's type
+//         is the set of its variants' shapes, a dyn value's the set of its implementations'
 //   hT    a task handle whose result has type T
 //   m     a mutex
 //   cT    a channel of elements of type T
 //   x     a cell (a variable whose address is taken)
-//   r     a reference nothing says more about (a field, a select's value, an empty slice
-//         literal's elements): it fits any reference operand. A file may not declare it.
+//   r     a reference nothing says more about (an empty slice literal's elements, the value
+//         of a select whose arms deliver different kinds): it fits any reference operand. A
+//         file may not declare it.
 //
 // The TYPES section of a file declares these types for every function's locals and result and
-// every global; parameters start as declared, and calls, returns and globals are checked
-// against the declarations.
+// every global, the FIELDS section for every field of every shape; parameters start as
+// declared, and calls, returns, globals and fields are checked against the declarations.
+// Only a field of a known shape can be read or written: a JNE_VARIANT narrows a local holding
+// an enum (a set of shapes) to the shapes of the variant it tests, on each of its two edges.
 //   !     two paths disagree: one brings one kind of object, another a different one; any use is
 //         an error (the JVM's "top")
 //
-// Joins only climb (a class -> 'r' -> '!'; 'u' absorbs everything; element types join inside
-// their slice, handle or channel), so the worklist ends.
+// Joins only climb (shape sets grow by union up to 'o'; a class -> 'r' -> '!'; 'u' absorbs
+// everything; element types join inside their slice, handle or channel), so the worklist ends.
 import type { Module } from './module';
 
 export type VType = string;
@@ -46,6 +51,22 @@ export const sliceOf = (t: VType): VType => '[' + t;
 export const handleOf = (t: VType): VType => 'h' + t;
 export const chanOf = (t: VType): VType => 'c' + t;
 export const objOf = (shape: number): VType => 'o' + shape;
+/** An object of one of the shapes (any order, repeats allowed); 'o' (unknown shape) for none. */
+export const objOfSet = (shapes: readonly number[]): VType => (shapes.length === 0 ? 'o' : 'o' + [...new Set(shapes)].sort((x, y) => x - y).join('.'));
+/** A union of shapes bigger than this joins to 'o': a shape set stays short to compare. */
+const MAX_SET = 64;
+
+const setCache = new Map<string, readonly number[]>();
+/** The shapes an object type names, ascending (empty for 'o', an object of unknown shape). */
+export function shapeSet(t: VType): readonly number[] {
+  let s = setCache.get(t);
+  if (s === undefined) {
+    s = t.length < 2 ? [] : t.slice(1).split('.').map(Number);
+    if (setCache.size > 10000) setCache.clear();
+    setCache.set(t, s);
+  }
+  return s;
+}
 
 /** The stack kind of a value of type t. */
 export function kindOfType(t: VType): 'n' | 'r' {
@@ -58,7 +79,11 @@ export function join(a: VType, b: VType): VType {
   if (a === b) return a;
   if (a === UNWRITTEN || b === UNWRITTEN) return UNWRITTEN;
   if (a === MIXED || b === MIXED) return MIXED;
-  if (a[0] === 'o' && b[0] === 'o') return 'o';
+  if (a[0] === 'o' && b[0] === 'o') {
+    if (a.length === 1 || b.length === 1) return 'o';
+    const u = objOfSet([...shapeSet(a), ...shapeSet(b)]);
+    return shapeSet(u).length > MAX_SET ? 'o' : u;
+  }
   if (a === ANY_REF || b === ANY_REF) return ANY_REF;
   if (a[0] === b[0] && CONTAINERS.includes(a[0])) {
     const inner = join(a.slice(1), b.slice(1));
@@ -73,7 +98,13 @@ export function fits(v: VType, want: VType): boolean {
   if (v === MIXED || v === UNWRITTEN || want === MIXED || want === UNWRITTEN) return false;
   if (v === NUM || want === NUM) return false;
   if (v === ANY_REF || want === ANY_REF) return true;
-  if (v[0] === 'o' && want[0] === 'o') return v.length === 1 || want.length === 1;
+  if (v[0] === 'o' && want[0] === 'o') {
+    // an object of unknown shape fits only where any object does (a function value's slot)
+    if (want.length === 1) return true;
+    if (v.length === 1) return false;
+    const w = shapeSet(want);
+    return shapeSet(v).every((x) => w.includes(x));
+  }
   if (v[0] === want[0] && CONTAINERS.includes(v[0])) return fits(v.slice(1), want.slice(1));
   return false;
 }
@@ -87,7 +118,12 @@ export function validType(m: Module, t: VType): boolean {
   while (i < t.length && CONTAINERS.includes(t[i])) i++;
   const rest = t.slice(i);
   if (rest === '') return false;
-  if (rest[0] === 'o') return rest.length === 1 || (/^[0-9]{1,9}$/.test(rest.slice(1)) && Number(rest.slice(1)) < m.shapes.length);
+  if (rest[0] === 'o') {
+    if (rest.length === 1) return true;
+    if (!/^[0-9]{1,9}(\.[0-9]{1,9})*$/.test(rest.slice(1))) return false;
+    const set = rest.slice(1).split('.').map(Number);
+    return set.every((x, k) => x < m.shapes.length && (k === 0 || x > set[k - 1]));
+  }
   return ['n', 's', 'm', 'x', 'w'].includes(rest);
 }
 
@@ -129,9 +165,10 @@ export function describe(m: Module, t: VType): string {
     case 's': return 'a string';
     case '[': return `a slice of ${plural(t.slice(1))}`;
     case 'o': {
-      if (t.length === 1) return 'an object';
-      const shape = m.shapes[Number(t.slice(1))];
-      return shape === undefined ? 'an object' : `an object of shape '${shape.name}'`;
+      if (t.length === 1) return 'an object of unknown shape';
+      const names = [...new Set(shapeSet(t).map((x) => `'${m.shapes[x]?.name ?? x}'`))];
+      if (names.length === 1) return `an object of shape ${names[0]}`;
+      return `an object of shape ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
     }
     case 'h': return 'a task handle';
     case 'm': return 'a mutex';

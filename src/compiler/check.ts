@@ -58,6 +58,8 @@ export interface CheckedProgram {
   /** the Asthra functions passed to C as function pointers */
   callbacks: CallbackProto[];
   dispatchers: DynDispatch[];
+  /** per trait, the types converted to `dyn Trait`, in vtable-number order */
+  dynTypes: Map<string, Ty[]>;
   /** fns by function index (fns is in the order they were declared, not by index) */
   fnIndex: Map<number, FnInfo>;
   /** the function literals, each a function of its own after the program's (closures.ts) */
@@ -301,6 +303,7 @@ export class Checker {
       externs: this.externList,
       callbacks: this.callbackList,
       dispatchers: [...this.dispatchers.values()].map((fn) => ({ fn, ...dispatchOf(fn), impls: this.dispatchTargets(fn) })),
+      dynTypes: this.dynTypes,
       closures: this.closures,
       spawnThunks: this.spawnThunks,
       fnIndex: this.fnIndex,

@@ -6,12 +6,13 @@ import { BUILTIN_FNS, BuiltinFn } from '../bytecode/builtins';
 import { OPS, Op } from '../bytecode/opcodes';
 import { WIDE_NAMES, WIDE_OPS } from '../bytecode/wide';
 import { FnProto, MainKind, Module, ShapeProto } from '../bytecode/module';
+import { objOfSet } from '../bytecode/vtypes';
 import { analyze } from '../bytecode/verify';
 import type { Block, Expr, Pattern, SelectArm, Stmt } from './ast';
 import type { CheckedProgram, DynDispatch } from './check';
 import type { Pos } from './diagnostics';
 import { notes } from './scope';
-import { INT_RANGE, IntName, T, Ty, hasUnknown, intBits, intCode, isRef, parseIntLiteral } from './types';
+import { INT_RANGE, IntName, T, Ty, hasUnknown, intBits, intCode, isRef, parseIntLiteral, show } from './types';
 
 const MAX_IMM = 0x3fffffff;
 /** The Err messages of a CHAN_SEND status (1 closed, 2 cancelled) and of a CHAN_CLOSE status 1. */
@@ -67,17 +68,28 @@ export function emit(cp: CheckedProgram, sourceName: string, source: string): Mo
     const fe = new FnEmitter(cp, pools, th.name, [ft, ...ft.params], ft.params.length + 1, ft.ret);
     fe.mark(th.at);
     for (let i = 0; i <= ft.params.length; i++) fe.op(Op.LOAD, i);
-    fe.op(Op.CALL_CLOSURE, pools.str(closureSig(ft)), ft.params.length);
+    fe.op(Op.CALL_CLOSURE, pools.str(closureSig(ft, pools, cp)), ft.params.length);
     fe.op(Op.RET);
     m.functions[th.index] = fe.finish(isRef(ft.ret) ? 1 : 0);
+  }
+  // every shape's field types (the FIELDS section): a closure's are its function's first
+  // parameters' (CALL_CLOSURE passes the fields as them); working out an enum field's type may
+  // add shapes (its other variants), which the loop reaches too
+  for (let i = 0; i < m.shapes.length; i++) {
+    const s = m.shapes[i];
+    s.fields = s.fn !== undefined ? m.functions[s.fn].localTypes!.slice(0, s.refs.length) : pools.fieldTys[i].map((t) => vtypeOf(t, pools, cp));
   }
   for (const fn of m.functions) fn.maxStack = analyze(m, fn);
   return m;
 }
 
-/** The shape of a `dyn Trait` value: field 0 the value, field 1 its type's vtable number. */
-function dynShape(pools: Pools, trait: string): number {
-  return pools.shape(`dyn ${trait}`, 0, [T.string, T.i32]);
+/**
+ * The shape of a `dyn Trait` value made from a value of the trait's vtable-number-vt type: field
+ * 0 the value, field 1 vt, and vt as its variant, so the dispatcher's JNE_VARIANT tells the
+ * verifier the value's type. The dyn type is the set of these shapes, one per implementation.
+ */
+function dynShape(pools: Pools, cp: CheckedProgram, trait: string, vt: number): number {
+  return pools.shape(`dyn ${trait}`, vt, [cp.dynTypes.get(trait)![vt], T.i32]);
 }
 
 /**
@@ -88,17 +100,11 @@ function dispatcher(cp: CheckedProgram, pools: Pools, d: DynDispatch): FnProto {
   const f = d.fn;
   const frame = cp.frames[f.index];
   const fe = new FnEmitter(cp, pools, `dyn ${d.trait}.${d.method}`, frame.localTypes, f.params.length, f.ret);
-  const vt = f.params.length;
-  fe.op(Op.LOAD, 0);
-  fe.op(Op.GET_FIELD, 1, 0);
-  fe.op(Op.STORE, vt);
+  const types = cp.dynTypes.get(d.trait)!;
   d.impls.forEach((impl, k) => {
-    fe.op(Op.LOAD, vt);
-    fe.pushInt(k);
-    fe.op(Op.EQ);
-    const next = fe.jump(Op.JMP_F);
+    const next = fe.jump(Op.JNE_VARIANT, 0, k);
     fe.op(Op.LOAD, 0);
-    fe.op(Op.GET_FIELD, 0, 1);
+    fe.op(Op.GET_FIELD, 0, kindOf(types[k]));
     for (let i = 1; i < f.params.length; i++) fe.op(Op.LOAD, i);
     fe.op(Op.CALL, impl, f.params.length);
     fe.op(Op.RET);
@@ -113,6 +119,10 @@ class Pools {
   private nums = new Map<number | string, number>();
   private strs = new Map<string, number>();
   private shapes = new Map<string, number>();
+  /** per shape, its fields' types (emit() works out their value types once every function is made) */
+  readonly fieldTys: Ty[][] = [];
+  /** vtypeOf's answers, by the type's text */
+  readonly vtypes = new Map<string, string>();
   constructor(readonly m: Module) {}
 
   num(v: number): number {
@@ -134,14 +144,19 @@ class Pools {
     return i;
   }
 
+  /**
+   * The shape of objects named `name` with fields of these types: one per field types, so
+   * Option<string>.Some and Option<[]i32>.Some differ (the verifier knows each field's type).
+   */
   shape(name: string, variant: number, fields: Ty[], fn?: number): number {
     const refs = fields.map((t) => (isRef(t) ? 1 : 0));
-    const key = `${name}/${variant}/${refs.join('')}/${fn ?? ''}`;
+    const key = `${name}/${variant}/${fields.map((t) => (isRef(t) ? show(t) : 'n')).join(',')}/${fn ?? ''}`;
     let i = this.shapes.get(key);
     if (i === undefined) {
       const s: ShapeProto = { name, variant, refs: Uint8Array.from(refs) };
       if (fn !== undefined) s.fn = fn;
       i = this.m.shapes.push(s) - 1;
+      this.fieldTys[i] = fields;
       this.shapes.set(key, i);
     }
     return i;
@@ -158,9 +173,13 @@ class Pools {
   }
 }
 
-/** CALL_CLOSURE's signature string: the argument kinds, ':', the result kind ('nr:n'). */
-export function closureSig(t: Extract<Ty, { k: 'fn' }>): string {
-  return t.params.map((p) => (isRef(p) ? 'r' : 'n')).join('') + ':' + (isRef(t.ret) ? 'r' : 'n');
+/**
+ * CALL_CLOSURE's signature string: the argument kinds, ':', the result kind, '|', the argument
+ * and result value types ('nr:n|n,s,n'): what verify.ts closureShapeSig says of the function.
+ */
+function closureSig(t: Extract<Ty, { k: 'fn' }>, pools: Pools, cp: CheckedProgram): string {
+  const kinds = t.params.map((p) => (isRef(p) ? 'r' : 'n')).join('') + ':' + (isRef(t.ret) ? 'r' : 'n');
+  return kinds + '|' + [...t.params, t.ret].map((p) => vtypeOf(p, pools, cp)).join(',');
 }
 
 interface Loop {
@@ -178,6 +197,13 @@ const kindOf = (t: Ty): number => (isRef(t) ? 1 : 0);
 function vtypeOf(t: Ty, pools: Pools, cp: CheckedProgram): string {
   if (!isRef(t)) return 'n';
   if (hasUnknown(t)) return 'r';
+  const key = show(t);
+  let v = pools.vtypes.get(key);
+  if (v === undefined) pools.vtypes.set(key, (v = vtypeOfRef(t, pools, cp)));
+  return v;
+}
+
+function vtypeOfRef(t: Ty, pools: Pools, cp: CheckedProgram): string {
   switch (t.k) {
     case 'string': return 's';
     case 'slice': return '[' + vtypeOf(t.elem, pools, cp);
@@ -186,8 +212,14 @@ function vtypeOf(t: Ty, pools: Pools, cp: CheckedProgram): string {
     // a struct or tuple has one shape (the one NEW_OBJ builds it with), an enum one per variant
     case 'struct': return 'o' + pools.shape(t.name, 0, cp.structs.get(t.name)!.fields.map((f) => f.ty));
     case 'tuple': return 'o' + pools.shape('tuple', 0, t.elems);
+    // an enum value is an object of one of its variants' shapes
+    case 'enum': {
+      const en = cp.enums.get(t.name)!;
+      return objOfSet(en.variants.map((v, i) => pools.shape(`${t.name}.${v.name}`, i, v.fields(t.args))));
+    }
     case 'mutex': return 'm';
-    case 'dyn': return 'o' + dynShape(pools, t.trait);
+    // a dyn value is one of its implementations' shapes ('o' when nothing is converted to it)
+    case 'dyn': return objOfSet((cp.dynTypes.get(t.trait) ?? []).map((_, vt) => dynShape(pools, cp, t.trait, vt)));
     case 'wide': return 'w';
     // a function value is an object of its closure's shape, which its type does not say
     default: return 'o';
@@ -536,7 +568,7 @@ class FnEmitter {
   callLocal(f: number, ft: Extract<Ty, { k: 'fn' }>, args: () => void): void {
     this.op(Op.LOAD, f);
     args();
-    this.op(Op.CALL_CLOSURE, this.pools.str(closureSig(ft)), ft.params.length);
+    this.op(Op.CALL_CLOSURE, this.pools.str(closureSig(ft, this.pools, this.cp)), ft.params.length);
   }
 
   /**
@@ -899,7 +931,7 @@ class FnEmitter {
   /** The value on the stack, converted to a dyn value with vtable number vt. */
   toDyn(e: Expr, vt: number): void {
     this.pushInt(vt);
-    this.op(Op.NEW_OBJ, dynShape(this.pools, (notes(e).dynTrait!)));
+    this.op(Op.NEW_OBJ, dynShape(this.pools, this.cp, notes(e).dynTrait!, vt));
   }
 
   blockLike(e: Expr, want: boolean): void {
@@ -1038,17 +1070,19 @@ class FnEmitter {
         const ty = tyOf(p) as Extract<Ty, { k: 'enum' }>;
         const vi = notes(p).fieldIndex!;
         const en = this.cp.enums.get(ty.name)!;
-        if (en.variants.length > 1 && path.length === 0) {
-          fails.push(this.jump(Op.JNE_VARIANT, tmp, vi));
-        } else if (en.variants.length > 1) {
+        // the variant is tested on a local (a nested value's own temporary), so the verifier
+        // knows which variant's fields the pattern then reads
+        let at = tmp;
+        let rest = path;
+        if (en.variants.length > 1 && path.length > 0) {
+          at = this.temp(ty);
+          rest = [];
           this.loadPath(tmp, path);
-          this.op(Op.VARIANT);
-          this.op(Op.PUSH_I, vi);
-          this.op(Op.EQ);
-          fails.push(this.jump(Op.JMP_F));
+          this.op(Op.STORE, at);
         }
+        if (en.variants.length > 1) fails.push(this.jump(Op.JNE_VARIANT, at, vi));
         const fields = en.variants[vi].fields(ty.args);
-        (p.args ?? []).forEach((q, i) => this.patternTest(q, tmp, [...path, { index: i, kind: kindOf(fields[i]) }], fails));
+        (p.args ?? []).forEach((q, i) => this.patternTest(q, at, [...rest, { index: i, kind: kindOf(fields[i]) }], fails));
         return;
       }
     }
@@ -1209,16 +1243,15 @@ class FnEmitter {
         const tmp = notes(e).slot!;
         this.expr(e.expr);
         this.op(Op.STORE, tmp);
-        this.op(Op.LOAD, tmp);
-        this.op(Op.VARIANT);
-        this.op(Op.PUSH_I, 0);
-        this.op(Op.EQ);
-        const ok = this.jump(Op.JMP_T);
-        this.op(Op.LOAD, tmp);
-        this.op(Op.RET);
-        this.patch(ok);
+        // Ok/Some is variant 0: its payload; Err/None returns the value itself
+        const fail = this.jump(Op.JNE_VARIANT, tmp, 0);
         this.op(Op.LOAD, tmp);
         this.op(Op.GET_FIELD, 0, kindOf(ty));
+        const end = this.jump(Op.JMP);
+        this.patch(fail);
+        this.op(Op.LOAD, tmp);
+        this.op(Op.RET);
+        this.patch(end);
         return;
       }
       case 'Sizeof': {
@@ -1492,7 +1525,7 @@ class FnEmitter {
         for (const a of args) this.expr(a);
         this.mark(e);
         const ft = tyOf(e.callee) as Extract<Ty, { k: 'fn' }>;
-        this.op(Op.CALL_CLOSURE, this.pools.str(closureSig(ft)), ft.params.length);
+        this.op(Op.CALL_CLOSURE, this.pools.str(closureSig(ft, this.pools, this.cp)), ft.params.length);
         return;
       }
       case 'sliceHelper': return this.sliceHelper(e, t.name);
