@@ -21,7 +21,7 @@
 import type { Arena } from '../heap/arena';
 import { HDR_AUX, HEADER_BYTES, Tag } from '../heap/layout';
 import { lock, unlock } from '../heap/lock';
-import { F, WaitKind, fw } from './fiber';
+import { WaitKind } from './fiber';
 import type { Parking } from './park';
 import { Done, W, dequeue, enqueue, ownWaiter, prepareWaiter, queued, unlink, waiterFiber, waiterValue, ww } from './waiter';
 
@@ -51,18 +51,17 @@ export const enum SendStatus {
 export const MAX_CHAN_CAP = 1 << 26;
 
 export function cw(ch: number, c: C): number {
-  return ((ch + HEADER_BYTES + WORDS_AT) >>> 2) + c;
+  return chanWords(ch) + c;
 }
 
-/** int32 index of a channel's first word (LOCK): word c is at chanWords(ch) + c, and the BUF
- * slot is f64 index (chanWords(ch) >>> 1) - 1 (the 8 bytes just before the words). */
+/** int32 index of a channel's first word (LOCK): word c is at chanWords(ch) + c. */
 function chanWords(ch: number): number {
   return (ch + HEADER_BYTES + WORDS_AT) >>> 2;
 }
 
-/** f64 index of a channel's BUF slot. */
-function bufSlot(ch: number): number {
-  return (ch + HEADER_BYTES) >>> 3;
+/** f64 index of the BUF slot of the channel whose words start at `c` (the 8 bytes before them). */
+function bufAt(c: number): number {
+  return (c >>> 1) - 1;
 }
 
 /** A new channel of `cap` slots of elements of `kind`, made by instruction (fn, pc). */
@@ -72,7 +71,7 @@ export function newChannel(arena: Arena, cap: number, kind: number, fn: number, 
   const ch = arena.alloc(Tag.CHAN, WORDS_AT + CHAN_WORDS * 4, kind);
   arena.tempRoots.pop();
   const i32 = arena.i32;
-  arena.f64[bufSlot(ch)] = buf;
+  arena.f64[bufAt(chanWords(ch))] = buf;
   i32[cw(ch, C.CAP)] = cap;
   i32[cw(ch, C.FN)] = fn;
   i32[cw(ch, C.PC)] = pc;
@@ -125,7 +124,7 @@ export class Channels {
       i32[done] = Done.Waiting;
       return how === Done.Completed ? SendStatus.Sent : how === Done.Closed ? SendStatus.Closed : SendStatus.Cancelled;
     }
-    if (i32[fw(fiber, F.CANCEL)] !== 0) return SendStatus.Cancelled;
+    if (this.door.cancelled(fiber)) return SendStatus.Cancelled;
     const c = chanWords(ch);
     if (this.door.mt) lock(i32, c + C.LOCK);
     const r = this.trySendAt(c, v);
@@ -173,12 +172,17 @@ export class Channels {
     if (count < cap) {
       let at = i32[c + C.HEAD] + count;
       if (at >= cap) at -= cap;
-      a.f64[((a.f64[(c >>> 1) - 1] + HEADER_BYTES) >>> 3) + at] = v;
-      if (this.door.mt) Atomics.store(i32, c + C.COUNT, count + 1);
-      else i32[c + C.COUNT] = count + 1;
+      a.f64[((a.f64[bufAt(c)] + HEADER_BYTES) >>> 3) + at] = v;
+      this.setCount(c, count + 1);
       return SendStatus.Sent;
     }
     return -1;
+  }
+
+  /** Values buffered in the channel whose words start at `c` (a reader may look without LOCK: len). */
+  private setCount(c: number, n: number): void {
+    if (this.door.mt) Atomics.store(this.arena.i32, c + C.COUNT, n);
+    else this.arena.i32[c + C.COUNT] = n;
   }
 
   /**
@@ -201,7 +205,7 @@ export class Channels {
       a.f64[at] = 0;
       return true;
     }
-    if (i32[fw(fiber, F.CANCEL)] !== 0) {
+    if (this.door.cancelled(fiber)) {
       // a cancelled task sees every channel closed
       this.value = 0;
       this.ok = 0;
@@ -248,7 +252,7 @@ export class Channels {
     if (count > 0) {
       const cap = i32[c + C.CAP];
       const head = i32[c + C.HEAD];
-      const slots = (f64[(c >>> 1) - 1] + HEADER_BYTES) >>> 3;
+      const slots = (f64[bufAt(c)] + HEADER_BYTES) >>> 3;
       this.value = f64[slots + head];
       this.ok = 1;
       f64[slots + head] = 0;
@@ -258,10 +262,8 @@ export class Channels {
       if (s !== 0) {
         f64[slots + ((head + count) % cap)] = f64[i32[ww(s, W.ELEM)]];
         this.completeSender(s);
-      } else if (this.door.mt) {
-        Atomics.store(i32, c + C.COUNT, count - 1);
       } else {
-        i32[c + C.COUNT] = count - 1;
+        this.setCount(c, count - 1);
       }
       return true;
     }

@@ -21,7 +21,7 @@
 // and at every safepoint; BASE and SP are slot indices relative to the stack's first slot, so a
 // stack can be copied to a bigger block (growth) without rewriting its frames.
 import type { Arena } from '../heap/arena';
-import { HEADER_BYTES, Tag } from '../heap/layout';
+import { HDR_AUX, HDR_VARIANT, HEADER_BYTES, Tag } from '../heap/layout';
 import { WAITER_WORDS } from './waiter';
 
 export const enum F {
@@ -109,12 +109,12 @@ export function stackLayout(arena: Arena, stack: number): StackLayout {
 
 /** Value slots of the stack in block `stack` (its frame records follow them: frameBase). */
 export function stackSlotCap(i32: Int32Array, stack: number): number {
-  return i32[(stack >>> 2) + 3];
+  return i32[(stack >>> 2) + HDR_VARIANT];
 }
 
 /** Frame records of the stack in block `stack`. */
 export function stackFrameCap(i32: Int32Array, stack: number): number {
-  return i32[(stack >>> 2) + 2];
+  return i32[(stack >>> 2) + HDR_AUX];
 }
 
 /** Bytes of a stack with these capacities (slots, then frame records). */
