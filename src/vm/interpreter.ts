@@ -168,6 +168,7 @@ export class Interpreter {
         externFns: this.externFns,
         bindExtern: (x) => (this.externFns[x] = this.externs!.bound(x)),
         crashRow: opts.crashRow ?? new Int32Array(ROW_WORDS),
+        flushOutput: () => this.out.flush(),
       }, opts.nativeDepth);
     this.natives = this.native.entries;
     this.closureFn = Int32Array.from(m.shapes, (s) => s.fn ?? -1);
@@ -198,8 +199,6 @@ export class Interpreter {
    * 'resume' (its frames were spilled into the arena: continue at this.resume).
    */
   callNative(nat: (f64: Float64Array, a: number) => number, fn: number, callPc: number, base: number, sp: number, argc: number, depth: number, spillSp = sp): 'done' | 'interpret' | 'resume' {
-    // native code may call C (which may write, or crash): what the program printed is out first
-    if (this.externs !== null) this.out.flush();
     try {
       this.nativeResult = nat(this.arena.f64, sp - argc);
       return 'done';
@@ -226,7 +225,6 @@ export class Interpreter {
   private resumeNative(fn: number, pc: number, base: number, sp: number, depth: number): 'done' | 'resume' {
     const f64 = this.arena.f64;
     const n = this.fns[fn].nlocals;
-    if (this.externs !== null) this.out.flush();
     try {
       if (pc === 0 && sp === base + n) {
         // a frame that has not started (a new task): enter through the arguments, no copies
