@@ -218,6 +218,22 @@ describe('C interop', () => {
       }
     }
 
+    it('is reported when a built file runs (exec), naming the extern\'s source line', () => {
+      const src = tmp('peek.asthra', `package main;
+#[non_blocking] extern "asthrademo" fn demo_peek(addr: *const i32) -> i32;
+pub fn main(void) -> void {
+    let zero: usize = 0;
+    println("" + unsafe { demo_peek(zero as *const i32) });
+}
+`);
+      const out = src.replace(/\.asthra$/, '.astb');
+      expect(cli(['build', src, '-o', out]).status).to.equal(0);
+      const r = cli(['exec', out], { env: { ...process.env, ASTHRA_LIB_PATH: LIB_DIR } });
+      expect(r.signal, r.stderr).to.equal('SIGSEGV');
+      expect(r.stderr).to.include(`the program crashed inside the C function 'demo_peek' (extern declared at ${src}:2:17): SIGSEGV`);
+      expect(r.stderr).to.include(`at main (${src}:5:`);
+    });
+
     it('a SIGSEGV sent from outside while Asthra code runs ends the process as before, unreported', function (done) {
       this.timeout(60000);
       const src = tmp('spin.asthra', `package main;
