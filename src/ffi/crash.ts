@@ -153,8 +153,11 @@ export class CrashWatch {
    */
   disarm(): void {
     const i32 = this.i32;
-    // still starting: the watch thread sees DISARMED and puts the actions back itself
-    if (Atomics.compareExchange(i32, Crash.STATE, 0, DISARMED) === 0) return;
+    // A thread still starting is waited for: the process must not end while it loads koffi
+    // (Node aborts tearing down a thread in the middle of a native module's set-up). That
+    // happens only when the program ends before its first C call, e.g. on a compile error.
+    const deadline = Date.now() + ARM_TIMEOUT_MS;
+    while (Atomics.load(i32, Crash.STATE) === 0 && Date.now() < deadline) Atomics.wait(i32, Crash.STATE, 0, 20);
     if (Atomics.compareExchange(i32, Crash.STATE, ARMED, DISARMED) !== ARMED) return;
     const sigaction = libcFn('int sigaction(int, void *, void *)');
     const bytes = Buffer.from(this.table);
