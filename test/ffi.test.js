@@ -200,4 +200,80 @@ describe('C interop', () => {
       expect(r.stdout).to.equal('sum 42\nLOUD\n');
     });
   });
+
+  // spec-tests/ffi/crash_*.asthra run on the default worker count and on 1 and 4; these pin
+  // 1 and 2 workers, and show what is not a crash in C stays as it was
+  describe('a C call that crashes the process', () => {
+    for (const workers of ['1', '2']) {
+      for (const [file, ext, task] of [['crash_in_task', 'demo_peek', 3], ['crash_blocking_in_task', 'demo_slow_peek', 3]]) {
+        it(`is reported with its extern and task on ${workers} worker${workers === '1' ? '' : 's'} (${file})`, () => {
+          const rel = `spec-tests/ffi/${file}.asthra`;
+          const r = cli(['run', '--workers', workers, '--lib-path', LIB_DIR, rel]);
+          expect(r.signal, r.stderr).to.equal('SIGSEGV');
+          expect(r.stderr).to.include(`asthra: the program crashed inside the C function '${ext}' (extern declared at ${rel}:`);
+          expect(r.stderr).to.include(`in task ${task} (crasher):`);
+          // one report, for the call that crashed (another task is in C meanwhile)
+          expect(r.stderr.match(/crashed inside/g)).to.have.length(1);
+        });
+      }
+    }
+
+    it('is reported when a built file runs (exec), naming the extern\'s source line', () => {
+      const src = tmp('peek.asthra', `package main;
+#[non_blocking] extern "asthrademo" fn demo_peek(addr: *const i32) -> i32;
+pub fn main(void) -> void {
+    let zero: usize = 0;
+    println("" + unsafe { demo_peek(zero as *const i32) });
+}
+`);
+      const out = src.replace(/\.asthra$/, '.astb');
+      expect(cli(['build', src, '-o', out]).status).to.equal(0);
+      const r = cli(['exec', out], { env: { ...process.env, ASTHRA_LIB_PATH: LIB_DIR } });
+      expect(r.signal, r.stderr).to.equal('SIGSEGV');
+      expect(r.stderr).to.include(`the program crashed inside the C function 'demo_peek' (extern declared at ${src}:2:17): SIGSEGV`);
+      expect(r.stderr).to.include(`at main (${src}:5:`);
+    });
+
+    it('a SIGSEGV sent from outside while Asthra code runs ends the process as before, unreported', function (done) {
+      this.timeout(60000);
+      const src = tmp('spin.asthra', `package main;
+#[non_blocking] extern fn abs(x: i32) -> i32;
+fn spin(n: i64) -> i64 {
+    let mut total: i64 = 0;
+    for i in range(0, n) {
+        total = total + i % 3;
+    }
+    return total;
+}
+pub fn main(void) -> void {
+    println("ready");
+    // what was printed is written out before a C call
+    let a: i64 = unsafe { abs(0 - 3) } as i64;
+    let n: i64 = 100000000000;
+    println("" + (spin(n) + a));
+}
+`);
+      const { spawn } = require('child_process');
+      const child = spawn(process.execPath, [CLI, 'run', src], { cwd: ROOT });
+      let stdout = '';
+      let stderr = '';
+      // the loop runs for hours: a child that outlives the signal is stopped, and the test fails
+      const guard = setTimeout(() => child.kill('SIGKILL'), 40000);
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        if (stdout.includes('ready\n')) child.kill('SIGSEGV');
+      });
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('exit', (code, signal) => {
+        clearTimeout(guard);
+        try {
+          expect(signal, stderr).to.equal('SIGSEGV');
+          expect(stderr).to.not.include('crashed inside');
+          done();
+        } catch (e) {
+          done(e);
+        }
+      });
+    });
+  });
 });

@@ -5,6 +5,7 @@
 //                                  reported, and the summary line counts exactly these
 //   // expect runtime error: TEXT   a trap on this line: first stderr line "runtime error: TEXT"
 //   // expect exit: N               the exit code
+//   // expect signal: NAME           the process ends by this signal (e.g. SIGSEGV), not an exit code
 //   // expect stderr: TEXT          stderr contains TEXT (any number of these)
 //   // args: A B C                  arguments passed to the program
 //   // flags: --max-heap 64m        options passed to asthra before the file
@@ -30,7 +31,7 @@ function listPrograms(dir) {
 }
 
 function parseAnnotations(source) {
-  const t = { stdout: [], compileError: null, compileErrors: [], runtimeError: null, exit: null, args: [], flags: [], stderr: [], skip: null, unordered: false };
+  const t = { stdout: [], compileError: null, compileErrors: [], runtimeError: null, exit: null, signal: null, args: [], flags: [], stderr: [], skip: null, unordered: false };
   source.split('\n').forEach((text, i) => {
     const line = i + 1;
     let m;
@@ -38,6 +39,7 @@ function parseAnnotations(source) {
     else if ((m = /\/\/ expect error: ?(.*)$/.exec(text))) t.compileErrors.push({ line, text: m[1].trim() });
     else if ((m = /\/\/ expect runtime error: ?(.*)$/.exec(text))) t.runtimeError = { line, text: m[1].trim() };
     else if ((m = /\/\/ expect exit: ?(\d+)/.exec(text))) t.exit = Number(m[1]);
+    else if ((m = /\/\/ expect signal: ?(SIG[A-Z0-9]+)/.exec(text))) t.signal = m[1];
     else if ((m = /\/\/ expect stderr: ?(.*)$/.exec(text))) t.stderr.push(m[1].trim());
     else if ((m = /\/\/ args: ?(.*)$/.exec(text))) t.args = m[1].trim().split(/\s+/).filter(Boolean);
     else if ((m = /\/\/ flags: ?(.*)$/.exec(text))) t.flags = m[1].trim().split(/\s+/).filter(Boolean);

@@ -46,7 +46,8 @@ function check({ t, r, rel }) {
     if (t.unordered) expect([...lines].sort(), 'stdout (unordered)' + why).to.deep.equal([...t.stdout].sort());
     else expect(lines, 'stdout' + why).to.deep.equal(t.stdout);
   }
-  expect(r.status, 'exit code' + why).to.equal(t.exit);
+  if (t.signal) expect(r.signal, 'ended by a signal' + why).to.equal(t.signal);
+  else expect(r.status, 'exit code' + why).to.equal(t.exit);
 }
 
 describe('spec-tests (through the CLI)', () => {

@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -212,4 +213,20 @@ int32_t long_running_c_function(const uint8_t *data, size_t len) {
     sleep_ms(300);
     for (size_t k = 0; k < len; k++) if (data[k] != (uint8_t)(k + 1)) return 1;
     return 0;
+}
+
+/*
+ * ---- crashes, on purpose (the tests of crash reports): demo_peek reads the int32 at address
+ * addr (0 crashes with SIGSEGV); demo_raise raises signal sig, as a failed assert() raises
+ * SIGABRT; demo_slow_peek sleeps ms first (a blocking call that crashes on an FFI thread);
+ * demo_recurse recurses `depth` calls deep (a large depth overflows the C stack). Each returns only if it did not crash.
+ */
+int32_t demo_peek(const int32_t *addr) { return *(const volatile int32_t *)addr; }
+int32_t demo_raise(int32_t sig) { raise(sig); return sig; }
+int32_t demo_slow_peek(const int32_t *addr, int32_t ms) { sleep_ms(ms); return demo_peek(addr); }
+int32_t demo_recurse(int32_t n, int32_t depth) {
+    volatile char frame[256];
+    frame[0] = (char)n;
+    if (n >= depth) return n;
+    return demo_recurse(n + 1, depth) + frame[0];
 }

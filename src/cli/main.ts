@@ -12,6 +12,7 @@ import { VerifyError, verifyModule } from '../bytecode/verify';
 // only the error classes: the compiler itself loads when a command needs it
 import { CompileError, CompileErrors, InternalError, MAX_ERRORS } from '../compiler/diagnostics';
 import { LinkError, hardExit } from '../ffi/library';
+import { CrashWatch } from '../ffi/crash';
 import { CallbackSetupError, callbacksStarted } from '../ffi/callbacks';
 import { writeAll } from '../vm/output';
 import { TraceFileError } from '../trace/summary';
@@ -345,6 +346,18 @@ function startEarly(file: string, opts: RunOptions): Piscina | undefined {
   }
 }
 
+/**
+ * The thread that reports a crash inside C (ffi/crash.ts) also takes tens of milliseconds to
+ * start: for a source file that mentions `extern`, it starts before the file is compiled.
+ */
+function watchEarly(file: string): CrashWatch | undefined {
+  try {
+    return existsSync(file) && /\bextern\b/.test(readFileSync(file, 'utf8')) ? new CrashWatch() : undefined;
+  } catch {
+    return undefined; // unreadable: compileFile reports it
+  }
+}
+
 function dispatch(p: Parsed): number | Promise<number> {
   switch (p.command) {
     case '':
@@ -375,16 +388,19 @@ function dispatch(p: Parsed): number | Promise<number> {
     case 'run': {
       const file = projectMain(p);
       const opts = runOptions(p);
-      const pool = /\.(asthra|ast)$/.test(file) ? startEarly(file, opts) : undefined;
+      const source = /\.(asthra|ast)$/.test(file);
+      const pool = source ? startEarly(file, opts) : undefined;
+      const crashWatch = source ? watchEarly(file) : undefined;
       let m: Module;
       try {
         m = compileFile(file);
         verifyModule(m);
       } catch (e) {
         void pool?.destroy();
+        crashWatch?.disarm();
         throw e;
       }
-      return run(m, opts, pool);
+      return run(m, { ...opts, crashWatch }, pool);
     }
     case 'disasm': {
       const file = need(p);

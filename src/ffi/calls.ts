@@ -11,6 +11,7 @@ import { Done, W, ownWaiter, prepareWaiter, waiterValue, ww } from '../scheduler
 import { Binder, CFunction, argToC, koffi, numberFromC } from './library';
 import { callbackAddress } from './callbacks';
 import { FfiThreadData, submitCall } from './pool';
+import { CrashGuard, ROW_WORDS, Row } from './crash';
 
 /** A C call that went wrong, as the task sees it (the interpreter turns it into a trap). */
 export class CallError extends Error {}
@@ -27,18 +28,25 @@ export class ExternCalls {
   readonly blocking: Uint8Array;
   /** the result of the call that just completed (a number, or a reference for a string) */
   result = 0;
+  /** this thread's row of the crash table (crash.ts): which extern it is in, for which fiber */
+  readonly crashRow: Int32Array;
   private binder: Binder | null = null;
   private readonly threadData: FfiThreadData;
 
   constructor(readonly externs: readonly ExternProto[], readonly arena: Arena, readonly dirs: readonly string[], readonly parking: ExternParking,
-    trace?: FfiThreadData['trace']) {
+    trace?: FfiThreadData['trace'], private readonly crash: CrashGuard | null = null) {
     this.blocking = Uint8Array.from(externs, (x) => (x.blocking ? 1 : 0));
-    this.threadData = { sab: arena.sab, externs: [...externs], dirs: [...dirs], trace };
+    this.crashRow = crash?.row ?? new Int32Array(ROW_WORDS);
+    this.threadData = { sab: arena.sab, externs: [...externs], dirs: [...dirs], trace, crash: crash?.table };
   }
 
   /** The bound function of extern `ext` on this thread (bound on first use). */
   bound(ext: number): CFunction {
-    if (this.binder === null) this.binder = new Binder(this.externs, this.dirs);
+    if (this.binder === null) {
+      // before this thread's first C call: a crash in C is reported from now on
+      this.crash?.arm();
+      this.binder = new Binder(this.externs, this.dirs);
+    }
     // the main thread bound every extern before the program started, so this does not fail
     return this.binder.fn(ext);
   }
@@ -49,8 +57,11 @@ export class ExternCalls {
     const fn = this.bound(ext);
     const f64 = this.arena.f64;
     const n = x.params.length;
+    const row = this.crashRow;
     let r: unknown;
     try {
+      row[Row.EXT] = ext + 1;
+      row[Row.FN] = 0;
       switch (n) {
         case 0: r = fn(); break;
         case 1: r = fn(this.arg(x.params[0], f64[argBase])); break;
@@ -61,7 +72,9 @@ export class ExternCalls {
           r = fn(...args);
         }
       }
+      row[Row.EXT] = 0;
     } catch (e) {
+      row[Row.EXT] = 0;
       throw new CallError(`the C function '${x.name}' could not be called: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
     }
     if (x.ret === CType.String) return this.heapString(x, r as string | null);

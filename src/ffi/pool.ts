@@ -35,16 +35,18 @@ export interface FfiThreadData {
   /** with --trace: the log the threads record their calls in (trace/calls.ts), and the main
    * thread's time origin */
   trace?: { log: SharedArrayBuffer; origin: number };
+  /** the crash table (crash.ts), where the thread says which extern it is in */
+  crash?: SharedArrayBuffer;
 }
 
 /**
  * Before any worker starts, for a program with blocking externs: make the FFI ring, and start
  * one FFI thread at once, so its start-up (tens of milliseconds) overlaps the program's.
  */
-export function setUpFfi(arena: Arena, externs: readonly ExternProto[], dirs: readonly string[], trace?: FfiThreadData['trace']): void {
+export function setUpFfi(arena: Arena, externs: readonly ExternProto[], dirs: readonly string[], trace?: FfiThreadData['trace'], crash?: SharedArrayBuffer): void {
   if (!externs.some((x) => x.blocking)) return;
   arena.i32[Meta.FFI_RING] = newInjectRing(arena);
-  startThread(arena, { sab: arena.sab, externs: [...externs], dirs: [...dirs], trace });
+  startThread(arena, { sab: arena.sab, externs: [...externs], dirs: [...dirs], trace, crash });
 }
 
 /**

@@ -14,6 +14,7 @@ import { callThreadNumber, logCall } from '../trace/calls';
 import { callbackAddressIn } from './callbacks';
 import { Binder, argToC, numberFromC } from './library';
 import { FfiThreadData, IDLE_MS } from './pool';
+import { CrashGuard, Row } from './crash';
 import { ArenaViews } from './views';
 
 const data = workerData as FfiThreadData;
@@ -32,6 +33,8 @@ function readString(ref: number): string {
 }
 
 const binder = new Binder(data.externs, data.dirs, true);
+/** this thread's row of the crash table: which extern it is in, for which fiber (crash.ts) */
+const crash = data.crash ? CrashGuard.forFfiThread(data.crash) : null;
 
 /** With --trace: this thread's clock minus the main thread's (ms), and its number in the log. */
 const traceOffset = data.trace ? performance.timeOrigin - data.trace.origin : 0;
@@ -58,12 +61,18 @@ function call(fiber: number, ext: number, argBase: number): void {
       else if (t !== CType.FnPtr) args[k] = argToC(t, v);
       else if ((args[k] = callbackAddressIn(i32, f64, v)) === 0) throw new Error(`callback ${v} does not exist`);
     }
+    if (crash !== null) {
+      crash.row[Row.FIBER] = fiber;
+      crash.row[Row.EXT] = ext + 1;
+    }
     const r = fn(...args);
+    if (crash !== null) crash.row[Row.EXT] = 0;
     views();
     // a string result crosses as its address; the woken task copies it into the heap
     f64[waiterValue(own)] = x.ret === CType.String ? stringAddress(r) : numberFromC(x.ret, r);
     i32[ww(own, W.DONE)] = Done.Completed;
   } catch (e) {
+    if (crash !== null) crash.row[Row.EXT] = 0;
     views();
     f64[waiterValue(own)] = 0;
     i32[ww(own, W.DONE)] = Done.Failed;
@@ -77,6 +86,8 @@ function stringAddress(r: unknown): number {
 }
 
 function main(): void {
+  // before the first C call: a crash in C is reported from now on
+  crash?.arm();
   views();
   const ring = i32[Meta.FFI_RING];
   const rec = newInjected();
@@ -92,6 +103,7 @@ function main(): void {
         Atomics.add(i32, Meta.FFI_IDLE, 1);
         continue;
       }
+      crash?.release();
       Atomics.sub(i32, Meta.FFI_THREADS, 1);
       return;
     }
@@ -113,6 +125,7 @@ function main(): void {
     Atomics.add(i32, Meta.FFI_IDLE, 1);
     inject(i32, f64, InjectKind.Ready, fiber, seq);
   }
+  crash?.release();
   Atomics.sub(i32, Meta.FFI_IDLE, 1);
   Atomics.sub(i32, Meta.FFI_THREADS, 1);
 }

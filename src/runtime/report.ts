@@ -5,7 +5,8 @@
 import { Module, lineAt, sourceAt } from '../bytecode/module';
 import { Arena, OutOfMemory } from '../heap/arena';
 import { Tag } from '../heap/layout';
-import { F, WaitKind, fw } from '../scheduler/fiber';
+import { F, FRAME_WORDS, WaitKind, fw, stackLayout } from '../scheduler/fiber';
+import { ArenaViews } from '../ffi/views';
 import { H, hw } from '../scheduler/handle';
 import { M, mw } from '../scheduler/mutex';
 import { C, cw } from '../scheduler/chan';
@@ -159,4 +160,31 @@ export function formatFrames(m: Module, frames: { fn: number; pc: number }[]): s
   });
   flushRepeats();
   return s;
+}
+
+/**
+ * The Asthra stack of the task whose C call crashed the process, read by the watch thread
+ * (ffi/crashwatch.ts) from the arena while the task's thread waits in the signal handler: the
+ * fiber's frames, written before the call. A call from native code names its own function and
+ * pc (fn >= 0); the fiber's frames then start at the interpreter frame that entered native code.
+ */
+export function crashFrames(m: Module, sab: SharedArrayBuffer, fiber: number, fn: number, pc: number): string {
+  const i32 = new ArenaViews(sab).i32;
+  const fnOk = (k: number): boolean => Number.isInteger(k) && k >= 0 && k < m.functions.length;
+  if (fiber <= 0 || fiber % 8 !== 0 || fw(fiber, F.SELECT) >= i32.length || (i32[fiber >>> 2] & 0xff) !== Tag.FIBER) return '';
+  const frames: { fn: number; pc: number }[] = [{ fn: i32[fw(fiber, F.FN)], pc: i32[fw(fiber, F.PC)] }];
+  const { frameBase } = stackLayout({ i32 }, i32[fw(fiber, F.STACK)]);
+  for (let d = i32[fw(fiber, F.DEPTH)] - 1; d >= 0; d--) {
+    const w = frameBase + d * FRAME_WORDS;
+    if (w + 1 >= i32.length) return '';
+    frames.push({ fn: i32[w], pc: i32[w + 1] - 1 });
+  }
+  if (fn >= 0) {
+    if (frames[0].fn === fn) frames.shift();
+    frames.unshift({ fn, pc });
+  }
+  if (!frames.every((f) => fnOk(f.fn))) return '';
+  const id = i32[fw(fiber, F.ID)];
+  const entry = fnOk(i32[fw(fiber, F.ENTRY)]) ? m.functions[i32[fw(fiber, F.ENTRY)]].name : '?';
+  return `  in task ${id} (${id === 0 ? 'main' : entry}):\n${formatFrames(m, frames)}`;
 }

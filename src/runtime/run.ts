@@ -14,6 +14,7 @@ import { handleResultSlot } from '../scheduler/handle';
 import { setUpCallbacks } from '../ffi/callbacks';
 import { setUpFfi } from '../ffi/pool';
 import { checkExterns, libraryDirs } from '../ffi/library';
+import { CrashWatch } from '../ffi/crash';
 import { newInjectRing } from '../scheduler/inject';
 import { LOCAL_QUEUE_BYTES } from '../scheduler/runq';
 import { Finish, Stat, countsLine, spawnMain } from '../scheduler/scheduler';
@@ -52,17 +53,35 @@ export interface RunOptions {
   trace?: string;
   /** the command line, for the trace's metadata */
   command?: string;
+  /** the crash reports' watch thread, if the caller started it early (ffi/crash.ts) */
+  crashWatch?: CrashWatch;
 }
 
 export function defaultWorkers(): number {
   return Math.max(1, Math.min(MAX_WORKERS, os.availableParallelism ? os.availableParallelism() : os.cpus().length));
 }
 
+interface Prepared {
+  arena: Arena;
+  cfg: WorkerConfig;
+  /** for a program that calls C: the thread that reports a crash in C (ffi/crash.ts) */
+  watch: CrashWatch | null;
+  /** the program as a bytecode file, when it was needed already */
+  astb: Uint8Array | null;
+}
+
 /** Build the arena every worker shares; returns it with the worker configuration. */
-function prepare(m: Module, opts: RunOptions, workers: number): { arena: Arena; cfg: WorkerConfig } {
+function prepare(m: Module, opts: RunOptions, workers: number): Prepared {
   // every library and symbol is found before anything runs (a LinkError names the extern)
   const libDirs = libraryDirs(opts.libPaths ?? []);
-  checkExterns(m.externs, libDirs, m.sourceName);
+  try {
+    checkExterns(m.externs, libDirs, m.sourceName);
+  } catch (e) {
+    opts.crashWatch?.disarm();
+    throw e;
+  }
+  const watch = m.externs.length > 0 ? opts.crashWatch ?? new CrashWatch() : null;
+  if (watch === null) opts.crashWatch?.disarm(); // started early for a program that calls no C after all
   // One worker grows the buffer as it goes; several share it from the start at its full size
   // (the OS commits pages only as they are touched), so no thread ever sees the buffer move.
   const initial = workers > 1 ? opts.maxHeapBytes : Math.min(64 << 20, opts.maxHeapBytes);
@@ -77,17 +96,19 @@ function prepare(m: Module, opts: RunOptions, workers: number): { arena: Arena; 
   }
   arena.i32[Meta.INJECT] = newInjectRing(arena);
   const trace = opts.trace ? { origin: performance.timeOrigin, callLog: newCallLog() } : null;
-  setUpFfi(arena, m.externs, libDirs, trace ? { log: trace.callLog, origin: trace.origin } : undefined);
+  const astb = watch !== null ? writeAstb(m) : null;
+  if (watch !== null) watch.attach(arena.sab, astb!);
+  setUpFfi(arena, m.externs, libDirs, trace ? { log: trace.callLog, origin: trace.origin } : undefined, watch?.table);
   setUpCallbacks(arena, m.callbacks, m.callbacks.map((c) => m.functions[c.fn].name));
   // main is the first fiber (task 0); its handle holds the program's result
   arena.i32[Meta.MAIN_HANDLE] = spawnMain(arena, m.entry, m.functions[m.entry]);
   const cfg: WorkerConfig = {
     index: 0, workers, args: opts.args, native: opts.native, nativeDepth: opts.nativeDepth, stackSlots: opts.stackSlots,
     gcPause: opts.gcPause ?? 200, gcVerify: opts.gcVerify ?? false, gcTorture: opts.gcTorture ?? false,
-    seed: opts.seed ?? null, strRefs, unitRefs, globalBlock, libDirs, trace,
+    seed: opts.seed ?? null, strRefs, unitRefs, globalBlock, libDirs, trace, crash: watch?.table ?? null,
   };
   arena.resetGcCount();
-  return { arena, cfg };
+  return { arena, cfg, watch, astb };
 }
 
 /** The exit code once every worker has stopped. */
@@ -112,11 +133,12 @@ function finish(m: Module, arena: Arena, out: Output, opts: RunOptions): number 
 /** Run with one worker in this thread. */
 export function runModule(m: Module, opts: RunOptions): number {
   const out = new Output();
-  const { arena, cfg } = prepare(m, opts, 1);
+  const { arena, cfg, watch } = prepare(m, opts, 1);
   const tracer = cfg.trace ? new Tracer(arena, 0, cfg.trace.origin, cfg.workers) : null;
   try {
     runWorker(m, arena, cfg, out, tracer ?? opts.events ?? null);
   } finally {
+    watch?.disarm();
     // also after an internal error: what was recorded up to it is what shows the way there
     if (tracer !== null) writeTrace(m, opts, cfg, [tracer.dump(false)]);
   }
@@ -158,9 +180,9 @@ export async function runModuleParallel(m: Module, opts: RunOptions, started?: P
     return runModule(m, opts);
   }
   const out = new Output();
-  const { arena, cfg } = prepare(m, opts, workers);
+  const { arena, cfg, watch, astb: written } = prepare(m, opts, workers);
   const pool = started ?? startPool(workers - 1);
-  const astb = writeAstb(m);
+  const astb = written ?? writeAstb(m);
   try {
     const tasks = Array.from({ length: workers - 1 }, (_, k) => {
       const task: PoolTask = { ...cfg, index: k + 1, sab: arena.sab, cmem: arena.cmem.sab, astb, maxHeapBytes: opts.maxHeapBytes };
@@ -200,6 +222,7 @@ export async function runModuleParallel(m: Module, opts: RunOptions, started?: P
       writeTrace(m, opts, cfg, dumps);
     }
   } finally {
+    watch?.disarm();
     void pool.destroy().catch(() => {});
   }
   return finish(m, arena, out, opts);

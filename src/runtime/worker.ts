@@ -12,6 +12,7 @@ import { Meta } from '../heap/layout';
 import type { SchedulerEvents } from '../scheduler/events';
 import { Finish, Scheduler } from '../scheduler/scheduler';
 import { ExternCalls } from '../ffi/calls';
+import { CrashGuard } from '../ffi/crash';
 import { Interpreter } from '../vm/interpreter';
 import { Output } from '../vm/output';
 import { EXIT_INTERNAL, WorkerReporter } from './report';
@@ -40,6 +41,8 @@ export interface WorkerConfig {
   libDirs: string[];
   /** with --trace: the main thread's time origin and the C calls' log (trace/calls.ts) */
   trace: { origin: number; callLog: SharedArrayBuffer } | null;
+  /** for a program that calls C: the crash table (ffi/crash.ts) */
+  crash: SharedArrayBuffer | null;
 }
 
 /** Run one worker to the end of the program (`events`: state-change hooks, or none). */
@@ -47,10 +50,12 @@ export function runWorker(m: Module, arena: Arena, cfg: WorkerConfig, out: Outpu
   arena.threads = cfg.workers;
   arena.gcPause = cfg.gcPause;
   arena.torture = cfg.gcTorture;
+  const crash = m.externs.length > 0 && cfg.crash !== null ? CrashGuard.forWorker(cfg.crash, cfg.index) : null;
   const vm = new Interpreter(m, arena, out, {
     args: cfg.args, native: cfg.native, nativeDepth: cfg.nativeDepth, stackSlots: cfg.stackSlots,
     strRefs: Float64Array.from(cfg.strRefs),
     unitRefs: Float64Array.from(cfg.unitRefs),
+    crashRow: crash?.row,
   });
   vm.globalBlock = cfg.globalBlock;
   vm.globalBase = Arena.slot0(cfg.globalBlock);
@@ -58,7 +63,7 @@ export function runWorker(m: Module, arena: Arena, cfg: WorkerConfig, out: Outpu
   sched.runner = vm;
   vm.sched = sched;
   const traceCalls = cfg.trace ? { log: cfg.trace.callLog, origin: cfg.trace.origin } : undefined;
-  if (m.externs.length > 0) vm.externs = new ExternCalls(m.externs, arena, cfg.libDirs, sched, traceCalls);
+  if (m.externs.length > 0) vm.externs = new ExternCalls(m.externs, arena, cfg.libDirs, sched, traceCalls, crash);
   sched.reporter = new WorkerReporter(m, arena, out, vm, sched);
   sched.events = events;
   const collector = new Collector(arena, m.shapes.map((s) => s.refs), new Roots(m, arena, vm, sched), cfg.gcVerify);

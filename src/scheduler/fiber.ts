@@ -100,7 +100,8 @@ export function stackSlot0(i32: Int32Array, stack: number): number {
   return (stack + HEADER_BYTES + ((i32[stack >>> 2] & 0xff) === Tag.FIBER ? FIBER_WORDS * 4 : 0)) >>> 3;
 }
 
-export function stackLayout(arena: Arena, stack: number): StackLayout {
+/** The layout of the stack in block `stack` (any holder of the arena's int32 view will do). */
+export function stackLayout(arena: { readonly i32: Int32Array }, stack: number): StackLayout {
   const i32 = arena.i32;
   const slotCap = stackSlotCap(i32, stack);
   const slot0 = stackSlot0(i32, stack);

@@ -15,6 +15,7 @@ import { WideTrap, fromFloat, fromNumber, newWide, readWide, valueAs, wideBinary
 import { CallError, ExternCalls } from '../ffi/calls';
 import { cBytes, freeC, type CFunction } from '../ffi/library';
 import { Memory, MemoryError } from '../ffi/memory';
+import { ROW_WORDS, Row } from '../ffi/crash';
 import { FnProto, Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
 import { HDR_AUX, HEADER_BYTES, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
@@ -69,6 +70,8 @@ export interface VMOptions {
   /** interned string constants and field-less objects, when another thread made them */
   strRefs?: Float64Array;
   unitRefs?: Float64Array;
+  /** this thread's row of the crash table (ffi/crash.ts), for a program that calls C */
+  crashRow?: Int32Array;
 }
 
 
@@ -164,6 +167,8 @@ export class Interpreter {
         bitwise, bnot, f2i, wrapInt,
         externFns: this.externFns,
         bindExtern: (x) => (this.externFns[x] = this.externs!.bound(x)),
+        crashRow: opts.crashRow ?? new Int32Array(ROW_WORDS),
+        flushOutput: () => this.out.flush(),
       }, opts.nativeDepth);
     this.natives = this.native.entries;
     this.closureFn = Int32Array.from(m.shapes, (s) => s.fn ?? -1);
@@ -350,6 +355,8 @@ export class Interpreter {
     const nlocals = this.nlocals;
     const maxStack = this.maxStack;
     this.cur = fiber;
+    // the task a C call is made for, should it crash the process (ffi/crash.ts)
+    if (this.externs !== null) this.externs.crashRow[Row.FIBER] = fiber;
     let budget = sliceBudget;
     const fwb = fw(fiber, 0);
     // the stack's layout; re-read whenever the stack grows (read in place here: this runs once
@@ -1136,6 +1143,8 @@ export class Interpreter {
           const first = sp - code[pc + 1];
           const calls = this.externs!;
           this.sync(fnIndex, pc - 1, base, sp, depth);
+          // what the program printed is out before C runs (C may write too, or crash)
+          this.out.flush();
           let r: number;
           try {
             if (calls.blocking[x] === 0) {

@@ -31,6 +31,7 @@ import { stackShapes } from '../bytecode/verify';
 import { INT_NAMES, INT_RANGE } from '../bytecode/inttypes';
 import { CTYPE_INT, CType } from '../bytecode/ctypes';
 import { B, NUMERIC_BUILTINS } from '../bytecode/builtins';
+import { Row } from '../ffi/crash';
 
 export const NATIVE_DEPTH = 1500;
 /** Loop back-edges are counted in a local and charged to the slice budget in batches. */
@@ -234,7 +235,11 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
           : x.ret === CType.Void ? '0'
             : range ? `typeof r === 'number' && r <= ${range[1]} && r >= ${range[0]} ? r : wideResult(${index}, ${pc}, ${a}, r)`
               : x.ret === CType.Ptr ? `typeof r === 'number' ? r : wideResult(${index}, ${pc}, ${a}, r)` : 'r';
-        line(`{ const r = (X[${a}] || bindX(${a}))(${args.join(', ')}); s${D - b} = ${conv}; }`);
+        // the crash table's row says which extern this thread is in, and where it was called
+        // (ffi/crash.ts: read only if C crashes the process); what the program printed is
+        // written out first (C may write too, or crash)
+        line(`{ FL(); C[${Row.EXT}] = ${a + 1}; C[${Row.FN}] = ${index + 1}; C[${Row.PC}] = ${pc};`);
+        line(`  const r = (X[${a}] || bindX(${a}))(${args.join(', ')}); C[${Row.EXT}] = 0; s${D - b} = ${conv}; }`);
         break;
       }
       case Op.BUILTIN: {
@@ -287,6 +292,10 @@ export interface NativeRuntime {
   /** per extern: its bound C function once bindExtern has made it */
   externFns: (((...args: unknown[]) => unknown) | null)[];
   bindExtern(x: number): (...args: unknown[]) => unknown;
+  /** this thread's row of the crash table (ffi/crash.ts) */
+  crashRow: Int32Array;
+  /** write out what the program has printed (before a C call) */
+  flushOutput(): void;
   bitwise(op: number, t: number, a: number, b: number): number;
   bnot(t: number, a: number): number;
   f2i(t: number, a: number): number;
@@ -380,7 +389,7 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
   const wideResult = (fn: number, pc: number, x: number, r: unknown): number => {
     throw trap(fn, pc, `the C function '${m.externs[x].name}' returned ${String(r)}, which is outside the range of its result type`);
   };
-  const factory = new Function('ctx', 'Unwind', 'trap', 'unwound', 'spillAt', 'bitwise', 'bnot', 'f2i', 'wrapInt', 'X', 'bindX', 'wideResult', 'NB', parts.join('\n'));
-  const [entries, resumeFns] = factory(ctx, Unwind, trap, unwound, spillAt, rt.bitwise, rt.bnot, rt.f2i, rt.wrapInt, rt.externFns, rt.bindExtern, wideResult, NUMERIC_BUILTINS);
+  const factory = new Function('ctx', 'Unwind', 'trap', 'unwound', 'spillAt', 'bitwise', 'bnot', 'f2i', 'wrapInt', 'X', 'bindX', 'C', 'FL', 'wideResult', 'NB', parts.join('\n'));
+  const [entries, resumeFns] = factory(ctx, Unwind, trap, unwound, spillAt, rt.bitwise, rt.bnot, rt.f2i, rt.wrapInt, rt.externFns, rt.bindExtern, rt.crashRow, rt.flushOutput, wideResult, NUMERIC_BUILTINS);
   return { entries, resumes: resumeFns, leaders };
 }

@@ -1,0 +1,251 @@
+// Reports of a C call that crashes the process: "the program crashed inside the C function
+// 'name' (extern declared at file:line)", with the calling task's Asthra stack, written to
+// stderr before the process ends the way the signal ends it (killed by SIGSEGV, status 139 in a
+// shell), as Python's faulthandler does.
+//
+// Node gives JavaScript no handler for SIGSEGV, SIGBUS, SIGFPE, SIGILL or SIGABRT, so the
+// handler is a koffi callback installed with libc's sigaction. Why it runs on a thread of its
+// own (the watch thread, crashwatch.ts) and not on the thread that faulted:
+//  - A signal disposition belongs to the process, not to a thread: one handler address serves
+//    every thread.
+//  - koffi runs a callback synchronously only on the thread that registered it, and only while
+//    that thread is inside a koffi call on koffi's own stack; from any other thread it queues the
+//    call to the registering thread's event loop and waits. The workers and FFI threads never
+//    return to their event loops, so a handler registered on one of them would leave a fault on
+//    any other thread waiting for ever.
+//  So the watch thread registers the handler and keeps its event loop free, like the callback
+//  thread. The faulting thread waits inside the handler (on its alternate signal stack: a stack
+//  overflow in C is reported too) while the watch thread writes the report, then the default
+//  action ends the process (SA_RESETHAND: a second fault, or one during the report, just kills).
+//
+// Which thread faulted, and in which extern: every thread that calls C (a worker for
+// #[non_blocking] externs, an FFI thread for the others) owns a row of the crash table, a
+// SharedArrayBuffer of its own. Before each call it writes the extern's number into its row and
+// clears it after (two int32 stores: the cost of this whole scheme per call); once, it gives
+// itself an alternate signal stack from C memory and records where it is. The kernel builds the
+// signal frame, the siginfo the handler gets a pointer to, on the faulting thread's alternate
+// stack, so that pointer names the row. A fault on a thread with no row (a V8 thread, a thread C
+// started), or on one that is not inside an extern call, is none of ours: the handler puts back
+// the action it replaced and returns, and the fault happens again under that action (Node's
+// own, or the default), as if the handler had never been there.
+//
+// Platforms: Linux on x86-64 and arm64 (the layouts of struct sigaction and stack_t below are
+// those of glibc and musl there). Elsewhere nothing is installed and a crash ends the process
+// unreported, as before.
+import * as os from 'os';
+import * as path from 'path';
+import { MAX_WORKERS } from '../heap/layout';
+import { MAX_FFI_THREADS } from './pool';
+import { koffi, type CFunction } from './library';
+
+/** The signals a crashing C function raises, handled while the program runs. */
+export const CRASH_SIGNALS: readonly number[] = ['SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGABRT']
+  .map((s) => os.constants.signals[s as keyof typeof os.constants.signals]);
+
+/** Is the handler available here (see the platforms above)? */
+export const CRASH_REPORTS_SUPPORTED = process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64');
+
+/** struct sigaction (Linux, glibc and musl, x86-64 and arm64): handler, 128-byte mask, int flags, restorer. */
+export const SIGACTION_BYTES = 152;
+export const SA_FLAGS_AT = 136;
+export const SA_SIGINFO = 0x4;
+export const SA_ONSTACK = 0x08000000;
+export const SA_RESETHAND = 0x80000000;
+/** stack_t: ss_sp, int ss_flags, ss_size. */
+const STACK_T_BYTES = 24;
+const SS_DISABLE = 2;
+/** Each calling thread's alternate signal stack (the handler's frame and koffi's relay only). */
+export const ALT_STACK_BYTES = 64 * 1024;
+
+/** The table header (int32 words). */
+export const enum Crash {
+  /** 0 while the watch thread starts, then ARMED or UNAVAILABLE (or DISARMED at the end) */
+  STATE = 0,
+}
+export const ARMED = 1;
+export const UNAVAILABLE = 2;
+export const DISARMED = 3;
+/** Where the actions the handler replaced are kept (one SIGACTION_SLOT per CRASH_SIGNALS entry). */
+export const OLD_ACTIONS_AT = 64;
+export const SIGACTION_SLOT = 160;
+/** The rows: MAX_WORKERS for the workers (by index), then MAX_FFI_THREADS for FFI threads. */
+const ROWS_AT = 1024;
+const ROW_BYTES = 64;
+export const CRASH_ROWS = MAX_WORKERS + MAX_FFI_THREADS;
+const TABLE_BYTES = ROWS_AT + CRASH_ROWS * ROW_BYTES;
+
+/** A row's int32 words. */
+export const enum Row {
+  /** 1 while a thread owns the row */
+  TAKEN = 0,
+  /** the extern being called + 1; 0 outside C calls */
+  EXT = 1,
+  /** the fiber of the task making the call */
+  FIBER = 2,
+  /** native code's calls: the calling function + 1, and the call's pc (0: the fiber's frames say) */
+  FN = 3,
+  PC = 4,
+}
+/** A row's f64 slots (after the int32 words): its alternate stack's address and size. */
+export const enum RowF64 {
+  ALT_BASE = 4,
+  ALT_SIZE = 5,
+}
+export const ROW_WORDS = ROW_BYTES / 4;
+
+/** Where row r starts, as an int32 index and as an f64 index of the table. */
+export function rowWord(r: number): number {
+  return (ROWS_AT + r * ROW_BYTES) >> 2;
+}
+export function rowSlot(r: number): number {
+  return (ROWS_AT + r * ROW_BYTES) >> 3;
+}
+
+/** What the watch thread is given when it starts. */
+export interface WatchThreadData {
+  table: SharedArrayBuffer;
+  port: import('worker_threads').MessagePort;
+}
+
+/** What the watch thread is told once the program is loaded (it reads names and stacks from them). */
+export interface WatchAttach {
+  sab: SharedArrayBuffer;
+  astb: Uint8Array;
+}
+
+/** How long a thread's first C call waits for the handler to be installed. */
+const ARM_TIMEOUT_MS = 5000;
+
+/**
+ * The watch thread of one run: started as early as possible (the CLI starts it before compiling
+ * a source that mentions `extern`, so its start-up overlaps the compiler's), attached once the
+ * program's arena exists, disarmed when the program has ended.
+ */
+export class CrashWatch {
+  readonly table = new SharedArrayBuffer(TABLE_BYTES);
+  private readonly i32 = new Int32Array(this.table);
+  private port: import('worker_threads').MessagePort | null = null;
+
+  constructor() {
+    if (!CRASH_REPORTS_SUPPORTED) {
+      this.i32[Crash.STATE] = UNAVAILABLE;
+      return;
+    }
+    const { Worker, MessageChannel } = require('worker_threads') as typeof import('worker_threads');
+    const { port1, port2 } = new MessageChannel();
+    const data: WatchThreadData = { table: this.table, port: port2 };
+    const w = new Worker(path.join(__dirname, 'crashwatch.js'), { workerData: data, transferList: [port2], stdout: false, stderr: false });
+    w.unref();
+    w.on('error', () => Atomics.store(this.i32, Crash.STATE, UNAVAILABLE));
+    port1.unref();
+    this.port = port1;
+  }
+
+  /** Tell the watch thread where the program is (before any of its C calls). */
+  attach(sab: SharedArrayBuffer, astb: Uint8Array): void {
+    const msg: WatchAttach = { sab, astb };
+    this.port?.postMessage(msg);
+  }
+
+  /**
+   * The program has ended: put back the actions the handler replaced, so nothing reaches the
+   * watch thread while the process shuts its threads down.
+   */
+  disarm(): void {
+    const i32 = this.i32;
+    // A thread still starting is waited for: the process must not end while it loads koffi
+    // (Node aborts tearing down a thread in the middle of a native module's set-up). That
+    // happens only when the program ends before its first C call, e.g. on a compile error.
+    const deadline = Date.now() + ARM_TIMEOUT_MS;
+    while (Atomics.load(i32, Crash.STATE) === 0 && Date.now() < deadline) Atomics.wait(i32, Crash.STATE, 0, 20);
+    if (Atomics.compareExchange(i32, Crash.STATE, ARMED, DISARMED) !== ARMED) return;
+    const sigaction = libcFn('int sigaction(int, void *, void *)');
+    const bytes = Buffer.from(this.table);
+    CRASH_SIGNALS.forEach((sig, k) => {
+      const at = OLD_ACTIONS_AT + k * SIGACTION_SLOT;
+      sigaction(sig, bytes.subarray(at, at + SIGACTION_BYTES), null);
+    });
+    this.port?.close();
+  }
+}
+
+const libcFns = new Map<string, CFunction>();
+
+/** A function of the C library, bound once per thread. */
+export function libcFn(decl: string): CFunction {
+  let f = libcFns.get(decl);
+  if (f === undefined) libcFns.set(decl, (f = koffi().load(null).func(decl) as CFunction));
+  return f;
+}
+
+/**
+ * One thread's row of the crash table. `row[Row.EXT] = ext + 1` before a C call and `= 0` after
+ * it is all a call costs; arm() runs once, before the thread's first call.
+ */
+export class CrashGuard {
+  readonly row: Int32Array;
+  private readonly slots: Float64Array;
+  private armed = false;
+  private alt = 0;
+
+  private constructor(readonly table: SharedArrayBuffer, readonly index: number) {
+    this.row = new Int32Array(table, rowWord(index) * 4, ROW_WORDS);
+    this.slots = new Float64Array(table, rowSlot(index) * 8, ROW_WORDS / 2);
+  }
+
+  /** Worker `w`'s row. */
+  static forWorker(table: SharedArrayBuffer, w: number): CrashGuard {
+    const g = new CrashGuard(table, w);
+    Atomics.store(g.row, Row.TAKEN, 1);
+    return g;
+  }
+
+  /** A free FFI-thread row, or null when every row is taken. */
+  static forFfiThread(table: SharedArrayBuffer): CrashGuard | null {
+    const i32 = new Int32Array(table);
+    for (let r = MAX_WORKERS; r < CRASH_ROWS; r++) {
+      if (Atomics.compareExchange(i32, rowWord(r) + Row.TAKEN, 0, 1) === 0) return new CrashGuard(table, r);
+    }
+    return null;
+  }
+
+  /**
+   * Before this thread's first C call: give it an alternate signal stack and wait (a moment,
+   * normally not at all) until the watch thread has installed the handler.
+   */
+  arm(): void {
+    if (this.armed) return;
+    this.armed = true;
+    const header = new Int32Array(this.table, 0, 1);
+    const deadline = Date.now() + ARM_TIMEOUT_MS;
+    while (Atomics.load(header, Crash.STATE) === 0 && Date.now() < deadline) Atomics.wait(header, Crash.STATE, 0, 20);
+    if (Atomics.load(header, Crash.STATE) !== ARMED) return;
+    const base = Number(libcFn('uintptr_t malloc(size_t)')(ALT_STACK_BYTES));
+    if (base === 0) return;
+    const ss = Buffer.alloc(STACK_T_BYTES);
+    ss.writeBigUInt64LE(BigInt(base), 0);
+    ss.writeBigUInt64LE(BigInt(ALT_STACK_BYTES), 16);
+    if (libcFn('int sigaltstack(void *, void *)')(ss, null) !== 0) {
+      libcFn('void free(uintptr_t)')(base);
+      return;
+    }
+    this.alt = base;
+    this.slots[RowF64.ALT_BASE] = base;
+    this.slots[RowF64.ALT_SIZE] = ALT_STACK_BYTES;
+  }
+
+  /** The thread is leaving (an FFI thread retiring): its stack and row go back. */
+  release(): void {
+    if (this.alt !== 0) {
+      const ss = Buffer.alloc(STACK_T_BYTES);
+      ss.writeInt32LE(SS_DISABLE, 8);
+      libcFn('int sigaltstack(void *, void *)')(ss, null);
+      this.slots[RowF64.ALT_BASE] = 0;
+      this.slots[RowF64.ALT_SIZE] = 0;
+      libcFn('void free(uintptr_t)')(this.alt);
+      this.alt = 0;
+    }
+    this.row.fill(0, 1);
+    Atomics.store(this.row, Row.TAKEN, 0);
+  }
+}
