@@ -10,7 +10,7 @@
 // expected.
 import nearley from 'nearley';
 import type moo from 'moo';
-import type { Item, Program } from './ast';
+import type { Item, Program, Unparsed } from './ast';
 import { CompileError, CompileErrors, InternalError } from './diagnostics';
 import { AsthraLexer } from './lexer';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -31,6 +31,7 @@ const TOKEN_WORDS: Record<string, string> = {
 };
 
 export { InternalError };
+export type { Unparsed };
 
 /** Feeds nearley one declaration's tokens (already lexed), remembering the last two. */
 class TokenFeed {
@@ -123,20 +124,6 @@ class Splitter {
   end(): moo.Token[] | null {
     return this.chunk.length ? this.chunk : null;
   }
-}
-
-/**
- * What the declarations that did not parse would have declared, as far as their first tokens
- * tell: the checker still checks the rest of the program, and stays quiet about uses of these
- * (rustc does the same), so one syntax error does not bring a page of "undefined function".
- */
-export interface Unparsed {
-  /** functions, externs, globals, types and traits */
-  names: Set<string>;
-  /** types with an impl that did not parse: any method, and any trait, may have been there */
-  impls: Set<string>;
-  /** an import did not parse: which names it brings cannot be known */
-  imports: boolean;
 }
 
 /** A parse that went on past syntax errors: the declarations that parsed, and the errors. */
