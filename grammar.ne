@@ -112,8 +112,8 @@ Block -> "{" Stmt:* Tail:? "}"                          {% d => P.node('Block', 
 # A block's value expression; one that starts with a block-like is the statement form instead.
 Tail -> Expr                                            {% P.notBlockStart %}
 
-Stmt -> "let" "mut":? %ident LetType:? "=" Expr ";"     {% d => P.node('Let', d[0], { name: d[2].value, mut: !!d[1], type: d[3], init: d[5] }) %}
-  | "let" "mut":? %ident LetType:? Attr "=" Expr ";"     {% d => P.node('Let', d[0], { name: d[2].value, mut: !!d[1], type: d[3], init: d[6], attr: d[4] }) %}
+Stmt -> "let" "mut":? %ident LetType:? Attr:? "=" Expr ";"
+      {% d => P.node('Let', d[0], d[4] ? { name: d[2].value, mut: !!d[1], type: d[3], init: d[6], attr: d[4] } : { name: d[2].value, mut: !!d[1], type: d[3], init: d[6] }) %}
   | Postfix %assignop Expr ";"                          {% (d, l, reject) => P.startsWithBlock(d[0]) ? reject : P.node('Assign', d[0], { op: P.assignOp(d[1]), target: d[0], value: d[2] }) %}
   | "*" Unary %assignop Expr ";"                       {% d => P.node('Assign', d[0], { op: P.assignOp(d[2]), target: P.node('Unary', d[0], { op: '*', operand: d[1] }), value: d[3] }) %}
   | Expr ";"                                            {% (d, l, reject) => P.startsWithBlock(d[0]) ? reject : P.node('ExprStmt', d[0], { expr: d[0], semi: true }) %}
@@ -126,11 +126,12 @@ Stmt -> "let" "mut":? %ident LetType:? "=" Expr ";"     {% d => P.node('Let', d[
   | "for" %ident "in" ExprN Block                        {% d => P.node('For', d[0], { name: d[1].value, iter: d[3], body: d[4] }) %}
   | "spawn" Postfix ";"                                 {% d => P.node('Spawn', d[0], { call: d[1] }) %}
   | "spawn_with_handle" %ident "=" Postfix ";"           {% d => P.node('SpawnHandle', d[0], { name: d[1].value, call: d[3] }) %}
-  | "select" "{" SelArm:* SelLastArm "}"                {% d => P.node('Select', d[0], { arms: [...d[2], d[3]] }) %}
-  | "select" "{" SelArm:+ "}"                           {% d => P.node('Select', d[0], { arms: d[2] }) %}
+  | "select" "{" SelArms "}"                            {% d => P.node('Select', d[0], { arms: d[2] }) %}
 LetType -> ":" Type                                     {% d => d[1] %}
 
-BlockLike -> If                                         {% id %}
+# (If's rules written out again in BlockLike: one rule fewer to predict per operand)
+BlockLike -> "if" ExprN Block ElseTail:?                {% d => P.node('If', d[0], { cond: d[1], then: d[2], else: d[3] }) %}
+  | "if" "let" Pattern "=" ExprN Block ElseTail:?       {% d => P.node('IfLet', d[0], { pattern: d[2], value: d[4], then: d[5], else: d[6] }) %}
   | "match" ExprN "{" Arm:* LastArm:? "}"               {% d => P.node('Match', d[0], { subject: d[1], arms: d[4] ? [...d[3], d[4]] : d[3] }) %}
   | Block                                               {% d => P.node('BlockExpr', d[0], { block: d[0], unsafe: false }) %}
   | "unsafe" Block                                      {% d => P.node('BlockExpr', d[0], { block: d[1], unsafe: true }) %}
@@ -150,6 +151,8 @@ ArmExpr -> Expr                                         {% P.notBlockStart %}
 # `select` is a word only here (`select`, `after` and `default` stay usable as names): a
 # `select {` that opens at least one arm cannot be read as a struct literal. The arm head is
 # `[name =] operation`; the checker tells recv, send, await, after(ms) and default apart.
+SelArms -> SelArm:* SelLastArm                          {% d => [...d[0], d[1]] %}
+  | SelArm:+                                            {% id %}
 SelArm -> SelHead "=>" BlockLike ",":?                  {% d => P.selectArm(d[0], d[2]) %}
   | SelHead "=>" ArmExpr ","                            {% d => P.selectArm(d[0], d[2]) %}
 SelLastArm -> SelHead "=>" ArmExpr                      {% d => P.selectArm(d[0], d[2]) %}
@@ -198,7 +201,9 @@ Arith -> Unary                                          {% id %}
 Unary -> %prefix Unary                                  {% P.prefix %}
   | "spawn_with_handle" Postfix                         {% d => P.node('SpawnExpr', d[0], { call: d[1] }) %}
   | Postfix                                             {% id %}
-Postfix -> Primary                                      {% id %}
+Postfix -> PrimaryN                                     {% id %}
+  | BlockLike                                           {% id %}
+  | TypePath "{" FieldInits "}"                         {% d => P.node('StructLit', d[0], { name: d[0].name, typeArgs: d[0].typeArgs, fields: d[2] }) %}
   | Postfix "." %member                                 {% d => P.node('Field', d[0], { object: d[0], name: d[2].value }) %}
   | Postfix "(" Args ")"                                {% d => P.node('Call', d[0], { callee: d[0], args: d[2] }) %}
   | Postfix "[" IndexTail                               {% P.index %}
@@ -232,9 +237,6 @@ Args -> null                                            {% () => [] %}
 ExprList -> Expr                                        {% d => [d[0]] %}
   | ExprList "," Expr                                   {% d => [...d[0], d[2]] %}
 
-Primary -> PrimaryN                                     {% id %}
-  | BlockLike                                           {% id %}
-  | TypePath "{" FieldInits "}"                         {% d => P.node('StructLit', d[0], { name: d[0].name, typeArgs: d[0].typeArgs, fields: d[2] }) %}
 FieldInits -> null                                      {% () => [] %}
   | FieldInitList ",":?                                 {% id %}
 FieldInitList -> FieldInit                              {% d => [d[0]] %}
