@@ -70,21 +70,28 @@ function mixed(bytes) {
 
 const haveTime = fs.existsSync(TIME);
 
-/** Wall time (ms) and peak RSS (KB, or null) of a command. */
+/**
+ * Wall time (ms), CPU time (user + system, ms, or null) and peak RSS (KB, or null) of a command.
+ * On a machine shared with other work the wall time includes waiting for a core; the CPU time
+ * is what the command itself spent, so it is the steadier figure to compare runs by.
+ */
 function measure(cmd, argv) {
   const t0 = process.hrtime.bigint();
   const r = haveTime
-    ? spawnSync(TIME, ['-f', '%M', cmd, ...argv], { encoding: 'utf8', maxBuffer: 1 << 28 })
+    ? spawnSync(TIME, ['-f', '%M %U %S', cmd, ...argv], { encoding: 'utf8', maxBuffer: 1 << 28 })
     : spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 1 << 28 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   let rssKB = null;
+  let cpuMs = null;
   let stderr = r.stderr;
   if (haveTime) {
     const lines = stderr.trimEnd().split('\n');
-    rssKB = Number(lines.pop());
+    const [rss, user, sys] = lines.pop().split(' ').map(Number);
+    rssKB = rss;
+    cpuMs = (user + sys) * 1000;
     stderr = lines.join('\n');
   }
-  return { ms, rssKB, status: r.status, stderr };
+  return { ms, cpuMs, rssKB, status: r.status, stderr };
 }
 
 function python() {
@@ -122,24 +129,32 @@ function main() {
         process.stderr.write(`${shape} ${label}: asthra build failed (exit ${m.status}):\n${m.stderr.split('\n').slice(0, 5).join('\n')}\n`);
       }
       const net = Math.max(1, m.ms - base.ms);
+      const netCpu = m.cpuMs === null ? null : Math.max(1, m.cpuMs - base.cpuMs);
       const p = py ? measure(py, pyCompile(pySrc)) : null;
       const pyLines = g.py.split('\n').length;
       const row = {
         shape, size: label, bytes: g.asthra.length, lines, units: g.units, ok: m.status === 0,
         ms: Math.round(m.ms), netMs: Math.round(net), linesPerSec: Math.round(lines / (m.ms / 1000)), netLinesPerSec: Math.round(lines / (net / 1000)),
-        usPerLine: +(net * 1000 / lines).toFixed(2), peakRssMB: m.rssKB === null ? null : +(m.rssKB / 1024).toFixed(1),
-        python: p && p.status === 0 ? { lines: pyLines, ms: Math.round(p.ms), netLinesPerSec: Math.round(pyLines / (Math.max(1, p.ms - pyBase.ms) / 1000)), peakRssMB: p.rssKB === null ? null : +(p.rssKB / 1024).toFixed(1) } : null,
+        usPerLine: +(net * 1000 / lines).toFixed(2),
+        cpuMs: m.cpuMs === null ? null : Math.round(m.cpuMs), netCpuLinesPerSec: netCpu === null ? null : Math.round(lines / (netCpu / 1000)),
+        cpuUsPerLine: netCpu === null ? null : +(netCpu * 1000 / lines).toFixed(2), peakRssMB: m.rssKB === null ? null : +(m.rssKB / 1024).toFixed(1),
+        python: p && p.status === 0 ? {
+          lines: pyLines, ms: Math.round(p.ms), netLinesPerSec: Math.round(pyLines / (Math.max(1, p.ms - pyBase.ms) / 1000)),
+          netCpuLinesPerSec: p.cpuMs === null ? null : Math.round(pyLines / (Math.max(1, p.cpuMs - pyBase.cpuMs) / 1000)), peakRssMB: p.rssKB === null ? null : +(p.rssKB / 1024).toFixed(1) } : null,
       };
       results.push(row);
       if (!json) {
         process.stdout.write(`${shape.padEnd(16)} ${label.padStart(5)}: ${String(lines).padStart(8)} lines  ${String(row.ms).padStart(7)} ms  ` +
-          `net ${row.netLinesPerSec.toLocaleString('en-US').padStart(9)} lines/s  ${row.usPerLine} us/line  peak RSS ${row.peakRssMB ?? 'n/a'} MB` +
-          (row.python ? `   | CPython compile(): ${row.python.ms} ms, net ${row.python.netLinesPerSec.toLocaleString('en-US')} lines/s, ${row.python.peakRssMB ?? 'n/a'} MB` : '') + (row.ok ? '' : '  FAILED') + '\n');
+          `net ${row.netLinesPerSec.toLocaleString('en-US').padStart(9)} lines/s  ${row.usPerLine} us/line` +
+          (row.cpuMs === null ? '' : `  cpu ${String(row.cpuMs).padStart(6)} ms, net ${row.netCpuLinesPerSec.toLocaleString('en-US').padStart(9)} lines/s, ${row.cpuUsPerLine} us/line`) +
+          `  peak RSS ${row.peakRssMB ?? 'n/a'} MB` +
+          (row.python ? `   | CPython compile(): ${row.python.ms} ms, net ${row.python.netLinesPerSec.toLocaleString('en-US')} lines/s` +
+            (row.python.netCpuLinesPerSec === null ? '' : ` (cpu: ${row.python.netCpuLinesPerSec.toLocaleString('en-US')} lines/s)`) + `, ${row.python.peakRssMB ?? 'n/a'} MB` : '') + (row.ok ? '' : '  FAILED') + '\n');
       }
     }
   }
   if (json) process.stdout.write(JSON.stringify({ baselineMs: Math.round(base.ms), pythonBaselineMs: pyBase && Math.round(pyBase.ms), results }, null, 2) + '\n');
-  else process.stdout.write(`(net = minus the ${Math.round(base.ms)} ms build of a one-line program: node startup and loading the compiler${pyBase ? `; CPython's baseline ${Math.round(pyBase.ms)} ms` : ''})\n`);
+  else process.stdout.write(`(net = minus the ${Math.round(base.ms)} ms build of a one-line program (cpu ${base.cpuMs === null ? 'n/a' : Math.round(base.cpuMs) + ' ms'}): node startup and loading the compiler${pyBase ? `; CPython's baseline ${Math.round(pyBase.ms)} ms` : ''}; cpu = user + system time, steadier than wall time on a busy machine)\n`);
   process.exitCode = failed ? 1 : 0;
 }
 

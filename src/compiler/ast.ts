@@ -195,3 +195,17 @@ export type Expr =
   | (E & { kind: 'FnLit'; params: Param[]; ret: TypeExpr | null; body: Block });
 
 export type ExprKind = Expr['kind'];
+
+/**
+ * What the declarations that did not parse would have declared, as far as their first tokens
+ * tell: the checker still checks the rest of the program, and stays quiet about uses of these
+ * (rustc does the same), so one syntax error does not bring a page of "undefined function".
+ */
+export interface Unparsed {
+  /** functions, externs, globals, types and traits */
+  names: Set<string>;
+  /** types with an impl that did not parse: any method, and any trait, may have been there */
+  impls: Set<string>;
+  /** an import did not parse: which names it brings cannot be known */
+  imports: boolean;
+}

@@ -1,10 +1,10 @@
 // The checker: AST -> checked AST. It resolves every name, computes every expression's type,
 // checks mutability, returns and match exhaustiveness, and assigns local slots. It writes its
 // findings as notes on the nodes (scope.ts); the emitter trusts them and checks nothing again.
-import type { Block, Expr, ExternDecl, FnDecl, GlobalDecl, Item, MatchArm, Param, Pattern, Program, SelectArm, Stmt, StructDecl, TraitDecl, TypeAliasDecl, TypeExpr } from './ast';
+import type { Block, Expr, ExternDecl, Unparsed, FnDecl, GlobalDecl, Item, MatchArm, Param, Pattern, Program, SelectArm, Stmt, StructDecl, TraitDecl, TypeAliasDecl, TypeExpr } from './ast';
 import { cloneTree, instanceName, mentions, settle, unify } from './generics';
 import { WIDE_NAMES, wideFits } from '../bytecode/wide';
-import { CompileError, CompileErrors, Pos } from './diagnostics';
+import { CompileError, CompileErrors, Pos, QuietError } from './diagnostics';
 import { isUseful, PatternSpace } from './exhaustive';
 import { EnumInfo, FnInfo, GlobalInfo, LocalVar, notes, StructInfo } from './scope';
 import { ClosureInfo, SLICE_HELPERS, SpawnThunk, callValue, checkFnLit, sliceHelper, spawnValue } from './closures';
@@ -115,8 +115,15 @@ const PRINTABLE = new Set(['int', 'float', 'bool', 'char', 'string', 'wide']);
 const RESULT_VOID_STRING: Ty = { k: 'enum', name: 'Result', args: [T.void, T.string] };
 const SELECT_ARM_WORDS = 'a select arm must be a channel send or recv, await, after(ms) or default';
 
-export function check(program: Program, file: string, source: string): CheckedProgram {
-  return new Checker(program, file, source).run();
+/**
+ * Check a program. `unparsed` says what its declarations with syntax errors would have declared:
+ * their uses are not reported (they are not errors of their own), and if anything is left to
+ * report, check throws a QuietError instead of returning.
+ */
+export function check(program: Program, file: string, source: string, unparsed?: Unparsed): CheckedProgram {
+  const c = new Checker(program, file, source);
+  if (unparsed) c.unparsed = unparsed;
+  return c.run();
 }
 
 export class Checker {
@@ -210,11 +217,28 @@ export class Checker {
     throw new CompileError(this.file, this.source, at.line, at.col, msg, hint);
   }
 
+  /** What the declarations with syntax errors would have declared (see check()). */
+  unparsed: Unparsed = { names: new Set(), impls: new Set(), imports: false };
+
+  /** An error about `name` unless a declaration that did not parse may have declared it. */
+  unknown(name: string, at: Pos, msg: string, hint?: string): never {
+    if (this.unparsed.names.has(name)) throw new QuietError(this.file, this.source, at.line, at.col, msg);
+    return this.err(at, msg, hint);
+  }
+
+  /** A method `name` missing on `ty`, unless an impl of its type did not parse. */
+  noMethod(ty: Ty, at: Pos, msg: string, hint?: string): never {
+    const base = ty.k === 'struct' ? (this.structs.get(ty.name)?.generic?.base ?? ty.name) : ty.k === 'enum' ? ty.name : null;
+    if (base !== null && this.unparsed.impls.has(base)) throw new QuietError(this.file, this.source, at.line, at.col, msg);
+    return this.err(at, msg, hint);
+  }
+
   /** Every error found so far; the checker goes on after each one (see attempt). */
   errors: CompileError[] = [];
 
   /** Keep an error, unless it is about a value whose type is already an error (a cascade). */
   record(e: CompileError): void {
+    if (e instanceof QuietError) return;
     if (e.message.includes(ERROR_TYPE_TEXT) || (e.hint ?? '').includes(ERROR_TYPE_TEXT)) return;
     if (this.errors.some((x) => x.line === e.line && x.col === e.col && x.message === e.message)) return;
     this.errors.push(e);
@@ -283,7 +307,7 @@ export class Checker {
     this.declareGlobals(items);
     const mainInfo = this.fnByKey.get('main');
     this.attempt(() => {
-      if (!mainInfo) this.err({ line: 1, col: 1 }, "no 'main' function", 'add `pub fn main(void) -> void { ... }`');
+      if (!mainInfo) this.unknown('main', { line: 1, col: 1 }, "no 'main' function", 'add `pub fn main(void) -> void { ... }`');
       this.checkMainSignature(mainInfo);
     }, undefined);
     // globals are initialised by function 0, in source order
@@ -296,7 +320,8 @@ export class Checker {
     this.frames[0] = this.frame(0);
     for (const f of this.fns) if (!f.dispatch) this.attempt(() => this.checkFunction(f), undefined);
     if (this.errors.length === 0) this.globalDecls = this.attempt(() => this.initOrder(this.globalDecls), this.globalDecls);
-    if (this.errors.length > 0 || !mainInfo) throw CompileErrors.of(this.errors);
+    if (this.errors.length > 0) throw CompileErrors.of(this.errors);
+    if (!mainInfo) throw new QuietError(this.file, this.source, 1, 1, "no 'main' function");
     return {
       program: this.program, structs: this.structs, enums: this.enums, fns: this.fns,
       globals: this.globalList, globalDecls: this.globalDecls, main: mainInfo, frames: this.frames,
@@ -428,7 +453,7 @@ export class Checker {
       if (it.kind === 'Impl') {
         const generic = this.genericStructs.has(it.name) || (this.enums.get(it.name)?.decl?.typeParams.length ?? 0) > 0;
         if (!this.structs.has(it.name) && !this.enums.has(it.name) && !generic) {
-          this.attempt(() => this.err(it, `impl for unknown type '${it.name}'`, didYouMean(it.name, [...this.structs.keys(), ...this.enums.keys(), ...this.genericStructs.keys()])), undefined);
+          this.attempt(() => this.unknown(it.name, it, `impl for unknown type '${it.name}'`, didYouMean(it.name, [...this.structs.keys(), ...this.enums.keys(), ...this.genericStructs.keys()])), undefined);
           continue;
         }
         const methods = this.attempt(() => this.traitImpl(it), it.methods);
@@ -527,7 +552,7 @@ export class Checker {
       return this.err(at, `${name} needs its type argument${params.length > 1 ? 's' : ''}: ${name}<${params.join(', ')}>`);
     }
     if (this.traits.has(name)) return this.err(at, `${name} is a trait, not a type`, `write dyn ${name} for a value of any type that implements it`);
-    return this.err(at, `unknown type '${name}'`, didYouMean(name, this.typeNames()));
+    return this.unknown(name, at, `unknown type '${name}'`, didYouMean(name, this.typeNames()));
   }
 
   resolveType(t: TypeExpr): Ty {
@@ -592,7 +617,7 @@ export class Checker {
         return { k: 'fn', params: ps.map((p) => this.resolveType(p)), ret: this.resolveType(t.ret) };
       }
       case 'TDyn':
-        if (!this.traits.has(t.trait)) return this.err(t, `unknown trait '${t.trait}'`, didYouMean(t.trait, this.traits.keys()));
+        if (!this.traits.has(t.trait)) return this.unknown(t.trait, t, `unknown trait '${t.trait}'`, didYouMean(t.trait, this.traits.keys()));
         return { k: 'dyn', trait: t.trait };
     }
   }
@@ -639,7 +664,7 @@ export class Checker {
       if (decl.ret) this.safeType(decl.ret);
     });
     for (const [i, bs] of decl.bounds.entries()) for (const b of bs) {
-      if (!this.traits.has(b)) this.attempt(() => this.err(decl, `unknown trait '${b}' in the bound of '${decl.typeParams[i]}'`, didYouMean(b, this.traits.keys())), undefined);
+      if (!this.traits.has(b)) this.attempt(() => this.unknown(b, decl, `unknown trait '${b}' in the bound of '${decl.typeParams[i]}'`, didYouMean(b, this.traits.keys())), undefined);
     }
     void owner;
   }
@@ -730,7 +755,7 @@ export class Checker {
   traitImpl(it: Extract<Item, { kind: 'Impl' }>): FnDecl[] {
     if (!it.trait) return it.methods;
     const tr = this.traits.get(it.trait.name);
-    if (!tr) return this.err(it.trait, `unknown trait '${it.trait.name}'`, didYouMean(it.trait.name, this.traits.keys()));
+    if (!tr) return this.unknown(it.trait.name, it.trait, `unknown trait '${it.trait.name}'`, didYouMean(it.trait.name, this.traits.keys()));
     const key = `${tr.name} for ${it.name}`;
     if (this.impls.has(key)) this.err(it, `${tr.name} is already implemented for ${it.name}`);
     this.impls.add(key);
@@ -808,7 +833,7 @@ export class Checker {
     if (have) return have;
     const origin = ty.k === 'struct' ? this.structs.get(ty.name)?.generic : ty.k === 'enum' && ty.args.length ? { base: ty.name, args: ty.args } : undefined;
     const g = origin && this.genericMethods.get(origin.base)?.get(name);
-    if (!g || !origin) return this.err(at, `${show(ty)} has no method '${name}'`);
+    if (!g || !origin) return this.noMethod(ty, at, `${show(ty)} has no method '${name}'`);
     return this.instantiateFn(g, new Map(g.ownerParams.map((p, i) => [p, origin.args[i]])), at);
   }
 
@@ -839,7 +864,7 @@ export class Checker {
     const tr = this.traits.get(trait);
     if (!tr) return `'${trait}' is not a trait`;
     const base = ty.k === 'struct' ? (this.structs.get(ty.name)?.generic?.base ?? ty.name) : ty.k === 'enum' ? ty.name : show(ty);
-    if (this.impls.has(`${trait} for ${base}`)) return null;
+    if (this.impls.has(`${trait} for ${base}`) || this.unparsed.impls.has(base)) return null;
     const has = (m: string): boolean => this.fnByKey.has(`${show(ty)}::${m}`) || !!this.genericMethods.get(base)?.has(m);
     const missing = tr.methods.filter((m) => !has(m.name)).map((m) => m.name);
     if (missing.length) return `${show(ty)} does not implement ${trait}: it has no method ${missing.map((m) => `'${m}'`).join(', ')}`;
@@ -1349,7 +1374,7 @@ export class Checker {
         ty = v.ty;
       } else {
         const g = this.globals.get(t.name);
-        if (!g) this.err(t, `undefined variable '${t.name}'`, didYouMean(t.name, this.valueNames()));
+        if (!g) this.unknown(t.name, t, `undefined variable '${t.name}'`, didYouMean(t.name, this.valueNames()));
         if (!g.mut) this.err(t, `cannot assign to constant '${t.name}'`);
         notes(t).target = { k: 'global', index: g.index };
         ty = g.ty;
@@ -1583,7 +1608,7 @@ export class Checker {
       notes(e).target = { k: 'constant', value: e.name === 'ownership_c' ? OWNERSHIP_C : OWNERSHIP_GC };
       return T.i32;
     }
-    return this.err(e, `undefined variable '${e.name}'`, didYouMean(e.name, this.valueNames()));
+    return this.unknown(e.name, e, `undefined variable '${e.name}'`, didYouMean(e.name, this.valueNames()));
   }
 
   binary(e: Extract<Expr, { kind: 'Binary' }>, expected?: Ty): Ty {
@@ -1736,7 +1761,7 @@ export class Checker {
     const v = this.lookup(o.name);
     if (!v) {
       if (this.globals.has(o.name)) return this.err(e, `cannot take the address of the global '${o.name}'`, `copy it into a local first: let mut x = ${o.name};`);
-      return this.err(o, `undefined variable '${o.name}'`);
+      return this.unknown(o.name, o, `undefined variable '${o.name}'`);
     }
     if (!v.isLet) return this.err(e, `cannot take the address of '${o.name}': only a variable declared with 'let' has one`, `copy it first: let mut x = ${o.name};`);
     if (v.boxed) return this.err(e, `cannot take the address of '${o.name}': a closure captures it`, `copy it first: let mut x = ${o.name};`);
@@ -1768,7 +1793,7 @@ export class Checker {
       name = t.name;
     }
     const s = this.structs.get(name);
-    if (!s) return this.err(e, `unknown struct '${e.name}'`, didYouMean(e.name, [...this.structs.keys(), ...this.genericStructs.keys()].filter((k) => !k.includes('<'))));
+    if (!s) return this.unknown(e.name, e, `unknown struct '${e.name}'`, didYouMean(e.name, [...this.structs.keys(), ...this.genericStructs.keys()].filter((k) => !k.includes('<'))));
     const seen = new Set<string>();
     for (const f of e.fields) {
       const idx = s.fields.findIndex((x) => x.name === f.name);
@@ -1973,7 +1998,8 @@ export class Checker {
         return t;
       }
       const f = this.fnByKey.get(`${type}::${c.name}`);
-      if (!f) return this.err(c, `undefined function '${type}::${c.name}'`, didYouMean(c.name, this.methodNames(type)));
+      if (!f && this.unparsed.impls.has(type)) throw new QuietError(this.file, this.source, c.line, c.col, `undefined function '${type}::${c.name}'`);
+      if (!f) return this.unknown(type, c, `undefined function '${type}::${c.name}'`, didYouMean(c.name, this.methodNames(type)));
       if (f.hasSelf) this.err(c, `'${type}::${c.name}' is a method; call it as value.${c.name}(...)`);
       this.visibleMethod(c, f);
       notes(e).target = { k: 'fn', index: f.index };
@@ -2301,7 +2327,7 @@ export class Checker {
     const builtinMethods = ot.k === 'slice' ? ['push', 'len'] : ot.k === 'string' ? ['len', 'bytes', 'to_string'] : ['to_string'];
     const own = ot.k === 'struct' || ot.k === 'enum' ? this.methodNames(ot.name) : [];
     const fields = ot.k === 'struct' ? this.structs.get(ot.name)!.fields.map((f) => f.name) : [];
-    return this.err(e.callee, `${show(ot)} has no method '${name}'`, didYouMean(name, [...own, ...builtinMethods]) ?? (fields.includes(name) ? `'${name}' is a field: write .${name} without ()` : undefined));
+    return this.noMethod(ot, e.callee, `${show(ot)} has no method '${name}'`, didYouMean(name, [...own, ...builtinMethods]) ?? (fields.includes(name) ? `'${name}' is a field: write .${name} without ()` : undefined));
   }
 
   builtinCall(e: Extract<Expr, { kind: 'Call' }>, name: string): Ty {
@@ -2336,6 +2362,11 @@ export class Checker {
       }
       notes(e).target = { k: 'conv', to };
       return to;
+    }
+    if (this.unparsed.names.has(name)) {
+      // its declaration did not parse: still check the arguments
+      for (const a of e.args) this.attempt(() => this.expr(a), T.error);
+      return T.error;
     }
     return this.err(e.callee, `undefined function '${name}'`, didYouMean(name, this.functionNames()));
   }
@@ -2403,7 +2434,7 @@ export class Checker {
         return;
       case 'PVariant': {
         const en = this.enums.get(p.enumName);
-        if (!en) this.err(p, `unknown enum '${p.enumName}'`, didYouMean(p.enumName, this.enums.keys()));
+        if (!en) this.unknown(p.enumName, p, `unknown enum '${p.enumName}'`, didYouMean(p.enumName, this.enums.keys()));
         if (ty.k !== 'enum' || ty.name !== p.enumName) this.err(p, `pattern is ${p.enumName} but the value is ${show(ty)}`);
         const vi = en.variants.findIndex((v) => v.name === p.variant);
         if (vi < 0) this.err(p, `enum ${p.enumName} has no variant '${p.variant}'`, didYouMean(p.variant, en.variants.map((v) => v.name)));

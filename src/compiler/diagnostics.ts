@@ -49,6 +49,13 @@ export class CompileError extends Error {
   }
 }
 
+/**
+ * An error about a name that a declaration with a syntax error may have declared (parser.ts
+ * Unparsed): it stops checking the expression like any error, but is not reported, since the
+ * syntax error already is (as rustc does, one mistake gives one error).
+ */
+export class QuietError extends CompileError {}
+
 /** At most this many errors are shown; the rest are counted. */
 export const MAX_ERRORS = 50;
 

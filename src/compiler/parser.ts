@@ -10,7 +10,7 @@
 // expected.
 import nearley from 'nearley';
 import type moo from 'moo';
-import type { Item, Program } from './ast';
+import type { Item, Program, Unparsed } from './ast';
 import { CompileError, CompileErrors, InternalError } from './diagnostics';
 import { AsthraLexer } from './lexer';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -31,6 +31,7 @@ const TOKEN_WORDS: Record<string, string> = {
 };
 
 export { InternalError };
+export type { Unparsed };
 
 /** Feeds nearley one declaration's tokens (already lexed), remembering the last two. */
 class TokenFeed {
@@ -125,8 +126,24 @@ class Splitter {
   }
 }
 
+/** A parse that went on past syntax errors: the declarations that parsed, and the errors. */
+export interface Parsed {
+  program: Program;
+  errors: CompileError[];
+  unparsed: Unparsed;
+}
+
+/** Parse a whole file; throws the syntax errors (all of them) if there are any. */
 export function parse(source: string, file: string): Program {
+  const parsed = parseRecovering(source, file);
+  if (parsed.errors.length) throw CompileErrors.of(parsed.errors);
+  return parsed.program;
+}
+
+/** Parse a whole file, going on after a declaration with a syntax error. */
+export function parseRecovering(source: string, file: string): Parsed {
   const errors: CompileError[] = [];
+  const unparsed: Unparsed = { names: new Set(), impls: new Set(), imports: false };
   const lexer = new AsthraLexer();
   lexer.setFile(file);
   lexer.reset(source);
@@ -142,6 +159,7 @@ export function parse(source: string, file: string): Program {
     first = false;
     if (spoiled) {
       spoiled = false;
+      noteUnparsed(chunk, unparsed);
       return;
     }
     try {
@@ -154,6 +172,7 @@ export function parse(source: string, file: string): Program {
       const cut = chunk.findIndex((t, i) => i > 0 && t.col === 1 && LINE_START_WORDS.has(t.type!));
       if (cut < 0) {
         errors.push(e);
+        noteUnparsed(chunk, unparsed);
         return;
       }
       take(chunk.slice(0, cut), chunk[cut]);
@@ -182,8 +201,58 @@ export function parse(source: string, file: string): Program {
   }
   const last = splitter.end();
   if (last) take(last, undefined);
-  if (errors.length) throw CompileErrors.of(errors);
-  return { packageName, items };
+  return { program: { packageName, items }, errors, unparsed };
+}
+
+/** Record what a declaration that did not parse declares, read from its first tokens. */
+function noteUnparsed(chunk: moo.Token[], out: Unparsed): void {
+  let i = 0;
+  const type = (k: number): string | undefined => chunk[k]?.type;
+  /** the index after a bracketed run that opens at k (`#[...]`, `<...>`), or k if none opens there */
+  const skip = (k: number, open: string, close: string): number => {
+    if (type(k) !== open) return k;
+    let depth = 0;
+    for (let j = k; j < chunk.length; j++) {
+      if (type(j) === open || (open === '#[' && type(j) === '[')) depth++;
+      else if (type(j) === close && --depth === 0) return j + 1;
+    }
+    return chunk.length;
+  };
+  const name = (k: number): void => {
+    if (type(k) === 'ident') out.names.add(chunk[k].value);
+  };
+  for (;;) {
+    const next = skip(i, '#[', ']');
+    if (next === i) break;
+    i = next;
+  }
+  if (type(i) === 'pub' || type(i) === 'priv') i++;
+  const word = type(i) === 'ident' && chunk[i].value === 'type' ? 'type' : type(i);
+  switch (word) {
+    case 'fn': case 'struct': case 'enum': case 'trait': case 'type': case 'const':
+      name(i + 1);
+      break;
+    case 'let':
+      name(type(i + 1) === 'mut' ? i + 2 : i + 1);
+      break;
+    case 'extern': {
+      const k = type(i + 1) === 'string' ? i + 2 : i + 1;
+      if (type(k) === 'fn') name(k + 1);
+      break;
+    }
+    case 'impl': {
+      let k = skip(i + 1, '<', '>');
+      if (type(k) !== 'ident') break;
+      const first = chunk[k].value;
+      k = skip(k + 1, '<', '>');
+      if (type(k) === 'for' && type(k + 1) === 'ident') out.impls.add(chunk[k + 1].value);
+      else out.impls.add(first);
+      break;
+    }
+    case 'import':
+      out.imports = true;
+      break;
+  }
 }
 
 /** One declaration's tokens -> its AST, or the CompileError of its first syntax error. */
@@ -244,11 +313,16 @@ function expectedTerminals(parser: nearley.Parser, fromEnd: number): string {
   const column = table[table.length - fromEnd];
   if (!column) return '';
   const words = new Set<string>();
-  for (const st of column.states) {
-    const sym = st.rule.symbols[st.dot] as { literal?: string; type?: string } | string | undefined;
-    if (sym === undefined || typeof sym === 'string') continue;
+  type Terminal = { literal?: string; type?: string; symbols?: Terminal[] };
+  const add = (sym: Terminal): void => {
     if (sym.literal !== undefined) words.add(`'${sym.literal}'`);
     else if (sym.type !== undefined) words.add(TOKEN_WORDS[sym.type] ?? sym.type);
+    // a token class (parse-actions.ts TOKEN_CLASSES) stands for several terminals
+    else if (sym.symbols !== undefined) sym.symbols.forEach(add);
+  };
+  for (const st of column.states) {
+    const sym = st.rule.symbols[st.dot] as Terminal | string | undefined;
+    if (sym !== undefined && typeof sym !== 'string') add(sym);
   }
   if (words.size === 0) return '';
   const OPERATORS = /^'(?:[-+*\/%&|^<>=!~.]+|as|\[|\()'$/;
