@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The last step of `npm run build`: fill dist/code-cache (src/runtime/codecache.ts) by running
 // a small program once through `asthra run` and `asthra exec` in write mode, so that V8's code
-// for the modules start-up loads (compiler, verifier, runtime, scheduler, piscina) is saved.
+// for the scripts start-up loads (the bundle of compiler, verifier, runtime and scheduler, and
+// piscina's) is saved.
 // A failure here only costs start-up time: it is reported and the build goes on.
 'use strict';
 const { spawnSync } = require('child_process');
@@ -37,7 +38,7 @@ pub fn main(void) -> void {
 fs.rmSync(cache, { recursive: true, force: true });
 const env = { ...process.env, ASTHRA_CODE_CACHE: 'write' };
 let ok = true;
-for (const args of [['build', src, '-o', astb], ['exec', '--workers', '1', astb], ['run', '--workers', '1', src]]) {
+for (const args of [['build', src, '-o', astb], ['exec', '--workers', '1', astb], ['run', '--workers', '1', src], ['exec', '--workers', '2', astb]]) {
   const r = spawnSync(process.execPath, [asthra, ...args], { env, encoding: 'utf8' });
   if (r.status !== 0) {
     ok = false;
@@ -46,4 +47,4 @@ for (const args of [['build', src, '-o', astb], ['exec', '--workers', '1', astb]
 }
 fs.rmSync(dir, { recursive: true, force: true });
 const n = fs.existsSync(cache) ? fs.readdirSync(cache).length : 0;
-console.log(ok ? `code cache: ${n} modules in dist/code-cache` : 'code cache: incomplete (start-up is slower, nothing else changes)');
+console.log(ok ? `code cache: ${n} scripts in dist/code-cache` : 'code cache: incomplete (start-up is slower, nothing else changes)');

@@ -2,7 +2,6 @@
 // It holds no logic of its own beyond turning every failure into a message and an exit code:
 //   0 ok, 1 compile or runtime error, 2 usage error or invalid bytecode file, 70 internal error.
 import { existsSync, readFileSync, statSync, writeFileSync } from 'fs';
-import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { AstbError, readAstb, writeAstb } from '../bytecode/astb';
 import { disassemble } from '../bytecode/disasm';
@@ -19,9 +18,10 @@ import { TraceFileError } from '../trace/summary';
 import { PackageError } from '../pkg/error';
 import { EXIT_INTERNAL, MAX_WORKERS, RunOptions, defaultWorkers, runModule, runModuleParallel, startPool } from '../runtime/run';
 
-const VERSION = (require('../../package.json') as { version: string }).version;
+/** the package's version (read when asked: start-up need not load package.json) */
+const version = (): string => (require('../../package.json') as { version: string }).version;
 
-const HELP = `asthra ${VERSION}: the Asthra language, compiled to bytecode and run on a fiber VM
+const help = (): string => `asthra ${version()}: the Asthra language, compiled to bytecode and run on a fiber VM
 
 Usage:
   asthra run <file.asthra> [args...]       compile and run a program
@@ -268,7 +268,7 @@ function packageCommand(cmd: string, args: string[]): number {
   const pkg = require('../pkg/install') as typeof import('../pkg/install');
   const say = (line: string): void => writeAll(1, line + '\n');
   if (args.includes('-h') || args.includes('--help')) {
-    writeAll(1, HELP);
+    writeAll(1, help());
     return 0;
   }
   const opts: Record<string, string> = {};
@@ -362,10 +362,10 @@ function dispatch(p: Parsed): number | Promise<number> {
   switch (p.command) {
     case '':
     case 'help':
-      writeAll(1, HELP);
+      writeAll(1, help());
       return 0;
     case 'version':
-      writeAll(1, `asthra ${VERSION}\n`);
+      writeAll(1, `asthra ${version()}\n`);
       return 0;
     case 'build': {
       const file = projectMain(p);
@@ -420,6 +420,7 @@ function dispatch(p: Parsed): number | Promise<number> {
         if (!existsSync(script)) throw new UsageError(`the benchmark harness ${path.relative(process.cwd(), script)} is missing`);
         return script;
       };
+      const { spawnSync } = require('child_process') as typeof import('child_process');
       const go = (name: string): number => spawnSync(process.execPath, [harness(name), ...rest], { stdio: 'inherit' }).status ?? 1;
       if (which) return go(which);
       const sched = go('sched');

@@ -1,20 +1,22 @@
 // Start-up: V8's code cache for our own modules (what Node 22's module.enableCompileCache does,
 // for Node 20). Most of an `asthra exec` of a short program is Node loading the runtime's modules:
-// reading, parsing and compiling about fifty files, in the main thread and again in every worker
-// thread. `npm run build` ends by running a few programs once with ASTHRA_CODE_CACHE=write
-// (tools/code-cache.js), which saves, for each module, the code V8 compiled for it by then (its
+// reading, parsing and compiling them (two bundled scripts, see runtime/boot.ts, or fifty files),
+// in the main thread and again in every worker thread. `npm run build` ends by running a few
+// programs once with ASTHRA_CODE_CACHE=write (tools/code-cache.js), which saves, for each
+// script, the code V8 compiled for it by then (its
 // top level and the functions that start-up ran); later runs hand that to V8 with the source,
 // and V8 skips the parse and the first compilation of those functions.
 //
-// Safety: a saved entry is used only for the exact text it was made from (its SHA-1 is in the
-// file name), and V8 itself rejects an entry made by another V8 or under other flags; a missing
-// or rejected entry means the module compiles as usual. Nothing is written except in write mode,
+// Safety: a saved entry is used only for the file it was made from as it was then (the file's
+// size and modification time are in the entry's name: a hash of the text would cost more than
+// the cache saves, since Node's crypto module alone loads some thirty internal modules), and V8
+// itself rejects an entry made by another V8, under other flags or for a text of another length;
+// a missing or rejected entry means the module compiles as usual. Nothing is written except in write mode,
 // so a run never depends on the cache or changes it.
 //
 // This module is imported first by every entry point (bin/asthra, the worker threads), for its
 // effect: it hooks Module.prototype._compile for the files of this package only.
-import { createHash } from 'crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { Script } from 'vm';
 
@@ -37,9 +39,11 @@ const off = process.env.ASTHRA_CODE_CACHE === 'off';
 /** in write mode, every script compiled, to save when the process ends */
 const made: { file: string; script: Script }[] = [];
 
-function entryName(filename: string, content: string): string {
+/** The entry for a file as it is now: `dist_vm_interpreter.js-<size>-<mtime in ns>.bin`. */
+function entryName(filename: string): string {
   const rel = path.relative(ROOT, filename).replace(/[\\/]/g, '_');
-  return `${rel}-${createHash('sha1').update(content).digest('hex').slice(0, 16)}.bin`;
+  const st = statSync(filename, { bigint: true });
+  return `${rel}-${st.size}-${st.mtimeNs}.bin`;
 }
 
 function install(): void {
@@ -49,7 +53,12 @@ function install(): void {
     if (!(filename.startsWith(DIST) || filename.startsWith(PISCINA)) || !filename.endsWith('.js')) {
       return compile.call(this, content, filename);
     }
-    const file = path.join(CACHE_DIR, entryName(filename, content));
+    let file: string;
+    try {
+      file = path.join(CACHE_DIR, entryName(filename));
+    } catch {
+      return compile.call(this, content, filename);
+    }
     let cachedData: Buffer | undefined;
     if (!writing) {
       try {

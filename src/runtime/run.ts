@@ -160,7 +160,7 @@ function writeTrace(m: Module, opts: RunOptions, cfg: WorkerConfig, dumps: Trace
 export function startPool(workers: number): Piscina {
   const { Piscina: P } = require('piscina') as typeof import('piscina');
   return new P({
-    filename: path.join(__dirname, 'worker.js'),
+    filename: path.join(__dirname, 'pool-worker.js'),
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 1000,
