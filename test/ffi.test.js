@@ -218,6 +218,25 @@ describe('C interop', () => {
       }
     }
 
+    // CI once aborted at exit (FATAL ERROR ... napi_throw, in CrashGuard.release): an FFI
+    // thread that saw the program end freed its signal stack through koffi while Node tore the
+    // thread down. Leaving makes no C call now; the stack stays with the row for the next thread.
+    it('a thread leaving its row makes no C call and leaves the row\'s signal stack to the next thread', () => {
+      const { CrashGuard, CRASH_ROWS, rowSlot } = require('../dist/ffi/crash');
+      const table = new SharedArrayBuffer(1024 + CRASH_ROWS * 64);
+      const g = CrashGuard.forFfiThread(table);
+      const f64 = new Float64Array(table);
+      f64[rowSlot(g.index) + 4] = 123456; // as arm() leaves it (RowF64.ALT_BASE)
+      f64[rowSlot(g.index) + 5] = 65536;
+      g.row[1] = 7; // in a C call
+      g.release(); // the table's state is 0 (not armed): a C call here would be one too many
+      expect(g.row[0]).to.equal(0);
+      expect(g.row[1]).to.equal(0);
+      const next = CrashGuard.forFfiThread(table);
+      expect(next.index).to.equal(g.index);
+      expect(f64[rowSlot(next.index) + 4]).to.equal(123456);
+    });
+
     it('is reported when a built file runs (exec), naming the extern\'s source line', () => {
       const src = tmp('peek.asthra', `package main;
 #[non_blocking] extern "asthrademo" fn demo_peek(addr: *const i32) -> i32;

@@ -53,7 +53,6 @@ export const SA_ONSTACK = 0x08000000;
 export const SA_RESETHAND = 0x80000000;
 /** stack_t: ss_sp, int ss_flags, ss_size. */
 const STACK_T_BYTES = 24;
-const SS_DISABLE = 2;
 /** Each calling thread's alternate signal stack (the handler's frame and koffi's relay only). */
 export const ALT_STACK_BYTES = 64 * 1024;
 
@@ -186,7 +185,6 @@ export class CrashGuard {
   readonly row: Int32Array;
   private readonly slots: Float64Array;
   private armed = false;
-  private alt = 0;
 
   private constructor(readonly table: SharedArrayBuffer, readonly index: number) {
     this.row = new Int32Array(table, rowWord(index) * 4, ROW_WORDS);
@@ -220,32 +218,31 @@ export class CrashGuard {
     const deadline = Date.now() + ARM_TIMEOUT_MS;
     while (Atomics.load(header, Crash.STATE) === 0 && Date.now() < deadline) Atomics.wait(header, Crash.STATE, 0, 20);
     if (Atomics.load(header, Crash.STATE) !== ARMED) return;
-    const base = Number(libcFn('uintptr_t malloc(size_t)')(ALT_STACK_BYTES));
+    // The stack belongs to the row: a thread that took the row before this one left it here.
+    let base = this.slots[RowF64.ALT_BASE];
+    const fresh = base === 0;
+    if (fresh) base = Number(libcFn('uintptr_t malloc(size_t)')(ALT_STACK_BYTES));
     if (base === 0) return;
     const ss = Buffer.alloc(STACK_T_BYTES);
     ss.writeBigUInt64LE(BigInt(base), 0);
     ss.writeBigUInt64LE(BigInt(ALT_STACK_BYTES), 16);
     if (libcFn('int sigaltstack(void *, void *)')(ss, null) !== 0) {
-      libcFn('void free(uintptr_t)')(base);
+      if (fresh) libcFn('void free(uintptr_t)')(base);
       return;
     }
-    this.alt = base;
     this.slots[RowF64.ALT_BASE] = base;
     this.slots[RowF64.ALT_SIZE] = ALT_STACK_BYTES;
   }
 
-  /** The thread is leaving (an FFI thread retiring): its stack and row go back. */
+  /**
+   * The thread is leaving (an FFI thread retiring, or any thread at the program's end): its row
+   * goes back. It makes no C call: a thread that leaves as the process exits must not call into
+   * koffi while Node tears its environment down (that aborts the process). The alternate stack
+   * stays with the row for the next thread that takes it (at most CRASH_ROWS of them, ever); a
+   * thread's signal stack setting ends with the thread.
+   */
   release(): void {
-    if (this.alt !== 0) {
-      const ss = Buffer.alloc(STACK_T_BYTES);
-      ss.writeInt32LE(SS_DISABLE, 8);
-      libcFn('int sigaltstack(void *, void *)')(ss, null);
-      this.slots[RowF64.ALT_BASE] = 0;
-      this.slots[RowF64.ALT_SIZE] = 0;
-      libcFn('void free(uintptr_t)')(this.alt);
-      this.alt = 0;
-    }
-    this.row.fill(0, 1);
+    this.row.fill(0, 1, RowF64.ALT_BASE * 2);
     Atomics.store(this.row, Row.TAKEN, 0);
   }
 }
