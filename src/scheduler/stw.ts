@@ -9,6 +9,7 @@
 //     allocation buffer (WorkerHooks.stwPark), so the collector sees everything it holds.
 //   - The release happens in two steps: every parked worker leaves (REQ = RELEASING) before the
 //     next stop can begin (REQ = 0), so no worker is counted as parked while it runs again.
+//   - A worker counts itself in STW_PARKED only for a stop it saw STOPPING (parkForStw).
 import type { Arena } from '../heap/arena';
 import { Meta, STW_RELEASING, STW_STOPPING } from '../heap/layout';
 
@@ -70,8 +71,18 @@ export function safepointOnActivate(arena: Arena, hooks: StwHooks): void {
   if (Atomics.load(arena.i32, Meta.STW_REQ) === STW_STOPPING) parkForStw(arena, hooks);
 }
 
+/**
+ * Park for the stop under way. Only a stop still waiting for its workers counts this one: a
+ * worker that meets a stop being released (its request came too late, or a stale read) goes on
+ * without counting itself. A count added then would outlive the release (the stopper sees
+ * STW_PARKED at 0 and clears the request before it lands) and the next stop would take it for a
+ * worker parked: it would collect while this worker still runs. A worker counted in
+ * Meta.ACTIVE that reads STOPPING (seq-cst) can count itself safely: that stop waits for
+ * every active worker, so it cannot end before the count lands.
+ */
 function parkForStw(arena: Arena, hooks: StwHooks): void {
   const i32 = arena.i32;
+  if (Atomics.load(i32, Meta.STW_REQ) !== STW_STOPPING) return;
   hooks.stwPark();
   Atomics.add(i32, Meta.STW_PARKED, 1);
   Atomics.notify(i32, Meta.STW_PARKED);
