@@ -206,10 +206,12 @@ function checkSource(text, file) {
   return { outcome: 'accepted' };
 }
 
-/** Run an accepted .astb file through the CLI: 'ran' (any exit the language defines), 'hang', or a failure. */
+/** Run an accepted .astb file through the CLI: 'ran' (any exit the language defines), 'hang', 'output flood' (more than 16 MB), or a failure. */
 function runAstb(file, timeoutMs) {
   const r = spawnSync(process.execPath, [CLI, 'exec', file], { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 24 });
   if (r.error && r.error.code === 'ETIMEDOUT') return { outcome: 'hang' };
+  // a mutated loop that prints without end fills the output buffer: the program ran, as it was written
+  if (r.error && r.error.code === 'ENOBUFS') return { outcome: 'output flood' };
   if (r.error) throw r.error;
   const out = `${r.stdout}\n${r.stderr}`;
   if (r.signal) return { outcome: 'failure', kind: `signal ${r.signal}`, message: r.stderr.slice(0, 2000) };
