@@ -310,13 +310,15 @@ describe('.astb files', () => {
       expect(err.message).to.include('not supported');
     });
 
-    it('rejects a file of format 2.1 or older, whose shapes carry no field types, asking for a recompile', () => {
-      const bad = Buffer.from(good);
-      bad.writeUInt16LE(1, 6);
-      const err = astbError(reseal(bad));
-      expect(err.section).to.equal('header');
-      expect(err.message).to.match(/format version 2\.1 predates the field types this VM verifies \(2\.2 and later\): recompile the file from its source/);
-    });
+    for (const minor of [1, 2]) {
+      it(`rejects a file of format 2.${minor} (${minor === 1 ? 'shapes without field types' : 'slices and channels made with a kind, not a type'}), asking for a recompile`, () => {
+        const bad = Buffer.from(good);
+        bad.writeUInt16LE(minor, 6);
+        const err = astbError(reseal(bad));
+        expect(err.section).to.equal('header');
+        expect(err.message).to.equal(`header section, offset 4: format version 2.${minor} is older than this VM reads (2.3 and later, whose files carry the types it verifies): recompile the file from its source`);
+      });
+    }
 
     it('keeps every shape\'s field types, and needs the fields section', () => {
       const back = readAstb(good);

@@ -29,7 +29,7 @@ function listing(m, name) {
     const info = OPS[op];
     const args = info.operands.map((kind, i) => {
       const v = f.code[pc + 1 + i];
-      if (kind === 'str') return JSON.stringify(m.strings[v]);
+      if (kind === 'str' || kind === 'vty') return JSON.stringify(m.strings[v]);
       if (kind === 'shape') return `<${m.shapes[v].name}>`;
       if (kind === 'jump') return `@${v}`;
       return String(v);
@@ -172,8 +172,8 @@ describe('channels in the compiler', () => {
       m = build(prog);
     });
 
-    it('Channel::new: the capacity, then CHAN_NEW with the element kind', () => {
-      expect(between(listing(m, 'main'), 'PUSH_I 16', 'CHAN_NEW')).to.deep.equal(['PUSH_I 16', 'CHAN_NEW 0']);
+    it('Channel::new: the capacity, then CHAN_NEW with the element type', () => {
+      expect(between(listing(m, 'main'), 'PUSH_I 16', 'CHAN_NEW')).to.deep.equal(['PUSH_I 16', 'CHAN_NEW "n"']);
     });
 
     it('send builds Result<void, string> from the status: 0 Ok, 1 closed, 2 cancelled', () => {

@@ -115,7 +115,7 @@ describe('hostile bytecode', () => {
     });
 
     it('makes BYTES_OUT with an address BYTES_IN did not give a runtime error, not a crash', () => {
-      const r = exec(entryModule(['PUSH_I', 1, 'NEW_SLICE', 1, 0, 'PUSH_I', 4096, 'BYTES_OUT', 'PUSH_I', 0, 'RET']), 'bytesout.astb');
+      const r = exec(entryModule(['PUSH_I', 1, 'NEW_SLICE', 1, 0, 'PUSH_I', 4096, 'BYTES_OUT', 'PUSH_I', 0, 'RET'], { strings: ['n'] }), 'bytesout.astb');
       expect(r.signal, r.stderr).to.equal(null);
       expect(r.status, r.stderr).to.equal(1);
       expect(r.stderr).to.match(/^runtime error: BYTES_OUT: 0x1000 is not a C copy of a slice that BYTES_IN made/);

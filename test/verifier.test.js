@@ -2,7 +2,7 @@
 // enum is erased at runtime, so opcode numbers come from the OPS table by name.
 'use strict';
 const { expect } = require('chai');
-const { OPS, BUILTINS } = require('../dist/bytecode/opcodes');
+const { OPS, BUILTINS, forEachInstruction } = require('../dist/bytecode/opcodes');
 const { verifyModule, analyze, closureShapeSig, VerifyError } = require('../dist/bytecode/verify');
 
 /** The opcode number of an instruction name (throws on a typo so a test cannot pass by accident). */
@@ -55,19 +55,46 @@ function fn(name, { arity = 0, locals = '', maxStack = 8, ret = 'n', code }) {
   };
 }
 
+/**
+ * The element type of a NEW_SLICE or CHAN_NEW, written in code as T.n, T.s ...: mod() puts the
+ * type in the string pool and the operand names it.
+ */
+const TYPE_NAMES = ['n', 's', '[n', 'm', 'hn'];
+const T = Object.fromEntries(TYPE_NAMES.map((t, i) => [t, -1000 - i]));
+
+function placeTypes(functions, strings) {
+  for (const f of functions) {
+    try {
+      forEachInstruction(f.code, (pc, o) => {
+        (OPS[o]?.operands ?? []).forEach((k, i) => {
+          const v = f.code[pc + 1 + i];
+          if (k !== 'vty' || v > -1000) return;
+          const t = TYPE_NAMES[-1000 - v];
+          let j = strings.indexOf(t);
+          if (j < 0) j = strings.push(t) - 1;
+          f.code[pc + 1 + i] = j;
+        });
+      });
+    } catch {
+      // code a test cut short on purpose
+    }
+  }
+  return strings;
+}
+
 function mod(functions, extra = {}) {
   return {
     sourceName: 'hand.astb',
     source: '',
     numbers: [1.5],
-    strings: ['hello'],
-    shapes: [{ name: 'Pair', variant: 0, refs: Uint8Array.from([0, 1]) }],
+    shapes: [{ name: 'Pair', variant: 0, refs: Uint8Array.from([0, 1]), fields: ['n', 's'] }],
     globals: [{ name: 'count', kind: 0 }],
     functions,
     externs: [], callbacks: [],
     entry: 0,
     mainKind: 0,
     ...extra,
+    strings: placeTypes(functions, [...(extra.strings ?? ['hello'])]),
   };
 }
 
@@ -86,7 +113,7 @@ function rejects(m, { fn: fnName = 'f', pc, msg }) {
   }
   expect(err, 'verifyModule should throw').to.exist;
   if (!(err instanceof VerifyError)) throw new Error(`expected a VerifyError, got ${err && err.stack}`);
-  expect(err.message).to.match(msg);
+  expect(err.message, err.message).to.match(msg);
   expect(err.fnName, err.message).to.equal(fnName);
   if (pc !== undefined) expect(err.pc, err.message).to.equal(pc);
   expect(err.message.startsWith(`function '${fnName}' at pc ${err.pc}: `), err.message).to.equal(true);
@@ -103,7 +130,7 @@ describe('verifier', () => {
     });
 
     it('accepts a module using locals, constants, globals, shapes, calls, builtins, branches and a loop', () => {
-      const helper = fn('helper', { arity: 2, locals: 'nr', ret: 'r', code: [['LOAD', 1], ['RET']], maxStack: 1 });
+      const helper = Object.assign(fn('helper', { arity: 2, locals: 'nr', ret: 'r', code: [['LOAD', 1], ['RET']], maxStack: 1 }), { localTypes: ['n', 's'], retType: 's' });
       const main = fn('main', {
         locals: 'nrr',
         maxStack: 3,
@@ -185,7 +212,8 @@ describe('verifier', () => {
 
     it('rejects a bad integer type, kind or builtin operand', () => {
       rejects(single([['PUSH_I', 1], ['PUSH_I', 2], ['ADD_I', 10], ['RET']]), { pc: 4, msg: /ADD_I operand 1 \(ity\) = 10/ });
-      rejects(single([['PUSH_I', 1], ['NEW_SLICE', 1, 2], ['POP'], ['PUSH_I', 0], ['RET']]), { pc: 2, msg: /NEW_SLICE operand 2 \(kind\) = 2/ });
+      rejects(single([['PUSH_I', 1], ['NEW_SLICE', 1, 99], ['POP'], ['PUSH_I', 0], ['RET']]), { pc: 2, msg: /NEW_SLICE operand 2 \(vty\) = 99 is out of range/ });
+      rejects(single([['PUSH_I', 1], ['NEW_SLICE', 1, 0], ['POP'], ['PUSH_I', 0], ['RET']]), { pc: 2, msg: /NEW_SLICE names "hello" as its element type, which is not a value type/ });
       rejects(single([['BUILTIN', BUILTINS.length, 0], ['RET']]), { pc: 0, msg: /BUILTIN operand 1 \(builtin\) = \d+ is out of range/ });
     });
 
@@ -321,12 +349,12 @@ describe('verifier', () => {
     });
 
     it('rejects a slice used with the wrong element kind', () => {
-      rejects(single([['PUSH_I', 1], ['NEW_SLICE', 1, 0], ['PUSH_I', 0], ['SLICE_GET', 1], ['POP'], ['PUSH_I', 0], ['RET']]), { pc: 7, msg: /SLICE_GET expects a slice of references as the slice, found a slice of numbers/ });
+      rejects(single([['PUSH_I', 1], ['NEW_SLICE', 1, T.n], ['PUSH_I', 0], ['SLICE_GET', 1], ['POP'], ['PUSH_I', 0], ['RET']]), { pc: 7, msg: /SLICE_GET expects a slice of references as the slice, found a slice of numbers/ });
     });
 
     it('rejects MUTEX_LOCK on a string and mutex_unlock on a slice', () => {
       rejects(single([['CONST_S', 0], ['MUTEX_LOCK'], ['RET']]), { pc: 2, msg: /MUTEX_LOCK expects a mutex as the mutex, found a string/ });
-      rejects(single([['PUSH_I', 1], ['NEW_SLICE', 1, 0], ['BUILTIN', builtin('mutex_unlock'), 1], ['RET']]), { pc: 5, msg: /BUILTIN expects a mutex as argument 1 of 'mutex_unlock', found a slice of numbers/ });
+      rejects(single([['PUSH_I', 1], ['NEW_SLICE', 1, T.n], ['BUILTIN', builtin('mutex_unlock'), 1], ['RET']]), { pc: 5, msg: /BUILTIN expects a mutex as argument 1 of 'mutex_unlock', found a slice of numbers/ });
       expect(() => verifyModule(single([mutex(), ['MUTEX_LOCK'], ['RET']]))).to.not.throw();
     });
 
@@ -348,7 +376,7 @@ describe('verifier', () => {
 
     it('rejects a channel or cell operation on another kind of object', () => {
       rejects(single([['CONST_S', 0], ['PUSH_I', 1], ['CHAN_SEND', 0], ['RET']]), { pc: 4, msg: /CHAN_SEND expects a channel of numbers as the channel, found a string/ });
-      rejects(single([['PUSH_I', 1], ['CHAN_NEW', 1], ['PUSH_I', 1], ['CHAN_SEND', 0], ['RET']]), { pc: 6, msg: /found a channel of references/ });
+      rejects(single([['PUSH_I', 1], ['CHAN_NEW', T.s], ['PUSH_I', 1], ['CHAN_SEND', 0], ['RET']]), { pc: 6, msg: /found a channel of strings/ });
       rejects(single([['CONST_S', 0], ['CELL_ADDR'], ['RET']]), { pc: 2, msg: /CELL_ADDR expects a cell as the cell, found a string/ });
     });
 
@@ -363,9 +391,11 @@ describe('verifier', () => {
       ]), { msg: /BUILTIN pops argument 1 of 'println', but paths to here bring different kinds of object/ });
     });
 
-    it('accepts a reference of unknown kind (a parameter) where any reference is expected', () => {
+    it('takes a reference nothing says more about (a parameter of a module without declared types) only where any reference goes', () => {
       const g = fn('g', { arity: 1, locals: 'r', code: [['LOAD', 0], ['PUSH_I', 1], ['SLICE_PUSH', 0], ['PUSH_I', 0], ['RET']] });
-      expect(() => verifyModule(mod([fn('f', { code: [['PUSH_I', 0], ['RET']] }), g]))).to.not.throw();
+      rejects(mod([fn('f', { code: [['PUSH_I', 0], ['RET']] }), g]), { fn: 'g', pc: 4, msg: /SLICE_PUSH expects a slice of numbers as the slice, found a reference/ });
+      const h = fn('g', { arity: 1, locals: 'r', code: [['LOAD', 0], ['DUP'], ['POP'], ['STORE', 0], ['PUSH_I', 0], ['RET']] });
+      expect(() => verifyModule(mod([fn('f', { code: [['PUSH_I', 0], ['RET']] }), h]))).to.not.throw();
     });
 
     it('rejects a read of a local no path has written, naming the local', () => {
@@ -387,16 +417,16 @@ describe('verifier', () => {
 
     it('checks arguments, results and globals against their declarations', () => {
       const g = typed(fn('g', { arity: 1, locals: 'r', ret: 'r', code: [['LOAD', 0], ['RET']] }), ['s'], 's');
-      rejects(mod([main([['PUSH_I', 1], ['NEW_SLICE', 1, 0], ['CALL', 1, 1], ['POP'], ['PUSH_I', 0], ['RET']]), g]),
+      rejects(mod([main([['PUSH_I', 1], ['NEW_SLICE', 1, T.n], ['CALL', 1, 1], ['POP'], ['PUSH_I', 0], ['RET']]), g]),
         { pc: 5, msg: /CALL expects a string as argument 1 of 'g', found a slice of numbers/ });
       // a call's result is what the callee declares
       const ok = main([['CONST_S', 0], ['CALL', 1, 1], ['STR_LEN'], ['RET']]);
       expect(() => verifyModule(mod([ok, g]))).to.not.throw();
       rejects(mod([main([['CONST_S', 0], ['CALL', 1, 1], ['MUTEX_LOCK'], ['RET']]), g]), { pc: 5, msg: /MUTEX_LOCK expects a mutex as the mutex, found a string/ });
-      const bad = typed(fn('g', { arity: 0, ret: 'r', code: [['PUSH_I', 0], ['NEW_SLICE', 1, 0], ['RET']] }), [], 's');
+      const bad = typed(fn('g', { arity: 0, ret: 'r', code: [['PUSH_I', 0], ['NEW_SLICE', 1, T.n], ['RET']] }), [], 's');
       rejects(mod([main([['PUSH_I', 0], ['RET']]), bad]), { fn: 'g', pc: 5, msg: /RET expects a string as the result, found a slice of numbers/ });
       const globals = [{ name: 'name', kind: 1, type: 's' }];
-      rejects(mod([main([['PUSH_I', 0], ['NEW_SLICE', 1, 0], ['GSTORE', 0], ['PUSH_I', 0], ['RET']])], { globals }), { pc: 5, msg: /GSTORE expects a string as the value of global 'name', found a slice of numbers/ });
+      rejects(mod([main([['PUSH_I', 0], ['NEW_SLICE', 1, T.n], ['GSTORE', 0], ['PUSH_I', 0], ['RET']])], { globals }), { pc: 5, msg: /GSTORE expects a string as the value of global 'name', found a slice of numbers/ });
       rejects(mod([main([['GLOAD', 0], ['AWAIT', 0], ['RET']])], { globals }), { pc: 2, msg: /AWAIT expects a task handle with a number result as the handle, found a string/ });
     });
 
@@ -452,7 +482,7 @@ describe('verifier', () => {
     });
 
     it('checks the values NEW_OBJ and SET_FIELD store against the field types', () => {
-      const slice = [['PUSH_I', 1], ['NEW_SLICE', 1, 0]];
+      const slice = [['PUSH_I', 1], ['NEW_SLICE', 1, T.n]];
       rejects(withShapes([main([['PUSH_I', 1], ...slice, ['NEW_OBJ', 0], ['POP'], ...ret0])]), { pc: 7, msg: /NEW_OBJ expects a string as field 1 of shape 'Pair', found a slice of numbers/ });
       rejects(withShapes([main([['CONST_S', 0], ['NEW_OBJ', 3], ['POP'], ...ret0])]), { pc: 2, msg: /NEW_OBJ expects a slice of numbers as field 0 of shape 'Box', found a string/ });
       rejects(withShapes([main([...pair, ...slice, ['SET_FIELD', 1, 1], ...ret0])]), { pc: 11, msg: /SET_FIELD stores a slice of numbers into field 1 of shape 'Pair', which holds a string/ });
@@ -481,7 +511,7 @@ describe('verifier', () => {
       // Pair or Box: field 1 exists only in Pair
       rejects(withShapes([main([
         ['PUSH_I', 0], ['JMP_F', 'L:box'], ...pair, ['JMP', 'L:join'],
-        { label: 'box' }, ['PUSH_I', 0], ['NEW_SLICE', 1, 0], ['NEW_OBJ', 3],
+        { label: 'box' }, ['PUSH_I', 0], ['NEW_SLICE', 1, T.n], ['NEW_OBJ', 3],
         { label: 'join' }, ['GET_FIELD', 1, 1], ['STR_LEN'], ['RET'],
       ])]), { msg: /GET_FIELD names field 1 of an object that may be of shape 'Box', which has 1 fields/ });
     });
@@ -496,16 +526,74 @@ describe('verifier', () => {
     it('types a select\'s delivered value as its receive arm\'s element', () => {
       const g = (code) => typed(fn('g', { arity: 1, locals: 'r', code }), ['cs'], 'n');
       const m = (code) => withShapes([main(ret0), g(code)], { strings: ['hello', 'C'] });
-      // SELECT pushes the arm index, the number, the reference, then the status
-      rejects(m([['LOAD', 0], ['SELECT', 1], ['POP'], ['MUTEX_LOCK'], ['POP'], ['POP'], ...ret0]), { fn: 'g', pc: 5, msg: /MUTEX_LOCK expects a mutex as the mutex, found a string/ });
-      expect(() => verifyModule(m([['LOAD', 0], ['SELECT', 1], ['POP'], ['STR_LEN'], ['POP'], ['POP'], ['POP'], ...ret0]))).to.not.throw();
+      // SELECT pushes the arm index, the number, the reference, then the status; the reference
+      // is the string received once the status says one was (a closed channel leaves a 0)
+      const received = (use) => [['LOAD', 0], ['SELECT', 1], ['JMP_F', 'L:closed'], ...use, ['POP'], ['POP'], ['POP'], ...ret0, { label: 'closed' }, ['POP'], ['POP'], ['POP'], ...ret0];
+      rejects(m(received([['MUTEX_LOCK']])), { fn: 'g', pc: 6, msg: /MUTEX_LOCK expects a mutex as the mutex, found a string/ });
+      expect(() => verifyModule(m(received([['STR_LEN']])))).to.not.throw();
+      rejects(m([['LOAD', 0], ['SELECT', 1], ['POP'], ['STR_LEN'], ['POP'], ['POP'], ['POP'], ...ret0]), { fn: 'g', pc: 5, msg: /STR_LEN expects a string as the string, found the value a select or a receive delivered/ });
+    });
+
+    // a select on a chan<string> and a chan<[]i32>: locals 0 and 1 the channels, 2 the status,
+    // 3 the reference, 4 the number, 5 the arm index (as the compiler stores them)
+    const select2 = (after) => {
+      const g = typed(fn('g', { arity: 2, locals: 'rrnrnn', code: [
+        ['LOAD', 0], ['LOAD', 1], ['SELECT', 1], ['STORE', 2], ['STORE', 3], ['STORE', 4], ['STORE', 5], ...after, ...ret0,
+      ] }), ['cs', 'c[n', 'n', 's', 'n', 'n'], 'n');
+      return withShapes([main(ret0), g], { strings: ['hello', 'CC'] });
+    };
+    const byArm = (first, second) => [
+      ['LOAD', 5], ['PUSH_I', 0], ['EQ'], ['JMP_F', 'L:other'], ['LOAD', 2], ['JMP_F', 'L:end'], ['LOAD', 3], first, ['POP'], ['JMP', 'L:end'],
+      { label: 'other' }, ['LOAD', 2], ['JMP_F', 'L:end'], ['LOAD', 3], second, ['POP'], { label: 'end' },
+    ];
+
+    it('holds the value of a select whose arms deliver different types until the code tests the arm', () => {
+      rejects(select2([['LOAD', 3], ['STR_LEN'], ['POP']]), { fn: 'g', pc: 16, msg: /STR_LEN expects a string as the string, found the value a select or a receive delivered/ });
+      expect(() => verifyModule(select2(byArm(['STR_LEN'], ['SLICE_LEN'])))).to.not.throw();
+      rejects(select2(byArm(['SLICE_LEN'], ['STR_LEN'])), { fn: 'g', pc: 27, msg: /SLICE_LEN expects a slice as the slice, found a string/ });
+    });
+
+    it('narrows only on the select\'s own arm index, from its latest run', () => {
+      // an index the code wrote itself says nothing about the arm
+      rejects(select2([['PUSH_I', 0], ['STORE', 5], ...byArm(['STR_LEN'], ['SLICE_LEN'])]), { fn: 'g', pc: 31, msg: /STR_LEN expects a string as the string, found the value a select or a receive delivered/ });
+      // nor one changed in place
+      rejects(select2([['INC_LOCAL', 5, 1, I32], ...byArm(['STR_LEN'], ['SLICE_LEN'])]), { fn: 'g', pc: 31, msg: /STR_LEN expects a string/ });
+      // a value kept from another select, tested with this one's index, stays untested
+      const g = typed(fn('g', { arity: 2, locals: 'rrnrnnr', code: [
+        ['LOAD', 0], ['LOAD', 1], ['SELECT', 1], ['STORE', 2], ['STORE', 3], ['STORE', 4], ['STORE', 5],
+        ['LOAD', 3], ['STORE', 6],
+        ['LOAD', 0], ['LOAD', 1], ['SELECT', 1], ['STORE', 2], ['STORE', 3], ['STORE', 4], ['STORE', 5],
+        ['LOAD', 5], ['PUSH_I', 0], ['EQ'], ['JMP_F', 'L:end'], ['LOAD', 6], ['STR_LEN'], ['POP'], { label: 'end' }, ...ret0,
+      ] }), ['cs', 'c[n', 'n', 's', 'n', 'n', 's'], 'n');
+      rejects(withShapes([main(ret0), g], { strings: ['hello', 'CC'] }), { fn: 'g', pc: 41, msg: /STR_LEN expects a string as the string, found the value a select or a receive delivered/ });
+      // and one kept from the same select's previous run in a loop is unusable
+      const loop = typed(fn('g', { arity: 2, locals: 'rrnrnnrn', code: [
+        ['CONST_S', 0], ['STORE', 6], ['PUSH_I', 0], ['STORE', 7],
+        { label: 'top' }, ['LOAD', 0], ['LOAD', 1], ['SELECT', 1], ['STORE', 2], ['STORE', 3], ['STORE', 4], ['STORE', 5],
+        ['LOAD', 7], ['JMP_T', 'L:second'], ['LOAD', 3], ['STORE', 6], ['PUSH_I', 1], ['STORE', 7], ['JMP', 'L:top'],
+        { label: 'second' }, ['LOAD', 5], ['PUSH_I', 0], ['EQ'], ['JMP_F', 'L:end'], ['LOAD', 6], ['STR_LEN'], ['POP'], { label: 'end' }, ...ret0,
+      ] }), ['cs', 'c[n', 'n', 's', 'n', 'n', 's', 'n'], 'n');
+      rejects(withShapes([main(ret0), loop], { strings: ['hello', 'CC'] }), { fn: 'g', msg: /STR_LEN pops the string, but paths to here bring different kinds of object/ });
+    });
+
+    it('makes an empty slice or a channel of the element type its instruction names', () => {
+      const g = (code, types = ['n']) => withShapes([main(ret0), typed(fn('g', { locals: 'r', code: [...code, ...ret0] }), types, 'n')]);
+      // an empty slice of strings takes no mutex, and its elements are strings
+      rejects(g([['PUSH_I', 0], ['NEW_SLICE', 0, T.s], ['STORE', 0], ['LOAD', 0], ['BUILTIN', builtin('mutex_create'), 0], ['SLICE_PUSH', 1]], ['[s']), { fn: 'g', pc: 12, msg: /SLICE_PUSH stores a mutex into a slice of strings/ });
+      rejects(g([['NEW_SLICE', 0, T.s], ['PUSH_I', 0], ['SLICE_GET', 1], ['MUTEX_LOCK'], ['POP']], ['[s']), { fn: 'g', pc: 7, msg: /MUTEX_LOCK expects a mutex as the mutex, found a string/ });
+      rejects(g([['CONST_S', 0], ['NEW_SLICE', 1, T.m], ['POP']], ['[m']), { fn: 'g', pc: 2, msg: /NEW_SLICE expects a mutex as element 1, found a string/ });
+      const recv = (use) => [['PUSH_I', 1], ['CHAN_NEW', T.s], ['CHAN_RECV', 1], ['JMP_F', 'L:closed'], ...use, ['POP'], ...ret0, { label: 'closed' }, ['POP']];
+      rejects(g(recv([['MUTEX_LOCK']]), ['cs']), { fn: 'g', pc: 8, msg: /MUTEX_LOCK expects a mutex as the mutex, found a string/ });
+      expect(() => verifyModule(g(recv([['STR_LEN']]), ['cs']))).to.not.throw();
+      // a receive from a closed channel leaves a 0: nothing may use it before the status says
+      rejects(g([['PUSH_I', 1], ['CHAN_NEW', T.s], ['CHAN_RECV', 1], ['POP'], ['STR_LEN'], ['POP']], ['cs']), { fn: 'g', pc: 7, msg: /STR_LEN expects a string as the string, found the value a select or a receive delivered/ });
     });
 
     it('checks a closure call\'s arguments against its signature\'s types, which the callee must have exactly', () => {
       const clo = typed(fn('clo', { arity: 1, locals: 'r', code: ret0 }), ['s'], 'n');
       const shapes = [{ name: 'clo', variant: 0, refs: new Uint8Array(0), fields: [], fn: 1 }];
       const call = (sig, arg) => mod([main([['NEW_OBJ', 0], ...arg, ['CALL_CLOSURE', sig, 1], ['RET']]), clo], { shapes, strings: ['hello', 'r:n|s,n', 'r:n|n,n', 'r:n|s'] });
-      rejects(call(1, [['PUSH_I', 1], ['NEW_SLICE', 1, 0]]), { pc: 7, msg: /CALL_CLOSURE expects a string as argument 1 of the closure, found a slice of numbers/ });
+      rejects(call(1, [['PUSH_I', 1], ['NEW_SLICE', 1, T.n]]), { pc: 7, msg: /CALL_CLOSURE expects a string as argument 1 of the closure, found a slice of numbers/ });
       expect(() => verifyModule(call(1, [['CONST_S', 0]]))).to.not.throw();
       rejects(call(2, [['CONST_S', 0]]), { pc: 4, msg: /CALL_CLOSURE signature 'r:n\|n,n' does not give a value type of each argument's and the result's kind/ });
       rejects(call(3, [['CONST_S', 0]]), { pc: 4, msg: /CALL_CLOSURE signature 'r:n\|s' does not give/ });

@@ -45,6 +45,7 @@ const OPERAND_KINDS = {
   shape: ['S', 'shape index (the layout of a struct, enum variant or tuple)'],
   ity: ['T', 'integer type code (table below)'],
   kind: ['K', 'value kind: 0 = number, 1 = reference'],
+  vty: ['V', 'index into the string constant pool of a value type (below): what a new slice or channel holds'],
   count: ['N', 'element or argument count (SLICE_SUB: a bit mask, see its row)'],
   field: ['I', 'field slot index inside an object'],
   builtin: ['B', 'built-in index (table below)'],
@@ -64,7 +65,7 @@ const STAR_EFFECTS = {
   GSTORE: ['kind of global G', ''],
   CALL: ['kinds of F\'s first N locals', 'F\'s return kind'],
   RET: ['this function\'s return kind', ''],
-  NEW_SLICE: ['N values of kind K', 'r'],
+  NEW_SLICE: ['N values of type V', 'r'],
   SLICE_REPEAT: ['K n', 'r'],
   SLICE_GET: ['r n', 'K'],
   SLICE_SET: ['r n K', ''],
@@ -331,10 +332,14 @@ for every field of every shape, the value type the verifier assumes of it
 | \`m\` | a mutex |
 | \`cT\` | a channel of elements of type T |
 | \`x\` | a cell (a variable whose address is taken) |
-| \`r\` | a reference the verifier knows no more of (an element of an empty slice literal, the value of a select whose receive and await arms deliver different types); never declared |
+| \`r\` | a reference the verifier knows no more of; it fits only where any reference does (POP, DUP, a store); never declared |
+| \`IP\`, \`EP:k\` | the arm index the SELECT at pc P pushed, and an EQ of it with the constant k just pushed (numbers) |
+| \`UP:b\` | the reference the SELECT at pc P delivered when its arms deliver different types (or some deliver nothing): usable only once a JMP_F or JMP_T on an \`EP:k\` has left arms (b) that all deliver one type |
 
 A declared type must be well formed, name shapes that exist, have its slot's kind, and not be or
-hold \`r\`: a file could otherwise declare a parameter "any reference" and pass it anything.
+hold \`r\` (nor the select's types): a file could otherwise declare a parameter "any reference"
+and pass it anything. NEW_SLICE and CHAN_NEW name the element type of what they make, so an
+empty slice literal and a new channel have one.
 
 ## The verifier
 

@@ -25,11 +25,12 @@ export const VERSION_MAJOR = 2;
 /**
  * 2.1: the CLOSURES section (closure shapes) and the FILES section of programs made of several
  * files; 2.2: the FIELDS section (every shape's field types), which a file older than 2.2 lacks
- * (so it cannot be verified: this VM asks for it to be recompiled)
+ * (so it cannot be verified: this VM asks for it to be recompiled); 2.3: NEW_SLICE and CHAN_NEW
+ * name their element type (a string constant) where they named a kind
  */
-export const VERSION_MINOR = 2;
-/** The oldest minor version this VM reads: the first whose files carry field types. */
-const FIELDS_MINOR = 2;
+export const VERSION_MINOR = 3;
+/** The oldest minor version this VM reads: the first whose slices and channels say what they hold. */
+const TYPED_MINOR = 3;
 
 const enum Section {
   META = 1,
@@ -357,7 +358,7 @@ export function readAstb(buf: Buffer): Module {
   const major = head.buf.readUInt16LE(4);
   const minor = head.buf.readUInt16LE(6);
   if (major !== VERSION_MAJOR) head.fail(`format version ${major}.${minor} is not supported (this VM reads ${VERSION_MAJOR}.x)`);
-  if (minor < FIELDS_MINOR) head.fail(`format version ${major}.${minor} predates the field types this VM verifies (${VERSION_MAJOR}.${FIELDS_MINOR} and later): recompile the file from its source`);
+  if (minor < TYPED_MINOR) head.fail(`format version ${major}.${minor} is older than this VM reads (${VERSION_MAJOR}.${TYPED_MINOR} and later, whose files carry the types it verifies): recompile the file from its source`);
   head.pos = 8;
   const nsec = head.u32('section count');
   const bodies = new Map<number, Reader>();

@@ -5,6 +5,7 @@ import { CTYPE_NAMES } from './ctypes';
 import { WIDE_NAMES, WIDE_OPS } from './wide';
 import { OPS, forEachInstruction } from './opcodes';
 import { FnProto, Module, sourceAt } from './module';
+import { describe } from './vtypes';
 
 export function disassemble(m: Module): string {
   const src = m.source.split('\n');
@@ -51,6 +52,7 @@ function listFunction(m: Module, f: FnProto, src: string[]): string[] {
       switch (kind) {
         case 'num': return `${v} (${m.numbers[v]})`;
         case 'str': return `${v} ${JSON.stringify(m.strings[v] ?? '?')}`;
+        case 'vty': return m.strings[v] === undefined ? `${v} ?` : `${v} (elements: ${describe(m, m.strings[v])})`;
         case 'fn': return `${v} <${m.functions[v]?.name ?? '?'}>`;
         case 'global': return `${v} <${m.globals[v]?.name ?? '?'}>`;
         case 'shape': return `${v} <${m.shapes[v]?.name ?? '?'}>`;

@@ -21,6 +21,7 @@ export type OperandKind =
   | 'shape' // object shape index (layout of a struct / enum variant / tuple)
   | 'ity' // integer type code (index into INT_NAMES, inttypes.ts)
   | 'kind' // 0 = number, 1 = reference
+  | 'vty' // a value type (vtypes.ts), as a string constant: what a new slice or channel holds
   | 'count' // element count
   | 'field' // field slot index
   | 'builtin' // built-in function index (into BUILTINS, builtins.ts)
@@ -232,7 +233,7 @@ const table = [
   [Op.STR_BYTES, 'STR_BYTES', [], 'r', 'r', false, 'a new []u8 of the string bytes'],
   [Op.STR_INDEX, 'STR_INDEX', [], 'rn', 'n', false, 'byte i of a string (bounds checked)'],
   // slices
-  [Op.NEW_SLICE, 'NEW_SLICE', ['count', 'kind'], '*', 'r', false, 'pop N elements of kind K into a new slice'],
+  [Op.NEW_SLICE, 'NEW_SLICE', ['count', 'vty'], '*', 'r', false, 'pop N elements of type V (a string constant) into a new slice of V'],
   [Op.SLICE_REPEAT, 'SLICE_REPEAT', ['kind'], '*', 'r', false, 'pop value and count; a new slice of count copies'],
   [Op.SLICE_LEN, 'SLICE_LEN', [], 'r', 'n', false, 'length of a slice'],
   [Op.SLICE_GET, 'SLICE_GET', ['kind'], 'rn', '*', false, 's[i] (bounds checked); K is the element kind'],
@@ -255,7 +256,7 @@ const table = [
   [Op.MUTEX_LOCK, 'MUTEX_LOCK', [], 'r', 'n', false, 'pop a mutex; lock it, parking in its FIFO while held; push an AsthraResult'],
   // channels, select, cancellation (scheduler/chan.ts, select.ts): a parked CHAN_SEND, CHAN_RECV
   // or SELECT resumes at the same instruction, its operands still on the stack, and completes
-  [Op.CHAN_NEW, 'CHAN_NEW', ['kind'], 'n', 'r', false, 'pop a capacity; push a new channel of elements of kind K'],
+  [Op.CHAN_NEW, 'CHAN_NEW', ['vty'], 'n', 'r', false, 'pop a capacity; push a new channel of elements of type V (a string constant)'],
   [Op.CHAN_SEND, 'CHAN_SEND', ['kind'], '*', 'n', false, 'pop a channel and a value (kind K); send it, parking until taken or room; push 0 sent, 1 closed, 2 cancelled'],
   [Op.CHAN_RECV, 'CHAN_RECV', ['kind'], 'r', '*', false, 'pop a channel; receive, parking until a value or the close; push the value (kind K) and 1, or 0 and 0 once closed'],
   [Op.CHAN_CLOSE, 'CHAN_CLOSE', [], 'r', 'n', false, 'pop a channel; close it, waking every parked task; push 0, or 1 if it was closed'],

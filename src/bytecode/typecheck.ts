@@ -13,18 +13,20 @@
 // is read or written only on an object of a known shape (or set of shapes, each having that
 // field): an enum value is a set of variant shapes, and a JNE_VARIANT narrows the local it tests
 // to the shapes of its variant on the fall-through edge and to the others on the jump edge (how
-// a match, an `if let`, `?` and a dyn call's dispatch read a payload). What it cannot see: the
-// value a select delivers when its receive and await arms deliver different types, and the
-// elements of an empty slice literal, are references of unknown kind ('r'), accepted where any
-// reference is.
+// a match, an `if let`, `?` and a dyn call's dispatch read a payload). A NEW_SLICE or CHAN_NEW
+// names its element type, so an empty slice or a new channel has one. The reference a SELECT
+// delivers has the type its arms agree on; when they differ (or some arm delivers nothing) it
+// is held as the select's own type (UP:b, vtypes.ts) until the code tests the select's arm index
+// (LOAD index; PUSH_I k; EQ; JMP_F / JMP_T): each edge keeps the arms still possible, and the
+// value becomes the type those arms deliver.
 import { BUILTINS, type Spelling } from './builtins';
 import { CType } from './ctypes';
 import type { FnProto, Module, ShapeProto } from './module';
 import { OPS, Op, opSize, parseClosureSig } from './opcodes';
 import {
-  ANY_REF, CELL, WIDE, WANT_WIDE, MIXED, MUTEX, NUM, STR, UNWRITTEN, VType, WANT_ANY_CHAN, WANT_ANY_HANDLE, WANT_ANY_SLICE, WANT_CELL,
+  CELL, WIDE, WANT_WIDE, MIXED, MUTEX, NUM, STR, UNWRITTEN, VType, WANT_ANY_CHAN, WANT_ANY_HANDLE, WANT_ANY_SLICE, WANT_CELL,
   WANT_MUTEX, WANT_OBJ, WANT_STR, Want, chanOf, describe, fits, handleOf, join, kindOfType, objOf, objOfSet, ofKind, shapeSet,
-  sliceOf, validType, wantChan, wantHandle, wantSlice, wantType,
+  isNumType, sliceOf, validType, wantChan, wantHandle, wantSlice, wantType,
 } from './vtypes';
 
 /** The declared type of local i of fn (of unknown kind beyond its stack kind when the module has no TYPES). */
@@ -70,6 +72,8 @@ interface State {
   stack: VType[];
   refs: VType[];
   written: Uint32Array;
+  /** number locals holding a select's arm index or a test of it (IP, EP:k), by local; null: none */
+  tags: Map<number, VType> | null;
 }
 
 /** Where each local lives in a State: its index in `refs`, or ~bit for a number local. */
@@ -81,7 +85,7 @@ function localIndex(fn: FnProto): Int32Array {
   return at;
 }
 
-const copyState = (s: State): State => ({ stack: s.stack.slice(), refs: s.refs.slice(), written: s.written.slice() });
+const copyState = (s: State): State => ({ stack: s.stack.slice(), refs: s.refs.slice(), written: s.written.slice(), tags: s.tags === null ? null : new Map(s.tags) });
 
 const TERMINATORS = new Set<number>([Op.RET, Op.RET_LOCAL, Op.JMP, Op.TRAP]);
 
@@ -117,17 +121,23 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
   const index = localIndex(fn);
   let nrefs = 0;
   for (let i = 0; i < fn.nlocals; i++) if (index[i] >= 0) nrefs++;
-  const start: State = { stack: [], refs: new Array(nrefs).fill(UNWRITTEN), written: new Uint32Array((fn.nlocals - nrefs + 31) >>> 5) };
+  const start: State = { stack: [], refs: new Array(nrefs).fill(UNWRITTEN), written: new Uint32Array((fn.nlocals - nrefs + 31) >>> 5), tags: null };
   const setLocal = (s: State, i: number, t: VType): void => {
     const x = index[i];
-    if (x >= 0) s.refs[x] = t;
-    else if (t === UNWRITTEN) s.written[~x >>> 5] &= ~(1 << (~x & 31));
+    if (x >= 0) {
+      s.refs[x] = t;
+      return;
+    }
+    if (t !== NUM && t !== UNWRITTEN && isNumType(t)) (s.tags ??= new Map()).set(i, t);
+    else s.tags?.delete(i);
+    if (t === UNWRITTEN) s.written[~x >>> 5] &= ~(1 << (~x & 31));
     else s.written[~x >>> 5] |= 1 << (~x & 31);
   };
   const getLocal = (s: State, i: number): VType => {
     const x = index[i];
     if (x >= 0) return s.refs[x];
-    return s.written[~x >>> 5] & (1 << (~x & 31)) ? NUM : UNWRITTEN;
+    if (!(s.written[~x >>> 5] & (1 << (~x & 31)))) return UNWRITTEN;
+    return s.tags?.get(i) ?? NUM;
   };
   for (let i = 0; i < fn.arity; i++) setLocal(start, i, localType(fn, i));
   const ret = wantType(m, resultType(fn));
@@ -136,8 +146,11 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
   // jump or a terminator
   const leader = new Uint8Array(code.length);
   leader[0] = 1;
+  /** pc + 1 of the instruction before each one (0 for the first) */
+  const prev = new Int32Array(code.length);
   for (let pc = 0; pc < code.length; pc += opSize(code[pc])) {
     const op = code[pc];
+    if (pc + opSize(op) < code.length) prev[pc + opSize(op)] = pc + 1;
     const info = OPS[op];
     let jumps = false;
     info.operands.forEach((kind, i) => {
@@ -149,7 +162,7 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
     const next = pc + opSize(op);
     if ((jumps || TERMINATORS.has(op)) && next < code.length) leader[next] = 1;
   }
-  const states = new Map<number, State>([[0, start]]);
+  const states = new Map<number, State>([[0, copyState(start)]]);
   const work: number[] = [0];
   const queued = new Uint8Array(code.length);
   queued[0] = 1;
@@ -182,12 +195,97 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
           changed = true;
         }
       }
+      // and holds a select's arm index (or a test of it) only if it holds the same on both
+      if (seen.tags !== null) {
+        for (const [i, t] of seen.tags) {
+          if (s.tags?.get(i) !== t) {
+            seen.tags.delete(i);
+            changed = true;
+          }
+        }
+        if (seen.tags.size === 0) seen.tags = null;
+      }
       if (!changed) return;
     }
     if (!queued[to]) {
       queued[to] = 1;
       work.push(to);
     }
+  };
+
+  /**
+   * per SELECT or reference CHAN_RECV (by pc): what its reference slot holds, two positions per
+   * arm: 2i when arm i ran and delivered its value, 2i+1 when it ran and left a 0 (a receive
+   * from a closed channel, or cancelled); null where the slot holds 0
+   */
+  const armTypes = new Map<number, (VType | null)[]>();
+  /** per SELECT or CHAN_RECV: its arm codes (a CHAN_RECV is one receive arm, 'C') */
+  const armCodes = new Map<number, string>();
+  /** an entry of armTypes changed during this run of the worklist */
+  let tableChanged = false;
+
+  /** Does type t come from the SELECT at pc p (IP, EP:k, UP:b)? */
+  const fromSelect = (t: VType, p: number): boolean => {
+    const c = t[0];
+    if (c !== 'I' && c !== 'E' && c !== 'U' && c !== 'S') return false;
+    const tag = String(p);
+    return t.startsWith(tag, 1) && (t.length === tag.length + 1 || t[tag.length + 1] === ':');
+  };
+  /** The SELECT at pc p runs again: its previous index and tests are numbers, its value unusable. */
+  const forgetSelect = (s: State, p: number): void => {
+    for (let i = 0; i < s.stack.length; i++) if (fromSelect(s.stack[i], p)) s.stack[i] = s.stack[i][0] === 'U' ? MIXED : NUM;
+    for (let i = 0; i < s.refs.length; i++) if (fromSelect(s.refs[i], p)) s.refs[i] = MIXED;
+    if (s.tags !== null) for (const [i, t] of s.tags) if (fromSelect(t, p)) s.tags.delete(i);
+  };
+  /**
+   * An edge on which something is known of the SELECT (or CHAN_RECV) at p: `keep(pos)` says
+   * which positions (see armTypes) are still possible. Every value of it keeps only those, and
+   * becomes the type they all deliver if they agree (unusable if the one left holds 0).
+   */
+  const narrowSelect = (s: State, p: number, keep: (pos: number) => boolean): void => {
+    const types = armTypes.get(p);
+    const narrow = (t: VType): VType => {
+      if (t[0] !== 'U' || !fromSelect(t, p)) return t;
+      const c = t.indexOf(':');
+      let bits = t.slice(0, c + 1);
+      const open: (VType | null)[] = [];
+      for (let i = c + 1; i < t.length; i++) {
+        const pos = i - c - 1;
+        const kept = t[i] === '1' && keep(pos);
+        bits += kept ? '1' : '0';
+        if (kept) open.push(types === undefined ? null : types[pos] ?? null);
+      }
+      if (open.length === 0) return MIXED;
+      if (types === undefined) return bits;
+      if (open.some((x) => x === null)) return open.length === 1 ? MIXED : bits;
+      return open.every((x) => x === open[0]) ? open[0]! : bits;
+    };
+    for (let i = 0; i < s.stack.length; i++) s.stack[i] = narrow(s.stack[i]);
+    for (let i = 0; i < s.refs.length; i++) s.refs[i] = narrow(s.refs[i]);
+  };
+
+  /**
+   * The type of the reference slot of the SELECT (or CHAN_RECV) at pc: `delivered` per arm (null:
+   * none), `bits` the positions possible at first. Records the arm types (they climb with the
+   * states), makes what the instruction gave on its previous run stale, and returns the one
+   * type every position holds, or the instruction's own type until a test narrows it.
+   */
+  const held = (pc: number, arms: string, delivered: (VType | null)[], bits: string): VType => {
+    const stale = armTypes.get(pc);
+    const types: (VType | null)[] = [];
+    delivered.forEach((t, i) => {
+      const was = stale?.[2 * i];
+      types.push(t === null ? null : was === undefined || was === null ? t : join(was, t), null);
+    });
+    if (stale === undefined || types.some((t, i) => t !== stale[i])) {
+      armTypes.set(pc, types);
+      tableChanged = true;
+    }
+    armCodes.set(pc, arms);
+    const open = types.filter((_, i) => bits[i] === '1');
+    if (open.every((t) => t !== null && t === open[0])) return open[0]!;
+    if (open.every((t) => t === null)) return MIXED;
+    return `U${pc}:${bits}`;
   };
 
   /**
@@ -208,7 +306,7 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
       const t = stack.pop()!;
       if (!checking) return t;
       if (t === MIXED) fail(pc, `${name} pops ${what}, but paths to here bring different kinds of object`);
-      if (want !== null && t !== ANY_REF && !want.test(t)) fail(pc, `${name} expects ${want.what} as ${what}, found ${describe(m, t)}`);
+      if (want !== null && !want.test(t)) fail(pc, `${name} expects ${want.what} as ${what}, found ${describe(m, t)}`);
       return t;
     };
     const popN = (n: number, what: string): void => {
@@ -245,6 +343,12 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
       return out ?? ofKind(kind);
     };
 
+    // an instruction that names a number local may change it: it no longer holds an arm index
+    if (at.tags !== null && op !== Op.LOAD) {
+      OPS[op].operands.forEach((kind, i) => {
+        if (kind === 'local') at.tags!.delete(code[pc + 1 + i]);
+      });
+    }
     if (checking) for (const i of LOCAL_READS[op] ?? []) {
       if (getLocal(at, code[pc + 1 + i]) === UNWRITTEN) fail(pc, `${name} reads local ${code[pc + 1 + i]}, which is not written on every path to here`);
     }
@@ -263,13 +367,13 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
       case Op.INC_LOCAL: break;
       case Op.JNE_VARIANT: {
         const t = getLocal(at, a);
-        if (checking && t !== ANY_REF && !WANT_OBJ.test(t)) fail(pc, `JNE_VARIANT expects local ${a} to hold an enum value, found ${describe(m, t)}`);
+        if (checking && !WANT_OBJ.test(t)) fail(pc, `JNE_VARIANT expects local ${a} to hold an enum value, found ${describe(m, t)}`);
         break;
       }
       case Op.RET_LOCAL: {
         const t = getLocal(at, a);
         if (checking && t === MIXED) fail(pc, `RET_LOCAL returns local ${a}, but paths to here bring different kinds of object`);
-        if (checking && t !== ANY_REF && !ret.test(t)) fail(pc, `RET_LOCAL expects local ${a} to hold ${ret.what}, the declared result, found ${describe(m, t)}`);
+        if (checking && !ret.test(t)) fail(pc, `RET_LOCAL expects local ${a} to hold ${ret.what}, the declared result, found ${describe(m, t)}`);
         break;
       }
       case Op.CALL: popArgs(m.functions[a], b); stack.push(resultType(m.functions[a])); break;
@@ -293,11 +397,10 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
       case Op.STR_BYTES: pop(WANT_STR, 'the string'); stack.push(sliceOf('n')); break;
       case Op.STR_INDEX: stack.pop(); pop(WANT_STR, 'the string'); stack.push(NUM); break;
       case Op.NEW_SLICE: {
-        let elem = a === 0 ? ofKind(b) : stack[stack.length - 1];
-        for (let i = 0; i < a; i++) elem = join(elem, stack[stack.length - 1 - i]);
-        if (checking && elem === MIXED) fail(pc, 'NEW_SLICE makes a slice of elements of different kinds');
-        popN(a, 'element');
-        stack.push(sliceOf(elem === MIXED ? ofKind(b) : elem));
+        // the slice holds what its instruction says (an empty one too), every element fitting
+        const elem = m.strings[b];
+        for (let i = a; i > 0; i--) pop(wantType(m, elem), `element ${i}`);
+        stack.push(sliceOf(elem));
         break;
       }
       case Op.SLICE_REPEAT: stack.pop(); stack.push(sliceOf(pop(null, 'the value'))); break;
@@ -348,7 +451,7 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
         break;
       }
       case Op.MUTEX_LOCK: pop(WANT_MUTEX, 'the mutex'); stack.push(NUM); break;
-      case Op.CHAN_NEW: stack.pop(); stack.push(chanOf(ofKind(a))); break;
+      case Op.CHAN_NEW: stack.pop(); stack.push(chanOf(m.strings[a])); break;
       case Op.CHAN_SEND: {
         const v = pop(null, 'the value');
         const ch = pop(wantChan(a), 'the channel');
@@ -356,30 +459,47 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
         stack.push(NUM);
         break;
       }
-      case Op.CHAN_RECV: stack.push(inner(pop(wantChan(a), 'the channel'), 'c', a), NUM); break;
+      case Op.CHAN_RECV: {
+        const elem = inner(pop(wantChan(a), 'the channel'), 'c', a);
+        // a reference received is a 0 once the channel is closed: usable after a test of the status
+        if (a === 0) stack.push(elem, NUM);
+        else {
+          forgetSelect(at, pc);
+          stack.push(held(pc, 'C', [elem], '11'), `S${pc}`);
+        }
+        break;
+      }
       case Op.CHAN_CLOSE: case Op.CHAN_LEN: case Op.CHAN_CAP: pop(WANT_ANY_CHAN, 'the channel'); stack.push(NUM); break;
       case Op.SELECT: {
-        // the reference a receive or await arm delivers: of its element type when every such
-        // arm delivers the same one; of unknown kind when they differ; no value when none does
-        let delivered: VType | null = null;
-        const deliver = (t: VType): void => {
-          delivered = delivered === null || delivered === t ? t : ANY_REF;
-        };
+        // what each arm delivers in the reference slot: a receive or await arm its element
+        // type, any other arm a 0 (null)
         const arms = m.strings[a];
+        const delivered: (VType | null)[] = new Array(arms.length).fill(null);
         for (let i = arms.length - 1; i >= 0; i--) {
           const c = arms[i];
           const what = `the operand of arm ${i + 1}`;
           switch (c) {
             case 'c': pop(wantChan('n'), what); break;
-            case 'C': deliver(inner(pop(wantChan('r'), what), 'c', 1)); break;
+            case 'C': delivered[i] = inner(pop(wantChan('r'), what), 'c', 1); break;
             case 's': case 'S': pop(null, what); pop(wantChan(c === 'S' ? 'r' : 'n'), what); break;
             case 'w': pop(wantHandle('n'), what); break;
-            case 'W': deliver(inner(pop(wantHandle('r'), what), 'h', 1)); break;
+            case 'W': delivered[i] = inner(pop(wantHandle('r'), what), 'h', 1); break;
             case 't': stack.pop(); break;
             default: break;
           }
         }
-        stack.push(NUM, NUM, delivered ?? MIXED, NUM);
+        // a receive arm may also leave a 0 (closed, or cancelled); an await arm never does
+        const bits = [...arms].map((c) => (c === 'C' ? '11' : '10')).join('');
+        forgetSelect(at, pc);
+        stack.push(`I${pc}`, NUM, held(pc, arms, delivered, bits), `S${pc}`);
+        break;
+      }
+      case Op.EQ: {
+        // the arm index of a select against the constant just pushed: a test that narrows
+        stack.pop();
+        const left = stack.pop()!;
+        const p = prev[pc] - 1;
+        stack.push(left[0] === 'I' && !leader[pc] && p >= 0 && code[p] === Op.PUSH_I && p + 2 === pc ? `E${left.slice(1)}:${code[p + 1]}` : NUM);
         break;
       }
       case Op.CALL_CLOSURE: {
@@ -450,16 +570,35 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
       const test = op === Op.JNE_VARIANT;
       const onJump = test ? narrowed(pc, s, false) : null;
       const onFall = test ? narrowed(pc, s, true) : null;
+      // a JMP_F / JMP_T on a test of a select's arm index (EP:k) or on a receive's status (SP):
+      // what each edge leaves possible of that instruction's reference slot
+      const top = (op === Op.JMP_F || op === Op.JMP_T) && s.stack.length > 0 ? s.stack[s.stack.length - 1] : '';
+      const cond = top[0] === 'E' || top[0] === 'S' ? top : null;
+      const selPc = cond === null ? -1 : Number(cond.slice(1, cond[0] === 'E' ? cond.indexOf(':') : undefined));
+      const selK = cond !== null && cond[0] === 'E' ? Number(cond.slice(cond.indexOf(':') + 1)) : -1;
+      /** the positions an edge on which the condition is `holds` leaves */
+      const keepOn = (holds: boolean) => (pos: number): boolean => {
+        if (selK >= 0) return ((pos >> 1) === selK) === holds;
+        // a status: nonzero when a receive arm delivered its value, 0 when it left a 0
+        if (armCodes.get(selPc)?.[pos >> 1] !== 'C') return true;
+        return (pos % 2 === 0) === holds;
+      };
       step(pc, s, checking);
       if (!checking) {
         OPS[op].operands.forEach((kind, i) => {
           if (kind !== 'jump' || onJump === '') return;
+          if (cond !== null) {
+            const j = copyState(s);
+            narrowSelect(j, selPc, keepOn(op === Op.JMP_T));
+            return flow(code[pc + 1 + i], j);
+          }
           if (onJump === null) return flow(code[pc + 1 + i], s);
           const j = copyState(s);
           setLocal(j, code[pc + 1], onJump);
           flow(code[pc + 1 + i], j);
         });
       }
+      if (cond !== null) narrowSelect(s, selPc, keepOn(op === Op.JMP_F));
       if (onFall !== null && onFall !== '') setLocal(s, code[pc + 1], onFall);
       const next = pc + opSize(op);
       if (TERMINATORS.has(op) || onFall === '' || next >= code.length) return;
@@ -471,10 +610,20 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
     }
   };
 
-  while (work.length) {
-    const pc = work.pop()!;
-    queued[pc] = 0;
-    runBlock(pc, false);
+  // the arm types of a select climb with the states; when they changed during a run, the
+  // narrowings made from them are run again from the start, until a run changes none
+  for (;;) {
+    while (work.length) {
+      const pc = work.pop()!;
+      queued[pc] = 0;
+      runBlock(pc, false);
+    }
+    if (!tableChanged) break;
+    tableChanged = false;
+    states.clear();
+    states.set(0, copyState(start));
+    work.push(0);
+    queued[0] = 1;
   }
   for (const first of [...states.keys()].sort((x, y) => x - y)) runBlock(first, true);
 }

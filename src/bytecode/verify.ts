@@ -46,7 +46,7 @@ function effect(m: Module, fn: FnProto, code: Int32Array, pc: number, stack: str
     }
     case Op.AWAIT: return { pop: 'r', push: KIND[a] };
     case Op.RET: return { pop: KIND[fn.retKind], push: '' };
-    case Op.NEW_SLICE: return { pop: KIND[b].repeat(a), push: 'r' };
+    case Op.NEW_SLICE: return { pop: kindOfType(m.strings[b]).repeat(a), push: 'r' };
     case Op.SLICE_REPEAT: return { pop: KIND[a] + 'n', push: 'r' };
     case Op.SLICE_GET: return { pop: 'rn', push: KIND[a] };
     case Op.SLICE_SET: return { pop: 'rn' + KIND[a], push: '' };
@@ -81,6 +81,7 @@ function operandLimit(m: Module, fn: FnProto, kind: OperandKind): number {
     case 'shape': return m.shapes.length;
     case 'ity': return INT_NAMES.length;
     case 'kind': return 2;
+    case 'vty': return m.strings.length;
     case 'builtin': return BUILTINS.length;
     case 'extern': return m.externs.length;
     case 'ctype': return CTYPE_COUNT;
@@ -126,6 +127,7 @@ export function stackShapes(m: Module, fn: FnProto): { max: number; at: (string 
       const v = code[pc + 1 + i];
       if (kind === 'imm' || kind === 'jump') return;
       if (v < 0 || v >= operandLimit(m, fn, kind)) fail(pc, `${info.name} operand ${i + 1} (${kind}) = ${v} is out of range`);
+      if (kind === 'vty' && !validType(m, m.strings[v])) fail(pc, `${info.name} names ${JSON.stringify(m.strings[v])} as its element type, which is not a value type`);
     });
     if ((op === Op.CALL || op === Op.SPAWN || op === Op.SPAWN_H) && code[pc + 2] !== m.functions[code[pc + 1]].arity) {
       fail(pc, `${info.name} passes ${code[pc + 2]} arguments to '${m.functions[code[pc + 1]].name}', which takes ${m.functions[code[pc + 1]].arity}`);

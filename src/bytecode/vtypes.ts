@@ -13,9 +13,19 @@
 //   m     a mutex
 //   cT    a channel of elements of type T
 //   x     a cell (a variable whose address is taken)
-//   r     a reference nothing says more about (an empty slice literal's elements, the value
-//         of a select whose arms deliver different kinds): it fits any reference operand. A
-//         file may not declare it.
+//   r     a reference nothing says more about (a declaration a module made in memory left
+//         out): it fits only where any reference does (POP, DUP, a store). A file may not
+//         declare it.
+//   IP    the arm index the SELECT at pc P pushed (a number); EP:k the number an EQ of it with
+//         the constant k gave (a boolean); SP the status the SELECT or CHAN_RECV at P pushed
+//   UP:b  the reference the SELECT or CHAN_RECV at pc P delivered, before the code has tested
+//         what happened: b has two places per arm, '1' where possible: the arm ran and gave its
+//         value (a receive's or await's element type), or it ran and left a 0 (a receive from
+//         a closed channel, a cancelled one, any arm that delivers nothing). A JMP_F or JMP_T
+//         on an EP:k (which arm) or an SP (a receive's status: nonzero iff it got a value)
+//         narrows every UP slot on each edge, and one whose possible places all hold the same
+//         type becomes that type (if that is a 0: unusable). The instruction at P makes every
+//         IP, EP, SP and UP from its previous run a plain number or unusable.
 //
 // The TYPES section of a file declares these types for every function's locals and result and
 // every global, the FIELDS section for every field of every shape; parameters start as
@@ -46,8 +56,13 @@ export function ofKind(k: number | string): VType {
   return k === 1 || k === 'r' ? ANY_REF : NUM;
 }
 
-/** A slice, handle or channel of element (result) type t. */
-export const sliceOf = (t: VType): VType => '[' + t;
+/**
+ * A slice, handle or channel of element (result) type t. What a container holds outlives the
+ * select that made an arm index or an untested value (IP, EP:k, UP:b), so inside one they are a
+ * plain number, or unusable.
+ */
+const held = (t: VType): VType => (isNumType(t) ? NUM : t[0] === 'U' ? MIXED : t);
+export const sliceOf = (t: VType): VType => '[' + held(t);
 export const handleOf = (t: VType): VType => 'h' + t;
 export const chanOf = (t: VType): VType => 'c' + t;
 export const objOf = (shape: number): VType => 'o' + shape;
@@ -68,9 +83,14 @@ export function shapeSet(t: VType): readonly number[] {
   return s;
 }
 
+/** Is t a number type: NUM, a select's arm index or a test of it (IP, EP:k), a receive's status (SP)? */
+export function isNumType(t: VType): boolean {
+  return t === NUM || t[0] === 'I' || t[0] === 'E' || t[0] === 'S';
+}
+
 /** The stack kind of a value of type t. */
 export function kindOfType(t: VType): 'n' | 'r' {
-  return t === NUM || t === UNWRITTEN ? 'n' : 'r';
+  return t === UNWRITTEN || isNumType(t) ? 'n' : 'r';
 }
 
 const CONTAINERS = '[hc';
@@ -79,6 +99,15 @@ export function join(a: VType, b: VType): VType {
   if (a === b) return a;
   if (a === UNWRITTEN || b === UNWRITTEN) return UNWRITTEN;
   if (a === MIXED || b === MIXED) return MIXED;
+  if (isNumType(a) || isNumType(b)) return isNumType(a) && isNumType(b) ? NUM : MIXED;
+  if (a[0] === 'U' && b[0] === 'U') {
+    // the same select's value, from paths that ruled out different arms: the arms either left
+    const c = a.indexOf(':');
+    if (a.slice(0, c) !== b.slice(0, b.indexOf(':')) || a.length !== b.length) return MIXED;
+    let bits = a.slice(0, c + 1);
+    for (let i = c + 1; i < a.length; i++) bits += a[i] === '1' || b[i] === '1' ? '1' : '0';
+    return bits;
+  }
   if (a[0] === 'o' && b[0] === 'o') {
     if (a.length === 1 || b.length === 1) return 'o';
     const u = objOfSet([...shapeSet(a), ...shapeSet(b)]);
@@ -92,12 +121,16 @@ export function join(a: VType, b: VType): VType {
   return MIXED;
 }
 
-/** May a value of type v be used where type want is declared? ('r' on either side fits any reference.) */
+/**
+ * May a value of type v be used where type want is declared? Any reference fits where 'r' is
+ * wanted; a value of type 'r' fits only there (nothing says what it is).
+ */
 export function fits(v: VType, want: VType): boolean {
   if (v === want) return true;
   if (v === MIXED || v === UNWRITTEN || want === MIXED || want === UNWRITTEN) return false;
-  if (v === NUM || want === NUM) return false;
-  if (v === ANY_REF || want === ANY_REF) return true;
+  if (isNumType(v) || isNumType(want)) return isNumType(v) && isNumType(want);
+  if (want === ANY_REF) return true;
+  if (v === ANY_REF) return false;
   if (v[0] === 'o' && want[0] === 'o') {
     // an object of unknown shape fits only where any object does (a function value's slot)
     if (want.length === 1) return true;
@@ -176,6 +209,8 @@ export function describe(m: Module, t: VType): string {
     case 'x': return 'a cell';
     case 'w': return 'an i128 or u128';
     case 'r': return 'a reference';
+    case 'I': case 'E': case 'S': return 'a number';
+    case 'U': return 'the value a select or a receive delivered, which depends on what happened (test the arm index, and a receive\'s status, first)';
     default: return 'different kinds of object on different paths';
   }
 }

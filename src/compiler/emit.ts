@@ -524,6 +524,16 @@ class FnEmitter {
     for (const j of ends) this.patch(j);
   }
 
+  /**
+   * The operand of a NEW_SLICE or CHAN_NEW: its element type as a string constant, which the
+   * verifier holds every element to (a type the checker left open is an object of any shape, or
+   * a number).
+   */
+  elemType(t: Ty): number {
+    const v = vtypeOf(t, this.pools, this.cp);
+    return this.pools.str(v !== 'r' ? v : kindOf(t) ? 'o' : 'n');
+  }
+
   bindSelectArm(arm: SelectArm, status: number, ref: number, num: number): void {
     const n = notes(arm);
     if (n.slot === undefined) return;
@@ -598,7 +608,7 @@ class FnEmitter {
     let out = -1;
     if (name === 'map' || name === 'filter') {
       out = this.temp(tyOf(e));
-      this.op(Op.NEW_SLICE, 0, name === 'map' ? kindOf(ft.ret) : ek);
+      this.op(Op.NEW_SLICE, 0, this.elemType(name === 'map' ? ft.ret : xt.elem));
       this.op(Op.STORE, out);
     }
     this.op(Op.LOAD, xs);
@@ -1222,7 +1232,7 @@ class FnEmitter {
       case 'ArrayLit': {
         const elem = (ty as Extract<Ty, { k: 'slice' }>).elem;
         for (const x of e.elems) this.expr(x);
-        this.op(Op.NEW_SLICE, e.elems.length, kindOf(elem));
+        this.op(Op.NEW_SLICE, e.elems.length, this.elemType(elem));
         return;
       }
       case 'ArrayRepeat': {
@@ -1517,7 +1527,7 @@ class FnEmitter {
       case 'chanNew':
         this.expr(args[0]);
         this.mark(e);
-        this.op(Op.CHAN_NEW, kindOf((tyOf(e) as Extract<Ty, { k: 'chan' }>).elem));
+        this.op(Op.CHAN_NEW, this.elemType((tyOf(e) as Extract<Ty, { k: 'chan' }>).elem));
         return;
       case 'builtin': return this.builtin(e, BUILTIN_FNS[t.fn], args);
       case 'closureCall': {

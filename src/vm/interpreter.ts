@@ -11,6 +11,7 @@ import { readSync } from 'fs';
 import { B, NUMERIC_BUILTINS } from '../bytecode/builtins';
 import { Op, opSize, selectArmPops } from '../bytecode/opcodes';
 import { wideFits } from '../bytecode/wide';
+import { kindOfType } from '../bytecode/vtypes';
 import { WideTrap, fromFloat, fromNumber, newWide, readWide, valueAs, wideBinary, wideNeg, wideNot } from './wide';
 import { CallError, ExternCalls } from '../ffi/calls';
 import { cBytes, freeC, type CFunction } from '../ffi/library';
@@ -173,6 +174,7 @@ export class Interpreter {
     this.natives = this.native.entries;
     this.closureFn = Int32Array.from(m.shapes, (s) => s.fn ?? -1);
     this.closureFields = Int32Array.from(m.shapes, (s) => s.refs.length);
+    this.vtyRefs = Uint8Array.from(m.strings, (s) => (kindOfType(s) === 'r' ? 1 : 0));
     this.closureSig = m.shapes.map((_, i) => closureShapeSig(m, i));
   }
 
@@ -324,6 +326,8 @@ export class Interpreter {
    */
   readonly closureFn: Int32Array;
   readonly closureFields: Int32Array;
+  /** per string constant: 1 when, read as a value type (a NEW_SLICE's or CHAN_NEW's operand), it is a reference type */
+  readonly vtyRefs: Uint8Array;
   readonly closureSig: (string | null)[];
 
   /** CALL_CLOSURE of a value that is not a closure with the call's signature: only a corrupt file. */
@@ -903,7 +907,7 @@ export class Interpreter {
         case Op.NEW_SLICE: {
           this.sync(fnIndex, pc - 1, base, sp, depth);
           const n = code[pc];
-          const s = arena.newSlice(n, n, code[pc + 1]);
+          const s = arena.newSlice(n, n, this.vtyRefs[code[pc + 1]]);
           if (arena.f64 !== f64) ({ f64, i32 } = arena);
           pc += 2;
           const b0 = arena.sliceBase(s);
@@ -1070,7 +1074,7 @@ export class Interpreter {
           if (!Number.isInteger(cap) || cap < 0) throw this.fail(`channel capacity ${cap} is negative`, fnIndex, pc - 1, depth);
           if (cap > MAX_CHAN_CAP) throw this.fail(`channel capacity ${cap} is too large (at most ${MAX_CHAN_CAP})`, fnIndex, pc - 1, depth);
           this.sync(fnIndex, pc - 1, base, sp, depth);
-          const ch = this.sched.chanNew(cap, code[pc], fnIndex, pc - 1);
+          const ch = this.sched.chanNew(cap, this.vtyRefs[code[pc]], fnIndex, pc - 1);
           if (arena.f64 !== f64) ({ f64, i32 } = arena);
           f64[sp - 1] = ch;
           pc++;
