@@ -6,11 +6,11 @@ const { BUILTINS, BUILTIN_FNS, kindOf } = require('../dist/bytecode/builtins');
 const { builtinType, isRef } = require('../dist/compiler/types');
 
 describe('built-in table', () => {
-  it('numbers the BUILTIN rows in table order, and opcodes.ts re-exports them', () => {
+  it('numbers the BUILTIN rows in table order, in one table (opcodes.ts does not hold another)', () => {
     const rows = BUILTIN_FNS.filter((f) => f.lower.kind === 'builtin');
     expect(rows.map((f) => f.lower.b)).to.deep.equal(rows.map((_, i) => i));
     expect(BUILTINS.map((b) => b.fn)).to.deep.equal(rows);
-    expect(require('../dist/bytecode/opcodes').BUILTINS).to.equal(BUILTINS);
+    expect(require('../dist/bytecode/opcodes').BUILTINS).to.equal(undefined);
   });
 
   it('gives each spelling the stack kind of the type the checker makes of it', () => {

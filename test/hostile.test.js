@@ -11,7 +11,8 @@ const { spawnSync } = require('child_process');
 const { compile } = require('../dist/compiler/compile');
 const { CompileError } = require('../dist/compiler/diagnostics');
 const { readAstb, writeAstb, crc32, AstbError } = require('../dist/bytecode/astb');
-const { OPS, BUILTINS } = require('../dist/bytecode/opcodes');
+const { OPS } = require('../dist/bytecode/opcodes');
+const { BUILTINS } = require('../dist/bytecode/builtins');
 const { fuzz } = require('../tools/fuzz');
 
 const CLI = path.join(__dirname, '..', 'bin', 'asthra');

@@ -2,7 +2,8 @@
 // enum is erased at runtime, so opcode numbers come from the OPS table by name.
 'use strict';
 const { expect } = require('chai');
-const { OPS, BUILTINS, forEachInstruction } = require('../dist/bytecode/opcodes');
+const { OPS, forEachInstruction } = require('../dist/bytecode/opcodes');
+const { BUILTINS } = require('../dist/bytecode/builtins');
 const { verifyModule, analyze, closureShapeSig, VerifyError } = require('../dist/bytecode/verify');
 
 /** The opcode number of an instruction name (throws on a typo so a test cannot pass by accident). */

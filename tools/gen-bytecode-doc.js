@@ -352,7 +352,8 @@ it came from \`asthra run\` or from a file. A rejection exits with code 2:
 2. **Decoding.** Every opcode is in the table; no instruction is cut off by the end of the code;
    every operand is in range for its kind: \`local\` < the function's locals, \`global\` < the
    globals, \`num\`/\`str\` < the constant pools, \`fn\` < the functions, \`shape\` < the shapes, \`ity\`
-   < ${INT_NAMES.length}, \`kind\` < 2, \`builtin\` < ${BUILTINS.length}, \`field\`/\`count\` < 2^20. A \`CALL\`'s argument count
+   < ${INT_NAMES.length}, \`kind\` < 2, \`vty\` a string constant that is a value type, \`builtin\` < ${BUILTINS.length},
+   \`field\`/\`count\` < 2^20. A \`CALL\`'s argument count
    equals the callee's arity; a \`CALL_CLOSURE\`'s equals its signature's (a string such as
    \`nr:n\`, which it pops after the closure object, and whose result kind it pushes). The fused instructions that compute on the locals they name
    (\`INC_LOCAL\`, \`LOCAL_ADD_I\`, \`LOCAL_SUB_IMM\`, \`JLT_LOCALS\`, \`JGE_LOCALS\`,

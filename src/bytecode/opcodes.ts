@@ -348,5 +348,6 @@ export function forEachInstruction(code: Int32Array, f: (pc: number, op: number)
   for (let pc = 0; pc < code.length; pc += opSize(code[pc])) f(pc, code[pc]);
 }
 
-// The built-in functions a BUILTIN instruction calls are numbered by their own table.
-export { BUILTINS } from './builtins';
+// The built-in functions a BUILTIN instruction calls are numbered by their own table
+// (builtins.ts, which names the opcodes some of them lower to: it imports this file, not the
+// other way round).

@@ -16,7 +16,7 @@ import { CallbackSetupError, callbacksStarted } from '../ffi/callbacks';
 import { writeAll } from '../vm/output';
 import { TraceFileError } from '../trace/summary';
 import { PackageError } from '../pkg/error';
-import { EXIT_INTERNAL, MAX_WORKERS, RunOptions, defaultWorkers, runModule, runModuleParallel, startPool } from '../runtime/run';
+import { CRASH_WATCH_ENTRY, EXIT_INTERNAL, MAX_WORKERS, RunOptions, defaultWorkers, runModule, runModuleParallel, startPool } from '../runtime/run';
 
 /** the package's version (read when asked: start-up need not load package.json) */
 const version = (): string => (require('../../package.json') as { version: string }).version;
@@ -347,12 +347,12 @@ function startEarly(file: string, opts: RunOptions): Piscina | undefined {
 }
 
 /**
- * The thread that reports a crash inside C (ffi/crash.ts) also takes tens of milliseconds to
+ * The thread that reports a crash inside C (runtime/crashwatch.ts) also takes tens of milliseconds to
  * start: for a source file that mentions `extern`, it starts before the file is compiled.
  */
 function watchEarly(file: string): CrashWatch | undefined {
   try {
-    return existsSync(file) && /\bextern\b/.test(readFileSync(file, 'utf8')) ? new CrashWatch() : undefined;
+    return existsSync(file) && /\bextern\b/.test(readFileSync(file, 'utf8')) ? new CrashWatch(CRASH_WATCH_ENTRY) : undefined;
   } catch {
     return undefined; // unreadable: compileFile reports it
   }

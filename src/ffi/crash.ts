@@ -5,7 +5,7 @@
 //
 // Node gives JavaScript no handler for SIGSEGV, SIGBUS, SIGFPE, SIGILL or SIGABRT, so the
 // handler is a koffi callback installed with libc's sigaction. Why it runs on a thread of its
-// own (the watch thread, crashwatch.ts) and not on the thread that faulted:
+// own (the watch thread, runtime/crashwatch.ts) and not on the thread that faulted:
 //  - A signal disposition belongs to the process, not to a thread: one handler address serves
 //    every thread.
 //  - koffi runs a callback synchronously only on the thread that registered it, and only while
@@ -33,7 +33,6 @@
 // those of glibc and musl there). Elsewhere nothing is installed and a crash ends the process
 // unreported, as before.
 import * as os from 'os';
-import * as path from 'path';
 import { MAX_WORKERS } from '../heap/layout';
 import { MAX_FFI_THREADS } from './pool';
 import { koffi, type CFunction } from './library';
@@ -125,7 +124,8 @@ export class CrashWatch {
   private readonly i32 = new Int32Array(this.table);
   private port: import('worker_threads').MessagePort | null = null;
 
-  constructor() {
+  /** `entry`: the watch thread's script (runtime/crashwatch.js: CRASH_WATCH_ENTRY) */
+  constructor(entry: string) {
     if (!CRASH_REPORTS_SUPPORTED) {
       this.i32[Crash.STATE] = UNAVAILABLE;
       return;
@@ -133,7 +133,7 @@ export class CrashWatch {
     const { Worker, MessageChannel } = require('worker_threads') as typeof import('worker_threads');
     const { port1, port2 } = new MessageChannel();
     const data: WatchThreadData = { table: this.table, port: port2 };
-    const w = new Worker(path.join(__dirname, 'crashwatch.js'), { workerData: data, transferList: [port2], stdout: false, stderr: false });
+    const w = new Worker(entry, { workerData: data, transferList: [port2], stdout: false, stderr: false });
     w.unref();
     w.on('error', () => Atomics.store(this.i32, Crash.STATE, UNAVAILABLE));
     port1.unref();

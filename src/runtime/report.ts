@@ -164,7 +164,7 @@ export function formatFrames(m: Module, frames: { fn: number; pc: number }[]): s
 
 /**
  * The Asthra stack of the task whose C call crashed the process, read by the watch thread
- * (ffi/crashwatch.ts) from the arena while the task's thread waits in the signal handler: the
+ * (crashwatch.ts) from the arena while the task's thread waits in the signal handler: the
  * fiber's frames, written before the call. A call from native code names its own function and
  * pc (fn >= 0); the fiber's frames then start at the interpreter frame that entered native code.
  */

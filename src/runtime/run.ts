@@ -15,6 +15,9 @@ import { setUpCallbacks } from '../ffi/callbacks';
 import { setUpFfi } from '../ffi/pool';
 import { checkExterns, libraryDirs } from '../ffi/library';
 import { CrashWatch } from '../ffi/crash';
+
+/** The script of the thread that reports a crash inside C (crashwatch.ts). */
+export const CRASH_WATCH_ENTRY = path.join(__dirname, 'crashwatch.js');
 import { newInjectRing } from '../scheduler/inject';
 import { LOCAL_QUEUE_BYTES } from '../scheduler/runq';
 import { Finish, Stat, countsLine, spawnMain } from '../scheduler/scheduler';
@@ -80,7 +83,7 @@ function prepare(m: Module, opts: RunOptions, workers: number): Prepared {
     opts.crashWatch?.disarm();
     throw e;
   }
-  const watch = m.externs.length > 0 ? opts.crashWatch ?? new CrashWatch() : null;
+  const watch = m.externs.length > 0 ? opts.crashWatch ?? new CrashWatch(CRASH_WATCH_ENTRY) : null;
   if (watch === null) opts.crashWatch?.disarm(); // started early for a program that calls no C after all
   // One worker grows the buffer as it goes; several share it from the start at its full size
   // (the OS commits pages only as they are touched), so no thread ever sees the buffer move.

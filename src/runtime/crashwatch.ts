@@ -1,14 +1,15 @@
-// The watch thread (crash.ts): installs the crash handler, a koffi callback, for CRASH_SIGNALS,
-// and keeps its event loop free, which is where koffi delivers the handler's call from the
-// thread that faulted. It does nothing else until then.
+// The watch thread (ffi/crash.ts): installs the crash handler, a koffi callback, for
+// CRASH_SIGNALS, and keeps its event loop free, which is where koffi delivers the handler's call
+// from the thread that faulted. It does nothing else until then. A thread of the runtime: its
+// report names the task's Asthra frames (report.ts), which the FFI layer below does not know.
 import { writeSync } from 'fs';
 import { receiveMessageOnPort, workerData } from 'worker_threads';
 import type { Module } from '../bytecode/module';
 import {
   ARMED, CRASH_ROWS, CRASH_SIGNALS, Crash, OLD_ACTIONS_AT, Row, RowF64, SA_FLAGS_AT, SA_ONSTACK, SA_RESETHAND, SA_SIGINFO,
   SIGACTION_BYTES, SIGACTION_SLOT, UNAVAILABLE, WatchAttach, WatchThreadData, libcFn, rowSlot, rowWord,
-} from './crash';
-import { koffi } from './library';
+} from '../ffi/crash';
+import { koffi } from '../ffi/library';
 
 /** siginfo_t.si_code of a signal sent with kill(2) */
 const SI_USER = 0;
@@ -91,7 +92,7 @@ function describe(row: number, ext: number, sig: number, code: number, si: DataV
   // the program's names, lines and stacks are only read now, when there is something to report
   const { readAstb } = require('../bytecode/astb') as typeof import('../bytecode/astb');
   const { sourceAt } = require('../bytecode/module') as typeof import('../bytecode/module');
-  const { crashFrames } = require('../runtime/report') as typeof import('../runtime/report');
+  const { crashFrames } = require('./report') as typeof import('./report');
   const m: Module = readAstb(Buffer.from(program.astb));
   const x = m.externs[ext];
   const at = sourceAt(m, x.line);
