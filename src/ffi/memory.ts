@@ -6,8 +6,12 @@
 // moves, and neither do its objects), so C may write through it; libc.malloc's result is the C
 // allocator's address. A read or write inside the arena goes through a DataView of it; any other
 // address is C memory, reached through koffi. Before that, the C-memory table (heap/cmem.ts)
-// turns null, a block after its free, and an access past a block's end into a runtime error. A
-// wild address from C is C's business: as in C, it may crash the process.
+// turns null, a block after its free, and an access past a block's end into a runtime error.
+// Any other address (a pointer a C function returned, or an integer made into a pointer) is read
+// or written by the kernel, through a pipe of the thread's own (write(2) from it, read(2) into
+// it): where no memory is there to read or write, the call fails with EFAULT and the access is
+// a runtime error, never a crash of the process. It costs two system calls per access; memory
+// of the arena and blocks from libc.malloc are read and written directly.
 import { CTYPE_NAMES, CTYPE_SIZE, CType } from '../bytecode/ctypes';
 import { C_FREED, C_UNKNOWN } from '../heap/cmem';
 import type { Arena } from '../heap/arena';
@@ -25,6 +29,10 @@ export class Memory {
   private viewBytes = 0;
   private cCalloc: CFn | null = null;
   private cMemmove: CFn | null = null;
+  /** the pipe and the calls that move bytes through it (see the file's comment), made on first use */
+  private pipe: { r: number; w: number; writeAt: CFn; writeBuf: CFn; readAt: CFn; readBuf: CFn } | null = null;
+  private readonly scratch = Buffer.alloc(8);
+  private readonly scratchView = new DataView(this.scratch.buffer, this.scratch.byteOffset, 8);
 
   constructor(private readonly arena: Arena) {}
 
@@ -35,6 +43,11 @@ export class Memory {
 
   load(addr: number, t: number): number {
     const [v, off] = this.at(addr, t, 'read');
+    // an address the VM cannot vouch for: the kernel copies the value into the scratch buffer
+    return v !== null ? this.get(v, off, t, addr) : this.get(this.kernelRead(addr, t), 0, t, addr);
+  }
+
+  private get(v: DataView, off: number, t: number, addr: number): number {
     switch (t) {
       case CType.Bool: return v.getUint8(off) !== 0 ? 1 : 0;
       case CType.I8: return v.getInt8(off);
@@ -52,6 +65,13 @@ export class Memory {
 
   store(addr: number, t: number, x: number): void {
     const [v, off] = this.at(addr, t, 'write');
+    if (v !== null) return this.put(v, off, t, x);
+    // an address the VM cannot vouch for: the value is put together here and written by the kernel
+    this.put(this.scratchView, 0, t, x);
+    this.kernelWrite(addr, t);
+  }
+
+  private put(v: DataView, off: number, t: number, x: number): void {
     switch (t) {
       case CType.Bool: v.setUint8(off, x !== 0 ? 1 : 0); return;
       case CType.I8: v.setInt8(off, x); return;
@@ -126,7 +146,49 @@ export class Memory {
     this.checkC(addr, len, what, 'read');
   }
 
-  private at(addr: number, t: number, verb: string): [DataView, number] {
+  /** The value at a pointer the VM cannot vouch for, copied by the kernel into the scratch buffer. */
+  private kernelRead(addr: number, t: number): DataView {
+    const p = this.kernelPipe();
+    const size = CTYPE_SIZE[t];
+    const n = Number(p.writeAt(p.w, addr, size));
+    if (n !== size) {
+      if (n > 0) p.readBuf(p.r, Buffer.alloc(8), n); // what the kernel could read before the hole
+      throw new MemoryError(`read through ${article(CTYPE_NAMES[t])} pointer at 0x${addr.toString(16)}: no memory there can be read (a wild pointer)`);
+    }
+    p.readBuf(p.r, this.scratch, size);
+    return this.scratchView;
+  }
+
+  /** The value in the scratch buffer, written by the kernel at a pointer the VM cannot vouch for. */
+  private kernelWrite(addr: number, t: number): void {
+    const p = this.kernelPipe();
+    const size = CTYPE_SIZE[t];
+    p.writeBuf(p.w, this.scratch, size);
+    const n = Number(p.readAt(p.r, addr, size));
+    if (n !== size) {
+      p.readBuf(p.r, Buffer.alloc(8), size - Math.max(0, n)); // the bytes the kernel could not deliver
+      throw new MemoryError(`write through ${article(CTYPE_NAMES[t])} pointer at 0x${addr.toString(16)}: no memory there can be written (a wild pointer, or read-only memory)`);
+    }
+  }
+
+  private kernelPipe(): NonNullable<Memory['pipe']> {
+    if (this.pipe !== null) return this.pipe;
+    const c = libc();
+    const fds = new Int32Array(2);
+    if (Number((c.func('int pipe(int *fds)') as CFn)(fds)) !== 0) throw new MemoryError('the system has no pipe left to check a pointer with');
+    this.pipe = {
+      r: fds[0],
+      w: fds[1],
+      writeAt: c.func('long write(int, uintptr_t, size_t)') as CFn,
+      writeBuf: c.func('long write(int, void *, size_t)') as CFn,
+      readAt: c.func('long read(int, uintptr_t, size_t)') as CFn,
+      readBuf: c.func('long read(int, void *, size_t)') as CFn,
+    };
+    return this.pipe;
+  }
+
+  /** Where the value at `addr` is: a view and an offset, or null for the kernel to reach it. */
+  private at(addr: number, t: number, verb: string): [DataView | null, number] {
     const size = CTYPE_SIZE[t];
     const base = this.arenaBase();
     const off = addr - base;
@@ -137,11 +199,11 @@ export class Memory {
       }
       return [this.view, off];
     }
-    this.checkC(addr, size, `${CTYPE_NAMES[t]} pointer`, verb);
+    if (this.checkC(addr, size, `${CTYPE_NAMES[t]} pointer`, verb) === C_UNKNOWN) return [null, 0];
     return [new DataView(koffi().view(addr, size)), 0];
   }
 
-  private checkC(addr: number, size: number, what: string, verb: string): void {
+  private checkC(addr: number, size: number, what: string, verb: string): number {
     if (addr === 0) throw new MemoryError(`null pointer dereference: ${verb} through a null ${what}`);
     if (!Number.isSafeInteger(addr) || addr < 0) throw new MemoryError(`${verb} through an invalid ${what} (${addr})`);
     const known = this.arena.cmem.lookup(addr);
@@ -150,6 +212,7 @@ export class Memory {
     if (known !== C_UNKNOWN && size > known) {
       throw new MemoryError(`${verb} of ${size} bytes at ${hex}, past the end of a ${known}-byte block from libc.malloc`);
     }
+    return known;
   }
 
   private arenaBase(): number {
@@ -174,6 +237,11 @@ export class Memory {
 /** The C library and the process's own symbols, as library.ts binds `extern "libc"`. */
 function libc(): ReturnType<ReturnType<typeof koffi>['load']> {
   return koffi().load(null);
+}
+
+/** 'a u8', 'an i32' */
+function article(word: string): string {
+  return /^[aeio]/.test(word) ? `an ${word}` : `a ${word}`;
 }
 
 function exact(v: bigint, t: number, addr: number): number {
