@@ -52,7 +52,7 @@ export class RunQueues {
 
   constructor(readonly arena: Arena, seed: number | null, readonly index: number) {
     this.seeded = seed !== null;
-    this.rng = seed === null ? 0x9e3779b9 : (seed >>> 0) || 1;
+    this.rng = seed === null ? 0x9e3779b9 | 0 : (seed | 0) || 1;
     this.workers = Math.max(1, arena.i32[Meta.WORKERS]);
     this.mt = this.workers > 1;
     this.local = this.mt && !this.seeded;
@@ -60,14 +60,20 @@ export class RunQueues {
     this.rq?.init();
   }
 
-  /** A pseudo-random number (xorshift; seeded by --seed, so one worker is reproducible). */
-  random(): number {
+  /**
+   * A pseudo-random number below n (xorshift; seeded by --seed, so one worker is reproducible).
+   * The state is kept as an int32 and the draw is taken modulo n here: a uint32 above 2^31 is a
+   * heap number in V8, and returned as one it would be boxed and divided as a double.
+   */
+  below(n: number): number {
     let x = this.rng;
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
-    this.rng = x >>> 0 || 1;
-    return this.rng;
+    x |= 0;
+    if (x === 0) x = 1;
+    this.rng = x;
+    return (x >>> 0) % n;
   }
 
   /**
@@ -115,7 +121,7 @@ export class RunQueues {
     const n = i32[Meta.GLOBAL_LEN];
     if (n === 0) return 0;
     const f = this.seeded && n > 1
-      ? takeAt(i32, Meta.RUNQ_HEAD, Meta.RUNQ_TAIL, this.random() % n)
+      ? takeAt(i32, Meta.RUNQ_HEAD, Meta.RUNQ_TAIL, this.below(n))
       : takeOne(i32, Meta.RUNQ_HEAD, Meta.RUNQ_TAIL);
     if (this.mt) Atomics.sub(i32, Meta.GLOBAL_LEN, 1);
     else i32[Meta.GLOBAL_LEN]--;
@@ -225,7 +231,7 @@ export class RunQueues {
     }
     if (f === 0) f = this.globalGet(true);
     if (f === 0) {
-      const victim = this.random() % this.workers;
+      const victim = this.below(this.workers);
       f = this.rq!.steal(victim);
       if (f !== 0) {
         this.steals++;

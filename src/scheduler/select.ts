@@ -53,7 +53,8 @@ export class Selector {
   constructor(
     readonly door: Parking,
     readonly chans: Channels,
-    private readonly random: () => number,
+    /** a pseudo-random number below n (the worker's generator) */
+    private readonly below: (n: number) => number,
     private readonly addTimer: (at: number, fiber: number, seq: number) => void,
   ) {}
 
@@ -106,7 +107,7 @@ export class Selector {
     const order = this.order;
     for (let i = 0; i < n; i++) order[i] = i;
     for (let i = n - 1; i > 0; i--) {
-      const j = this.random() % (i + 1);
+      const j = this.below(i + 1);
       const t = order[i];
       order[i] = order[j];
       order[j] = t;
@@ -250,7 +251,7 @@ export class Selector {
     const ready: number[] = [];
     for (let i = 0; i < arms.length; i++) if ('cCsSt'.includes(arms[i])) ready.push(i);
     if (ready.length === 0) return false;
-    const i = ready[this.random() % ready.length];
+    const i = ready[this.below(ready.length)];
     const code = arms.charCodeAt(i);
     this.result(i, 0, 0, code === SEND_N || code === SEND_R ? SendStatus.Cancelled : 0);
     return true;
