@@ -221,7 +221,9 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
   const armTypes = new Map<number, (VType | null)[]>();
   /** per SELECT or CHAN_RECV: its arm codes (a CHAN_RECV is one receive arm, 'C') */
   const armCodes = new Map<number, string>();
-  /** an entry of armTypes changed during this run of the worklist */
+  /** the entries of armTypes a narrowing has read during this run of the worklist */
+  const tableRead = new Set<number>();
+  /** an entry changed after a narrowing had read it: the run must be made again */
   let tableChanged = false;
 
   /** Does type t come from the SELECT at pc p (IP, EP:k, UP:b)? */
@@ -244,6 +246,7 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
    */
   const narrowSelect = (s: State, p: number, keep: (pos: number) => boolean): void => {
     const types = armTypes.get(p);
+    tableRead.add(p);
     const narrow = (t: VType): VType => {
       if (t[0] !== 'U' || !fromSelect(t, p)) return t;
       const c = t.indexOf(':');
@@ -279,7 +282,7 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
     });
     if (stale === undefined || types.some((t, i) => t !== stale[i])) {
       armTypes.set(pc, types);
-      tableChanged = true;
+      if (tableRead.has(pc)) tableChanged = true;
     }
     armCodes.set(pc, arms);
     const open = types.filter((_, i) => bits[i] === '1');
@@ -620,6 +623,7 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
     }
     if (!tableChanged) break;
     tableChanged = false;
+    tableRead.clear();
     states.clear();
     states.set(0, copyState(start));
     work.push(0);
