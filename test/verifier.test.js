@@ -577,6 +577,15 @@ describe('verifier', () => {
       rejects(withShapes([main(ret0), loop], { strings: ['hello', 'CC'] }), { fn: 'g', msg: /STR_LEN pops the string, but paths to here bring different kinds of object/ });
     });
 
+    it('joins 2 to 64 strings with CONCAT_N, every operand a string', () => {
+      const s3 = [['CONST_S', 0], ['CONST_S', 0], ['CONST_S', 0]];
+      expect(() => verifyModule(single([...s3, ['CONCAT_N', 3], ['STR_LEN'], ['RET']]))).to.not.throw();
+      rejects(single([['CONST_S', 0], ['CONCAT_N', 1], ['STR_LEN'], ['RET']]), { pc: 2, msg: /CONCAT_N joins 1 strings \(2 to 64\)/ });
+      rejects(single([...s3, ['CONCAT_N', 65], ['STR_LEN'], ['RET']]), { pc: 6, msg: /CONCAT_N joins 65 strings \(2 to 64\)/ });
+      rejects(single([['CONST_S', 0], ['PUSH_I', 1], ['CONST_S', 0], ['CONCAT_N', 3], ['STR_LEN'], ['RET']]), { pc: 6, msg: /CONCAT_N expects \[rrr\] on the stack, found \[rnr\]/ });
+      rejects(single([["CONST_S", 0], ["BUILTIN", builtin("mutex_create"), 0], ["CONST_S", 0], ["CONCAT_N", 3], ["STR_LEN"], ["RET"]]), { pc: 7, msg: /CONCAT_N expects a string as string 2, found a mutex/ });
+    });
+
     it('makes an empty slice or a channel of the element type its instruction names', () => {
       const g = (code, types = ['n']) => withShapes([main(ret0), typed(fn('g', { locals: 'r', code: [...code, ...ret0] }), types, 'n')]);
       // an empty slice of strings takes no mutex, and its elements are strings

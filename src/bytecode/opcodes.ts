@@ -154,6 +154,7 @@ export const enum Op {
   WCMP,
   WTOSTR,
   CALL_CLOSURE,
+  CONCAT_N,
 }
 
 // op, name, operands, pops, pushes, native, meaning
@@ -288,7 +289,11 @@ const table = [
   [Op.WTOSTR, 'WTOSTR', ['wty'], 'r', 'r', false, 'an i128/u128 of wide type W to decimal text'],
   // function values (closures): an object of a closure shape (ShapeProto.fn) made by NEW_OBJ
   [Op.CALL_CLOSURE, 'CALL_CLOSURE', ['str', 'count'], '*', '*', true, 'call the closure below N arguments: its function gets its captured fields, then the arguments; K is the signature (argument kinds, \':\', result kind, then \'|\' and the argument and result value types), checked against the function'],
+  [Op.CONCAT_N, 'CONCAT_N', ['count'], '*', 'r', false, 'pop N strings (2 to MAX_CONCAT); push their concatenation, made in one allocation'],
 ] as const;
+
+/** The most strings one CONCAT_N joins (a longer chain is joined in groups). */
+export const MAX_CONCAT = 64;
 
 /**
  * A CALL_CLOSURE signature string: argument kinds, ':', result kind, then optionally '|' and

@@ -3,7 +3,7 @@
 // value's type. Every expression leaves exactly one value on the stack when its value is wanted
 // (void is the number 0) and none otherwise. Max stack depths come from the verifier's analysis.
 import { BUILTIN_FNS, BuiltinFn } from '../bytecode/builtins';
-import { OPS, Op } from '../bytecode/opcodes';
+import { MAX_CONCAT, OPS, Op } from '../bytecode/opcodes';
 import { WIDE_NAMES, WIDE_OPS } from '../bytecode/wide';
 import { FnProto, MainKind, Module, ShapeProto } from '../bytecode/module';
 import { objOfSet } from '../bytecode/vtypes';
@@ -1318,6 +1318,31 @@ class FnEmitter {
       }
       return;
     }
+    // a chain of string concatenations (a + b + c ...): every operand as a string, left to
+    // right, then one CONCAT_N, so the result is made once and each byte copied once (not a new
+    // string per +); a chain longer than MAX_CONCAT is joined in groups
+    if (isStrPlus(e) && isStrPlus(e.left)) {
+      const links: Extract<Expr, { kind: 'Binary' }>[] = [];
+      let n: Expr = e;
+      for (; isStrPlus(n); n = n.left) links.push(n);
+      links.reverse();
+      this.toStr(n);
+      let held = 1;
+      for (const link of links) {
+        this.toStr(link.right);
+        if (++held === MAX_CONCAT) {
+          this.mark(link);
+          this.op(Op.CONCAT_N, held);
+          held = 1;
+        }
+      }
+      if (held > 1) {
+        this.mark(e);
+        if (held === 2) this.op(Op.CONCAT);
+        else this.op(Op.CONCAT_N, held);
+      }
+      return;
+    }
     // a long left-associative chain (1 + 1 + ... + 1, "a" + b + ...) is emitted in a loop over
     // its left spine: the innermost link as usual, then each outer link's right operand and op
     if (isChainLink(e) && isChainLink(e.left)) {
@@ -1652,6 +1677,11 @@ function isUnaryLink(e: Expr): e is Extract<Expr, { kind: 'Unary' }> {
 /** A link of a left-associative operator chain (every binary operator but && and ||). */
 function isLogicLink(e: Expr): e is Extract<Expr, { kind: 'Binary' }> {
   return e.kind === 'Binary' && (e.op === '&&' || e.op === '||');
+}
+
+/** A `+` of strings (a link of a concatenation chain). */
+function isStrPlus(e: Expr): e is Extract<Expr, { kind: 'Binary' }> {
+  return e.kind === 'Binary' && e.op === '+' && tyOf(e).k === 'string';
 }
 
 function isChainLink(e: Expr): e is Extract<Expr, { kind: 'Binary' }> {

@@ -872,6 +872,16 @@ export class Interpreter {
           sp--;
           break;
         }
+        case Op.CONCAT_N: {
+          this.sync(fnIndex, pc - 1, base, sp, depth);
+          const n = code[pc];
+          const r = arena.concatN(sp - n, n);
+          if (arena.f64 !== f64) ({ f64, i32 } = arena);
+          sp -= n;
+          f64[sp++] = r;
+          pc++;
+          break;
+        }
         case Op.TOSTR_I: case Op.TOSTR_F: case Op.TOSTR_B: case Op.TOSTR_C: {
           this.sync(fnIndex, pc - 1, base, sp, depth);
           const v = f64[sp - 1];
