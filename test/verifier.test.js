@@ -577,13 +577,16 @@ describe('verifier', () => {
       rejects(withShapes([main(ret0), loop], { strings: ['hello', 'CC'] }), { fn: 'g', msg: /STR_LEN pops the string, but paths to here bring different kinds of object/ });
     });
 
-    it('joins 2 to 64 strings with CONCAT_N, every operand a string', () => {
-      const s3 = [['CONST_S', 0], ['CONST_S', 0], ['CONST_S', 0]];
-      expect(() => verifyModule(single([...s3, ['CONCAT_N', 3], ['STR_LEN'], ['RET']]))).to.not.throw();
-      rejects(single([['CONST_S', 0], ['CONCAT_N', 1], ['STR_LEN'], ['RET']]), { pc: 2, msg: /CONCAT_N joins 1 strings \(2 to 64\)/ });
-      rejects(single([...s3, ['CONCAT_N', 65], ['STR_LEN'], ['RET']]), { pc: 6, msg: /CONCAT_N joins 65 strings \(2 to 64\)/ });
-      rejects(single([['CONST_S', 0], ['PUSH_I', 1], ['CONST_S', 0], ['CONCAT_N', 3], ['STR_LEN'], ['RET']]), { pc: 6, msg: /CONCAT_N expects \[rrr\] on the stack, found \[rnr\]/ });
-      rejects(single([["CONST_S", 0], ["BUILTIN", builtin("mutex_create"), 0], ["CONST_S", 0], ["CONCAT_N", 3], ["STR_LEN"], ["RET"]]), { pc: 7, msg: /CONCAT_N expects a string as string 2, found a mutex/ });
+    it('joins 2 to 64 operands with CONCAT_N, each a string or a number as its code says', () => {
+      const m = (code, parts) => mod([fn('f', { code })], { strings: ['hello', parts] });
+      const three = [['CONST_S', 0], ['PUSH_I', 7], ['CONST_S', 0]];
+      expect(() => verifyModule(m([...three, ['CONCAT_N', 1], ['STR_LEN'], ['RET']], 'sis'))).to.not.throw();
+      rejects(m([['CONST_S', 0], ['CONCAT_N', 1], ['STR_LEN'], ['RET']], 's'), { pc: 2, msg: /CONCAT_N joins 1 operands \(2 to 64\)/ });
+      rejects(m([...three, ['CONCAT_N', 1], ['STR_LEN'], ['RET']], 's'.repeat(65)), { pc: 6, msg: /CONCAT_N joins 65 operands \(2 to 64\)/ });
+      rejects(m([...three, ['CONCAT_N', 1], ['STR_LEN'], ['RET']], 'sxs'), { pc: 6, msg: /CONCAT_N operand code 'x' is not one of sifbc/ });
+      // the codes say which slots hold strings: a number where a string is said, or the reverse
+      rejects(m([...three, ['CONCAT_N', 1], ['STR_LEN'], ['RET']], 'sss'), { pc: 6, msg: /CONCAT_N expects \[rrr\] on the stack, found \[rnr\]/ });
+      rejects(m([['CONST_S', 0], ['BUILTIN', builtin('mutex_create'), 0], ['CONST_S', 0], ['CONCAT_N', 1], ['STR_LEN'], ['RET']], 'sss'), { pc: 7, msg: /CONCAT_N expects a string as operand 2, found a mutex/ });
     });
 
     it('makes an empty slice or a channel of the element type its instruction names', () => {

@@ -289,11 +289,15 @@ const table = [
   [Op.WTOSTR, 'WTOSTR', ['wty'], 'r', 'r', false, 'an i128/u128 of wide type W to decimal text'],
   // function values (closures): an object of a closure shape (ShapeProto.fn) made by NEW_OBJ
   [Op.CALL_CLOSURE, 'CALL_CLOSURE', ['str', 'count'], '*', '*', true, 'call the closure below N arguments: its function gets its captured fields, then the arguments; K is the signature (argument kinds, \':\', result kind, then \'|\' and the argument and result value types), checked against the function'],
-  [Op.CONCAT_N, 'CONCAT_N', ['count'], '*', 'r', false, 'pop N strings (2 to MAX_CONCAT); push their concatenation, made in one allocation'],
+  [Op.CONCAT_N, 'CONCAT_N', ['str'], '*', 'r', false, 'pop one operand per character of string K (s string, i integer, f float, b bool, c char: CONCAT_PARTS), 2 to MAX_CONCAT of them; push their text joined, made in one allocation'],
 ] as const;
 
-/** The most strings one CONCAT_N joins (a longer chain is joined in groups). */
+/** The most operands one CONCAT_N joins (a longer chain is joined in groups). */
 export const MAX_CONCAT = 64;
+/** What a CONCAT_N operand is, one character each: a string, or a number it writes as text. */
+export const CONCAT_PARTS = 'sifbc';
+/** The stack kinds a CONCAT_N with operand string `parts` pops. */
+export const concatPops = (parts: string): string => parts.replace(/s/g, 'r').replace(/[ifbc]/g, 'n');
 
 /**
  * A CALL_CLOSURE signature string: argument kinds, ':', result kind, then optionally '|' and

@@ -395,10 +395,12 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
         pop(WANT_STR, 'the left operand');
         stack.push(STR);
         break;
-      case Op.CONCAT_N:
-        for (let i = a; i > 0; i--) pop(WANT_STR, `string ${i}`);
+      case Op.CONCAT_N: {
+        const parts = m.strings[a];
+        for (let i = parts.length - 1; i >= 0; i--) pop(parts[i] === 's' ? WANT_STR : null, `operand ${i + 1}`);
         stack.push(STR);
         break;
+      }
       case Op.TOSTR_I: case Op.TOSTR_F: case Op.TOSTR_B: case Op.TOSTR_C: stack.pop(); stack.push(STR); break;
       case Op.STR_LEN: pop(WANT_STR, 'the string'); stack.push(NUM); break;
       case Op.STR_BYTES: pop(WANT_STR, 'the string'); stack.push(sliceOf('n')); break;

@@ -6,7 +6,7 @@
 // The emitter uses the same analysis to compute each function's max-stack.
 import { INT_NAMES } from './inttypes';
 import { BUILTINS } from './builtins';
-import { MAX_CONCAT, MAX_SELECT_ARMS, OPS, Op, OperandKind, SELECT_ARMS, forEachInstruction, opSize, parseClosureSig, selectArmPops } from './opcodes';
+import { CONCAT_PARTS, MAX_CONCAT, MAX_SELECT_ARMS, OPS, concatPops, Op, OperandKind, SELECT_ARMS, forEachInstruction, opSize, parseClosureSig, selectArmPops } from './opcodes';
 import { MainKind } from './module';
 import { localType, typecheckFunction } from './typecheck';
 import { describe, kindOfType, validType } from './vtypes';
@@ -47,7 +47,7 @@ function effect(m: Module, fn: FnProto, code: Int32Array, pc: number, stack: str
     case Op.AWAIT: return { pop: 'r', push: KIND[a] };
     case Op.RET: return { pop: KIND[fn.retKind], push: '' };
     case Op.NEW_SLICE: return { pop: kindOfType(m.strings[b]).repeat(a), push: 'r' };
-    case Op.CONCAT_N: return { pop: 'r'.repeat(a), push: 'r' };
+    case Op.CONCAT_N: return { pop: concatPops(m.strings[a]), push: 'r' };
     case Op.SLICE_REPEAT: return { pop: KIND[a] + 'n', push: 'r' };
     case Op.SLICE_GET: return { pop: 'rn', push: KIND[a] };
     case Op.SLICE_SET: return { pop: 'rn' + KIND[a], push: '' };
@@ -133,7 +133,11 @@ export function stackShapes(m: Module, fn: FnProto): { max: number; at: (string 
     if ((op === Op.CALL || op === Op.SPAWN || op === Op.SPAWN_H) && code[pc + 2] !== m.functions[code[pc + 1]].arity) {
       fail(pc, `${info.name} passes ${code[pc + 2]} arguments to '${m.functions[code[pc + 1]].name}', which takes ${m.functions[code[pc + 1]].arity}`);
     }
-    if (op === Op.CONCAT_N && (code[pc + 1] < 2 || code[pc + 1] > MAX_CONCAT)) fail(pc, `CONCAT_N joins ${code[pc + 1]} strings (2 to ${MAX_CONCAT})`);
+    if (op === Op.CONCAT_N) {
+      const parts = m.strings[code[pc + 1]];
+      if (parts.length < 2 || parts.length > MAX_CONCAT) fail(pc, `CONCAT_N joins ${parts.length} operands (2 to ${MAX_CONCAT})`);
+      for (const c of parts) if (!CONCAT_PARTS.includes(c)) fail(pc, `CONCAT_N operand code '${c}' is not one of ${CONCAT_PARTS}`);
+    }
     if (op === Op.BUILTIN && code[pc + 2] !== BUILTINS[code[pc + 1]].pop.length) {
       fail(pc, `BUILTIN passes ${code[pc + 2]} arguments to '${BUILTINS[code[pc + 1]].name}', which takes ${BUILTINS[code[pc + 1]].pop.length}`);
     }

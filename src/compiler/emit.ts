@@ -1318,28 +1318,28 @@ class FnEmitter {
       }
       return;
     }
-    // a chain of string concatenations (a + b + c ...): every operand as a string, left to
-    // right, then one CONCAT_N, so the result is made once and each byte copied once (not a new
-    // string per +); a chain longer than MAX_CONCAT is joined in groups
-    if (isStrPlus(e) && isStrPlus(e.left)) {
+    // a chain of string concatenations (a + b + c ..., or a string and a number): every
+    // operand left to right, strings as they are and numbers as numbers, then one CONCAT_N that
+    // writes them all into one new string (not a string per number and a new one per +); a
+    // chain longer than MAX_CONCAT is joined in groups, and two strings take a plain CONCAT
+    if (isStrPlus(e) && (isStrPlus(e.left) || concatCode(tyOf(e.left)) !== 's' || concatCode(tyOf(e.right)) !== 's')) {
       const links: Extract<Expr, { kind: 'Binary' }>[] = [];
       let n: Expr = e;
       for (; isStrPlus(n); n = n.left) links.push(n);
       links.reverse();
-      this.toStr(n);
-      let held = 1;
+      let parts = this.concatOperand(n);
       for (const link of links) {
-        this.toStr(link.right);
-        if (++held === MAX_CONCAT) {
+        parts += this.concatOperand(link.right);
+        if (parts.length === MAX_CONCAT) {
           this.mark(link);
-          this.op(Op.CONCAT_N, held);
-          held = 1;
+          this.op(Op.CONCAT_N, this.pools.str(parts));
+          parts = 's';
         }
       }
-      if (held > 1) {
+      if (parts.length > 1) {
         this.mark(e);
-        if (held === 2) this.op(Op.CONCAT);
-        else this.op(Op.CONCAT_N, held);
+        if (parts === 'ss') this.op(Op.CONCAT);
+        else this.op(Op.CONCAT_N, this.pools.str(parts));
       }
       return;
     }
@@ -1499,6 +1499,14 @@ class FnEmitter {
     this.expr(e);
     this.mark(e);
     this.strOf(tyOf(e));
+  }
+
+  /** Push one operand of a concatenation: its CONCAT_N code (a number stays a number). */
+  concatOperand(x: Expr): string {
+    const code = concatCode(tyOf(x));
+    if (code === 's') this.toStr(x);
+    else this.expr(x);
+    return code;
   }
 
   /** Convert the value on the stack, of type t, to a string. */
@@ -1677,6 +1685,17 @@ function isUnaryLink(e: Expr): e is Extract<Expr, { kind: 'Unary' }> {
 /** A link of a left-associative operator chain (every binary operator but && and ||). */
 function isLogicLink(e: Expr): e is Extract<Expr, { kind: 'Binary' }> {
   return e.kind === 'Binary' && (e.op === '&&' || e.op === '||');
+}
+
+/** How CONCAT_N takes a value of type t (CONCAT_PARTS): as text it writes, or as a string. */
+function concatCode(t: Ty): string {
+  switch (t.k) {
+    case 'int': return 'i';
+    case 'float': return 'f';
+    case 'bool': return 'b';
+    case 'char': return 'c';
+    default: return 's';
+  }
 }
 
 /** A `+` of strings (a link of a concatenation chain). */

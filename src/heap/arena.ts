@@ -436,24 +436,9 @@ export class Arena {
     return ref;
   }
 
-  /**
-   * One string of the n strings at f64[at..at+n) (references on the caller's stack, which the
-   * collector sees), made in one allocation: a chain a + b + c copies each byte once.
-   */
-  concatN(at: number, n: number): number {
-    let total = 0;
-    for (let k = 0; k < n; k++) total += this.payloadBytes(this.f64[at + k]);
-    const ref = this.alloc(Tag.STRING, total, 0, 0, false);
-    const u8 = this.u8;
-    const f64 = this.f64;
-    let to = ref + HEADER_BYTES;
-    for (let k = 0; k < n; k++) {
-      const s = f64[at + k];
-      const len = this.payloadBytes(s);
-      u8.copyWithin(to, s + HEADER_BYTES, s + HEADER_BYTES + len);
-      to += len;
-    }
-    return ref;
+  /** Write `text` as UTF-8 at byte offset `at` (inside a block being built); returns the bytes written. */
+  writeText(text: string, at: number): number {
+    return this.buf.write(text, at, 'utf8');
   }
 
   // ---- slices

@@ -874,8 +874,9 @@ export class Interpreter {
         }
         case Op.CONCAT_N: {
           this.sync(fnIndex, pc - 1, base, sp, depth);
-          const n = code[pc];
-          const r = arena.concatN(sp - n, n);
+          const parts = this.m.strings[code[pc]];
+          const n = parts.length;
+          const r = this.concatParts(parts, sp - n);
           if (arena.f64 !== f64) ({ f64, i32 } = arena);
           sp -= n;
           f64[sp++] = r;
@@ -1288,6 +1289,59 @@ export class Interpreter {
     i32[w + F.BASE] = base - sb;
     i32[w + F.SP] = sp - sb;
     i32[w + F.DEPTH] = depth;
+  }
+
+  /** text of the number operands of the CONCAT_N being run (reused) */
+  private readonly partTexts: string[] = [];
+
+  /**
+   * CONCAT_N: the operands at f64[at..] (strings, or numbers written as text by `parts`), joined
+   * into one new string: one allocation, each byte written once, no string per number.
+   */
+  concatParts(parts: string, at: number): number {
+    const arena = this.arena;
+    const texts = this.partTexts;
+    let f64 = arena.f64;
+    let total = 0;
+    let ascii = true;
+    for (let k = 0; k < parts.length; k++) {
+      const v = f64[at + k];
+      const c = parts.charCodeAt(k);
+      if (c === 115 /* s */) {
+        total += arena.payloadBytes(v);
+        continue;
+      }
+      const text = c === 105 /* i */ ? String(v) : c === 102 /* f */ ? formatFloat(v) : c === 98 /* b */ ? (v !== 0 ? 'true' : 'false') : charText(v);
+      texts[k] = text;
+      if (c === 99 /* c */ && v > 0x7f) {
+        ascii = false;
+        total += Buffer.byteLength(text, 'utf8');
+      } else {
+        total += text.length;
+      }
+    }
+    const ref = arena.alloc(Tag.STRING, total, 0, 0, false);
+    f64 = arena.f64;
+    const u8 = arena.u8;
+    let to = ref + HEADER_BYTES;
+    for (let k = 0; k < parts.length; k++) {
+      const c = parts.charCodeAt(k);
+      if (c === 115 /* s */) {
+        const s = f64[at + k];
+        const len = arena.payloadBytes(s);
+        u8.copyWithin(to, s + HEADER_BYTES, s + HEADER_BYTES + len);
+        to += len;
+        continue;
+      }
+      const text = texts[k];
+      if (!ascii && c === 99) {
+        to += arena.writeText(text, to);
+        continue;
+      }
+      for (let i = 0; i < text.length; i++) u8[to + i] = text.charCodeAt(i);
+      to += text.length;
+    }
+    return ref;
   }
 
   /** Byte-wise order of two strings (-1, 0, 1), compared in place in the arena. */
