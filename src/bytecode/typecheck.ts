@@ -17,8 +17,9 @@
 // names its element type, so an empty slice or a new channel has one. The reference a SELECT
 // delivers has the type its arms agree on; when they differ (or some arm delivers nothing) it
 // is held as the select's own type (UP:b, vtypes.ts) until the code tests the select's arm index
-// (LOAD index; PUSH_I k; EQ; JMP_F / JMP_T): each edge keeps the arms still possible, and the
-// value becomes the type those arms deliver.
+// (LOAD index; PUSH_I k; EQ; JMP_F / JMP_T) and, for a receive arm, its status: each edge keeps
+// what is still possible, and the value becomes the type that delivers. A CHAN_RECV of a
+// reference is held so too until its status is tested (a closed channel leaves a 0).
 import { BUILTINS, type Spelling } from './builtins';
 import { CType } from './ctypes';
 import type { FnProto, Module, ShapeProto } from './module';
@@ -72,7 +73,7 @@ interface State {
   stack: VType[];
   refs: VType[];
   written: Uint32Array;
-  /** number locals holding a select's arm index or a test of it (IP, EP:k), by local; null: none */
+  /** number locals holding a select's arm index, a test of it or a status (IP, EP:k, SP), by local; null: none */
   tags: Map<number, VType> | null;
 }
 
@@ -268,12 +269,14 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
   };
 
   /**
-   * The type of the reference slot of the SELECT (or CHAN_RECV) at pc: `delivered` per arm (null:
-   * none), `bits` the positions possible at first. Records the arm types (they climb with the
-   * states), makes what the instruction gave on its previous run stale, and returns the one
-   * type every position holds, or the instruction's own type until a test narrows it.
+   * The type of the reference slot of the SELECT (or CHAN_RECV) at pc, in state `at`: `delivered`
+   * per arm (null: none), `bits` the positions possible at first. Records the arm types (they
+   * climb with the states), makes what the instruction gave on its previous run stale, and
+   * returns the one type every position holds, or the instruction's own type until a test
+   * narrows it.
    */
-  const held = (pc: number, arms: string, delivered: (VType | null)[], bits: string): VType => {
+  const held = (at: State, pc: number, arms: string, delivered: (VType | null)[], bits: string): VType => {
+    forgetSelect(at, pc);
     const stale = armTypes.get(pc);
     const types: (VType | null)[] = [];
     delivered.forEach((t, i) => {
@@ -472,10 +475,7 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
         const elem = inner(pop(wantChan(a), 'the channel'), 'c', a);
         // a reference received is a 0 once the channel is closed: usable after a test of the status
         if (a === 0) stack.push(elem, NUM);
-        else {
-          forgetSelect(at, pc);
-          stack.push(held(pc, 'C', [elem], '11'), `S${pc}`);
-        }
+        else stack.push(held(at, pc, 'C', [elem], '11'), `S${pc}`);
         break;
       }
       case Op.CHAN_CLOSE: case Op.CHAN_LEN: case Op.CHAN_CAP: pop(WANT_ANY_CHAN, 'the channel'); stack.push(NUM); break;
@@ -499,8 +499,7 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
         }
         // a receive arm may also leave a 0 (closed, or cancelled); an await arm never does
         const bits = [...arms].map((c) => (c === 'C' ? '11' : '10')).join('');
-        forgetSelect(at, pc);
-        stack.push(`I${pc}`, NUM, held(pc, arms, delivered, bits), `S${pc}`);
+        stack.push(`I${pc}`, NUM, held(at, pc, arms, delivered, bits), `S${pc}`);
         break;
       }
       case Op.EQ: {

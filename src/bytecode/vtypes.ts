@@ -57,12 +57,13 @@ export function ofKind(k: number | string): VType {
 }
 
 /**
- * A slice, handle or channel of element (result) type t. What a container holds outlives the
- * select that made an arm index or an untested value (IP, EP:k, UP:b), so inside one they are a
- * plain number, or unusable.
+ * A slice, handle or channel of element (result) type t. A slice may be made of a value's own
+ * type (SLICE_REPEAT), and what it holds outlives the select that made an arm index, a status or
+ * an untested value (IP, EP:k, SP, UP:b): inside it they are a plain number, or unusable.
+ * Handles and channels are made of declared types only.
  */
-const held = (t: VType): VType => (isNumType(t) ? NUM : t[0] === 'U' ? MIXED : t);
-export const sliceOf = (t: VType): VType => '[' + held(t);
+const contained = (t: VType): VType => (isNumType(t) ? NUM : t[0] === 'U' ? MIXED : t);
+export const sliceOf = (t: VType): VType => '[' + contained(t);
 export const handleOf = (t: VType): VType => 'h' + t;
 export const chanOf = (t: VType): VType => 'c' + t;
 export const objOf = (shape: number): VType => 'o' + shape;

@@ -43,6 +43,14 @@ function charText(v: number): string {
   return Number.isInteger(v) && v >= 0 && v <= 0x10ffff ? String.fromCodePoint(v) : '\ufffd';
 }
 
+/** The text of number v as CONCAT_N operand code c (i, f, b or c; a char code) writes it, as TOSTR_* do. */
+function numberText(c: number, v: number): string {
+  return c === 105 /* i */ ? String(v) : c === 102 /* f */ ? formatFloat(v) : c === 98 /* b */ ? (v !== 0 ? 'true' : 'false') : charText(v);
+}
+
+/** TOSTR_I, TOSTR_F, TOSTR_B, TOSTR_C (consecutive opcodes) as CONCAT_N operand codes. */
+const TOSTR_CODES = [105, 102, 98, 99];
+
 /** A runtime error in Asthra code: message plus (function index, pc) of every active frame. */
 export class Trap extends Error {
   constructor(message: string, readonly frames: { fn: number; pc: number }[]) {
@@ -886,8 +894,7 @@ export class Interpreter {
         case Op.TOSTR_I: case Op.TOSTR_F: case Op.TOSTR_B: case Op.TOSTR_C: {
           this.sync(fnIndex, pc - 1, base, sp, depth);
           const v = f64[sp - 1];
-          const text = op === Op.TOSTR_I ? String(v) : op === Op.TOSTR_F ? formatFloat(v) : op === Op.TOSTR_B ? (v !== 0 ? 'true' : 'false') : charText(v);
-          const r = arena.newString(text);
+          const r = arena.newString(numberText(TOSTR_CODES[op - Op.TOSTR_I], v));
           if (arena.f64 !== f64) ({ f64, i32 } = arena);
           f64[sp - 1] = r;
           break;
@@ -1303,7 +1310,6 @@ export class Interpreter {
     const texts = this.partTexts;
     let f64 = arena.f64;
     let total = 0;
-    let ascii = true;
     for (let k = 0; k < parts.length; k++) {
       const v = f64[at + k];
       const c = parts.charCodeAt(k);
@@ -1311,14 +1317,10 @@ export class Interpreter {
         total += arena.payloadBytes(v);
         continue;
       }
-      const text = c === 105 /* i */ ? String(v) : c === 102 /* f */ ? formatFloat(v) : c === 98 /* b */ ? (v !== 0 ? 'true' : 'false') : charText(v);
+      const text = numberText(c, v);
       texts[k] = text;
-      if (c === 99 /* c */ && v > 0x7f) {
-        ascii = false;
-        total += Buffer.byteLength(text, 'utf8');
-      } else {
-        total += text.length;
-      }
+      // a number's text is ASCII; a char's may take up to 4 bytes of UTF-8
+      total += c === 99 /* c */ ? Buffer.byteLength(text, 'utf8') : text.length;
     }
     const ref = arena.alloc(Tag.STRING, total, 0, 0, false);
     f64 = arena.f64;
@@ -1334,7 +1336,7 @@ export class Interpreter {
         continue;
       }
       const text = texts[k];
-      if (!ascii && c === 99) {
+      if (c === 99 /* c */) {
         to += arena.writeText(text, to);
         continue;
       }
