@@ -229,7 +229,7 @@ describe('C interop', () => {
       f64[rowSlot(g.index) + 4] = 123456; // as arm() leaves it (RowF64.ALT_BASE)
       f64[rowSlot(g.index) + 5] = 65536;
       g.row[1] = 7; // in a C call
-      g.release(); // the table's state is 0 (not armed): a C call here would be one too many
+      g.release(); // the row is free again, its signal stack left in it (release() no longer frees it)
       expect(g.row[0]).to.equal(0);
       expect(g.row[1]).to.equal(0);
       const next = CrashGuard.forFfiThread(table);

@@ -334,8 +334,8 @@ for every field of every shape, the value type the verifier assumes of it
 | \`cT\` | a channel of elements of type T |
 | \`x\` | a cell (a variable whose address is taken) |
 | \`r\` | a reference the verifier knows no more of; it fits only where any reference does (POP, DUP, a store); never declared |
-| \`IP\`, \`EP:k\` | the arm index the SELECT at pc P pushed, and an EQ of it with the constant k just pushed (numbers) |
-| \`UP:b\` | the reference the SELECT at pc P delivered when its arms deliver different types (or some deliver nothing): usable only once a JMP_F or JMP_T on an \`EP:k\` has left arms (b) that all deliver one type |
+| \`IP\`, \`EP:k\`, \`SP\` | the arm index the SELECT at pc P pushed, an EQ of it with the constant k just pushed, and the status the SELECT or a reference CHAN_RECV at P pushed (numbers) |
+| \`UP:b\` | the reference the SELECT or CHAN_RECV at pc P delivered, while it may be of several types or a 0 (a closed channel, an arm that delivers nothing): usable only once JMP_F or JMP_T on an \`EP:k\` and an \`SP\` have left possibilities (b) that all hold one type |
 
 A declared type must be well formed, name shapes that exist, have its slot's kind, and not be or
 hold \`r\` (nor the select's types): a file could otherwise declare a parameter "any reference"
