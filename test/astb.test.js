@@ -310,13 +310,14 @@ describe('.astb files', () => {
       expect(err.message).to.include('not supported');
     });
 
-    for (const minor of [1, 2]) {
-      it(`rejects a file of format 2.${minor} (${minor === 1 ? 'shapes without field types' : 'slices and channels made with a kind, not a type'}), asking for a recompile`, () => {
+    const OLD_FORMATS = { 1: 'shapes without field types', 2: 'slices and channels made with a kind, not a type', 3: 'a []u8 made of 8-byte slots, BYTES_IN pushing only an address' };
+    for (const minor of [1, 2, 3]) {
+      it(`rejects a file of format 2.${minor} (${OLD_FORMATS[minor]}), asking for a recompile`, () => {
         const bad = Buffer.from(good);
         bad.writeUInt16LE(minor, 6);
         const err = astbError(reseal(bad));
         expect(err.section).to.equal('header');
-        expect(err.message).to.equal(`header section, offset 4: format version 2.${minor} is older than this VM reads (2.3 and later, whose files carry the types it verifies): recompile the file from its source`);
+        expect(err.message).to.equal(`header section, offset 4: format version 2.${minor} is older than this VM reads (2.4 and later, whose files carry the types it verifies): recompile the file from its source`);
       });
     }
 

@@ -60,21 +60,42 @@ describe('heap', () => {
     expect(arena.top).to.be.at.most(top);
   });
 
-  it("keeps a pinned object's bytes through many collections while nothing references it", () => {
+  it("keeps a pinned byte array's bytes through many collections while nothing references it, until every pin is undone", () => {
     const { arena, collector } = heap();
-    const buf = arena.alloc(STRING, 64);
+    const buf = arena.newArray(64, 2); // Elems.BYTES: what a []u8 holds, one byte per element
     const bytes = Uint8Array.from({ length: 64 }, (_, i) => (i * 7) & 0xff);
     arena.u8.set(bytes, buf + 16);
-    arena.pin(buf);
+    arena.pinBytes(buf);
+    arena.pinBytes(buf); // two C calls hold it at once
     for (let i = 0; i < 50; i++) {
       for (let k = 0; k < 200; k++) arena.newString('churn ' + k);
       collector.collect();
     }
     expect(isFree(arena, buf)).to.equal(false);
     expect(Array.from(arena.u8.subarray(buf + 16, buf + 80))).to.deep.equal(Array.from(bytes));
-    arena.unpin(buf);
+    expect(arena.unpinBytes(buf)).to.equal(true);
+    collector.collect();
+    expect(isFree(arena, buf)).to.equal(false);
+    expect(arena.unpinBytes(buf)).to.equal(true);
+    expect(arena.unpinBytes(buf)).to.equal(false); // not pinned any more: nothing changes
     collector.collect();
     expect(isFree(arena, buf)).to.equal(true);
+  });
+
+  it('keeps a byte slice one byte per element, growing by appends', () => {
+    const { arena, roots } = heap();
+    const s = arena.newSlice(0, 0, 2);
+    roots.add(s);
+    for (let i = 0; i < 1000; i++) arena.push(s, i & 0xff);
+    expect(arena.isBytes(s)).to.equal(true);
+    expect(arena.sliceLen(s)).to.equal(1000);
+    const arr = arena.sliceArray(s);
+    expect(arena.i32[(arr >>> 2) + 1]).to.be.within(1000, 2048); // payload bytes, not 8 per element
+    const b0 = arena.bytesBase(s);
+    expect(Array.from(arena.u8.subarray(b0 + 250, b0 + 260))).to.deep.equal([250, 251, 252, 253, 254, 255, 0, 1, 2, 3]);
+    const sub = arena.subSlice(s, 256, 1000);
+    expect(arena.isBytes(sub)).to.equal(true);
+    expect(arena.bytesBase(sub)).to.equal(b0 + 256);
   });
 
   it('reports live data above the limit as out of memory, never a crash', () => {

@@ -353,6 +353,17 @@ describe('verifier', () => {
       rejects(single([['PUSH_I', 1], ['NEW_SLICE', 1, T.n], ['PUSH_I', 0], ['SLICE_GET', 1], ['POP'], ['PUSH_I', 0], ['RET']]), { pc: 7, msg: /SLICE_GET expects a slice of references as the slice, found a slice of numbers/ });
     });
 
+    it('makes a byte slice of numbers only, and holds BYTES_IN to the slice it gives back', () => {
+      // NEW_BYTES takes numbers: a string among them is a kind error
+      rejects(single([['PUSH_I', 1], ['CONST_S', 0], ['NEW_BYTES', 2], ['POP'], ['PUSH_I', 0], ['RET']]), { pc: 4, msg: /NEW_BYTES expects \[nn\] on the stack, found \[nr\]/ });
+      expect(() => verifyModule(single([['PUSH_I', 1], ['PUSH_I', 2], ['NEW_BYTES', 2], ['PUSH_I', 0], ['SLICE_GET', 0], ['RET']]))).to.not.throw();
+      expect(() => verifyModule(single([['PUSH_I', 7], ['PUSH_I', 3], ['REPEAT_BYTES'], ['SLICE_LEN'], ['RET']]))).to.not.throw();
+      // BYTES_IN pushes a slice and an address: BYTES_OUT takes them in that order
+      expect(() => verifyModule(single([['PUSH_I', 3], ['NEW_BYTES', 1], ['BYTES_IN'], ['BYTES_OUT'], ['PUSH_I', 0], ['RET']]))).to.not.throw();
+      rejects(single([['PUSH_I', 3], ['NEW_BYTES', 1], ['BYTES_IN'], ['POP'], ['POP'], ['PUSH_I', 0], ['PUSH_I', 0], ['BYTES_OUT'], ['PUSH_I', 0], ['RET']]), { pc: 11, msg: /BYTES_OUT expects \[rn\] on the stack, found \[nn\]/ });
+      rejects(single([['CONST_S', 0], ['PUSH_I', 0], ['BYTES_OUT'], ['PUSH_I', 0], ['RET']]), { pc: 4, msg: /BYTES_OUT expects a slice of numbers as the buffer, found a string/ });
+    });
+
     it('rejects MUTEX_LOCK on a string and mutex_unlock on a slice', () => {
       rejects(single([['CONST_S', 0], ['MUTEX_LOCK'], ['RET']]), { pc: 2, msg: /MUTEX_LOCK expects a mutex as the mutex, found a string/ });
       rejects(single([['PUSH_I', 1], ['NEW_SLICE', 1, T.n], ['BUILTIN', builtin('mutex_unlock'), 1], ['RET']]), { pc: 5, msg: /BUILTIN expects a mutex as argument 1 of 'mutex_unlock', found a slice of numbers/ });

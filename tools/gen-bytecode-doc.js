@@ -66,6 +66,7 @@ const STAR_EFFECTS = {
   CALL: ['kinds of F\'s first N locals', 'F\'s return kind'],
   RET: ['this function\'s return kind', ''],
   NEW_SLICE: ['N values of type V', 'r'],
+  NEW_BYTES: ['N numbers', 'r'],
   CONCAT_N: ['one value per code of K', 'r'],
   SLICE_REPEAT: ['K n', 'r'],
   SLICE_GET: ['r n', 'K'],

@@ -69,6 +69,8 @@ int64_t demo_bytes_bump(uint8_t *p, size_t n, int32_t k) {
     for (size_t i = 0; i < n; i++) { s += p[i]; p[i] = (uint8_t)(p[i] + k); }
     return s;
 }
+/* two pointers into one buffer: how many bytes b is past a (C sees a []u8's bytes where they are) */
+int64_t demo_ptr_diff(const uint8_t *a, const uint8_t *b) { return (int64_t)(b - a); }
 /* blocking: the same after sleeping ms (the task is parked meanwhile) */
 int64_t demo_slow_bytes_bump(uint8_t *p, size_t n, int32_t k, int32_t ms);
 void demo_slow_store_i64(int64_t *p, int64_t v, int32_t ms);

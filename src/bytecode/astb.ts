@@ -26,11 +26,13 @@ export const VERSION_MAJOR = 2;
  * 2.1: the CLOSURES section (closure shapes) and the FILES section of programs made of several
  * files; 2.2: the FIELDS section (every shape's field types), which a file older than 2.2 lacks
  * (so it cannot be verified: this VM asks for it to be recompiled); 2.3: NEW_SLICE and CHAN_NEW
- * name their element type (a string constant) where they named a kind
+ * name their element type (a string constant) where they named a kind; 2.4: []u8 slices are made by
+ * NEW_BYTES and REPEAT_BYTES (one byte per element), and BYTES_IN pushes the slice BYTES_OUT takes
+ * as well as the address
  */
-export const VERSION_MINOR = 3;
-/** The oldest minor version this VM reads: the first whose slices and channels say what they hold. */
-const TYPED_MINOR = 3;
+export const VERSION_MINOR = 4;
+/** The oldest minor version this VM reads: the first whose slices and buffers are made as now. */
+const TYPED_MINOR = 4;
 
 const enum Section {
   META = 1,

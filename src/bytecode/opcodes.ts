@@ -155,6 +155,8 @@ export const enum Op {
   WTOSTR,
   CALL_CLOSURE,
   CONCAT_N,
+  NEW_BYTES,
+  REPEAT_BYTES,
 }
 
 // op, name, operands, pops, pushes, native, meaning
@@ -273,8 +275,8 @@ const table = [
   [Op.CELL_ADDR, 'CELL_ADDR', [], 'r', 'n', false, 'pop a cell; push the machine address of its value'],
   [Op.PTR_LOAD, 'PTR_LOAD', ['ctype'], 'n', 'n', false, 'pop an address; push the value of C type T stored there (a runtime error for null, freed or too small C memory)'],
   [Op.PTR_STORE, 'PTR_STORE', ['ctype'], 'nn', '', false, 'pop an address and a value; store the value there as C type T'],
-  [Op.BYTES_IN, 'BYTES_IN', [], 'r', 'n', false, 'pop a []u8; push the address of a C copy of its bytes (buf.ptr passed to C)'],
-  [Op.BYTES_OUT, 'BYTES_OUT', [], 'rn', '', false, 'pop a []u8 and the address BYTES_IN gave; copy the bytes back into the slice and free the C copy'],
+  [Op.BYTES_IN, 'BYTES_IN', [], 'r', 'rn', false, 'pop a []u8; push the slice to hand to BYTES_OUT and the address C gets (buf.ptr): for a byte slice, a slice of its own over the same bytes and their address in the heap, pinned; for another, the slice and a C copy of its bytes'],
+  [Op.BYTES_OUT, 'BYTES_OUT', [], 'rn', '', false, 'pop the slice and the address BYTES_IN gave, after the call: unpin the bytes, or copy the C copy back into the slice and free it'],
   // i128 and u128 (vm/wide.ts): values are references to 16-byte WIDE blocks
   [Op.WCONST, 'WCONST', ['str'], '', 'r', false, 'push the i128/u128 whose decimal text is string constant K'],
   [Op.WFROM_I, 'WFROM_I', [], 'n', 'r', false, 'an integer of another type to i128/u128 (exact)'],
@@ -290,6 +292,8 @@ const table = [
   // function values (closures): an object of a closure shape (ShapeProto.fn) made by NEW_OBJ
   [Op.CALL_CLOSURE, 'CALL_CLOSURE', ['str', 'count'], '*', '*', true, 'call the closure below N arguments: its function gets its captured fields, then the arguments; K is the signature (argument kinds, \':\', result kind, then \'|\' and the argument and result value types), checked against the function'],
   [Op.CONCAT_N, 'CONCAT_N', ['str'], '*', 'r', false, 'pop one operand per character of string K (s string, i integer, f float, b bool, c char: CONCAT_PARTS), 2 to MAX_CONCAT of them; push their text joined, made in one allocation'],
+  [Op.NEW_BYTES, 'NEW_BYTES', ['count'], '*', 'r', false, 'pop N numbers into a new []u8 that holds one byte per element (each taken modulo 256)'],
+  [Op.REPEAT_BYTES, 'REPEAT_BYTES', [], 'nn', 'r', false, 'pop value and count; a new []u8 of count copies of the value (modulo 256), one byte each'],
 ] as const;
 
 /** The most operands one CONCAT_N joins (a longer chain is joined in groups). */

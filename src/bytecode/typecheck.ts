@@ -416,6 +416,11 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
         break;
       }
       case Op.SLICE_REPEAT: stack.pop(); stack.push(sliceOf(pop(null, 'the value'))); break;
+      case Op.NEW_BYTES:
+        for (let i = a; i > 0; i--) pop(wantType(m, NUM), `element ${i}`);
+        stack.push(sliceOf(NUM));
+        break;
+      case Op.REPEAT_BYTES: stack.pop(); pop(wantType(m, NUM), 'the value'); stack.push(sliceOf(NUM)); break;
       case Op.SLICE_LEN: pop(WANT_ANY_SLICE, 'the slice'); stack.push(NUM); break;
       case Op.SLICE_GET: stack.pop(); stack.push(inner(pop(wantSlice(a), 'the slice'), '[', a)); break;
       case Op.SLICE_SET: case Op.SLICE_PUSH: {
@@ -530,7 +535,7 @@ export function typecheckFunction(m: Module, fn: FnProto, fail: Fail): void {
         stack.push(x.ret === CType.String ? STR : NUM);
         break;
       }
-      case Op.BYTES_IN: pop(wantSlice(0), 'the buffer'); stack.push(NUM); break;
+      case Op.BYTES_IN: pop(wantSlice(0), 'the buffer'); stack.push(sliceOf(NUM), NUM); break;
       case Op.BYTES_OUT: stack.pop(); pop(wantSlice(0), 'the buffer'); break;
       case Op.NEW_CELL: stack.push(CELL); break;
       case Op.WCONST: case Op.WFROM_I: case Op.WFROM_F:

@@ -47,6 +47,7 @@ function effect(m: Module, fn: FnProto, code: Int32Array, pc: number, stack: str
     case Op.AWAIT: return { pop: 'r', push: KIND[a] };
     case Op.RET: return { pop: KIND[fn.retKind], push: '' };
     case Op.NEW_SLICE: return { pop: kindOfType(m.strings[b]).repeat(a), push: 'r' };
+    case Op.NEW_BYTES: return { pop: 'n'.repeat(a), push: 'r' };
     case Op.CONCAT_N: return { pop: concatPops(m.strings[a]), push: 'r' };
     case Op.SLICE_REPEAT: return { pop: KIND[a] + 'n', push: 'r' };
     case Op.SLICE_GET: return { pop: 'rn', push: KIND[a] };

@@ -188,6 +188,8 @@ interface Loop {
 }
 
 const kindOf = (t: Ty): number => (isRef(t) ? 1 : 0);
+/** A slice of this element type is made as a byte slice (NEW_BYTES, REPEAT_BYTES): one byte each. */
+const isByte = (t: Ty): boolean => t.k === 'int' && t.name === 'u8';
 
 /**
  * The verifier's value type (bytecode/vtypes.ts) of a value of type t: what the TYPES section
@@ -608,7 +610,9 @@ class FnEmitter {
     let out = -1;
     if (name === 'map' || name === 'filter') {
       out = this.temp(tyOf(e));
-      this.op(Op.NEW_SLICE, 0, this.elemType(name === 'map' ? ft.ret : xt.elem));
+      const made = name === 'map' ? ft.ret : xt.elem;
+      if (isByte(made)) this.op(Op.NEW_BYTES, 0);
+      else this.op(Op.NEW_SLICE, 0, this.elemType(made));
       this.op(Op.STORE, out);
     }
     this.op(Op.LOAD, xs);
@@ -1232,7 +1236,8 @@ class FnEmitter {
       case 'ArrayLit': {
         const elem = (ty as Extract<Ty, { k: 'slice' }>).elem;
         for (const x of e.elems) this.expr(x);
-        this.op(Op.NEW_SLICE, e.elems.length, this.elemType(elem));
+        if (isByte(elem)) this.op(Op.NEW_BYTES, e.elems.length);
+        else this.op(Op.NEW_SLICE, e.elems.length, this.elemType(elem));
         return;
       }
       case 'ArrayRepeat': {
@@ -1240,7 +1245,8 @@ class FnEmitter {
         this.expr(e.value);
         this.expr(e.count);
         this.mark(e);
-        this.op(Op.SLICE_REPEAT, kindOf(elem));
+        if (isByte(elem)) this.op(Op.REPEAT_BYTES);
+        else this.op(Op.SLICE_REPEAT, kindOf(elem));
         return;
       }
       case 'TupleLit': {
@@ -1578,14 +1584,14 @@ class FnEmitter {
           const cb = notes(a).target;
           if (cb?.k === 'callback') this.op(Op.PUSH_I, cb.index);
           else if (cb?.k === 'slicePtr') {
-            // the slice's bytes in C memory for the call; the address stays in a temporary
+            // the slice's bytes for the call, pinned (or a C copy): BYTES_IN gives the slice
+            // BYTES_OUT takes after the call and the address, each kept in a temporary
             const n = notes(a);
             this.expr((a as Extract<Expr, { kind: 'Field' }>).object);
-            this.op(Op.STORE, n.slot!);
-            this.op(Op.LOAD, n.slot!);
             this.mark(a);
             this.op(Op.BYTES_IN);
             this.op(Op.STORE, n.slot2!);
+            this.op(Op.STORE, n.slot!);
             this.op(Op.LOAD, n.slot2!);
             pinned.push(a);
           } else this.expr(a);
@@ -1593,7 +1599,7 @@ class FnEmitter {
         this.mark(e);
         this.op(Op.CALL_EXTERN, t.index, args.length);
         for (const a of pinned) {
-          // what C wrote goes back into the slice; the C copy is freed
+          // the bytes are unpinned (or what C wrote to the copy goes back into the slice)
           this.op(Op.LOAD, notes(a).slot!);
           this.op(Op.LOAD, notes(a).slot2!);
           this.op(Op.BYTES_OUT);

@@ -107,12 +107,22 @@ export class Memory {
   }
 
   /**
-   * `buf.ptr` passed to C: a C copy of the []u8's bytes, for the call. The block starts with the
-   * length copied (8 bytes), and C gets the address after it.
+   * `buf.ptr` passed to C, before the call: the slice to give bytesOut after it, and the address
+   * C gets. A byte slice (layout.ts Elems.BYTES: every []u8 the program made) gives C its bytes
+   * where they are in the heap, pinned until bytesOut; the slice returned is a header of its own
+   * over the same bytes, which nothing else can reach, so another task appending to the
+   * program's slice (and so moving it to a bigger array) meanwhile cannot change which array
+   * bytesOut unpins. Any other slice gives C a copy of its bytes (bytesOut copies them back): a
+   * C block that starts with the length copied (8 bytes), C getting the address after it.
    */
-  bytesIn(slice: number): number {
+  bytesIn(slice: number): [number, number] {
     const a = this.arena;
     const len = a.sliceLen(slice);
+    if (a.isBytes(slice)) {
+      const own = a.subSlice(slice, 0, len);
+      a.pinBytes(a.sliceArray(own));
+      return [own, this.arenaBase() + a.bytesBase(own)];
+    }
     const b0 = a.sliceBase(slice);
     const block = this.calloc(8 + len, `the C allocator has no ${len} bytes for a copy of the slice`);
     const view = new DataView(koffi().view(block, 8 + len));
@@ -121,12 +131,18 @@ export class Memory {
     for (let i = 0; i < len; i++) view.setUint8(8 + i, f64[b0 + i]);
     // listed, so BYTES_OUT copies back from (and frees) only a copy BYTES_IN made
     a.cmem.allocated(block, 8 + len);
-    return block + 8;
+    return [slice, block + 8];
   }
 
-  /** After the call: what C wrote goes back into the slice, and the copy is freed. */
+  /** After the call: the bytes are unpinned, or what C wrote to the copy goes back into the slice. */
   bytesOut(slice: number, addr: number): void {
     const a = this.arena;
+    if (a.isBytes(slice)) {
+      if (addr !== this.arenaBase() + a.bytesBase(slice) || !a.unpinBytes(a.sliceArray(slice))) {
+        throw new MemoryError(`BYTES_OUT: 0x${addr.toString(16)} is not the address of a byte slice BYTES_IN pinned (or it was unpinned already): the bytecode is corrupt`);
+      }
+      return;
+    }
     const block = addr - 8;
     if (a.cmem.release(block) !== 'ok') {
       throw new MemoryError(`BYTES_OUT: 0x${addr.toString(16)} is not a C copy of a slice that BYTES_IN made (or it was copied back already): the bytecode is corrupt`);

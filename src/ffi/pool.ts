@@ -70,6 +70,7 @@ export function submitCall(arena: Arena, data: FfiThreadData, fiber: number, seq
 export function startThread(arena: Arena, data: FfiThreadData): void {
   const i32 = arena.i32;
   Atomics.add(i32, Meta.FFI_IDLE, 1);
+  Atomics.add(i32, Meta.FFI_STARTING, 1);
   const n = Atomics.add(i32, Meta.FFI_THREADS, 1) + 1;
   for (let peak = Atomics.load(i32, Meta.FFI_PEAK); n > peak; peak = Atomics.load(i32, Meta.FFI_PEAK)) {
     if (Atomics.compareExchange(i32, Meta.FFI_PEAK, peak, n) === peak) break;
@@ -77,4 +78,27 @@ export function startThread(arena: Arena, data: FfiThreadData): void {
   const { Worker } = require('worker_threads') as typeof import('worker_threads');
   const w = new Worker(path.join(__dirname, 'thread.js'), { workerData: data, stdout: false, stderr: false });
   w.unref();
+}
+
+/** How long the program's end waits for FFI threads still starting. */
+const START_WAIT_MS = 5000;
+
+/**
+ * The program has ended: wait (a moment, normally not at all) for every FFI thread still
+ * starting to get through its set-up. The pool may have started a thread for a call another
+ * thread then took, and Node aborts the process ("napi_throw") when it tears down a thread in
+ * the middle of a native module's set-up (koffi loading the C library, the crash row's
+ * alternate stack). Once set up, a thread sees the end (Meta.DONE) and leaves without C calls.
+ */
+export function awaitStartingThreads(i32: Int32Array): void {
+  const deadline = Date.now() + START_WAIT_MS;
+  for (let n = Atomics.load(i32, Meta.FFI_STARTING); n > 0 && Date.now() < deadline; n = Atomics.load(i32, Meta.FFI_STARTING)) {
+    Atomics.wait(i32, Meta.FFI_STARTING, n, 20);
+  }
+}
+
+/** An FFI thread is set up (thread.ts): the program's end need not wait for it any more. */
+export function threadStarted(i32: Int32Array): void {
+  Atomics.sub(i32, Meta.FFI_STARTING, 1);
+  Atomics.notify(i32, Meta.FFI_STARTING);
 }

@@ -12,8 +12,8 @@ import { Done, W, ownWaiter, waiterValue, ww } from '../scheduler/waiter';
 import { F, fw } from '../scheduler/fiber';
 import { callThreadNumber, logCall } from '../trace/calls';
 import { callbackAddressIn } from './callbacks';
-import { Binder, argToC, numberFromC } from './library';
-import { FfiThreadData, IDLE_MS } from './pool';
+import { Binder, argToC, koffi, numberFromC } from './library';
+import { FfiThreadData, IDLE_MS, threadStarted } from './pool';
 import { CrashGuard, Row } from './crash';
 import { ArenaViews } from './views';
 
@@ -88,6 +88,8 @@ function stringAddress(r: unknown): number {
 function main(): void {
   // before the first C call: a crash in C is reported from now on
   crash?.arm();
+  koffi();
+  threadStarted(i32);
   views();
   const ring = i32[Meta.FFI_RING];
   const rec = newInjected();

@@ -14,7 +14,7 @@
 // The arena knows no collector: a collection is whatever `gcHook` does (gc.ts's Collector,
 // wrapped by the runtime in a stop-the-world when workers share the arena).
 import { CMemTable } from './cmem';
-import { ARENA_META_BYTES, Flag, HEADER_BYTES, Meta, MetaF64, SLICE_ARRAY, SLICE_CAP, SLICE_LEN, SLICE_OFFSET, SLICE_SLOTS, STW_STOPPING, Tag } from './layout';
+import { ARENA_META_BYTES, Elems, HDR_AUX, HDR_VARIANT, HEADER_BYTES, Meta, MetaF64, SLICE_ARRAY, SLICE_CAP, SLICE_LEN, SLICE_OFFSET, SLICE_SLOTS, STW_STOPPING, Tag } from './layout';
 import { lock, unlock } from './lock';
 
 /** Index of the int32 word holding the allocation top (in 8-byte units, so 16 GiB fits). */
@@ -73,7 +73,6 @@ export class Arena {
   /** finished fibers this thread may reuse (scheduler); every collection empties it, on every
    * thread, so the sweep may free them */
   readonly deadFibers: number[] = [];
-  private pinned = new Set<number>();
 
   /** --gc-pause: collect when the heap has grown by this percentage of the live data */
   gcPause = 200;
@@ -340,18 +339,23 @@ export class Arena {
     Atomics.store(this.i32, TOP_WORD, at >> 3);
   }
 
-  pin(ref: number): void {
-    this.pinned.add(ref);
-    this.i32[ref >>> 2] |= Flag.PINNED << 8;
+  /**
+   * C gets a pointer into byte array `arr` for one call: the sweep keeps the array, reachable or
+   * not, until as many unpins. The count is in the array's header (layout.ts Elems), atomic,
+   * because two tasks on two workers may pass the same buffer to C at once.
+   */
+  pinBytes(arr: number): void {
+    Atomics.add(this.i32, (arr >>> 2) + HDR_VARIANT, 1);
   }
 
-  unpin(ref: number): void {
-    this.pinned.delete(ref);
-    this.i32[ref >>> 2] &= ~(Flag.PINNED << 8);
-  }
-
-  forEachPinned(f: (ref: number) => void): void {
-    this.pinned.forEach(f);
+  /** The call is over; false if `arr` was not pinned (nothing changes then). */
+  unpinBytes(arr: number): boolean {
+    const w = (arr >>> 2) + HDR_VARIANT;
+    for (;;) {
+      const n = Atomics.load(this.i32, w);
+      if (n <= 0) return false;
+      if (Atomics.compareExchange(this.i32, w, n, n - 1) === n) return true;
+    }
   }
 
   /** Re-make the views if another thread grew the buffer (called after every stop-the-world). */
@@ -441,9 +445,9 @@ export class Arena {
     return this.buf.write(text, at, 'utf8');
   }
 
-  // ---- slices
+  // ---- slices (Elems.BYTES: a []u8, one byte per element; otherwise an 8-byte slot each)
   newArray(cap: number, kind: number): number {
-    return this.alloc(Tag.ARRAY, cap * 8, kind);
+    return this.alloc(Tag.ARRAY, kind === Elems.BYTES ? cap : cap * 8, kind);
   }
 
   newSlice(len: number, cap: number, kind: number): number {
@@ -459,7 +463,23 @@ export class Arena {
     return ref;
   }
 
-  /** f64 index of element 0 of a slice. */
+  /** Whether a slice holds bytes (a []u8 made as one): its elements are at bytesBase, in u8. */
+  isBytes(ref: number): boolean {
+    return this.i32[(ref >>> 2) + HDR_AUX] === Elems.BYTES;
+  }
+
+  /** The array a slice's elements are in. */
+  sliceArray(ref: number): number {
+    return this.f64[Arena.slot0(ref) + SLICE_ARRAY];
+  }
+
+  /** byte index (into u8) of element 0 of a byte slice. */
+  bytesBase(ref: number): number {
+    const s = Arena.slot0(ref);
+    return this.f64[s + SLICE_ARRAY] + HEADER_BYTES + this.f64[s + SLICE_OFFSET];
+  }
+
+  /** f64 index of element 0 of a slice of 8-byte slots (not a byte slice). */
   sliceBase(ref: number): number {
     const s = Arena.slot0(ref);
     return Arena.slot0(this.f64[s + SLICE_ARRAY]) + this.f64[s + SLICE_OFFSET];
@@ -475,22 +495,27 @@ export class Arena {
     const len = this.f64[s + SLICE_LEN];
     if (len >= this.f64[s + SLICE_CAP]) {
       const cap = Math.max(4, len * 2);
-      const kind = this.i32[(ref >>> 2) + 2];
+      const kind = this.i32[(ref >>> 2) + HDR_AUX];
       const arr = this.newArray(cap, kind);
       const f64 = this.f64;
-      const from = this.sliceBase(ref);
-      const to = Arena.slot0(arr);
-      f64.copyWithin(to, from, from + len);
+      if (kind === Elems.BYTES) {
+        const from = this.bytesBase(ref);
+        this.u8.copyWithin(arr + HEADER_BYTES, from, from + len);
+      } else {
+        const from = this.sliceBase(ref);
+        f64.copyWithin(Arena.slot0(arr), from, from + len);
+      }
       f64[s + SLICE_ARRAY] = arr;
       f64[s + SLICE_OFFSET] = 0;
       f64[s + SLICE_CAP] = cap;
     }
-    this.f64[this.sliceBase(ref) + len] = value;
+    if (this.i32[(ref >>> 2) + HDR_AUX] === Elems.BYTES) this.u8[this.bytesBase(ref) + len] = value;
+    else this.f64[this.sliceBase(ref) + len] = value;
     this.f64[s + SLICE_LEN] = len + 1;
   }
 
   subSlice(ref: number, lo: number, hi: number): number {
-    const kind = this.i32[(ref >>> 2) + 2];
+    const kind = this.i32[(ref >>> 2) + HDR_AUX];
     const out = this.alloc(Tag.SLICE, SLICE_SLOTS * 8, kind);
     const f64 = this.f64;
     const s = Arena.slot0(ref);

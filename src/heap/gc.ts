@@ -7,14 +7,15 @@
 // Phases, as clox names them: markRoots() -> traceReferences() -> sweep().
 //  - Roots are listed in ONE place, the RootSet the VM provides: globals, interned string
 //    constants, every live fiber's frames (locals and operand-stack slots that the verifier's
-//    stack maps say hold references), temporaries the runtime holds while it builds an object,
-//    and pinned objects.
+//    stack maps say hold references) and temporaries the runtime holds while it builds an
+//    object. A byte array C holds a pointer into (pinned: its header counts the calls) is kept
+//    by the sweep however unreachable; it holds no references, so nothing needs tracing from it.
 //  - Tracing reads each block's layout: slices point at their backing array, arrays of
 //    references and objects (by their shape's reference mask) point at their elements.
 //  - Sweep walks the arena block by block, clears marks on survivors, coalesces every run of
 //    dead or free neighbours into one free block, lowers the bump pointer over a free tail, and
 //    rebuilds the size-class free lists the allocator takes from.
-// Nothing ever moves, so references handed to C (pinned objects) stay valid.
+// Nothing ever moves, so addresses handed to C (a pinned byte array's) stay valid.
 //
 // Collection happens only inside Arena.alloc, which every allocating instruction reaches after
 // writing its registers back (the interpreter's safepoint rule), so no reference lives only in
@@ -25,7 +26,7 @@
 // (scheduler/stw.ts): the collecting worker raises Meta.STW_REQ and the others park at their
 // next safepoint on Atomics.wait, their temporary roots published, before anything is marked.
 import type { Arena } from './arena';
-import { Flag, HEADER_BYTES, Meta, MetaF64, SLICE_ARRAY, TAG_NAMES, Tag } from './layout';
+import { Elems, Flag, HEADER_BYTES, Meta, MetaF64, SLICE_ARRAY, TAG_NAMES, Tag } from './layout';
 
 export interface RootSet {
   /** Call `mark` with every root reference (0 means "no reference" and is ignored). */
@@ -84,7 +85,6 @@ export class Collector {
     const mark = (ref: number): void => this.markRef(ref);
     this.roots.scan(mark);
     for (const r of this.arena.tempRoots) this.markRef(r);
-    this.arena.forEachPinned(mark);
   }
 
   private markRef(ref: number): void {
@@ -111,7 +111,7 @@ export class Collector {
           this.markRef(f64[s0 + SLICE_ARRAY]);
           break;
         case Tag.ARRAY:
-          if (i32[w + 2] === 1) {
+          if (i32[w + 2] === Elems.REFS) {
             const n = i32[w + 1] >>> 3;
             for (let i = 0; i < n; i++) this.markRef(f64[s0 + i]);
           }
@@ -154,7 +154,7 @@ export class Collector {
       const w = p >>> 2;
       const h = i32[w];
       const size = blockSize(i32[w + 1]);
-      const alive = (h & MARK) !== 0 || (h & (Flag.PINNED << 8)) !== 0;
+      const alive = (h & MARK) !== 0 || ((h & 0xff) === Tag.ARRAY && i32[w + 3] !== 0);
       if (alive) {
         i32[w] = h & ~MARK;
         live += size;
@@ -192,7 +192,7 @@ export class Collector {
       switch (i32[w] & 0xff) {
         case Tag.SLICE: check(p, f64[s0 + SLICE_ARRAY]); break;
         case Tag.ARRAY:
-          if (i32[w + 2] === 1) for (let i = 0; i < i32[w + 1] >>> 3; i++) check(p, f64[s0 + i]);
+          if (i32[w + 2] === Elems.REFS) for (let i = 0; i < i32[w + 1] >>> 3; i++) check(p, f64[s0 + i]);
           break;
         case Tag.OBJECT: {
           const refs = this.shapeRefs[i32[w + 2]];

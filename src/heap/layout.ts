@@ -1,14 +1,15 @@
 // Object layouts in the shared arena. Every object starts with a 16-byte header of four int32
 // words; a reference is the byte offset of that header (never 0: offset 0 holds arena metadata).
 //
-//   word 0  tag | flags << 8         (flags: MARK, PINNED; used by the collector)
+//   word 0  tag | flags << 8         (flags: MARK; used by the collector)
 //   word 1  payload size in bytes
-//   word 2  shape index (objects) / element kind (slices, arrays) / 0
-//   word 3  variant index (enum values) / 0
+//   word 2  shape index (objects) / element kind (slices, arrays: Elems) / 0
+//   word 3  variant index (enum values) / pin count (byte arrays) / 0
 //
 // Payloads by tag:
 //   STRING  UTF-8 bytes (immutable)
-//   ARRAY   8-byte slots: the backing store of slices
+//   ARRAY   the backing store of slices: 8-byte slots (numbers or references), or for a []u8
+//           one byte per element (Elems.BYTES), so C sees the bytes themselves at `buf.ptr`
 //   SLICE   four f64 slots: len, cap, array ref, offset into the array (sub-slices share arrays)
 //   OBJECT  8-byte field slots: structs, tuples and enum values, laid out by their shape
 //   STACK   a fiber's frame records, then its value slots (scheduler/fiber.ts); also globals
@@ -48,10 +49,21 @@ export const TAG_NAMES = ['free', 'string', 'array', 'slice', 'object', 'stack',
 
 export const enum Flag {
   MARK = 1,
-  PINNED = 2,
 }
 
-/** Slot offsets inside a SLICE payload. */
+/**
+ * What the elements of an ARRAY (and of a SLICE over it, word 2 of both) are. A byte array is
+ * pinned while C holds a pointer into it (`buf.ptr` passed to an extern): word 3 counts the calls
+ * that do, and the sweep keeps a block whose count is not 0 even when nothing references it.
+ * The count lives in the shared heap, so every worker sees every pin.
+ */
+export const enum Elems {
+  NUMS = 0,
+  REFS = 1,
+  BYTES = 2,
+}
+
+/** Slot offsets inside a SLICE payload (for a byte slice, the offset counts bytes). */
 export const SLICE_LEN = 0;
 export const SLICE_CAP = 1;
 export const SLICE_ARRAY = 2;
@@ -112,6 +124,7 @@ export const enum Meta {
   FFI_SEQ = 240, // bumped (and notified) when a call is queued: idle FFI threads wait on it
   CB_TABLE = 241, // the callback block (src/ffi/callbacks.ts): C addresses of the callbacks, then reply slots
   CB_READY = 242, // 1 once the callback thread has registered every callback (2: it failed)
+  FFI_STARTING = 243, // FFI threads started that have not yet loaded koffi and armed their crash row
   SMALL0 = 256, // free-list heads by block size / 8, up to SMALL_MAX (65 words)
 }
 

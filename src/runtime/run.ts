@@ -12,7 +12,7 @@ import { HDR_VARIANT, MAX_WORKERS, Meta, Tag } from '../heap/layout';
 import type { SchedulerEvents } from '../scheduler/events';
 import { handleResultSlot } from '../scheduler/handle';
 import { setUpCallbacks } from '../ffi/callbacks';
-import { setUpFfi } from '../ffi/pool';
+import { awaitStartingThreads, setUpFfi } from '../ffi/pool';
 import { checkExterns, libraryDirs } from '../ffi/library';
 import { CrashWatch } from '../ffi/crash';
 
@@ -141,6 +141,7 @@ export function runModule(m: Module, opts: RunOptions): number {
   try {
     runWorker(m, arena, cfg, out, tracer ?? opts.events ?? null);
   } finally {
+    awaitStartingThreads(arena.i32);
     watch?.disarm();
     // also after an internal error: what was recorded up to it is what shows the way there
     if (tracer !== null) writeTrace(m, opts, cfg, [tracer.dump(false)]);
@@ -225,6 +226,7 @@ export async function runModuleParallel(m: Module, opts: RunOptions, started?: P
       writeTrace(m, opts, cfg, dumps);
     }
   } finally {
+    awaitStartingThreads(arena.i32);
     watch?.disarm();
     void pool.destroy().catch(() => {});
   }

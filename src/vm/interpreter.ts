@@ -19,7 +19,7 @@ import { Memory, MemoryError } from '../ffi/memory';
 import { ROW_WORDS, Row } from '../ffi/crash';
 import { FnProto, Module } from '../bytecode/module';
 import { Arena } from '../heap/arena';
-import { HDR_AUX, HEADER_BYTES, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
+import { Elems, HDR_AUX, HEADER_BYTES, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
 import { IMAX, IMIN } from '../bytecode/inttypes';
 import { bitwise, bnot, f2i, wrapInt } from './intops';
 import { NativeCode, NativeEntry, NativeFrame, Unwind, compileNative } from './native';
@@ -905,11 +905,10 @@ export class Interpreter {
         case Op.STR_BYTES: {
           this.sync(fnIndex, pc - 1, base, sp, depth);
           const n = i32[(f64[sp - 1] >>> 2) + 1];
-          const s = arena.newSlice(n, n, 0);
+          const s = arena.newSlice(n, n, Elems.BYTES);
           if (arena.f64 !== f64) ({ f64, i32 } = arena);
-          const bytes = arena.stringBytes(f64[sp - 1]);
-          const b0 = arena.sliceBase(s);
-          for (let i = 0; i < bytes.length; i++) f64[b0 + i] = bytes[i];
+          const from = f64[sp - 1] + HEADER_BYTES;
+          arena.u8.copyWithin(arena.bytesBase(s), from, from + n);
           f64[sp - 1] = s;
           break;
         }
@@ -949,26 +948,57 @@ export class Interpreter {
           f64[sp - 1] = s;
           break;
         }
+        case Op.NEW_BYTES: {
+          this.sync(fnIndex, pc - 1, base, sp, depth);
+          const n = code[pc++];
+          const s = arena.newSlice(n, n, Elems.BYTES);
+          if (arena.f64 !== f64) ({ f64, i32 } = arena);
+          const b0 = arena.bytesBase(s);
+          const u8 = arena.u8;
+          sp -= n;
+          for (let i = 0; i < n; i++) u8[b0 + i] = f64[sp + i];
+          f64[sp++] = s;
+          break;
+        }
+        case Op.REPEAT_BYTES: {
+          this.sync(fnIndex, pc - 1, base, sp, depth);
+          const n = f64[sp - 1];
+          const v = f64[sp - 2];
+          if (!Number.isInteger(n) || n < 0) throw this.fail(`a repeated slice [v; n] needs a count of 0 or more, got ${n}`, fnIndex, pc - 1, depth);
+          if (n > arena.limit) throw this.fail(`slice of ${n} bytes is larger than the heap`, fnIndex, pc - 1, depth);
+          const s = arena.newSlice(n, n, Elems.BYTES);
+          if (arena.f64 !== f64) ({ f64, i32 } = arena);
+          const b0 = arena.bytesBase(s);
+          arena.u8.fill(v & 255, b0, b0 + n);
+          sp--;
+          f64[sp - 1] = s;
+          break;
+        }
         case Op.SLICE_LEN:
           f64[sp - 1] = f64[Arena.slot0(f64[sp - 1]) + SLICE_LEN];
           break;
         case Op.SLICE_GET: {
           pc++;
-          const h = Arena.slot0(f64[sp - 2]);
+          const r = f64[sp - 2];
+          const h = Arena.slot0(r);
           const i = f64[sp - 1];
           const len = f64[h + SLICE_LEN];
           if (i < 0 || i >= len) throw this.fail(`index out of bounds: index ${i}, len ${len}`, fnIndex, pc - 1, depth);
-          f64[sp - 2] = f64[Arena.slot0(f64[h + SLICE_ARRAY]) + f64[h + SLICE_OFFSET] + i];
+          // a byte slice (layout.ts Elems.BYTES) holds one byte per element
+          if (i32[(r >>> 2) + HDR_AUX] === Elems.BYTES) f64[sp - 2] = arena.u8[f64[h + SLICE_ARRAY] + HEADER_BYTES + f64[h + SLICE_OFFSET] + i];
+          else f64[sp - 2] = f64[Arena.slot0(f64[h + SLICE_ARRAY]) + f64[h + SLICE_OFFSET] + i];
           sp--;
           break;
         }
         case Op.SLICE_SET: {
           pc++;
-          const h = Arena.slot0(f64[sp - 3]);
+          const r = f64[sp - 3];
+          const h = Arena.slot0(r);
           const i = f64[sp - 2];
           const len = f64[h + SLICE_LEN];
           if (i < 0 || i >= len) throw this.fail(`index out of bounds: index ${i}, len ${len}`, fnIndex, pc - 1, depth);
-          f64[Arena.slot0(f64[h + SLICE_ARRAY]) + f64[h + SLICE_OFFSET] + i] = f64[sp - 1];
+          if (i32[(r >>> 2) + HDR_AUX] === Elems.BYTES) arena.u8[f64[h + SLICE_ARRAY] + HEADER_BYTES + f64[h + SLICE_OFFSET] + i] = f64[sp - 1];
+          else f64[Arena.slot0(f64[h + SLICE_ARRAY]) + f64[h + SLICE_OFFSET] + i] = f64[sp - 1];
           sp -= 3;
           break;
         }
@@ -1218,8 +1248,12 @@ export class Interpreter {
           pc++;
           break;
         case Op.BYTES_IN:
+          this.sync(fnIndex, pc - 1, base, sp, depth);
           try {
-            f64[sp - 1] = this.memory().bytesIn(f64[sp - 1]);
+            const [own, addr] = this.memory().bytesIn(f64[sp - 1]);
+            if (arena.f64 !== f64) ({ f64, i32 } = arena);
+            f64[sp - 1] = own;
+            f64[sp++] = addr;
           } catch (e) {
             if (e instanceof MemoryError) throw this.fail(e.message, fnIndex, pc - 1, depth);
             throw e;
@@ -1425,10 +1459,8 @@ export class Interpreter {
         } catch (e) {
           throw this.fail(`slice_from_raw_parts: cannot read ${len} bytes at ${ptr}: ${(e as Error).message}`, fn, at, depth);
         }
-        const s = this.arena.newSlice(len, len, 0);
-        const b0 = this.arena.sliceBase(s);
-        const out = this.arena.f64;
-        for (let i = 0; i < len; i++) out[b0 + i] = bytes[i];
+        const s = this.arena.newSlice(len, len, Elems.BYTES);
+        this.arena.u8.set(bytes, this.arena.bytesBase(s));
         // ownership_gc: the memory is the runtime's now; its bytes live on in the slice
         if (owner !== 0 && ptr !== 0) {
           // memory libc.malloc gave goes back through its table (so a later free is a double free)
