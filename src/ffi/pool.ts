@@ -24,6 +24,8 @@ import { newInjectRing, pushRecord } from '../scheduler/inject';
 export const MAX_FFI_THREADS = 64;
 /** An FFI thread with nothing to do for this long retires. */
 export const IDLE_MS = 2000;
+/** How long an FFI thread that has just made a call looks for the next before it sleeps. */
+export const SPIN_MS = 0.1;
 /** The record kind of a call on the FFI ring. */
 export const CALL_RECORD = 1;
 
@@ -57,10 +59,13 @@ export function submitCall(arena: Arena, data: FfiThreadData, fiber: number, seq
   const i32 = arena.i32;
   pushRecord(i32, arena.f64, i32[Meta.FFI_RING], CALL_RECORD, fiber, seq, [ext, argBase]);
   Atomics.add(i32, Meta.FFI_CALLS, 1);
-  const pending = Atomics.add(i32, Meta.FFI_PENDING, 1) + 1;
+  Atomics.add(i32, Meta.FFI_PENDING, 1);
   Atomics.add(i32, Meta.FFI_SEQ, 1);
   Atomics.notify(i32, Meta.FFI_SEQ, 1);
-  if (pending > Atomics.load(i32, Meta.FFI_IDLE) && Atomics.load(i32, Meta.FFI_THREADS) < MAX_FFI_THREADS) startThread(arena, data);
+  // pending is read again after idle: a thread looking for work may have taken this call
+  // already (and uncounted itself idle), and then no thread is needed
+  const idle = Atomics.load(i32, Meta.FFI_IDLE);
+  if (Atomics.load(i32, Meta.FFI_PENDING) > idle && Atomics.load(i32, Meta.FFI_THREADS) < MAX_FFI_THREADS) startThread(arena, data);
 }
 
 /**

@@ -125,6 +125,7 @@ export const enum Meta {
   CB_TABLE = 241, // the callback block (src/ffi/callbacks.ts): C addresses of the callbacks, then reply slots
   CB_READY = 242, // 1 once the callback thread has registered every callback (2: it failed)
   FFI_STARTING = 243, // FFI threads started that have not yet loaded koffi and armed their crash row
+  FFI_SPINNING = 244, // 1 while an FFI thread looks for the next call before sleeping (one at a time)
   SMALL0 = 256, // free-list heads by block size / 8, up to SMALL_MAX (65 words)
 }
 

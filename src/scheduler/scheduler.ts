@@ -519,7 +519,8 @@ export class Scheduler {
           fiber = this.spin();
         }
         if (fiber === 0) {
-          this.idle();
+          // the spin saw an injected record: take it at the top of the loop, without sleeping
+          if (!injectPending(i32, this.ring)) this.idle();
           continue;
         }
         if (q.sample) {
@@ -649,8 +650,8 @@ export class Scheduler {
   }
 
   /**
-   * Nothing to run here: with other workers, look again for a short while before sleeping (Go's
-   * spinning M). Waking a sleeping thread costs tens of microseconds, and a worker that spawns
+   * Nothing to run here: with other workers, or with a C call in flight, look again for a short
+   * while before sleeping (Go's spinning M). Waking a sleeping thread costs tens of microseconds, and a worker that spawns
    * or wakes fibers in a burst keeps the others fed this way. A spinning worker is still active
    * (it stops for a collection) and not idle, so nobody sends it a wake-up.
    */
@@ -658,8 +659,11 @@ export class Scheduler {
   spinSink = 0;
 
   private spin(): number {
-    if (!this.mt) return 0;
     const i32 = this.arena.i32;
+    // one worker alone spins only while a C call (or another external wait) is in flight: its
+    // result comes back through the injection queue within microseconds, and a futex wake-up
+    // costs tens of them (the blocking-call round trip)
+    if (!this.mt && Atomics.load(i32, Meta.EXTERNAL) === 0) return 0;
     const q = this.queues;
     const until = performance.now() + SPIN_MS;
     for (let k = 1; ; k++) {
@@ -667,6 +671,9 @@ export class Scheduler {
         const f = q.next();
         if (f !== 0) return f;
       }
+      // a C call's result (or another injected record): the loop takes it (each pause below
+      // lasts about a microsecond, and the result is what a lone worker spins for)
+      if (injectPending(i32, this.ring)) return 0;
       // look again in a moment: reading other workers' queue words in a tight loop would keep
       // pulling their cache lines away from them
       let x = k;
@@ -674,7 +681,7 @@ export class Scheduler {
       this.spinSink = x;
       if ((k & 15) === 0) {
         const now = performance.now();
-        if (Atomics.load(i32, Meta.DONE) !== Finish.Running || now > until || this.timers.due(now) || injectPending(this.arena.i32, this.ring)) return 0;
+        if (Atomics.load(i32, Meta.DONE) !== Finish.Running || now > until || this.timers.due(now)) return 0;
         this.safepoint();
       }
     }
