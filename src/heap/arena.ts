@@ -493,9 +493,9 @@ export class Arena {
   push(ref: number, value: number): void {
     const s = Arena.slot0(ref);
     const len = this.f64[s + SLICE_LEN];
+    const kind = this.i32[(ref >>> 2) + HDR_AUX];
     if (len >= this.f64[s + SLICE_CAP]) {
       const cap = Math.max(4, len * 2);
-      const kind = this.i32[(ref >>> 2) + HDR_AUX];
       const arr = this.newArray(cap, kind);
       const f64 = this.f64;
       if (kind === Elems.BYTES) {
@@ -509,7 +509,7 @@ export class Arena {
       f64[s + SLICE_OFFSET] = 0;
       f64[s + SLICE_CAP] = cap;
     }
-    if (this.i32[(ref >>> 2) + HDR_AUX] === Elems.BYTES) this.u8[this.bytesBase(ref) + len] = value;
+    if (kind === Elems.BYTES) this.u8[this.bytesBase(ref) + len] = value;
     else this.f64[this.sliceBase(ref) + len] = value;
     this.f64[s + SLICE_LEN] = len + 1;
   }

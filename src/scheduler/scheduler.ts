@@ -651,8 +651,8 @@ export class Scheduler {
 
   /**
    * Nothing to run here: with other workers, or with a C call in flight, look again for a short
-   * while before sleeping (Go's spinning M). Waking a sleeping thread costs tens of microseconds, and a worker that spawns
-   * or wakes fibers in a burst keeps the others fed this way. A spinning worker is still active
+   * while before sleeping (Go's spinning M). Waking a sleeping thread costs tens of microseconds,
+   * and a worker that spawns or wakes fibers in a burst keeps the others fed this way. A spinning worker is still active
    * (it stops for a collection) and not idle, so nobody sends it a wake-up.
    */
   /** where the spin pause puts its result, so the pause is not optimised away */

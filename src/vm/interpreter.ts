@@ -907,8 +907,7 @@ export class Interpreter {
           const n = i32[(f64[sp - 1] >>> 2) + 1];
           const s = arena.newSlice(n, n, Elems.BYTES);
           if (arena.f64 !== f64) ({ f64, i32 } = arena);
-          const from = f64[sp - 1] + HEADER_BYTES;
-          arena.u8.copyWithin(arena.bytesBase(s), from, from + n);
+          arena.u8.set(arena.stringBytes(f64[sp - 1]), arena.bytesBase(s));
           f64[sp - 1] = s;
           break;
         }
@@ -938,8 +937,7 @@ export class Interpreter {
           const kind = code[pc++];
           const n = f64[sp - 1];
           const v = f64[sp - 2];
-          if (!Number.isInteger(n) || n < 0) throw this.fail(`a repeated slice [v; n] needs a count of 0 or more, got ${n}`, fnIndex, pc - 1, depth);
-          if (n * 8 > arena.limit) throw this.fail(`slice of ${n} elements is larger than the heap`, fnIndex, pc - 1, depth);
+          this.repeatCount(n, 8, fnIndex, pc - 1, depth);
           const s = arena.newSlice(n, n, kind);
           if (arena.f64 !== f64) ({ f64, i32 } = arena);
           const b0 = arena.sliceBase(s);
@@ -964,8 +962,7 @@ export class Interpreter {
           this.sync(fnIndex, pc - 1, base, sp, depth);
           const n = f64[sp - 1];
           const v = f64[sp - 2];
-          if (!Number.isInteger(n) || n < 0) throw this.fail(`a repeated slice [v; n] needs a count of 0 or more, got ${n}`, fnIndex, pc - 1, depth);
-          if (n > arena.limit) throw this.fail(`slice of ${n} bytes is larger than the heap`, fnIndex, pc - 1, depth);
+          this.repeatCount(n, 1, fnIndex, pc - 1, depth);
           const s = arena.newSlice(n, n, Elems.BYTES);
           if (arena.f64 !== f64) ({ f64, i32 } = arena);
           const b0 = arena.bytesBase(s);
@@ -1482,6 +1479,15 @@ export class Interpreter {
       default:
         return this.stdBuiltin(b, args, fn, at, depth);
     }
+  }
+
+  /**
+   * The count of a repeated slice [v; n] (SLICE_REPEAT, REPEAT_BYTES) whose elements take `bytes`
+   * each: a trap unless it is a whole number whose slice fits the heap.
+   */
+  private repeatCount(n: number, bytes: number, fn: number, at: number, depth: number): void {
+    if (!Number.isInteger(n) || n < 0) throw this.fail(`a repeated slice [v; n] needs a count of 0 or more, got ${n}`, fn, at, depth);
+    if (n * bytes > this.arena.limit) throw this.fail(`slice of ${n} ${bytes === 1 ? 'bytes' : 'elements'} is larger than the heap`, fn, at, depth);
   }
 
   /** A new []string holding the strings of list. */
