@@ -65,11 +65,12 @@ describe('spec-tests (through the CLI)', () => {
 // The same programs with the native tier off, with native frames spilling to the interpreter
 // at every second call (a torture mode for the deoptimisation path), and with a collection
 // before every allocation followed by a heap check (Wren's GC_STRESS, Lua's heap walk).
-const TIER_DIRS = ['ffi', 'closures', 'functions', 'generics', 'integers', 'runtime', 'control', 'floats', 'globals', 'programs', 'casts', 'main', 'stdlib', 'modules'];
-const HEAP_DIRS = ['closures', 'integers', 'slices', 'strings', 'structs', 'enums', 'match', 'tuples', 'programs', 'upstream', 'gc', 'generics', 'traits', 'types', 'stdlib', 'modules'];
+const TIER_DIRS = ['ffi', 'closures', 'functions', 'generics', 'integers', 'runtime', 'control', 'floats', 'globals', 'programs', 'casts', 'main', 'stdlib', 'modules',
+  'slices', 'strings', 'structs', 'enums', 'match', 'tuples', 'gc', 'upstream', 'traits', 'types', 'native'];
+const HEAP_DIRS = ['closures', 'integers', 'slices', 'strings', 'structs', 'enums', 'match', 'tuples', 'programs', 'upstream', 'gc', 'generics', 'traits', 'types', 'stdlib', 'modules', 'native'];
 // Concurrency programs also run on one and on four workers, and with a collection before every
 // allocation on the default count (programs that fix their worker count or seed keep theirs).
-const TASK_DIRS = ['concurrency', 'channels', 'closures', 'ffi', 'traits'];
+const TASK_DIRS = ['concurrency', 'channels', 'closures', 'ffi', 'traits', 'native'];
 // Too slow under --gc-torture. callback_after_end: a C thread calls back as fast as it can and
 // every call is a task; the program ends once main has returned and every task has finished, and
 // with a collection before every allocation the tasks never catch up with the flood (the paced
@@ -77,7 +78,8 @@ const TASK_DIRS = ['concurrency', 'channels', 'closures', 'ffi', 'traits'];
 // thread C started, at an address gdb could not name): most likely the C library closed under
 // that thread when the last koffi handle on it went. The main thread now holds one for the life
 // of the process, and 14 runs since showed no crash (against 3 in 16 before).
-const TORTURE_TOO_SLOW = ['concurrency/million_tasks.asthra', 'concurrency/gc_objects_shared.asthra', 'channels/stress_many.asthra', 'ffi/callback_after_end.asthra'].map((f) => path.join(...f.split('/')));
+const TORTURE_TOO_SLOW = ['concurrency/million_tasks.asthra', 'concurrency/gc_objects_shared.asthra', 'channels/stress_many.asthra', 'ffi/callback_after_end.asthra',
+  'native/refs_across_gc.asthra'].map((f) => path.join(...f.split('/')));
 const TORTURE_PENDING = [].map((f) => path.join(...f.split('/')));
 const MODES = [
   ['interpreter only (--no-native)', ['--no-native'], TIER_DIRS],

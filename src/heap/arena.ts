@@ -49,6 +49,13 @@ export class OutOfMemory extends Error {
 }
 
 
+/**
+ * Thrown by an allocation made with `noCollect` set (native code's) that would have to collect
+ * or park for another worker's collection first: the caller has changed nothing yet, and does
+ * the allocation again where a collection may happen (the interpreter).
+ */
+export const NEEDS_COLLECTION = new Error('allocation needs a collection');
+
 export class Arena {
   readonly sab: SharedArrayBuffer;
   // Fixed-length views, re-made when the buffer grows: V8 optimises these, while length-tracking
@@ -78,6 +85,9 @@ export class Arena {
   gcPause = 200;
   /** --gc-torture: collect before every allocation */
   torture = false;
+  /** set while native code allocates: where a collection or a park would happen, throw
+   * NEEDS_COLLECTION instead (native frames hold references the collector cannot see) */
+  noCollect = false;
 
   /** the program's C-memory table (heap/cmem.ts), shared like the arena */
   readonly cmem: CMemTable;
@@ -110,7 +120,10 @@ export class Arena {
     const size = (HEADER_BYTES + payload + 7) & ~7;
     const shared = this.threads > 1;
     // a plain read (Atomics.load is a builtin call): a stale 0 delays the stop until the next look
-    if (shared && this.i32[Meta.STW_REQ] === STW_STOPPING) this.safepointHook();
+    if (shared && this.i32[Meta.STW_REQ] === STW_STOPPING) {
+      if (this.noCollect) throw NEEDS_COLLECTION;
+      this.safepointHook();
+    }
     // with several workers, small objects come from this worker's buffer without any lock
     if (shared && size <= TLAB_MAX_OBJECT && !this.torture) {
       let ref = this.tlabPos;
@@ -123,12 +136,16 @@ export class Arena {
       }
     }
     let f64 = this.f64;
-    if (this.gcHook !== null && (this.torture || f64[MetaF64.SINCE_GC] >= f64[MetaF64.GC_BUDGET])) this.gcHook();
+    if (this.gcHook !== null && (this.torture || f64[MetaF64.SINCE_GC] >= f64[MetaF64.GC_BUDGET])) {
+      if (this.noCollect) throw NEEDS_COLLECTION;
+      this.gcHook();
+    }
     if (shared) lock(this.i32, Meta.ALLOC_LOCK);
     let ref = this.take(size);
     if (ref === 0) {
       if (this.gcHook !== null) {
         if (shared) unlock(this.i32, Meta.ALLOC_LOCK);
+        if (this.noCollect) throw NEEDS_COLLECTION;
         this.gcHook();
         if (shared) lock(this.i32, Meta.ALLOC_LOCK);
         ref = this.take(size);
@@ -175,7 +192,10 @@ export class Arena {
   private refillTlab(): number {
     this.retireTlab();
     let f64 = this.f64;
-    if (this.gcHook !== null && f64[MetaF64.SINCE_GC] >= f64[MetaF64.GC_BUDGET]) this.gcHook();
+    if (this.gcHook !== null && f64[MetaF64.SINCE_GC] >= f64[MetaF64.GC_BUDGET]) {
+      if (this.noCollect) throw NEEDS_COLLECTION;
+      this.gcHook();
+    }
     const i32 = this.i32;
     lock(i32, Meta.ALLOC_LOCK);
     let start = 0;

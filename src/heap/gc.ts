@@ -163,7 +163,11 @@ export class Collector {
           runStart = 0;
         }
       } else {
-        if ((h & 0xff) !== Tag.FREE) freed += size;
+        if ((h & 0xff) !== Tag.FREE) {
+          freed += size;
+          // --gc-verify: what a freed block held reads as NaN, so a use after free shows
+          if (this.verify) a.u8.fill(0xff, p + HEADER_BYTES, p + size);
+        }
         if (!runStart) runStart = p;
       }
       p += size;

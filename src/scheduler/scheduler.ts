@@ -491,6 +491,11 @@ export class Scheduler {
   /** Spent budget: true to end the slice (someone else should run, or the program ends). */
   outOfBudget(): boolean {
     this.safepoint();
+    return this.wantsYield();
+  }
+
+  /** outOfBudget without its safepoint (native code's: its frames must spill before a park). */
+  wantsYield(): boolean {
     this.queues.publishIfWorth();
     return (
       this.queues.waiting() ||

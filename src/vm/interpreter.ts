@@ -18,12 +18,12 @@ import { cBytes, freeC, type CFunction } from '../ffi/library';
 import { Memory, MemoryError } from '../ffi/memory';
 import { ROW_WORDS, Row } from '../ffi/crash';
 import { FnProto, Module } from '../bytecode/module';
-import { Arena } from '../heap/arena';
-import { Elems, HDR_AUX, HEADER_BYTES, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
+import { Arena, NEEDS_COLLECTION } from '../heap/arena';
+import { Elems, HDR_AUX, HEADER_BYTES, Meta, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
 import { IMAX, IMIN } from '../bytecode/inttypes';
 import { bitwise, bnot, f2i, wrapInt } from './intops';
 import { NativeCode, NativeEntry, NativeFrame, Unwind, compileNative } from './native';
-import { closureShapeSig } from '../bytecode/verify';
+import { closureShapeSig, stackShapes } from '../bytecode/verify';
 import { Output } from './output';
 import { formatFloat } from './format';
 import { F, FRAME_WORDS, StackLayout, fw, growStack, stackFrameCap, stackLayout, stackSlot0, stackSlotCap } from '../scheduler/fiber';
@@ -178,6 +178,16 @@ export class Interpreter {
         bindExtern: (x) => (this.externFns[x] = this.externs!.bound(x)),
         crashRow: opts.crashRow ?? new Int32Array(ROW_WORDS),
         flushOutput: () => this.out.flush(),
+        strRefs: this.strRefs,
+        unitRefs: this.unitRefs,
+        newObject: (shape) => this.nativeAlloc(() => {
+          const sh = this.m.shapes[shape];
+          return arena.alloc(Tag.OBJECT, sh.refs.length * 8, shape, sh.variant, false);
+        }),
+        push: (s, v) => this.nativeAlloc(() => {
+          arena.push(s, v);
+          return 1;
+        }),
       }, opts.nativeDepth);
     this.natives = this.native.entries;
     this.closureFn = Int32Array.from(m.shapes, (s) => s.fn ?? -1);
@@ -186,9 +196,13 @@ export class Interpreter {
     this.closureSig = m.shapes.map((_, i) => closureShapeSig(m, i));
   }
 
-  /** Native code spent the budget: true to spill and yield, false to go on with a new budget. */
+  /**
+   * Native code spent the budget: true to spill and yield, false to go on with a new budget.
+   * Native frames hold references the collector cannot see, so when another worker is stopping
+   * the world they spill first (the interpreter parks for it at its next safepoint).
+   */
   outOfBudget(): boolean {
-    if (this.sched.outOfBudget()) return true;
+    if (this.arena.i32[Meta.STW_REQ] !== 0 || this.sched.wantsYield()) return true;
     this.budget = SLICE_BUDGET;
     return false;
   }
@@ -201,6 +215,25 @@ export class Interpreter {
   /** The arena's current int32 view (native code reads object headers through it). */
   get i32(): Int32Array {
     return this.arena.i32;
+  }
+
+  /** The arena's current byte view (native code reads strings and byte slices through it). */
+  get u8(): Uint8Array {
+    return this.arena.u8;
+  }
+
+  /** An allocation for native code: made without a collection, or 0 (nothing was changed). */
+  private nativeAlloc(make: () => number): number {
+    const arena = this.arena;
+    arena.noCollect = true;
+    try {
+      return make();
+    } catch (e) {
+      if (e === NEEDS_COLLECTION) return 0;
+      throw e;
+    } finally {
+      arena.noCollect = false;
+    }
   }
 
   /**
@@ -286,9 +319,23 @@ export class Interpreter {
     for (const fr of frames) slotsNeeded += this.fns[fr.fn].nlocals + fr.stack.length + this.fns[fr.fn].maxStack;
     let L = stackLayout(this.arena, this.arena.i32[i32w + F.STACK]);
     if (slotsNeeded > L.slotCap || depth + frames.length > L.frameCap) {
-      if (!growStack(this.arena, fiber, slotsNeeded, depth + frames.length + 1, this.stackSlots, this.maxFrames)) {
-        throw this.fail('stack overflow', callerFn, callPc, depth);
+      // growing the stack may collect: until the frames are written, their references are
+      // held only here (the verifier's stack maps say which values they are)
+      const roots = this.arena.tempRoots;
+      const held = roots.length;
+      for (const fr of frames) {
+        const proto = this.fns[fr.fn];
+        for (let k = 0; k < fr.locals.length; k++) if (proto.localKinds[k] === 1) roots.push(fr.locals[k]);
+        const shape = this.stackMap(fr.fn)[fr.pc] ?? '';
+        for (let k = 0; k < fr.stack.length; k++) if (shape.charCodeAt(k) === 114 /* r */) roots.push(fr.stack[k]);
       }
+      let grown: boolean;
+      try {
+        grown = growStack(this.arena, fiber, slotsNeeded, depth + frames.length + 1, this.stackSlots, this.maxFrames);
+      } finally {
+        roots.length = held;
+      }
+      if (!grown) throw this.fail('stack overflow', callerFn, callPc, depth);
       L = stackLayout(this.arena, this.arena.i32[i32w + F.STACK]);
     }
     const f64 = this.arena.f64;
@@ -315,6 +362,15 @@ export class Interpreter {
         rel += proto.nlocals + fr.stack.length;
       }
     }
+  }
+
+  private stackMaps: ((string | undefined)[] | undefined)[] = [];
+
+  /** The verifier's stack kinds of function `fn` at each pc ('n' number, 'r' reference). */
+  private stackMap(fn: number): (string | undefined)[] {
+    let map = this.stackMaps[fn];
+    if (map === undefined) map = this.stackMaps[fn] = stackShapes(this.m, this.fns[fn]).at;
+    return map;
   }
 
   fail(message: string, fn: number, pc: number, depth: number): Trap {

@@ -1,19 +1,22 @@
-// The native tier: numeric bytecode functions translated to JavaScript source at load time, so
-// V8 compiles them to machine code. A function qualifies when it computes on numbers only (no
-// allocation, no built-ins but the numeric ones of builtins.ts NUMERIC_BUILTINS such as
-// math.sqrt, a number result) and every function it calls qualifies too. fib,
-// integer loops and float kernels land here; anything working on strings, slices or objects
-// stays in the interpreter. References may pass through (locals, arguments, the function value
-// of a CALL_CLOSURE), never be made or read: every reference a native frame holds is a copy of
-// an argument of the outermost native call, which the interpreter frame below still holds (or
-// a field of such a closure, which never changes), so the collector, which does not see native
-// frames, still reaches it. CALL_CLOSURE calls its closure's function natively when that one
-// qualifies (through an invoker per closure shape that passes the captured fields), and
-// otherwise spills, so the interpreter makes the call.
+// The native tier: bytecode functions translated to JavaScript source at load time, so V8
+// compiles them to machine code. A function qualifies when every instruction it uses has a
+// translation (the native column of bytecode/opcodes.ts: numbers, strings read in place, object
+// fields, enum variants, slices, allocation of objects and slice appends; not spawn, await,
+// locks, channels, C pointers) and every function it calls qualifies too. fib, integer loops,
+// float kernels, tree walks and the sieve land here; the rest stays in the interpreter.
 //
 // Invariants that keep the two tiers one machine:
-//  - Native frames hold only numbers, so the collector never needs to see them, and they can be
-//    rebuilt as interpreter frames at any call site ("spilling", a deoptimisation).
+//  - No collection ever runs while a native frame is on the JS stack, so native frames may hold
+//    references the collector cannot see. The three ways a collection could start all go round
+//    them: native code allocates with the arena's noCollect set (an allocation that would have to
+//    collect, or park for another worker's collection, throws NEEDS_COLLECTION before it changes
+//    anything, and the frame spills at that instruction: the interpreter does it again, where a
+//    collection may run); native code's safepoint (a spent budget) spills instead of parking
+//    when another worker is stopping the world; and the spill itself keeps the frames'
+//    references in the arena's temporary roots while it may grow the fiber's stack.
+//  - Native frames can be rebuilt as interpreter frames at any call site, loop header or
+//    allocation ("spilling", a deoptimisation), with the verifier's stack maps telling which
+//    slots hold references.
 //  - Native recursion is bounded (NATIVE_DEPTH). At the bound, the callee spills: every native
 //    frame on the JS stack is written into the fiber's arena stack as an interpreter frame and
 //    the interpreter carries on, entering native code afresh for further calls. Deep recursion
@@ -25,7 +28,7 @@
 // Control flow is a `for (;;) switch (pc)` over basic blocks.
 import { OPS, Op, forEachInstruction, opSize, parseClosureSig } from '../bytecode/opcodes';
 import { closureShapeSig } from '../bytecode/verify';
-import { HDR_AUX, HEADER_BYTES, Tag } from '../heap/layout';
+import { Elems, HDR_AUX, HEADER_BYTES, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
 import type { FnProto, Module } from '../bytecode/module';
 import { stackShapes } from '../bytecode/verify';
 import { INT_NAMES, INT_RANGE } from '../bytecode/inttypes';
@@ -55,9 +58,9 @@ export class Unwind {
   constructor(readonly kind: 'trap' | 'spill', readonly message: string) {}
 }
 
-/** Which functions can run natively: numeric-only, calling only other native functions. */
+/** Which functions can run natively: every instruction translated, calling only native functions. */
 export function nativeEligible(m: Module): boolean[] {
-  const ok = m.functions.map((f, i) => i !== m.entry && f.retKind === 0 && numericOnly(m, f));
+  const ok = m.functions.map((f, i) => i !== m.entry && translatable(m, f));
   for (let changed = true; changed; ) {
     changed = false;
     m.functions.forEach((f, i) => {
@@ -86,15 +89,12 @@ function nativeExtern(m: Module, x: number): boolean {
   return !e.blocking && e.ret !== CType.String && e.ret !== CType.Ptr && !e.params.includes(CType.String);
 }
 
-function numericOnly(m: Module, f: FnProto): boolean {
+function translatable(m: Module, f: FnProto): boolean {
   for (const pc of instructionStarts(f)) {
     const op = f.code[pc];
     if (op === Op.CALL_EXTERN && nativeExtern(m, f.code[pc + 1])) continue;
     if (op === Op.BUILTIN && NUMERIC_BUILTINS[f.code[pc + 1] as B]) continue;
     if (!OPS[op].native) return false;
-    if ((op === Op.GLOAD || op === Op.GSTORE) && m.globals[f.code[pc + 1]].kind !== 0) return false;
-    // a closure call whose result is a reference would bring a reference nothing else holds
-    if (op === Op.CALL_CLOSURE && parseClosureSig(m.strings[f.code[pc + 1]])?.ret !== 'n') return false;
   }
   return true;
 }
@@ -255,6 +255,52 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
       case Op.F2I: line(`${s(0)} = f2i(${a}, ${s(0)});`); break;
       case Op.ICAST: line(`${s(0)} = wrapInt(${s(0)}, ${a}); if (${s(0)} !== ${s(0)}) ${trap(pc, 'integer overflow')};`); break;
       case Op.ICHECK: line(`if (${outOfRange(s(0), a)}) ${trap(pc, 'integer overflow')};`); break;
+      // strings, read in place
+      case Op.CONST_S: line(`s${D} = SR[${a}];`); break;
+      case Op.EQ_S: line(`${s(1)} = ctx.equalStrings(${s(1)}, ${s(0)}) ? 1 : 0;`); break;
+      case Op.CMP_S: line(`${s(1)} = ctx.compareStrings(${s(1)}, ${s(0)});`); break;
+      case Op.STR_LEN: line(`${s(0)} = ctx.i32[(${s(0)} >>> 2) + 1];`); break;
+      case Op.STR_INDEX:
+        line(`{ const len = ctx.i32[(${s(1)} >>> 2) + 1]; if (${s(0)} < 0 || ${s(0)} >= len) ${trapExpr(pc, `\`index out of bounds: index \${${s(0)}}, len \${len}\``)};`);
+        line(`  ${s(1)} = ctx.u8[${s(1)} + ${HEADER_BYTES} + ${s(0)}]; }`);
+        break;
+      // objects and enums: a field is an 8-byte slot after the header; the variant is header word 3
+      case Op.GET_FIELD: line(`${s(0)} = ctx.f64[((${s(0)} + ${HEADER_BYTES}) >> 3) + ${a}];`); break;
+      case Op.SET_FIELD: line(`ctx.f64[((${s(1)} + ${HEADER_BYTES}) >> 3) + ${a}] = ${s(0)};`); break;
+      case Op.VARIANT: line(`${s(0)} = ctx.i32[(${s(0)} >>> 2) + 3];`); break;
+      case Op.JNE_VARIANT: line(`if (ctx.i32[(l${a} >>> 2) + 3] !== ${b}) ${jump(c)}`); break;
+      case Op.NEW_OBJ: {
+        // allocated without a collection (NO gives 0 when one is due: the interpreter makes it)
+        const n = m.shapes[a].refs.length;
+        const bail = `throw spillAt(${index}, ${pc}, [${allLocals.join(', ')}], [${Array.from({ length: D }, (_, i) => `s${i}`).join(', ')}]);`;
+        if (n === 0) {
+          line(`{ let r = UR[${a}]; if (r === 0 && (r = NO(${a})) === 0) ${bail} s${D} = r; }`);
+        } else {
+          const fields = Array.from({ length: n }, (_, i) => `F[o + ${i}] = s${D - n + i};`);
+          line(`{ const r = NO(${a}); if (r === 0) ${bail}`);
+          line(`  const F = ctx.f64, o = (r + ${HEADER_BYTES}) >> 3; ${fields.join(' ')} s${D - n} = r; }`);
+        }
+        break;
+      }
+      // slices: a header (len, cap, array, offset) over an array of 8-byte slots, or of bytes
+      case Op.SLICE_LEN: line(`${s(0)} = ctx.f64[((${s(0)} + ${HEADER_BYTES}) >> 3) + ${SLICE_LEN}];`); break;
+      case Op.SLICE_GET: case Op.SLICE_SET: {
+        const r = op === Op.SLICE_GET ? s(1) : s(2);
+        const i = op === Op.SLICE_GET ? s(0) : s(1);
+        line(`{ const F = ctx.f64, h = (${r} + ${HEADER_BYTES}) >> 3, len = F[h + ${SLICE_LEN}];`);
+        line(`  if (${i} < 0 || ${i} >= len) ${trapExpr(pc, `\`index out of bounds: index \${${i}}, len \${len}\``)};`);
+        if (op === Op.SLICE_GET) {
+          line(`  ${r} = ctx.i32[(${r} >>> 2) + ${HDR_AUX}] === ${Elems.BYTES} ? ctx.u8[F[h + ${SLICE_ARRAY}] + ${HEADER_BYTES} + F[h + ${SLICE_OFFSET}] + ${i}] : F[((F[h + ${SLICE_ARRAY}] + ${HEADER_BYTES}) >> 3) + F[h + ${SLICE_OFFSET}] + ${i}]; }`);
+        } else {
+          line(`  if (ctx.i32[(${r} >>> 2) + ${HDR_AUX}] === ${Elems.BYTES}) ctx.u8[F[h + ${SLICE_ARRAY}] + ${HEADER_BYTES} + F[h + ${SLICE_OFFSET}] + ${i}] = ${s(0)}; else F[((F[h + ${SLICE_ARRAY}] + ${HEADER_BYTES}) >> 3) + F[h + ${SLICE_OFFSET}] + ${i}] = ${s(0)}; }`);
+        }
+        break;
+      }
+      case Op.SLICE_PUSH: {
+        const bail = `throw spillAt(${index}, ${pc}, [${allLocals.join(', ')}], [${Array.from({ length: D }, (_, i) => `s${i}`).join(', ')}]);`;
+        line(`if (PU(${s(1)}, ${s(0)}) === 0) ${bail}`);
+        break;
+      }
       default:
         throw new Error(`native: no translation for ${OPS[op].name}`);
     }
@@ -281,6 +327,9 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
 export interface NativeHelpers {
   f64: Float64Array;
   i32: Int32Array;
+  u8: Uint8Array;
+  equalStrings(a: number, b: number): boolean;
+  compareStrings(a: number, b: number): number;
   globalBase: number;
   /** the running slice's preemption budget, spent at calls and loop back-edges */
   budget: number;
@@ -296,6 +345,13 @@ export interface NativeRuntime {
   crashRow: Int32Array;
   /** write out what the program has printed (before a C call) */
   flushOutput(): void;
+  /** the interned string constants, and the field-less objects per shape (0: not a unit) */
+  strRefs: Float64Array;
+  unitRefs: Float64Array;
+  /** a new object of shape `shape`, fields unset; 0 when the allocation needs a collection */
+  newObject(shape: number): number;
+  /** append `v` to slice `s`; 0 (and nothing changed) when growing it needs a collection */
+  push(s: number, v: number): number;
   bitwise(op: number, t: number, a: number, b: number): number;
   bnot(t: number, a: number): number;
   f2i(t: number, a: number): number;
@@ -389,7 +445,7 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
   const wideResult = (fn: number, pc: number, x: number, r: unknown): number => {
     throw trap(fn, pc, `the C function '${m.externs[x].name}' returned ${String(r)}, which is outside the range of its result type`);
   };
-  const factory = new Function('ctx', 'Unwind', 'trap', 'unwound', 'spillAt', 'bitwise', 'bnot', 'f2i', 'wrapInt', 'X', 'bindX', 'C', 'FL', 'wideResult', 'NB', parts.join('\n'));
-  const [entries, resumeFns] = factory(ctx, Unwind, trap, unwound, spillAt, rt.bitwise, rt.bnot, rt.f2i, rt.wrapInt, rt.externFns, rt.bindExtern, rt.crashRow, rt.flushOutput, wideResult, NUMERIC_BUILTINS);
+  const factory = new Function('ctx', 'Unwind', 'trap', 'unwound', 'spillAt', 'bitwise', 'bnot', 'f2i', 'wrapInt', 'X', 'bindX', 'C', 'FL', 'wideResult', 'NB', 'SR', 'UR', 'NO', 'PU', parts.join('\n'));
+  const [entries, resumeFns] = factory(ctx, Unwind, trap, unwound, spillAt, rt.bitwise, rt.bnot, rt.f2i, rt.wrapInt, rt.externFns, rt.bindExtern, rt.crashRow, rt.flushOutput, wideResult, NUMERIC_BUILTINS, rt.strRefs, rt.unitRefs, rt.newObject, rt.push);
   return { entries, resumes: resumeFns, leaders };
 }
