@@ -112,6 +112,8 @@ function outOfRange(v: string, t: number): string {
  * Translate one function to JS source: f<index>(d, args...) to call it, and r<index>(d, pc, L, S)
  * to resume a frame spilled earlier at block leader pc with locals L and stack S (the way back
  * into native code after a preemption: without it a long loop would finish in the interpreter).
+ * Every f/r followed by digits names a function, so no other name in the generated code may have
+ * that form (a heap view called f64 once hid function 64).
  */
 function translate(m: Module, index: number, depthLimit: number, sigIds: Map<string, number>): { source: string; leaders: number[] } {
   const f = m.functions[index];
@@ -397,8 +399,8 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
     if (sh.fn === undefined || !ok[sh.fn]) return 'null';
     const k = sh.refs.length;
     const args = Array.from({ length: m.functions[sh.fn].arity - k }, (_, j) => `a${j}`);
-    const fields = Array.from({ length: k }, (_, j) => `f64[o + ${j}]`);
-    return `function (d, c${args.map((x) => ', ' + x).join('')}) { const f64 = ctx.f64, o = (c + ${HEADER_BYTES}) >> 3; return f${sh.fn}(d${[...fields, ...args].map((x) => ', ' + x).join('')}); }`;
+    const fields = Array.from({ length: k }, (_, j) => `heap[o + ${j}]`);
+    return `function (d, c${args.map((x) => ', ' + x).join('')}) { const heap = ctx.f64, o = (c + ${HEADER_BYTES}) >> 3; return f${sh.fn}(d${[...fields, ...args].map((x) => ', ' + x).join('')}); }`;
   });
   m.functions.forEach((f, i) => {
     if (!ok[i]) {
@@ -410,8 +412,8 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
     const t = translate(m, i, depthLimit, sigIds);
     parts.push(t.source);
     leaders.push(new Set(t.leaders));
-    const args = Array.from({ length: f.arity }, (_, k) => `f64[a + ${k}]`);
-    thunks.push(`function (f64, a) { return f${i}(0${args.length ? ', ' + args.join(', ') : ''}); }`);
+    const args = Array.from({ length: f.arity }, (_, k) => `heap[a + ${k}]`);
+    thunks.push(`function (heap, a) { return f${i}(0${args.length ? ', ' + args.join(', ') : ''}); }`);
     resumes.push(`function (pc, L, S) { return r${i}(0, pc, L, S); }`);
   });
   parts.push(`const CS = [${closureSigs.join(', ')}];`);
