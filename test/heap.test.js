@@ -156,4 +156,13 @@ describe('heap', () => {
     expect(t.live).to.equal(2500);
     expect(t.release(0x7000_0000 + 16)).to.equal('double');
   });
+
+  it('writes an integer\'s decimal text as String does, digits straight into the string', () => {
+    const { arena } = heap();
+    const values = [0, -0, 1, -1, 9, 10, -10, 99, 100, 123456789, -2147483648, 4294967295,
+      999999999999999, 1e15, -1e15, 1e15 + 1, 2 ** 53 - 1, -(2 ** 53 - 1),
+      2 ** 53, 2 ** 63, -(2 ** 63), 18446744073709551615, 1e21];
+    for (let k = 1; k < 16; k++) values.push(10 ** k - 1, 10 ** k, -(10 ** k), -(10 ** k - 1));
+    for (const v of values) expect(arena.readString(arena.newDecimal(v)), String(v)).to.equal(String(v));
+  });
 });

@@ -249,6 +249,12 @@ export function builtinTitle(f: BuiltinFn): string {
 }
 
 /**
+ * The built-ins that write a string out (and panic, which stops with one): they neither
+ * allocate nor park, so the native tier calls them inline too.
+ */
+export const OUTPUT_BUILTINS: ReadonlySet<number> = new Set([B.print, B.println, B.eprintln, B.log, B.log_tag, B.panic]);
+
+/**
  * The built-ins that take and give numbers only, as the functions that compute them: the
  * interpreter calls these, and the native tier (vm/native.ts) calls the same ones inline, so a
  * numeric function using math.sqrt still runs as machine code.

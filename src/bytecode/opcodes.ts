@@ -227,16 +227,16 @@ const table = [
   [Op.ICAST, 'ICAST', ['ity'], 'n', 'n', true, 'integer to int type T, wrapping (like Rust `as`)'],
   [Op.ICHECK, 'ICHECK', ['ity'], 'n', 'n', true, 'integer to int type T, trapping if out of range'],
   // strings
-  [Op.CONCAT, 'CONCAT', [], 'rr', 'r', false, 'concatenate two strings'],
-  [Op.TOSTR_I, 'TOSTR_I', [], 'n', 'r', false, 'integer to decimal text'],
-  [Op.TOSTR_F, 'TOSTR_F', [], 'n', 'r', false, 'float to text'],
-  [Op.TOSTR_B, 'TOSTR_B', [], 'n', 'r', false, 'bool to text'],
-  [Op.TOSTR_C, 'TOSTR_C', [], 'n', 'r', false, 'char to text'],
+  [Op.CONCAT, 'CONCAT', [], 'rr', 'r', true, 'concatenate two strings'],
+  [Op.TOSTR_I, 'TOSTR_I', [], 'n', 'r', true, 'integer to decimal text'],
+  [Op.TOSTR_F, 'TOSTR_F', [], 'n', 'r', true, 'float to text'],
+  [Op.TOSTR_B, 'TOSTR_B', [], 'n', 'r', true, 'bool to text'],
+  [Op.TOSTR_C, 'TOSTR_C', [], 'n', 'r', true, 'char to text'],
   [Op.STR_LEN, 'STR_LEN', [], 'r', 'n', true, 'byte length of a string'],
   [Op.STR_BYTES, 'STR_BYTES', [], 'r', 'r', false, 'a new []u8 of the string bytes'],
   [Op.STR_INDEX, 'STR_INDEX', [], 'rn', 'n', true, 'byte i of a string (bounds checked)'],
   // slices
-  [Op.NEW_SLICE, 'NEW_SLICE', ['count', 'vty'], '*', 'r', false, 'pop N elements of type V (a string constant) into a new slice of V'],
+  [Op.NEW_SLICE, 'NEW_SLICE', ['count', 'vty'], '*', 'r', true, 'pop N elements of type V (a string constant) into a new slice of V'],
   [Op.SLICE_REPEAT, 'SLICE_REPEAT', ['kind'], '*', 'r', false, 'pop value and count; a new slice of count copies'],
   [Op.SLICE_LEN, 'SLICE_LEN', [], 'r', 'n', true, 'length of a slice'],
   [Op.SLICE_GET, 'SLICE_GET', ['kind'], 'rn', '*', true, 's[i] (bounds checked); K is the element kind'],
@@ -291,7 +291,7 @@ const table = [
   [Op.WTOSTR, 'WTOSTR', ['wty'], 'r', 'r', false, 'an i128/u128 of wide type W to decimal text'],
   // function values (closures): an object of a closure shape (ShapeProto.fn) made by NEW_OBJ
   [Op.CALL_CLOSURE, 'CALL_CLOSURE', ['str', 'count'], '*', '*', true, 'call the closure below N arguments: its function gets its captured fields, then the arguments; K is the signature (argument kinds, \':\', result kind, then \'|\' and the argument and result value types), checked against the function'],
-  [Op.CONCAT_N, 'CONCAT_N', ['str'], '*', 'r', false, 'pop one operand per character of string K (s string, i integer, f float, b bool, c char: CONCAT_PARTS), 2 to MAX_CONCAT of them; push their text joined, made in one allocation'],
+  [Op.CONCAT_N, 'CONCAT_N', ['str'], '*', 'r', true, 'pop one operand per character of string K (s string, i integer, f float, b bool, c char: CONCAT_PARTS), 2 to MAX_CONCAT of them; push their text joined, made in one allocation'],
   [Op.NEW_BYTES, 'NEW_BYTES', ['count'], '*', 'r', false, 'pop N numbers into a new []u8 that holds one byte per element (each taken modulo 256)'],
   [Op.REPEAT_BYTES, 'REPEAT_BYTES', [], 'nn', 'r', false, 'pop value and count; a new []u8 of count copies of the value (modulo 256), one byte each'],
 ] as const;

@@ -54,6 +54,33 @@ export class OutOfMemory extends Error {
  * or park for another worker's collection first: the caller has changed nothing yet, and does
  * the allocation again where a collection may happen (the interpreter).
  */
+/** Powers of ten up to 10^15, for decimalLength. */
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/**
+ * The length of integer v's decimal text (as String(v) writes it), or -1 when v is not an
+ * integer within 2^53 (whose digits a double cannot give exactly: String(v) then).
+ */
+export function decimalLength(v: number): number {
+  const a = v < 0 ? -v : v;
+  if (!(a <= Number.MAX_SAFE_INTEGER) || a !== Math.floor(a)) return -1;
+  let n = 1;
+  while (n < 16 && a >= POW10[n]) n++;
+  return v < 0 ? n + 1 : n;
+}
+
+/** Write integer v's decimal text, n bytes (decimalLength(v)), into u8 at `at`. */
+export function writeDecimal(u8: Uint8Array, v: number, at: number, n: number): void {
+  let a = v < 0 ? -v : v;
+  let p = at + n;
+  do {
+    const d = a % 10;
+    u8[--p] = 48 + d;
+    a = (a - d) / 10;
+  } while (a > 0);
+  if (v < 0) u8[at] = 45; // '-'
+}
+
 export const NEEDS_COLLECTION = new Error('allocation needs a collection');
 
 export class Arena {
@@ -415,6 +442,15 @@ export class Arena {
   }
 
   // ---- strings
+  /** The decimal text of integer v, its digits written straight into the new string. */
+  newDecimal(v: number): number {
+    const n = decimalLength(v);
+    if (n < 0) return this.newString(String(v));
+    const ref = this.alloc(Tag.STRING, n);
+    writeDecimal(this.u8, v, ref + HEADER_BYTES, n);
+    return ref;
+  }
+
   newString(text: string): number {
     const n = text.length;
     // short ASCII text (numbers, most literals) is copied byte by byte; the rest is encoded in place

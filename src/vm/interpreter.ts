@@ -18,7 +18,7 @@ import { cBytes, freeC, type CFunction } from '../ffi/library';
 import { Memory, MemoryError } from '../ffi/memory';
 import { ROW_WORDS, Row } from '../ffi/crash';
 import { FnProto, Module } from '../bytecode/module';
-import { Arena, NEEDS_COLLECTION } from '../heap/arena';
+import { Arena, NEEDS_COLLECTION, decimalLength, writeDecimal } from '../heap/arena';
 import { Elems, HDR_AUX, HEADER_BYTES, Meta, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
 import { IMAX, IMIN } from '../bytecode/inttypes';
 import { bitwise, bnot, f2i, wrapInt } from './intops';
@@ -188,6 +188,13 @@ export class Interpreter {
           arena.push(s, v);
           return 1;
         }),
+        concat: (a, b) => this.nativeAlloc(() => arena.concat(a, b)),
+        concatN: (k) => this.nativeAlloc(() => this.concatParts(this.m.strings[k], this.partValues)),
+        concatValues: this.partValues,
+        toStr: (c, v) => this.nativeAlloc(() => (c === 0 ? arena.newDecimal(v) : arena.newString(numberText(TOSTR_CODES[c], v)))),
+        newSlice: (n, vty) => this.nativeAlloc(() => arena.newSlice(n, n, this.vtyRefs[vty])),
+        output: (b, x, y) => this.output(b, x, y),
+        text: (r) => arena.readString(r),
       }, opts.nativeDepth);
     this.natives = this.native.entries;
     this.closureFn = Int32Array.from(m.shapes, (s) => s.fn ?? -1);
@@ -940,7 +947,9 @@ export class Interpreter {
           this.sync(fnIndex, pc - 1, base, sp, depth);
           const parts = this.m.strings[code[pc]];
           const n = parts.length;
-          const r = this.concatParts(parts, sp - n);
+          const vals = this.partValues;
+          for (let k = 0; k < n; k++) vals[k] = f64[sp - n + k];
+          const r = this.concatParts(parts, vals);
           if (arena.f64 !== f64) ({ f64, i32 } = arena);
           sp -= n;
           f64[sp++] = r;
@@ -950,7 +959,7 @@ export class Interpreter {
         case Op.TOSTR_I: case Op.TOSTR_F: case Op.TOSTR_B: case Op.TOSTR_C: {
           this.sync(fnIndex, pc - 1, base, sp, depth);
           const v = f64[sp - 1];
-          const r = arena.newString(numberText(TOSTR_CODES[op - Op.TOSTR_I], v));
+          const r = op === Op.TOSTR_I ? arena.newDecimal(v) : arena.newString(numberText(TOSTR_CODES[op - Op.TOSTR_I], v));
           if (arena.f64 !== f64) ({ f64, i32 } = arena);
           f64[sp - 1] = r;
           break;
@@ -1387,39 +1396,53 @@ export class Interpreter {
 
   /** text of the number operands of the CONCAT_N being run (reused) */
   private readonly partTexts: string[] = [];
+  /** CONCAT_N's operands, copied off the stack (or out of native code's locals) */
+  private readonly partValues: number[] = [];
+  /** CONCAT_N: the length of each integer operand's digits (-1: its text is in partTexts) */
+  private readonly partDigits: number[] = [];
 
   /**
    * CONCAT_N: the operands at f64[at..] (strings, or numbers written as text by `parts`), joined
-   * into one new string: one allocation, each byte written once, no string per number.
+   * into one new string: one allocation, each byte written once, an integer's digits straight
+   * into the string (a float's or char's text goes through a JS string).
    */
-  concatParts(parts: string, at: number): number {
+  concatParts(parts: string, vals: number[]): number {
     const arena = this.arena;
     const texts = this.partTexts;
-    let f64 = arena.f64;
+    const digits = this.partDigits;
     let total = 0;
     for (let k = 0; k < parts.length; k++) {
-      const v = f64[at + k];
+      const v = vals[k];
       const c = parts.charCodeAt(k);
       if (c === 115 /* s */) {
         total += arena.payloadBytes(v);
         continue;
       }
+      if (c === 105 /* i */ && (digits[k] = decimalLength(v)) >= 0) {
+        total += digits[k];
+        continue;
+      }
+      digits[k] = -1;
       const text = numberText(c, v);
       texts[k] = text;
       // a number's text is ASCII; a char's may take up to 4 bytes of UTF-8
       total += c === 99 /* c */ ? Buffer.byteLength(text, 'utf8') : text.length;
     }
     const ref = arena.alloc(Tag.STRING, total, 0, 0, false);
-    f64 = arena.f64;
     const u8 = arena.u8;
     let to = ref + HEADER_BYTES;
     for (let k = 0; k < parts.length; k++) {
       const c = parts.charCodeAt(k);
       if (c === 115 /* s */) {
-        const s = f64[at + k];
+        const s = vals[k];
         const len = arena.payloadBytes(s);
         u8.copyWithin(to, s + HEADER_BYTES, s + HEADER_BYTES + len);
         to += len;
+        continue;
+      }
+      if (c === 105 /* i */ && digits[k] >= 0) {
+        writeDecimal(u8, vals[k], to, digits[k]);
+        to += digits[k];
         continue;
       }
       const text = texts[k];
@@ -1463,25 +1486,24 @@ export class Interpreter {
     return true;
   }
 
+  /** An output built-in (print, println, eprintln, log, log_tag) of strings x (and y). */
+  output(b: number, x: number, y: number): number {
+    const arena = this.arena;
+    switch (b) {
+      case B.print: this.out.stdout(arena.readString(x)); break;
+      case B.println: case B.log: this.out.stdout(arena.readString(x) + '\n'); break;
+      case B.eprintln: this.out.stderr(arena.readString(x) + '\n'); break;
+      case B.log_tag: this.out.stdout(`[${arena.readString(x)}] ${arena.readString(y)}\n`); break;
+    }
+    return 0;
+  }
+
   builtin(b: number, args: number, fn: number, at: number, depth: number): number {
     const f64 = this.arena.f64;
     const str = (i: number): string => this.arena.readString(f64[args + i]);
     switch (b) {
-      case B.print:
-        this.out.stdout(str(0));
-        return 0;
-      case B.println:
-        this.out.stdout(str(0) + '\n');
-        return 0;
-      case B.eprintln:
-        this.out.stderr(str(0) + '\n');
-        return 0;
-      case B.log:
-        this.out.stdout(str(0) + '\n');
-        return 0;
-      case B.log_tag:
-        this.out.stdout(`[${str(0)}] ${str(1)}\n`);
-        return 0;
+      case B.print: case B.println: case B.eprintln: case B.log: case B.log_tag:
+        return this.output(b, f64[args], f64[args + 1]);
       case B.panic:
         throw this.fail(`panic: ${str(0)}`, fn, at, depth);
       case B.exit:

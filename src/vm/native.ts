@@ -33,7 +33,7 @@ import type { FnProto, Module } from '../bytecode/module';
 import { stackShapes } from '../bytecode/verify';
 import { INT_NAMES, INT_RANGE } from '../bytecode/inttypes';
 import { CTYPE_INT, CType } from '../bytecode/ctypes';
-import { B, NUMERIC_BUILTINS } from '../bytecode/builtins';
+import { B, NUMERIC_BUILTINS, OUTPUT_BUILTINS } from '../bytecode/builtins';
 import { Row } from '../ffi/crash';
 
 export const NATIVE_DEPTH = 1500;
@@ -93,7 +93,7 @@ function translatable(m: Module, f: FnProto): boolean {
   for (const pc of instructionStarts(f)) {
     const op = f.code[pc];
     if (op === Op.CALL_EXTERN && nativeExtern(m, f.code[pc + 1])) continue;
-    if (op === Op.BUILTIN && NUMERIC_BUILTINS[f.code[pc + 1] as B]) continue;
+    if (op === Op.BUILTIN && (NUMERIC_BUILTINS[f.code[pc + 1] as B] || OUTPUT_BUILTINS.has(f.code[pc + 1]))) continue;
     if (!OPS[op].native) return false;
   }
   return true;
@@ -154,6 +154,9 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
     const line = (t: string): void => {
       out.push('    ' + t);
     };
+    // an allocation that needs a collection: spill this frame as it is before the instruction,
+    // and the interpreter runs the instruction again, where it may collect
+    const bail = (): string => `throw spillAt(${index}, ${pc}, [${allLocals.join(', ')}], [${Array.from({ length: D }, (_, i) => `s${i}`).join(', ')}]);`;
     switch (op) {
       case Op.PUSH_I: line(`s${D} = ${a};`); break;
       case Op.CONST_N: line(`s${D} = ${lit(m.numbers[a])};`); break;
@@ -245,9 +248,16 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
         break;
       }
       case Op.BUILTIN: {
-        // a numeric built-in (math.sqrt, ...): the interpreter's own function, called inline
         const args = Array.from({ length: b }, (_, i) => `s${D - b + i}`);
-        line(`s${D - b} = NB[${a}](${args.join(', ')});`);
+        if (a === B.panic) {
+          line(`${trapExpr(pc, `'panic: ' + TX(${args[0]})`)};`);
+        } else if (OUTPUT_BUILTINS.has(a)) {
+          // println and its kin: the interpreter's output buffer, written inline
+          line(`s${D - b} = OUT(${a}, ${args.join(', ')});`);
+        } else {
+          // a numeric built-in (math.sqrt, ...): the interpreter's own function, called inline
+          line(`s${D - b} = NB[${a}](${args.join(', ')});`);
+        }
         break;
       }
       case Op.RET: line(`return ${s(0)};`); break;
@@ -274,12 +284,11 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
       case Op.NEW_OBJ: {
         // allocated without a collection (NO gives 0 when one is due: the interpreter makes it)
         const n = m.shapes[a].refs.length;
-        const bail = `throw spillAt(${index}, ${pc}, [${allLocals.join(', ')}], [${Array.from({ length: D }, (_, i) => `s${i}`).join(', ')}]);`;
         if (n === 0) {
-          line(`{ let r = UR[${a}]; if (r === 0 && (r = NO(${a})) === 0) ${bail} s${D} = r; }`);
+          line(`{ let r = UR[${a}]; if (r === 0 && (r = NO(${a})) === 0) ${bail()} s${D} = r; }`);
         } else {
           const fields = Array.from({ length: n }, (_, i) => `F[o + ${i}] = s${D - n + i};`);
-          line(`{ const r = NO(${a}); if (r === 0) ${bail}`);
+          line(`{ const r = NO(${a}); if (r === 0) ${bail()}`);
           line(`  const F = ctx.f64, o = (r + ${HEADER_BYTES}) >> 3; ${fields.join(' ')} s${D - n} = r; }`);
         }
         break;
@@ -298,11 +307,26 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
         }
         break;
       }
-      case Op.SLICE_PUSH: {
-        const bail = `throw spillAt(${index}, ${pc}, [${allLocals.join(', ')}], [${Array.from({ length: D }, (_, i) => `s${i}`).join(', ')}]);`;
-        line(`if (PU(${s(1)}, ${s(0)}) === 0) ${bail}`);
+      case Op.SLICE_PUSH: line(`if (PU(${s(1)}, ${s(0)}) === 0) ${bail()}`); break;
+      case Op.NEW_SLICE: {
+        // a slice literal of a values: allocated, then filled from the stack
+        const vals = Array.from({ length: a }, (_, i) => `F[o + ${i}] = s${D - a + i};`);
+        line(`{ const r = NS(${a}, ${b}); if (r === 0) ${bail()}`);
+        if (a > 0) line(`  const F = ctx.f64, h = (r + ${HEADER_BYTES}) >> 3, o = ((F[h + ${SLICE_ARRAY}] + ${HEADER_BYTES}) >> 3) + F[h + ${SLICE_OFFSET}]; ${vals.join(' ')}`);
+        line(`  s${D - a} = r; }`);
         break;
       }
+      // strings: made without a collection like objects (0: the interpreter makes this one)
+      case Op.CONCAT: line(`{ const r = CC(${s(1)}, ${s(0)}); if (r === 0) ${bail()} ${s(1)} = r; }`); break;
+      case Op.CONCAT_N: {
+        const n = m.strings[a].length;
+        const vals = Array.from({ length: n }, (_, i) => `CV[${i}] = s${D - n + i};`);
+        line(`{ ${vals.join(' ')} const r = CN(${a}); if (r === 0) ${bail()} s${D - n} = r; }`);
+        break;
+      }
+      case Op.TOSTR_I: case Op.TOSTR_F: case Op.TOSTR_B: case Op.TOSTR_C:
+        line(`{ const r = TS(${op - Op.TOSTR_I}, ${s(0)}); if (r === 0) ${bail()} ${s(0)} = r; }`);
+        break;
       default:
         throw new Error(`native: no translation for ${OPS[op].name}`);
     }
@@ -354,6 +378,17 @@ export interface NativeRuntime {
   newObject(shape: number): number;
   /** append `v` to slice `s`; 0 (and nothing changed) when growing it needs a collection */
   push(s: number, v: number): number;
+  /** the allocating string and slice instructions, each 0 when it needs a collection:
+   * a + b; the parts (m.strings[k], as CONCAT_N) of the values in concatValues; the text of v
+   * as TOSTR_I + c would make it; a slice of n slots for the element type named by m.strings[vty] */
+  concat(a: number, b: number): number;
+  concatN(k: number): number;
+  concatValues: number[];
+  toStr(c: number, v: number): number;
+  newSlice(n: number, vty: number): number;
+  /** an output built-in (OUTPUT_BUILTINS) with its string arguments; the text of a string */
+  output(b: number, a: number, c: number): number;
+  text(s: number): string;
   bitwise(op: number, t: number, a: number, b: number): number;
   bnot(t: number, a: number): number;
   f2i(t: number, a: number): number;
@@ -447,7 +482,7 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
   const wideResult = (fn: number, pc: number, x: number, r: unknown): number => {
     throw trap(fn, pc, `the C function '${m.externs[x].name}' returned ${String(r)}, which is outside the range of its result type`);
   };
-  const factory = new Function('ctx', 'Unwind', 'trap', 'unwound', 'spillAt', 'bitwise', 'bnot', 'f2i', 'wrapInt', 'X', 'bindX', 'C', 'FL', 'wideResult', 'NB', 'SR', 'UR', 'NO', 'PU', parts.join('\n'));
-  const [entries, resumeFns] = factory(ctx, Unwind, trap, unwound, spillAt, rt.bitwise, rt.bnot, rt.f2i, rt.wrapInt, rt.externFns, rt.bindExtern, rt.crashRow, rt.flushOutput, wideResult, NUMERIC_BUILTINS, rt.strRefs, rt.unitRefs, rt.newObject, rt.push);
+  const factory = new Function('ctx', 'Unwind', 'trap', 'unwound', 'spillAt', 'bitwise', 'bnot', 'f2i', 'wrapInt', 'X', 'bindX', 'C', 'FL', 'wideResult', 'NB', 'SR', 'UR', 'NO', 'PU', 'NS', 'CC', 'CN', 'CV', 'TS', 'OUT', 'TX', parts.join('\n'));
+  const [entries, resumeFns] = factory(ctx, Unwind, trap, unwound, spillAt, rt.bitwise, rt.bnot, rt.f2i, rt.wrapInt, rt.externFns, rt.bindExtern, rt.crashRow, rt.flushOutput, wideResult, NUMERIC_BUILTINS, rt.strRefs, rt.unitRefs, rt.newObject, rt.push, rt.newSlice, rt.concat, rt.concatN, rt.concatValues, rt.toStr, rt.output, rt.text);
   return { entries, resumes: resumeFns, leaders };
 }
