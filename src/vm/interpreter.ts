@@ -18,7 +18,7 @@ import { cBytes, freeC, type CFunction } from '../ffi/library';
 import { Memory, MemoryError } from '../ffi/memory';
 import { ROW_WORDS, Row } from '../ffi/crash';
 import { FnProto, Module } from '../bytecode/module';
-import { Arena, NEEDS_COLLECTION, decimalLength, writeDecimal } from '../heap/arena';
+import { Arena, NEEDS_COLLECTION, copyBytes, decimalLength, writeDecimal } from '../heap/arena';
 import { Elems, HDR_AUX, HEADER_BYTES, Meta, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
 import { IMAX, IMIN } from '../bytecode/inttypes';
 import { bitwise, bnot, f2i, wrapInt } from './intops';
@@ -47,6 +47,12 @@ function charText(v: number): string {
 function numberText(c: number, v: number): string {
   return c === 105 /* i */ ? String(v) : c === 102 /* f */ ? formatFloat(v) : c === 98 /* b */ ? (v !== 0 ? 'true' : 'false') : charText(v);
 }
+
+/** What Interpreter.nativeAlloc makes. */
+const enum NativeAlloc { Object, Push, Concat, ConcatN, ToStr, Slice }
+
+/** interpretSlice's end when native code can go on with the frame (runSlice calls it again) */
+const REENTER = -1 as SliceEnd;
 
 /** TOSTR_I, TOSTR_F, TOSTR_B, TOSTR_C (consecutive opcodes) as CONCAT_N operand codes. */
 const TOSTR_CODES = [105, 102, 98, 99];
@@ -180,19 +186,13 @@ export class Interpreter {
         flushOutput: () => this.out.flush(),
         strRefs: this.strRefs,
         unitRefs: this.unitRefs,
-        newObject: (shape) => this.nativeAlloc(() => {
-          const sh = this.m.shapes[shape];
-          return arena.alloc(Tag.OBJECT, sh.refs.length * 8, shape, sh.variant, false);
-        }),
-        push: (s, v) => this.nativeAlloc(() => {
-          arena.push(s, v);
-          return 1;
-        }),
-        concat: (a, b) => this.nativeAlloc(() => arena.concat(a, b)),
-        concatN: (k) => this.nativeAlloc(() => this.concatParts(this.m.strings[k], this.partValues)),
+        newObject: (shape) => this.nativeAlloc(NativeAlloc.Object, shape, 0),
+        push: (sl, v) => this.nativeAlloc(NativeAlloc.Push, sl, v),
+        concat: (a, b) => this.nativeAlloc(NativeAlloc.Concat, a, b),
+        concatN: (k) => this.nativeAlloc(NativeAlloc.ConcatN, k, 0),
         concatValues: this.partValues,
-        toStr: (c, v) => this.nativeAlloc(() => (c === 0 ? arena.newDecimal(v) : arena.newString(numberText(TOSTR_CODES[c], v)))),
-        newSlice: (n, vty) => this.nativeAlloc(() => arena.newSlice(n, n, this.vtyRefs[vty])),
+        toStr: (c, v) => this.nativeAlloc(NativeAlloc.ToStr, c, v),
+        newSlice: (n, vty) => this.nativeAlloc(NativeAlloc.Slice, n, vty),
         output: (b, x, y) => this.output(b, x, y),
         text: (r) => arena.readString(r),
       }, opts.nativeDepth);
@@ -229,12 +229,32 @@ export class Interpreter {
     return this.arena.u8;
   }
 
-  /** An allocation for native code: made without a collection, or 0 (nothing was changed). */
-  private nativeAlloc(make: () => number): number {
+  /**
+   * An allocation for native code (the NativeRuntime helper of the same name, with its two
+   * operands): made without a collection, or 0 (nothing was changed). One method and no
+   * closure per call: a closure made per append was most of a slice-filling loop's JS garbage.
+   */
+  private nativeAlloc(what: NativeAlloc, a: number, b: number): number {
     const arena = this.arena;
     arena.noCollect = true;
     try {
-      return make();
+      switch (what) {
+        case NativeAlloc.Object: {
+          const sh = this.m.shapes[a];
+          return arena.alloc(Tag.OBJECT, sh.refs.length * 8, a, sh.variant, false);
+        }
+        case NativeAlloc.Push:
+          arena.push(a, b);
+          return 1;
+        case NativeAlloc.Concat:
+          return arena.concat(a, b);
+        case NativeAlloc.ConcatN:
+          return this.concatParts(this.m.strings[a], this.partValues);
+        case NativeAlloc.ToStr:
+          return a === 0 ? arena.newDecimal(b) : arena.newString(numberText(TOSTR_CODES[a], b));
+        case NativeAlloc.Slice:
+          return arena.newSlice(a, a, this.vtyRefs[b]);
+      }
     } catch (e) {
       if (e === NEEDS_COLLECTION) return 0;
       throw e;
@@ -414,6 +434,17 @@ export class Interpreter {
    * (Yielded) or spends its budget (Preempted). Its registers are in the arena before and after.
    */
   runSlice(fiber: number, sliceBudget: number): SliceEnd {
+    let end = this.interpretSlice(fiber, sliceBudget);
+    while (end === REENTER) end = this.interpretSlice(fiber, SLICE_BUDGET);
+    return end;
+  }
+
+  /**
+   * runSlice's work, which also ends (REENTER) when a frame that spilled out of native code has
+   * spent a budget at a loop header where native code can take it up again: a spilled loop
+   * would otherwise finish in the interpreter when no other task wants the worker.
+   */
+  private interpretSlice(fiber: number, sliceBudget: number): SliceEnd {
     const arena = this.arena;
     let f64 = arena.f64;
     let i32 = arena.i32;
@@ -559,8 +590,10 @@ export class Interpreter {
           const a = f64[sp - 2];
           const b = f64[sp - 1];
           if (b === 0) throw this.fail('division by zero', fnIndex, pc - 1, depth);
-          // a - a % b is an exact multiple of b, so the quotient is exact for every |a| < 2^53
-          const r = (a - (a % b)) / b + 0;
+          // integers are within 2^53, so the rounded a / b never reaches the next integer (that
+          // takes |a| >= 2^53) and its truncation is the exact quotient; % on doubles is a call
+          // to fmod, several times slower
+          const r = Math.trunc(a / b) + 0;
           if (r > IMAX[t] || r < IMIN[t]) throw this.fail('integer overflow', fnIndex, pc - 1, depth);
           f64[sp - 2] = r;
           sp--;
@@ -570,7 +603,9 @@ export class Interpreter {
           pc++;
           const b = f64[sp - 1];
           if (b === 0) throw this.fail('division by zero', fnIndex, pc - 1, depth);
-          f64[sp - 2] = (f64[sp - 2] % b) + 0;
+          const a = f64[sp - 2];
+          // exact: the quotient is (DIV_I), and so is its product with b (within |a|)
+          f64[sp - 2] = a - Math.trunc(a / b) * b + 0;
           sp--;
           break;
         }
@@ -678,6 +713,7 @@ export class Interpreter {
           if (t < pc && --budget <= 0) {
             this.sync(fnIndex, t, base, sp, depth);
             if (this.sched.outOfBudget()) return SliceEnd.Preempted;
+            if (this.native.leaders[fnIndex].has(t)) return REENTER;
             budget = SLICE_BUDGET;
             f64 = arena.f64;
             i32 = arena.i32;
@@ -1436,7 +1472,7 @@ export class Interpreter {
       if (c === 115 /* s */) {
         const s = vals[k];
         const len = arena.payloadBytes(s);
-        u8.copyWithin(to, s + HEADER_BYTES, s + HEADER_BYTES + len);
+        copyBytes(u8, to, s + HEADER_BYTES, len);
         to += len;
         continue;
       }

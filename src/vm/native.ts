@@ -28,7 +28,7 @@
 // Control flow is a `for (;;) switch (pc)` over basic blocks.
 import { OPS, Op, forEachInstruction, opSize, parseClosureSig } from '../bytecode/opcodes';
 import { closureShapeSig } from '../bytecode/verify';
-import { Elems, HDR_AUX, HEADER_BYTES, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
+import { Elems, HDR_AUX, HEADER_BYTES, SLICE_ARRAY, SLICE_CAP, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
 import type { FnProto, Module } from '../bytecode/module';
 import { stackShapes } from '../bytecode/verify';
 import { INT_NAMES, INT_RANGE } from '../bytecode/inttypes';
@@ -174,11 +174,12 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
       }
       case Op.DIV_I:
         line(`if (${s(0)} === 0) ${trap(pc, 'division by zero')};`);
-        line(`${s(1)} = (${s(1)} - (${s(1)} % ${s(0)})) / ${s(0)} + 0; if (${outOfRange(s(1), a)}) ${trap(pc, 'integer overflow')};`);
+        line(`${s(1)} = Math.trunc(${s(1)} / ${s(0)}) + 0; if (${outOfRange(s(1), a)}) ${trap(pc, 'integer overflow')};`);
         break;
       case Op.MOD_I:
+        // integer quotient and remainder through a float division (see the interpreter's DIV_I)
         line(`if (${s(0)} === 0) ${trap(pc, 'division by zero')};`);
-        line(`${s(1)} = (${s(1)} % ${s(0)}) + 0;`);
+        line(`${s(1)} = ${s(1)} - Math.trunc(${s(1)} / ${s(0)}) * ${s(0)} + 0;`);
         break;
       case Op.NEG_I: line(`${s(0)} = 0 - ${s(0)}; if (${outOfRange(s(0), a)}) ${trap(pc, 'integer overflow')};`); break;
       case Op.BAND: case Op.BOR: case Op.BXOR: case Op.SHL: case Op.SHR:
@@ -307,7 +308,14 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
         }
         break;
       }
-      case Op.SLICE_PUSH: line(`if (PU(${s(1)}, ${s(0)}) === 0) ${bail()}`); break;
+      case Op.SLICE_PUSH: {
+        // in place while there is room (as Arena.push does it); growing goes through PU
+        const r = s(1);
+        line(`{ const F = ctx.f64, h = (${r} + ${HEADER_BYTES}) >> 3, len = F[h + ${SLICE_LEN}];`);
+        line(`  if (len < F[h + ${SLICE_CAP}]) { if (ctx.i32[(${r} >>> 2) + ${HDR_AUX}] === ${Elems.BYTES}) ctx.u8[F[h + ${SLICE_ARRAY}] + ${HEADER_BYTES} + F[h + ${SLICE_OFFSET}] + len] = ${s(0)}; else F[((F[h + ${SLICE_ARRAY}] + ${HEADER_BYTES}) >> 3) + F[h + ${SLICE_OFFSET}] + len] = ${s(0)}; F[h + ${SLICE_LEN}] = len + 1; }`);
+        line(`  else if (PU(${r}, ${s(0)}) === 0) ${bail()} }`);
+        break;
+      }
       case Op.NEW_SLICE: {
         // a slice literal of a values: allocated, then filled from the stack
         const vals = Array.from({ length: a }, (_, i) => `F[o + ${i}] = s${D - a + i};`);
