@@ -292,8 +292,8 @@ const table = [
   // function values (closures): an object of a closure shape (ShapeProto.fn) made by NEW_OBJ
   [Op.CALL_CLOSURE, 'CALL_CLOSURE', ['str', 'count'], '*', '*', true, 'call the closure below N arguments: its function gets its captured fields, then the arguments; K is the signature (argument kinds, \':\', result kind, then \'|\' and the argument and result value types), checked against the function'],
   [Op.CONCAT_N, 'CONCAT_N', ['str'], '*', 'r', true, 'pop one operand per character of string K (s string, i integer, f float, b bool, c char: CONCAT_PARTS), 2 to MAX_CONCAT of them; push their text joined, made in one allocation'],
-  [Op.NEW_BYTES, 'NEW_BYTES', ['count'], '*', 'r', false, 'pop N numbers into a new []u8 that holds one byte per element (each taken modulo 256)'],
-  [Op.REPEAT_BYTES, 'REPEAT_BYTES', [], 'nn', 'r', false, 'pop value and count; a new []u8 of count copies of the value (modulo 256), one byte each'],
+  [Op.NEW_BYTES, 'NEW_BYTES', ['count'], '*', 'r', true, 'pop N numbers into a new []u8 or []bool that holds one byte per element (each taken modulo 256)'],
+  [Op.REPEAT_BYTES, 'REPEAT_BYTES', [], 'nn', 'r', false, 'pop value and count; a new []u8 or []bool of count copies of the value (modulo 256), one byte each'],
 ] as const;
 
 /** The most operands one CONCAT_N joins (a longer chain is joined in groups). */

@@ -253,7 +253,7 @@ export class Interpreter {
         case NativeAlloc.ToStr:
           return a === 0 ? arena.newDecimal(b) : arena.newString(numberText(TOSTR_CODES[a], b));
         case NativeAlloc.Slice:
-          return arena.newSlice(a, a, this.vtyRefs[b]);
+          return arena.newSlice(a, a, b < 0 ? Elems.BYTES : this.vtyRefs[b]);
       }
     } catch (e) {
       if (e === NEEDS_COLLECTION) return 0;

@@ -90,14 +90,24 @@ function nativeExtern(m: Module, x: number): boolean {
 }
 
 function translatable(m: Module, f: FnProto): boolean {
+  let sites = 0;
   for (const pc of instructionStarts(f)) {
     const op = f.code[pc];
+    const info = OPS[op];
+    // the places that can spill: jumps (loop back-edges), calls and allocations
+    if (info.operands.includes('jump') || info.push === 'r' || op === Op.CALL || op === Op.CALL_CLOSURE || op === Op.SLICE_PUSH) sites++;
     if (op === Op.CALL_EXTERN && nativeExtern(m, f.code[pc + 1])) continue;
     if (op === Op.BUILTIN && (NUMERIC_BUILTINS[f.code[pc + 1] as B] || OUTPUT_BUILTINS.has(f.code[pc + 1]))) continue;
-    if (!OPS[op].native) return false;
+    if (!info.native) return false;
   }
-  return true;
+  // every place that can spill lists every local and stack slot: past this bound the source
+  // would run to many megabytes (10,000 nested loops in one function), which V8 would not
+  // optimize anyway
+  return sites * (f.nlocals + f.maxStack) <= MAX_SPILL_SLOTS;
 }
+
+/** A bound on (spill sites x frame slots) of a function the native tier translates. */
+const MAX_SPILL_SLOTS = 400_000;
 
 const lit = (v: number): string => (Object.is(v, -0) ? '-0' : Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v));
 
@@ -324,6 +334,14 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
         line(`  s${D - a} = r; }`);
         break;
       }
+      case Op.NEW_BYTES: {
+        // a []u8 or []bool literal: one byte per element
+        const vals = Array.from({ length: a }, (_, i) => `U[o + ${i}] = s${D - a + i};`);
+        line(`{ const r = NS(${a}, -1); if (r === 0) ${bail()}`);
+        if (a > 0) line(`  const F = ctx.f64, U = ctx.u8, h = (r + ${HEADER_BYTES}) >> 3, o = F[h + ${SLICE_ARRAY}] + ${HEADER_BYTES} + F[h + ${SLICE_OFFSET}]; ${vals.join(' ')}`);
+        line(`  s${D - a} = r; }`);
+        break;
+      }
       // strings: made without a collection like objects (0: the interpreter makes this one)
       case Op.CONCAT: line(`{ const r = CC(${s(1)}, ${s(0)}); if (r === 0) ${bail()} ${s(1)} = r; }`); break;
       case Op.CONCAT_N: {
@@ -388,7 +406,8 @@ export interface NativeRuntime {
   push(s: number, v: number): number;
   /** the allocating string and slice instructions, each 0 when it needs a collection:
    * a + b; the parts (m.strings[k], as CONCAT_N) of the values in concatValues; the text of v
-   * as TOSTR_I + c would make it; a slice of n slots for the element type named by m.strings[vty] */
+   * as TOSTR_I + c would make it; a slice of n slots for the element type named by m.strings[vty]
+   * (vty -1: of n bytes) */
   concat(a: number, b: number): number;
   concatN(k: number): number;
   concatValues: number[];
