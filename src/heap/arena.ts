@@ -459,12 +459,13 @@ export class Arena {
     return (ref + HEADER_BYTES) >> 3;
   }
 
-  // ---- strings
+  // ---- strings (allocated without clearing: every payload byte is written at once; the
+  // padding to 8 bytes is never read)
   /** The decimal text of integer v, its digits written straight into the new string. */
   newDecimal(v: number): number {
     const n = decimalLength(v);
     if (n < 0) return this.newString(String(v));
-    const ref = this.alloc(Tag.STRING, n);
+    const ref = this.alloc(Tag.STRING, n, 0, 0, false);
     writeDecimal(this.u8, v, ref + HEADER_BYTES, n);
     return ref;
   }
@@ -476,7 +477,7 @@ export class Arena {
       let ascii = true;
       for (let i = 0; i < n; i++) if (text.charCodeAt(i) > 0x7f) ascii = false;
       if (ascii) {
-        const ref = this.alloc(Tag.STRING, n);
+        const ref = this.alloc(Tag.STRING, n, 0, 0, false);
         const u8 = this.u8;
         const at = ref + HEADER_BYTES;
         for (let i = 0; i < n; i++) u8[at + i] = text.charCodeAt(i);
@@ -484,13 +485,13 @@ export class Arena {
       }
     }
     const len = Buffer.byteLength(text, 'utf8');
-    const ref = this.alloc(Tag.STRING, len);
+    const ref = this.alloc(Tag.STRING, len, 0, 0, false);
     this.buf.write(text, ref + HEADER_BYTES, len, 'utf8');
     return ref;
   }
 
   newStringFromBytes(bytes: Uint8Array): number {
-    const ref = this.alloc(Tag.STRING, bytes.length);
+    const ref = this.alloc(Tag.STRING, bytes.length, 0, 0, false);
     this.u8.set(bytes, ref + HEADER_BYTES);
     return ref;
   }
@@ -507,7 +508,7 @@ export class Arena {
   concat(a: number, b: number): number {
     const la = this.payloadBytes(a);
     const lb = this.payloadBytes(b);
-    const ref = this.alloc(Tag.STRING, la + lb);
+    const ref = this.alloc(Tag.STRING, la + lb, 0, 0, false);
     const u8 = this.u8;
     copyBytes(u8, ref + HEADER_BYTES, a + HEADER_BYTES, la);
     copyBytes(u8, ref + HEADER_BYTES + la, b + HEADER_BYTES, lb);
