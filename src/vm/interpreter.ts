@@ -22,7 +22,7 @@ import { Arena, NEEDS_COLLECTION, copyBytes, decimalLength, writeDecimal } from 
 import { Elems, HDR_AUX, HEADER_BYTES, Meta, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
 import { IMAX, IMIN } from '../bytecode/inttypes';
 import { bitwise, bnot, f2i, wrapInt } from './intops';
-import { NativeCode, NativeEntry, NativeFrame, Unwind, compileNative } from './native';
+import { NativeCode, NativeEntry, NativeFrame, Unwind, compileNative, smi } from './native';
 import { closureShapeSig, stackShapes } from '../bytecode/verify';
 import { Output } from './output';
 import { formatFloat } from './format';
@@ -300,8 +300,10 @@ export class Interpreter {
         // a frame that has not started (a new task): enter through the arguments, no copies
         this.nativeResult = this.natives[fn]!(f64, base);
       } else {
-        const locals = Array.from(f64.subarray(base, base + n));
-        const stack = Array.from(f64.subarray(base + n, sp));
+        const locals: number[] = [];
+        const stack: number[] = [];
+        for (let k = base; k < base + n; k++) locals.push(smi(f64[k]));
+        for (let k = base + n; k < sp; k++) stack.push(smi(f64[k]));
         this.nativeResult = this.native.resumes[fn]!(pc, locals, stack);
       }
       return 'done';
@@ -604,8 +606,9 @@ export class Interpreter {
           const b = f64[sp - 1];
           if (b === 0) throw this.fail('division by zero', fnIndex, pc - 1, depth);
           const a = f64[sp - 2];
-          // exact: the quotient is (DIV_I), and so is its product with b (within |a|)
-          f64[sp - 2] = a - Math.trunc(a / b) * b + 0;
+          // int32 operands: an integer remainder; larger ones through the exact quotient (DIV_I)
+          // and its product with b (within |a|), where % on doubles would call fmod
+          f64[sp - 2] = ((a | 0) === a && (b | 0) === b ? (a | 0) % (b | 0) : a - Math.trunc(a / b) * b) + 0;
           sp--;
           break;
         }
