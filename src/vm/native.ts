@@ -129,11 +129,11 @@ function outOfRange(v: string, t: number): string {
 }
 
 /**
- * Translate one function to JS source: f<index>(d, args...) to call it, and r<index>(d, pc, L, S)
- * to resume a frame spilled earlier at block leader pc with locals L and stack S (the way back
- * into native code after a preemption: without it a long loop would finish in the interpreter).
- * Every f/r followed by digits names a function, so no other name in the generated code may have
- * that form (a heap view called f64 once hid function 64).
+ * Translate one function to JS source: f<index>(d, args...) to call it, or to resume a frame
+ * spilled earlier at block leader pc with locals L and stack S when RS = { pc, L, S } is set
+ * before the call (the way back into native code after a preemption: without it a long loop
+ * would finish in the interpreter). Every f followed by digits names a function, so no other
+ * name in the generated code may have that form (a heap view called f64 once hid function 64).
  */
 function translate(m: Module, index: number, depthLimit: number, sigIds: Map<string, number>): { source: string; leaders: number[] } {
   const f = m.functions[index];
@@ -372,19 +372,20 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
   out.push('  }');
   out.push('}');
   const body = out.join('\n');
+  // one function both enters (arguments in its parameters) and resumes a spilled frame (RS set
+  // just before the call: its pc, locals and stack), so the body is written once
+  const restore = [
+    ...allLocals.map((l, i) => `${l} = L[${i}];`),
+    ...Array.from({ length: f.maxStack }, (_, i) => `s${i} = S.length > ${i} ? S[${i}] : 0;`),
+  ];
   const entry = [
     `function f${index}(d${params.length ? ', ' + params.join(', ') : ''}) {`,
-    // a spill at entry: too deep for the JS stack, or the slice's budget is spent (preemption)
-    `  if (d > ${depthLimit} || (--ctx.budget <= 0 && ctx.outOfBudget())) throw new Unwind('spill', '');`,
     `  let ${[...locals, ...stackVars, 'pc = 0', 'tick = 0'].join(', ')};`,
+    `  if (RS !== null) { const L = RS.L, S = RS.S; pc = RS.pc; RS = null; ${restore.join(' ')} }`,
+    // a spill at entry: too deep for the JS stack, or the slice's budget is spent (preemption)
+    `  else if (d > ${depthLimit} || (--ctx.budget <= 0 && ctx.outOfBudget())) throw new Unwind('spill', '');`,
   ].join('\n');
-  const resumeDecls = [
-    ...allLocals.map((l, i) => `${l} = L[${i}]`),
-    ...Array.from({ length: f.maxStack }, (_, i) => `s${i} = S.length > ${i} ? S[${i}] : 0`),
-    'pc = pc0', 'tick = 0',
-  ];
-  const resume = [`function r${index}(d, pc0, L, S) {`, `  let ${resumeDecls.join(', ')};`].join('\n');
-  return { source: `${entry}\n${body}\n${resume}\n${body}`, leaders: [...leaders].filter((pc) => at[pc] !== undefined) };
+  return { source: `${entry}\n${body}`, leaders: [...leaders].filter((pc) => at[pc] !== undefined) };
 }
 
 export interface NativeHelpers {
@@ -453,7 +454,8 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
   const ok = nativeEligible(m);
   const none: NativeCode = { entries: m.functions.map(() => null), resumes: m.functions.map(() => null), leaders: m.functions.map(() => new Set()) };
   if (!ok.some((x) => x)) return none;
-  const parts: string[] = ['"use strict";'];
+  // RS: the frame the next call of a native function resumes (see translate), or null
+  const parts: string[] = ['"use strict";', 'let RS = null;'];
   const thunks: string[] = [];
   const resumes: string[] = [];
   const leaders: Set<number>[] = [];
@@ -487,7 +489,7 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
     leaders.push(new Set(t.leaders));
     const args = Array.from({ length: f.arity }, (_, k) => `SMI(heap[a + ${k}])`);
     thunks.push(`function (heap, a) { return f${i}(0${args.length ? ', ' + args.join(', ') : ''}); }`);
-    resumes.push(`function (pc, L, S) { return r${i}(0, pc, L, S); }`);
+    resumes.push(`function (pc, L, S) { RS = { pc, L, S }; return f${i}(0${', 0'.repeat(f.arity)}); }`);
   });
   parts.push(`const CS = [${closureSigs.join(', ')}];`);
   parts.push(`const CI = [${invokers.join(',\n')}];`);
