@@ -290,9 +290,10 @@ export class Interpreter {
 
   /**
    * Continue the running fiber's top frame (fn at a block leader pc) in native code. 'done':
-   * the frame returned nativeResult; 'resume': it spilled again, rewritten in place (this.resume).
+   * the frame returned nativeResult; 'resume': it spilled again, rewritten in place (this.resume);
+   * 'interpret': a new frame the native tier did not take (its function is not hot yet).
    */
-  private resumeNative(fn: number, pc: number, base: number, sp: number, depth: number): 'done' | 'resume' {
+  private resumeNative(fn: number, pc: number, base: number, sp: number, depth: number): 'done' | 'resume' | 'interpret' {
     const f64 = this.arena.f64;
     const n = this.fns[fn].nlocals;
     try {
@@ -315,6 +316,8 @@ export class Interpreter {
         t.frames.unshift(...e.frames.map((f) => ({ fn: f.fn, pc: f.pc })));
         throw t;
       }
+      // a function not translated yet (not hot) spills at its entry: the interpreter starts it
+      if (e.entry) return 'interpret';
       // spilled again: the outermost native frame is the resumed one, rewritten in place
       const outer = e.frames[e.frames.length - 1];
       const top = base + n;
@@ -490,36 +493,39 @@ export class Interpreter {
         this.sliceResult = this.nativeResult;
         return SliceEnd.Done;
       }
-      budget = this.budget;
-      f64 = arena.f64;
-      i32 = arena.i32;
-      L = stackLayout(arena, i32[fwb + F.STACK]);
-      sb = L.slot0;
-      frameBase = L.frameBase;
-      stackLimit = sb + L.slotCap;
-      maxFrames = L.frameCap;
-      if (how === 'done') {
-        // returned to an interpreted caller (depth > 0: a task that returned is handled above)
-        const v = this.nativeResult;
-        depth--;
-        const w = frameBase + depth * FRAME_WORDS;
-        sp = base;
-        fnIndex = i32[w];
-        pc = i32[w + 1];
-        base = sb + i32[w + 2];
-        f64[sp++] = v;
-      } else {
-        const r = this.resume;
-        fnIndex = r.fn;
-        pc = r.pc;
-        base = r.base;
-        sp = r.sp;
-        depth = r.depth;
-      }
-      code = codes[fnIndex];
-      if (budget <= 0) {
-        this.sync(fnIndex, pc, base, sp, depth);
-        return SliceEnd.Preempted;
+      // 'interpret': a new task whose function is not hot yet starts here
+      if (how !== 'interpret') {
+        budget = this.budget;
+        f64 = arena.f64;
+        i32 = arena.i32;
+        L = stackLayout(arena, i32[fwb + F.STACK]);
+        sb = L.slot0;
+        frameBase = L.frameBase;
+        stackLimit = sb + L.slotCap;
+        maxFrames = L.frameCap;
+        if (how === 'done') {
+          // returned to an interpreted caller (depth > 0: a task that returned is handled above)
+          const v = this.nativeResult;
+          depth--;
+          const w = frameBase + depth * FRAME_WORDS;
+          sp = base;
+          fnIndex = i32[w];
+          pc = i32[w + 1];
+          base = sb + i32[w + 2];
+          f64[sp++] = v;
+        } else {
+          const r = this.resume;
+          fnIndex = r.fn;
+          pc = r.pc;
+          base = r.base;
+          sp = r.sp;
+          depth = r.depth;
+        }
+        code = codes[fnIndex];
+        if (budget <= 0) {
+          this.sync(fnIndex, pc, base, sp, depth);
+          return SliceEnd.Preempted;
+        }
       }
     }
 

@@ -1,0 +1,55 @@
+// The native tier translates a function once it is hot (vm/native.ts compileNative): before that
+// its entry spills, and the interpreter runs the call.
+'use strict';
+const { expect } = require('chai');
+const { compile } = require('../dist/compiler/compile');
+const { compileNative, HOT_CALLS, Unwind } = require('../dist/vm/native');
+
+const SOURCE = `package main;
+fn add3(a: i64, b: i64, c: i64) -> i64 { return a + b + c; }
+fn twice(x: i64) -> i64 { return add3(x, x, 0); }
+pub fn main(void) -> void { println("" + twice(2)); }
+`;
+
+function tier() {
+  const m = compile(SOURCE, 'hot.asthra');
+  const heap = new Float64Array(64);
+  const ctx = { f64: heap, i32: new Int32Array(heap.buffer), u8: new Uint8Array(heap.buffer), budget: 1e9, globalBase: 0, outOfBudget: () => false };
+  const rt = { externFns: [], strRefs: new Float64Array(m.strings.length), unitRefs: new Float64Array(m.shapes.length), concatValues: [] };
+  const code = compileNative(m, ctx, rt);
+  const index = (name) => m.functions.findIndex((f) => f.name === name);
+  return { code, heap, add3: index('add3'), twice: index('twice') };
+}
+
+describe('the native tier', () => {
+  it(`spills at the entry of a function for its first ${HOT_CALLS - 1} call(s), then runs it natively`, () => {
+    const { code, heap, add3 } = tier();
+    heap.set([1, 2, 39], 8);
+    for (let k = 1; k < HOT_CALLS; k++) {
+      let thrown = null;
+      try {
+        code.entries[add3](heap, 8);
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).to.be.instanceOf(Unwind);
+      expect(thrown.kind).to.equal('spill');
+      expect(thrown.entry).to.equal(true);
+    }
+    expect(code.entries[add3](heap, 8)).to.equal(42);
+    expect(code.entries[add3](heap, 8)).to.equal(42);
+  });
+
+  it('translates a callee at its first call from native code', () => {
+    const { code, heap, twice } = tier();
+    heap[8] = 21;
+    for (let k = 1; k < HOT_CALLS; k++) expect(() => code.entries[twice](heap, 8)).to.throw();
+    expect(code.entries[twice](heap, 8)).to.equal(42);
+  });
+
+  it('resumes a frame at a block leader through the same function', () => {
+    const { code, add3 } = tier();
+    expect(code.leaders[add3].has(0)).to.equal(true);
+    expect(code.resumes[add3](0, [1, 2, 3], [])).to.equal(6);
+  });
+});
