@@ -49,11 +49,6 @@ export class OutOfMemory extends Error {
 }
 
 
-/**
- * Thrown by an allocation made with `noCollect` set (native code's) that would have to collect
- * or park for another worker's collection first: the caller has changed nothing yet, and does
- * the allocation again where a collection may happen (the interpreter).
- */
 /** Powers of ten up to 10^15, for decimalLength. */
 const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
 
@@ -91,6 +86,11 @@ export function copyBytes(u8: Uint8Array, to: number, from: number, n: number): 
   else u8.set(u8.subarray(from, from + n), to);
 }
 
+/**
+ * Thrown by an allocation made with `noCollect` set (native code's) that would have to collect
+ * or park for another worker's collection first: the caller has changed nothing yet, and does
+ * the allocation again where a collection may happen (the interpreter).
+ */
 export const NEEDS_COLLECTION = new Error('allocation needs a collection');
 
 export class Arena {

@@ -1,5 +1,5 @@
-// The native tier: bytecode functions translated to JavaScript source at load time, so V8
-// compiles them to machine code. A function qualifies when every instruction it uses has a
+// The native tier: bytecode functions translated to JavaScript source once they are hot (see
+// compileNative), so V8 compiles them to machine code. A function qualifies when every instruction it uses has a
 // translation (the native column of bytecode/opcodes.ts: numbers, strings read in place, object
 // fields, enum variants, slices, allocation of objects and slice appends; not spawn, await,
 // locks, channels, C pointers) and every function it calls qualifies too. fib, integer loops,
@@ -135,20 +135,11 @@ function outOfRange(v: string, t: number): string {
  * would finish in the interpreter). Every f followed by digits names a function, so no other
  * name in the generated code may have that form (a heap view called f64 once hid function 64).
  */
-function translate(m: Module, index: number, depthLimit: number, sigIds: Map<string, number>): { source: string; leaders: number[] } {
+function translate(m: Module, index: number, depthLimit: number, sigIds: Map<string, number>, leaders: Set<number>): string {
   const f = m.functions[index];
   const code = f.code;
   const { at } = stackShapes(m, f);
   const starts = instructionStarts(f);
-  const leaders = new Set<number>([0]);
-  for (const pc of starts) {
-    const op = code[pc];
-    const info = OPS[op];
-    info.operands.forEach((k, i) => {
-      if (k === 'jump') leaders.add(code[pc + 1 + i]);
-    });
-    if (info.operands.includes('jump') || op === Op.RET || op === Op.RET_LOCAL || op === Op.TRAP) leaders.add(pc + opSize(op));
-  }
   const params = Array.from({ length: f.arity }, (_, i) => `l${i}`);
   const locals = Array.from({ length: f.nlocals - f.arity }, (_, i) => `l${f.arity + i} = 0`);
   const stackVars = Array.from({ length: f.maxStack }, (_, i) => `s${i} = 0`);
@@ -385,7 +376,7 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
     // a spill at entry: too deep for the JS stack, or the slice's budget is spent (preemption)
     `  else if (d > ${depthLimit} || (--ctx.budget <= 0 && ctx.outOfBudget())) throw new Unwind('spill', '');`,
   ].join('\n');
-  return { source: `${entry}\n${body}`, leaders: [...leaders].filter((pc) => at[pc] !== undefined) };
+  return `${entry}\n${body}`;
 }
 
 export interface NativeHelpers {
@@ -453,7 +444,10 @@ export interface NativeCode {
 /** Calls of a native function the interpreter makes before it is translated (see compileNative). */
 export const HOT_CALLS = 2;
 
-/** The block leaders of f: where a spilled frame can go back into native code. */
+/**
+ * The block leaders of f: the cases of its translation's `switch (pc)`, and so where a spilled
+ * frame can go back into native code (an unreachable one is never where a frame stops).
+ */
 function blockLeaders(f: FnProto): Set<number> {
   const leaders = new Set<number>([0]);
   for (const pc of instructionStarts(f)) {
@@ -532,16 +526,15 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
   const N: ((...a: number[]) => number)[] = [];
   const names = ['ctx', 'Unwind', 'trap', 'unwound', 'spillAt', 'bitwise', 'bnot', 'f2i', 'wrapInt', 'X', 'bindX', 'C', 'FL', 'wideResult', 'NB', 'SR', 'UR', 'NO', 'PU', 'NS', 'CC', 'CN', 'CV', 'TS', 'OUT', 'TX', 'SMI', 'N', 'CS', 'CI'];
   const values: unknown[] = [ctx, Unwind, trap, unwound, spillAt, rt.bitwise, rt.bnot, rt.f2i, rt.wrapInt, rt.externFns, rt.bindExtern, rt.crashRow, rt.flushOutput, wideResult, NUMERIC_BUILTINS, rt.strRefs, rt.unitRefs, rt.newObject, rt.push, rt.newSlice, rt.concat, rt.concatN, rt.concatValues, rt.toStr, rt.output, rt.text, smi, N];
-  const CS = closureSigs;
-  // the invokers call through N, so they are made at once
-  const CI = new Function(...names.slice(0, -2), 'CS', `"use strict"; return [${invokers.join(',\n')}];`)(...values, CS) as unknown[];
-  values.push(CS, CI);
+  // the invokers call through N, so they are made at once (with every name but CS and CI)
+  const CI = new Function(...names.slice(0, -2), `"use strict"; return [${invokers.join(',\n')}];`)(...values) as unknown[];
+  values.push(closureSigs, CI);
   const compile = (i: number): void => {
     const f = m.functions[i];
-    const t = translate(m, i, depthLimit, sigIds);
+    const t = translate(m, i, depthLimit, sigIds, leaders[i]);
     const args = Array.from({ length: f.arity }, (_, k) => `SMI(heap[a + ${k}])`);
     // RS: the frame the next call of f resumes (see translate), or null
-    const source = ['"use strict";', 'let RS = null;', t.source,
+    const source = ['"use strict";', 'let RS = null;', t,
       `return [f${i}, function (heap, a) { return f${i}(0${args.length ? ', ' + args.join(', ') : ''}); },`,
       `  function (pc, L, S) { RS = { pc, L, S }; return f${i}(0${', 0'.repeat(f.arity)}); }];`].join('\n');
     const [fn, entry, resume] = new Function(...names, source)(...values);
