@@ -8,17 +8,19 @@ const { compileNative, HOT_CALLS, Unwind } = require('../dist/vm/native');
 const SOURCE = `package main;
 fn add3(a: i64, b: i64, c: i64) -> i64 { return a + b + c; }
 fn twice(x: i64) -> i64 { return add3(x, x, 0); }
-pub fn main(void) -> void { println("" + twice(2)); }
+fn job(x: i64) -> i64 { return x; }
+fn starts(x: i64) -> i64 { spawn job(x); return x; }
+pub fn main(void) -> void { println("" + twice(2) + starts(1)); }
 `;
 
-function tier() {
+function tier(hotCalls) {
   const m = compile(SOURCE, 'hot.asthra');
   const heap = new Float64Array(64);
   const ctx = { f64: heap, i32: new Int32Array(heap.buffer), u8: new Uint8Array(heap.buffer), budget: 1e9, globalBase: 0, outOfBudget: () => false };
   const rt = { externFns: [], strRefs: new Float64Array(m.strings.length), unitRefs: new Float64Array(m.shapes.length), concatValues: [] };
-  const code = compileNative(m, ctx, rt);
+  const code = compileNative(m, ctx, rt, undefined, hotCalls);
   const index = (name) => m.functions.findIndex((f) => f.name === name);
-  return { code, heap, add3: index('add3'), twice: index('twice') };
+  return { code, heap, add3: index('add3'), twice: index('twice'), starts: index('starts') };
 }
 
 describe('the native tier', () => {
@@ -49,7 +51,29 @@ describe('the native tier', () => {
 
   it('resumes a frame at a block leader through the same function', () => {
     const { code, add3 } = tier();
-    expect(code.leaders[add3].has(0)).to.equal(true);
+    expect(code.isLeader(add3, 0)).to.equal(true);
     expect(code.resumes[add3](0, [1, 2, 3], [])).to.equal(6);
+  });
+
+  it('runs a function natively at its first call with --native-hot 1', () => {
+    const { code, heap, twice } = tier(1);
+    heap[8] = 4;
+    expect(code.entries[twice](heap, 8)).to.equal(8);
+  });
+
+  it('leaves a hot function that does not qualify (it spawns) to the interpreter for good', () => {
+    const { code, heap, starts } = tier(1);
+    heap[8] = 1;
+    let thrown = null;
+    try {
+      code.entries[starts](heap, 8);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).to.be.instanceOf(Unwind);
+    expect(thrown.entry).to.equal(true);
+    expect(code.entries[starts]).to.equal(null);
+    expect(code.resumes[starts]).to.equal(null);
+    expect(code.isLeader(starts, 0)).to.equal(false);
   });
 });

@@ -62,9 +62,10 @@ describe('spec-tests (through the CLI)', () => {
   }
 });
 
-// The same programs with the native tier off, with native frames spilling to the interpreter
-// at every second call (a torture mode for the deoptimisation path), and with a collection
-// before every allocation followed by a heap check (Wren's GC_STRESS, Lua's heap walk).
+// The same programs with the native tier off, with every function native from its first call
+// and native frames spilling to the interpreter at every second call (a torture mode for the
+// deoptimisation path), and with a collection before every allocation followed by a heap check
+// (Wren's GC_STRESS, Lua's heap walk).
 const TIER_DIRS = ['ffi', 'closures', 'functions', 'generics', 'integers', 'runtime', 'control', 'floats', 'globals', 'programs', 'casts', 'main', 'stdlib', 'modules',
   'slices', 'strings', 'structs', 'enums', 'match', 'tuples', 'gc', 'upstream', 'traits', 'types', 'native'];
 const HEAP_DIRS = ['closures', 'integers', 'slices', 'strings', 'structs', 'enums', 'match', 'tuples', 'programs', 'upstream', 'gc', 'generics', 'traits', 'types', 'stdlib', 'modules', 'native'];
@@ -83,7 +84,7 @@ const TORTURE_TOO_SLOW = ['concurrency/million_tasks.asthra', 'concurrency/gc_ob
 const TORTURE_PENDING = [].map((f) => path.join(...f.split('/')));
 const MODES = [
   ['interpreter only (--no-native)', ['--no-native'], TIER_DIRS],
-  ['native spill torture (--native-depth 2)', ['--native-depth', '2'], TIER_DIRS],
+  ['native spill torture (--native-depth 2 --native-hot 1)', ['--native-depth', '2', '--native-hot', '1'], TIER_DIRS],
   ['gc torture (--gc-torture --gc-verify)', ['--gc-torture', '--gc-verify'], HEAP_DIRS],
   ['one worker (--workers 1)', ['--workers', '1'], TASK_DIRS],
   ['four workers (--workers 4)', ['--workers', '4'], TASK_DIRS],

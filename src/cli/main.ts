@@ -63,6 +63,8 @@ Options:
   --error-format F     compile errors as 'human' text (default) or 'json', one object a line
   --no-native          run every function in the interpreter (no native tier)
   --native-depth N     native recursion depth before frames spill to the interpreter
+  --native-hot N       calls of a function in the interpreter before it is compiled to
+                       JavaScript (default 100; 1 compiles every function at its first call)
   -h, --help           show this help
   -v, --version        show the version
 
@@ -91,6 +93,7 @@ interface Parsed {
   maxHeap: number;
   native: boolean;
   nativeDepth: number | undefined;
+  nativeHot: number | undefined;
   gcPause: number;
   gcVerify: boolean;
   gcTorture: boolean;
@@ -120,7 +123,7 @@ function defaultMaxHeap(): number {
 }
 
 function parseArgs(argv: string[]): Parsed {
-  const p: Parsed = { command: '', file: null, output: null, maxHeap: defaultMaxHeap(), native: true, nativeDepth: undefined,
+  const p: Parsed = { command: '', file: null, output: null, maxHeap: defaultMaxHeap(), native: true, nativeDepth: undefined, nativeHot: undefined,
     gcPause: envPause(), gcVerify: false, gcTorture: process.env.ASTHRA_GC_TORTURE === '1', stats: false, seed: undefined, workers: undefined, libPaths: [], trace: null, rest: [], argv };
   let i = 0;
   const value = (flag: string): string => {
@@ -160,6 +163,7 @@ function parseArgs(argv: string[]): Parsed {
     else if (a === '--seed') p.seed = nonNegativeInt(a, value(a));
     else if (a === '--workers') p.workers = workerCount(value(a));
     else if (a === '--native-depth') p.nativeDepth = positiveInt(a, value(a));
+    else if (a === '--native-hot') p.nativeHot = positiveInt(a, value(a));
     else if (a === '--trace') p.trace = value(a);
     else if (a.startsWith('--trace=')) p.trace = a.slice('--trace='.length);
     else if (a === '--lib-path') p.libPaths.push(value(a));
@@ -303,7 +307,7 @@ function packageCommand(cmd: string, args: string[]): number {
 
 function runOptions(p: Parsed): RunOptions {
   return {
-    args: p.rest, maxHeapBytes: p.maxHeap, native: p.native, nativeDepth: p.nativeDepth,
+    args: p.rest, maxHeapBytes: p.maxHeap, native: p.native, nativeDepth: p.nativeDepth, nativeHot: p.nativeHot,
     gcPause: p.gcPause, gcVerify: p.gcVerify, gcTorture: p.gcTorture, stats: p.stats, seed: p.seed,
     workers: p.workers ?? defaultWorkers(), libPaths: p.libPaths,
     ...(p.trace !== null ? { trace: traceFile(p.trace), command: ['asthra', ...p.argv].join(' ') } : {}),

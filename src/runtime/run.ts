@@ -39,6 +39,8 @@ export interface RunOptions {
   stackSlots?: number;
   native?: boolean;
   nativeDepth?: number;
+  /** calls of a function the interpreter makes before the native tier translates it */
+  nativeHot?: number;
   gcPause?: number;
   gcVerify?: boolean;
   gcTorture?: boolean;
@@ -106,7 +108,7 @@ function prepare(m: Module, opts: RunOptions, workers: number): Prepared {
   // main is the first fiber (task 0); its handle holds the program's result
   arena.i32[Meta.MAIN_HANDLE] = spawnMain(arena, m.entry, m.functions[m.entry]);
   const cfg: WorkerConfig = {
-    index: 0, workers, args: opts.args, native: opts.native, nativeDepth: opts.nativeDepth, stackSlots: opts.stackSlots,
+    index: 0, workers, args: opts.args, native: opts.native, nativeDepth: opts.nativeDepth, nativeHot: opts.nativeHot, stackSlots: opts.stackSlots,
     gcPause: opts.gcPause ?? 200, gcVerify: opts.gcVerify ?? false, gcTorture: opts.gcTorture ?? false,
     seed: opts.seed ?? null, strRefs, unitRefs, globalBlock, libDirs, trace, crash: watch?.table ?? null,
   };

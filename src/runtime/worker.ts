@@ -29,6 +29,7 @@ export interface WorkerConfig {
   args: string[];
   native?: boolean;
   nativeDepth?: number;
+  nativeHot?: number;
   stackSlots?: number;
   gcPause: number;
   gcVerify: boolean;
@@ -52,7 +53,7 @@ export function runWorker(m: Module, arena: Arena, cfg: WorkerConfig, out: Outpu
   arena.torture = cfg.gcTorture;
   const crash = m.externs.length > 0 && cfg.crash !== null ? CrashGuard.forWorker(cfg.crash, cfg.index) : null;
   const vm = new Interpreter(m, arena, out, {
-    args: cfg.args, native: cfg.native, nativeDepth: cfg.nativeDepth, stackSlots: cfg.stackSlots,
+    args: cfg.args, native: cfg.native, nativeDepth: cfg.nativeDepth, nativeHot: cfg.nativeHot, stackSlots: cfg.stackSlots,
     strRefs: Float64Array.from(cfg.strRefs),
     unitRefs: Float64Array.from(cfg.unitRefs),
     crashRow: crash?.row,

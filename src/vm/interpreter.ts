@@ -82,6 +82,7 @@ export interface VMOptions {
   native?: boolean;
   /** native recursion depth before spilling to the interpreter (tests use tiny values) */
   nativeDepth?: number;
+  nativeHot?: number;
   /** interned string constants and field-less objects, when another thread made them */
   strRefs?: Float64Array;
   unitRefs?: Float64Array;
@@ -177,7 +178,7 @@ export class Interpreter {
     this.stackSlots = opts.stackSlots ?? DEFAULT_STACK_SLOTS;
     this.maxFrames = opts.maxFrames ?? DEFAULT_MAX_FRAMES;
     this.native = opts.native === false
-      ? { entries: m.functions.map(() => null), resumes: m.functions.map(() => null), leaders: m.functions.map(() => new Set<number>()) }
+      ? { entries: m.functions.map(() => null), resumes: m.functions.map(() => null), isLeader: () => false }
       : compileNative(m, this, {
         bitwise, bnot, f2i, wrapInt,
         externFns: this.externFns,
@@ -195,7 +196,7 @@ export class Interpreter {
         newSlice: (n, vty) => this.nativeAlloc(NativeAlloc.Slice, n, vty),
         output: (b, x, y) => this.output(b, x, y),
         text: (r) => arena.readString(r),
-      }, opts.nativeDepth);
+      }, opts.nativeDepth, opts.nativeHot);
     this.natives = this.native.entries;
     this.closureFn = Int32Array.from(m.shapes, (s) => s.fn ?? -1);
     this.closureFields = Int32Array.from(m.shapes, (s) => s.refs.length);
@@ -485,7 +486,7 @@ export class Interpreter {
     let sp = sb + i32[fwb + F.SP];
     let depth = i32[fwb + F.DEPTH];
     // a frame spilled out of native code at a loop header goes back into native code
-    if (this.native.resumes[fnIndex] !== null && (pc === 0 || this.native.leaders[fnIndex].has(pc))) {
+    if (this.native.resumes[fnIndex] !== null && (pc === 0 || this.native.isLeader(fnIndex, pc))) {
       this.budget = budget;
       const how = this.resumeNative(fnIndex, pc, base, sp, depth);
       if (how === 'done' && depth === 0) {
@@ -722,7 +723,7 @@ export class Interpreter {
           if (t < pc && --budget <= 0) {
             this.sync(fnIndex, t, base, sp, depth);
             if (this.sched.outOfBudget()) return SliceEnd.Preempted;
-            if (this.native.leaders[fnIndex].has(t)) return REENTER;
+            if (this.native.isLeader(fnIndex, t)) return REENTER;
             budget = SLICE_BUDGET;
             f64 = arena.f64;
             i32 = arena.i32;

@@ -437,12 +437,17 @@ export interface NativeCode {
   entries: NativeEntry[];
   /** per function: resume a spilled frame at a block leader, or null */
   resumes: NativeResume[];
-  /** per function: the pcs a frame can resume at natively */
-  leaders: Set<number>[];
+  /** whether a frame of function fn at pc can go back into native code (pc is a block leader) */
+  isLeader(fn: number, pc: number): boolean;
 }
 
-/** Calls of a native function the interpreter makes before it is translated (see compileNative). */
-export const HOT_CALLS = 2;
+/**
+ * Calls of a native function the interpreter makes before it is translated (see compileNative),
+ * unless the program is run with --native-hot. Translating and parsing a small function costs
+ * about 0.3 ms, a few hundred interpreted calls of it: the compile benchmark's program, 1,000
+ * small methods called 3 to 9 times each, spent 0.29 s translating them at a threshold of 2.
+ */
+export const HOT_CALLS = 100;
 
 /**
  * The block leaders of f: the cases of its translation's `switch (pc)`, and so where a spilled
@@ -463,22 +468,27 @@ function blockLeaders(f: FnProto): Set<number> {
 
 /**
  * The native tier for module m. Which functions qualify is found at once; each is translated
- * only once it is hot: at its HOT_CALLS-th call from the interpreter, at its first call from
- * native code, or when a loop of it spends a slice's budget in the interpreter (the resume entry).
+ * only once it is hot: at its hotCalls-th call from the interpreter (HOT_CALLS unless
+ * --native-hot), at its first call from native code, or when a loop of it spends a slice's budget
+ * in the interpreter (the resume entry).
  * Until then its entry spills at once (the interpreter runs the call). A program of thousands of
  * functions that each run once no longer pays for translating and parsing them all: the compile
  * benchmark's 2,001 functions made 6 MB of JS, 0.6 s of its 1.25 s.
  * Native functions call each other through N (N[j]: function j's native code, or a stub that
  * translates it first), so each is translated and compiled on its own.
  */
-export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, depthLimit = NATIVE_DEPTH): NativeCode {
-  const ok = nativeEligible(m);
+export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, depthLimit = NATIVE_DEPTH, hotCalls = HOT_CALLS): NativeCode {
   const entries: NativeEntry[] = m.functions.map(() => null);
   const resumes: NativeResume[] = m.functions.map(() => null);
-  const leaders: Set<number>[] = m.functions.map((f, i) => (ok[i] ? blockLeaders(f) : new Set<number>()));
-  if (!ok.some((x) => x)) return { entries, resumes, leaders };
-  // closure calls: a small id per signature, the signature of each closure shape's function
-  // (-1: not a closure shape) and an invoker for each shape whose function is native
+  const leaderSets: (Set<number> | null)[] = m.functions.map(() => null);
+  const isLeader = (fn: number, pc: number): boolean => {
+    if (resumes[fn] === null) return false;
+    return (leaderSets[fn] ??= blockLeaders(m.functions[fn])).has(pc);
+  };
+  // Which functions qualify, and the closure tables, are found when the first function is hot:
+  // a program whose functions all run a few times pays for neither (50 ms at load for the
+  // compile benchmark's 2,001 functions)
+  let ok: boolean[] | null = null;
   const sigIds = new Map<string, number>();
   const sigId = (sig: string | null): number => {
     if (sig === null) return -1;
@@ -486,15 +496,6 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
     if (id === undefined) sigIds.set(sig, (id = sigIds.size));
     return id;
   };
-  const closureSigs = m.shapes.map((_, i) => sigId(closureShapeSig(m, i)));
-  for (const s of m.strings) if (parseClosureSig(s)) sigId(s);
-  const invokers = m.shapes.map((sh) => {
-    if (sh.fn === undefined || !ok[sh.fn]) return 'null';
-    const k = sh.refs.length;
-    const args = Array.from({ length: m.functions[sh.fn].arity - k }, (_, j) => `a${j}`);
-    const fields = Array.from({ length: k }, (_, j) => `heap[o + ${j}]`);
-    return `function (d, c${args.map((x) => ', ' + x).join('')}) { const heap = ctx.f64, o = (c + ${HEADER_BYTES}) >> 3; return N[${sh.fn}](d${[...fields, ...args].map((x) => ', ' + x).join('')}); }`;
-  });
   const trap = (fn: number, pc: number, message: string): Unwind => {
     const u = new Unwind('trap', message);
     u.frames.push({ fn, pc, resume: true, locals: [], stack: [] });
@@ -526,12 +527,35 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
   const N: ((...a: number[]) => number)[] = [];
   const names = ['ctx', 'Unwind', 'trap', 'unwound', 'spillAt', 'bitwise', 'bnot', 'f2i', 'wrapInt', 'X', 'bindX', 'C', 'FL', 'wideResult', 'NB', 'SR', 'UR', 'NO', 'PU', 'NS', 'CC', 'CN', 'CV', 'TS', 'OUT', 'TX', 'SMI', 'N', 'CS', 'CI'];
   const values: unknown[] = [ctx, Unwind, trap, unwound, spillAt, rt.bitwise, rt.bnot, rt.f2i, rt.wrapInt, rt.externFns, rt.bindExtern, rt.crashRow, rt.flushOutput, wideResult, NUMERIC_BUILTINS, rt.strRefs, rt.unitRefs, rt.newObject, rt.push, rt.newSlice, rt.concat, rt.concatN, rt.concatValues, rt.toStr, rt.output, rt.text, smi, N];
-  // the invokers call through N, so they are made at once (with every name but CS and CI)
-  const CI = new Function(...names.slice(0, -2), `"use strict"; return [${invokers.join(',\n')}];`)(...values) as unknown[];
-  values.push(closureSigs, CI);
-  const compile = (i: number): void => {
+  /** Which functions qualify, once: those that do not stop being stubs. */
+  const eligible = (): boolean[] => {
+    if (ok !== null) return ok;
+    const found = nativeEligible(m);
+    ok = found;
+    found.forEach((yes, i) => {
+      if (!yes) entries[i] = resumes[i] = null;
+    });
+    // closure calls: a small id per signature, the signature of each closure shape's function
+    // (-1: not a closure shape) and an invoker for each shape whose function is native
+    const closureSigs = m.shapes.map((_, i) => sigId(closureShapeSig(m, i)));
+    for (const str of m.strings) if (parseClosureSig(str)) sigId(str);
+    const invokers = m.shapes.map((sh) => {
+      if (sh.fn === undefined || !found[sh.fn]) return 'null';
+      const k = sh.refs.length;
+      const args = Array.from({ length: m.functions[sh.fn].arity - k }, (_, j) => `a${j}`);
+      const fields = Array.from({ length: k }, (_, j) => `heap[o + ${j}]`);
+      return `function (d, c${args.map((x) => ', ' + x).join('')}) { const heap = ctx.f64, o = (c + ${HEADER_BYTES}) >> 3; return N[${sh.fn}](d${[...fields, ...args].map((x) => ', ' + x).join('')}); }`;
+    });
+    // the invokers call through N, so they are made at once (with every name but CS and CI)
+    const CI = new Function(...names.slice(0, -2), `"use strict"; return [${invokers.join(',\n')}];`)(...values) as unknown[];
+    values.push(closureSigs, CI);
+    return found;
+  };
+  /** Translate function i and install it; false if it does not qualify (it stays interpreted). */
+  const compile = (i: number): boolean => {
+    if (!eligible()[i]) return false;
     const f = m.functions[i];
-    const t = translate(m, i, depthLimit, sigIds, leaders[i]);
+    const t = translate(m, i, depthLimit, sigIds, (leaderSets[i] ??= blockLeaders(f)));
     const args = Array.from({ length: f.arity }, (_, k) => `SMI(heap[a + ${k}])`);
     // RS: the frame the next call of f resumes (see translate), or null
     const source = ['"use strict";', 'let RS = null;', t,
@@ -541,23 +565,25 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
     N[i] = fn;
     entries[i] = entry;
     resumes[i] = resume;
+    return true;
   };
   m.functions.forEach((f, i) => {
-    if (!ok[i]) return;
+    if (i === m.entry) return;
     let calls = 0;
+    // called only from native code, which calls qualifying functions only
     N[i] = (...a: number[]): number => {
       compile(i);
       return N[i](...a);
     };
+    // a spill at the entry: the interpreter runs this call
     entries[i] = (heap: Float64Array, a: number): number => {
-      if (++calls < HOT_CALLS) throw new Unwind('spill', '');
-      compile(i);
+      if (++calls < hotCalls || !compile(i)) throw new Unwind('spill', '');
       return entries[i]!(heap, a);
     };
     resumes[i] = (pc: number, L: number[], S: number[]): number => {
-      compile(i);
+      if (!compile(i)) throw new Unwind('spill', '');
       return resumes[i]!(pc, L, S);
     };
   });
-  return { entries, resumes, leaders };
+  return { entries, resumes, isLeader };
 }
