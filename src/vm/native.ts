@@ -490,6 +490,9 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
   const resumes: NativeResume[] = m.functions.map(() => null);
   const leaderSets: (Set<number> | null)[] = m.functions.map(() => null);
   const isLeader = (fn: number, pc: number): boolean => {
+    // a frame stopped inside a function: whether it qualifies is worth finding now (once), so
+    // that a loop that yields a million times does not ask again each time
+    if (ok === null) eligible();
     if (resumes[fn] === null) return false;
     return (leaderSets[fn] ??= blockLeaders(m.functions[fn])).has(pc);
   };
