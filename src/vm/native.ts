@@ -116,6 +116,14 @@ export function smi(v: number): number {
   return (v | 0) === v && (v !== 0 || 1 / v > 0) ? v | 0 : v;
 }
 
+/**
+ * A translated line that calls out of the function: another function (N, CI, a closure's
+ * invoker), C (X, bindX), or a runtime helper that may allocate or print. After one, native
+ * code takes the heap views again (an allocation may have grown the arena). The pure helpers
+ * (bitwise, bnot, f2i, wrapInt, the numeric built-ins NB, trap, spillAt) do not count.
+ */
+const CALLS_OUT = /\b(?:N|CI|X)\[|\b(?:inv|bindX|NO|PU|NS|CC|CN|TS|OUT|TX|FL|wideResult)\(|ctx\.(?!outOfBudget\b)\w+\(/;
+
 /** A bound on (spill sites x frame slots) of a function the native tier translates. */
 const MAX_SPILL_SLOTS = 400_000;
 
@@ -160,6 +168,7 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
     if (leaders.has(pc)) out.push(`  case ${pc}:`);
     const shape = at[pc];
     if (shape === undefined) continue; // unreachable
+    const emitted = out.length;
     const D = shape.length;
     const s = (i: number): string => `s${D - 1 - i}`; // s(0) = top
     const op = code[pc];
@@ -366,11 +375,19 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
       default:
         throw new Error(`native: no translation for ${OPS[op].name}`);
     }
+    // the heap views are locals (HF, HI, HU): taken again after an instruction that calls out
+    // of this function, since only a call can grow the arena (or refresh its views)
+    for (let k = emitted; k < out.length; k++) {
+      if (CALLS_OUT.test(out[k])) {
+        out.push('    HF = ctx.f64; HI = ctx.i32; HU = ctx.u8;');
+        break;
+      }
+    }
   }
   out.push(`  default: throw new Error('native f${index}: bad pc ' + pc);`);
   out.push('  }');
   out.push('}');
-  const body = out.join('\n');
+  const body = out.join('\n').replace(/ctx\.f64\b/g, 'HF').replace(/ctx\.i32\b/g, 'HI').replace(/ctx\.u8\b/g, 'HU');
   // one function both enters (arguments in its parameters) and resumes a spilled frame (RS set
   // just before the call: its pc, locals and stack), so the body is written once
   const restore = [
@@ -379,7 +396,7 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
   ];
   const entry = [
     `function f${index}(d${params.length ? ', ' + params.join(', ') : ''}) {`,
-    `  let ${[...locals, ...stackVars, 'pc = 0', 'tick = 0'].join(', ')};`,
+    `  let ${[...locals, ...stackVars, 'pc = 0', 'tick = 0', 'HF = ctx.f64', 'HI = ctx.i32', 'HU = ctx.u8'].join(', ')};`,
     `  if (RS !== null) { const L = RS.L, S = RS.S; pc = RS.pc; RS = null; ${restore.join(' ')} }`,
     // a spill at entry: too deep for the JS stack, or the slice's budget is spent (preemption)
     `  else if (d > ${depthLimit} || (--ctx.budget <= 0 && ctx.outOfBudget())) throw new Unwind('spill', '');`,
