@@ -77,16 +77,19 @@ interface Prepared {
 
 /** Build the arena every worker shares; returns it with the worker configuration. */
 function prepare(m: Module, opts: RunOptions, workers: number): Prepared {
+  // the thread that reports a crash in C takes tens of milliseconds to start, and the first C
+  // call waits for it: it starts before the libraries are loaded and checked, which takes
+  // about as long
+  const watch = m.externs.length > 0 ? opts.crashWatch ?? new CrashWatch(CRASH_WATCH_ENTRY) : null;
+  if (watch === null) opts.crashWatch?.disarm(); // started early for a program that calls no C after all
   // every library and symbol is found before anything runs (a LinkError names the extern)
   const libDirs = libraryDirs(opts.libPaths ?? []);
   try {
     checkExterns(m.externs, libDirs, m.sourceName);
   } catch (e) {
-    opts.crashWatch?.disarm();
+    watch?.disarm();
     throw e;
   }
-  const watch = m.externs.length > 0 ? opts.crashWatch ?? new CrashWatch(CRASH_WATCH_ENTRY) : null;
-  if (watch === null) opts.crashWatch?.disarm(); // started early for a program that calls no C after all
   // One worker grows the buffer as it goes; several share it from the start at its full size
   // (the OS commits pages only as they are touched), so no thread ever sees the buffer move.
   const initial = workers > 1 ? opts.maxHeapBytes : Math.min(64 << 20, opts.maxHeapBytes);
