@@ -149,6 +149,8 @@ export class Collector {
     let live = 0;
     let freed = 0;
     let runStart = 0; // start of the current run of dead/free blocks, 0 = none
+    // one worker: the fibers that survive are the heap's fibers (Arena.fibers)
+    const fibers: number[] | null = a.threads === 1 ? [] : null;
     let p = a.firstBlock;
     while (p < top) {
       const w = p >>> 2;
@@ -157,6 +159,7 @@ export class Collector {
       const alive = (h & MARK) !== 0 || ((h & 0xff) === Tag.ARRAY && i32[w + 3] !== 0);
       if (alive) {
         i32[w] = h & ~MARK;
+        if (fibers !== null && (h & 0xff) === Tag.FIBER) fibers.push(p);
         live += size;
         if (runStart) {
           a.addFree(runStart, p - runStart);
@@ -173,6 +176,7 @@ export class Collector {
       p += size;
     }
     if (runStart) a.lowerTop(runStart);
+    if (fibers !== null) a.fibers = fibers;
     return { live, freed };
   }
 

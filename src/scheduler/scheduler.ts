@@ -279,6 +279,11 @@ export class Scheduler {
   liveFibers(): number[] {
     const i32 = this.arena.i32;
     const out: number[] = [];
+    if (!this.mt) {
+      // one worker: the arena lists its fibers (Arena.fibers), in no particular order
+      for (const f of this.arena.fibers) if (i32[fw(f, F.STATE)] !== FiberState.Done) out.push(f);
+      return out;
+    }
     this.arena.forEachBlock(Tag.FIBER, (f) => {
       if (i32[fw(f, F.STATE)] !== FiberState.Done) out.push(f);
     });
@@ -729,7 +734,8 @@ export class Scheduler {
         Atomics.store(i32, Meta.EXIT_CODE, 1);
         Atomics.add(i32, Meta.WORK_SEQ, 1);
         Atomics.notify(i32, Meta.WORK_SEQ);
-        this.reporter.deadlock(this.liveFibers());
+        // in heap order, as the walk finds them, whatever the worker count
+        this.reporter.deadlock(this.liveFibers().sort((x, y) => x - y));
       }
     } else if (!q.anyRunnable() && !injectPending(i32, this.ring) && Atomics.load(i32, Meta.DONE) === Finish.Running) {
       const wait = this.timers.length > 0 ? Math.max(0, this.timers.nextAt() - performance.now()) : IDLE_WAIT_MS;
