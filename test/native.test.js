@@ -23,21 +23,24 @@ function tier(hotCalls) {
   return { code, heap, add3: index('add3'), twice: index('twice'), starts: index('starts') };
 }
 
+/** The call spills at the function's entry: the interpreter is to run it. */
+function expectEntrySpill(call) {
+  let thrown = null;
+  try {
+    call();
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown).to.be.instanceOf(Unwind);
+  expect(thrown.kind).to.equal('spill');
+  expect(thrown.entry).to.equal(true);
+}
+
 describe('the native tier', () => {
   it(`spills at the entry of a function for its first ${HOT_CALLS - 1} call(s), then runs it natively`, () => {
     const { code, heap, add3 } = tier();
     heap.set([1, 2, 39], 8);
-    for (let k = 1; k < HOT_CALLS; k++) {
-      let thrown = null;
-      try {
-        code.entries[add3](heap, 8);
-      } catch (e) {
-        thrown = e;
-      }
-      expect(thrown).to.be.instanceOf(Unwind);
-      expect(thrown.kind).to.equal('spill');
-      expect(thrown.entry).to.equal(true);
-    }
+    for (let k = 1; k < HOT_CALLS; k++) expectEntrySpill(() => code.entries[add3](heap, 8));
     expect(code.entries[add3](heap, 8)).to.equal(42);
     expect(code.entries[add3](heap, 8)).to.equal(42);
   });
@@ -64,14 +67,7 @@ describe('the native tier', () => {
   it('leaves a hot function that does not qualify (it spawns) to the interpreter for good', () => {
     const { code, heap, starts } = tier(1);
     heap[8] = 1;
-    let thrown = null;
-    try {
-      code.entries[starts](heap, 8);
-    } catch (e) {
-      thrown = e;
-    }
-    expect(thrown).to.be.instanceOf(Unwind);
-    expect(thrown.entry).to.equal(true);
+    expectEntrySpill(() => code.entries[starts](heap, 8));
     expect(code.entries[starts]).to.equal(null);
     expect(code.resumes[starts]).to.equal(null);
     expect(code.isLeader(starts, 0)).to.equal(false);
