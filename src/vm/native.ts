@@ -492,8 +492,8 @@ function blockLeaders(f: FnProto): Set<number> {
 }
 
 /**
- * The native tier for module m. Which functions qualify is found at once; each is translated
- * only once it is hot: at its hotCalls-th call from the interpreter (HOT_CALLS unless
+ * The native tier for module m. Which functions qualify is found when the first one is hot (or
+ * a stopped frame first asks); each is translated only once it is hot: at its hotCalls-th call from the interpreter (HOT_CALLS unless
  * --native-hot), at its first call from native code, or when a loop of it spends a slice's budget
  * in the interpreter (the resume entry).
  * Until then its entry spills at once (the interpreter runs the call). A program of thousands of
