@@ -273,8 +273,9 @@ export class Scheduler {
   }
 
   /**
-   * Every fiber that has not finished (for the collector's roots and the deadlock report),
-   * found by walking the heap: only while no other worker runs (stop-the-world, or all idle).
+   * Every fiber that has not finished (for the collector's roots and the deadlock report): from
+   * the arena's list with one worker, else by walking the heap, only while no other worker runs
+   * (stop-the-world, or all idle).
    */
   liveFibers(): number[] {
     const i32 = this.arena.i32;

@@ -493,9 +493,9 @@ function blockLeaders(f: FnProto): Set<number> {
 
 /**
  * The native tier for module m. Which functions qualify is found when the first one is hot (or
- * a stopped frame first asks); each is translated only once it is hot: at its hotCalls-th call from the interpreter (HOT_CALLS unless
- * --native-hot), at its first call from native code, or when a loop of it spends a slice's budget
- * in the interpreter (the resume entry).
+ * a stopped frame first asks); each is translated only once it is hot: at its hotCalls-th call
+ * from the interpreter (HOT_CALLS unless --native-hot), at its first call from native code, or
+ * when a loop of it spends a slice's budget in the interpreter (the resume entry).
  * Until then its entry spills at once (the interpreter runs the call). A program of thousands of
  * functions that each run once no longer pays for translating and parsing them all: the compile
  * benchmark's 2,001 functions made 6 MB of JS, 0.6 s of its 1.25 s.
