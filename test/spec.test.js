@@ -80,7 +80,7 @@ const TASK_DIRS = ['concurrency', 'channels', 'closures', 'ffi', 'traits', 'nati
 // that thread when the last koffi handle on it went. The main thread now holds one for the life
 // of the process, and 14 runs since showed no crash (against 3 in 16 before).
 const TORTURE_TOO_SLOW = ['concurrency/million_tasks.asthra', 'concurrency/gc_objects_shared.asthra', 'channels/stress_many.asthra', 'ffi/callback_after_end.asthra',
-  'native/refs_across_gc.asthra'].map((f) => path.join(...f.split('/')));
+  'native/refs_across_gc.asthra', 'native/views_after_growth.asthra'].map((f) => path.join(...f.split('/')));
 const TORTURE_PENDING = [].map((f) => path.join(...f.split('/')));
 const MODES = [
   ['interpreter only (--no-native)', ['--no-native'], TIER_DIRS],

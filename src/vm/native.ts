@@ -124,6 +124,13 @@ export function smi(v: number): number {
  */
 const CALLS_OUT = /\b(?:N|CI|X)\[|\b(?:inv|bindX|NO|PU|NS|CC|CN|TS|OUT|TX|FL|wideResult)\(|ctx\.(?!outOfBudget\b)\w+\(/;
 
+/**
+ * Where translate takes the heap views again (see CALLS_OUT): after an instruction that calls
+ * out, and inside an allocating one between the allocation and its first store.
+ */
+const VIEWS = '@views';
+const RELOAD_VIEWS = '    ' + VIEWS;
+
 /** A bound on (spill sites x frame slots) of a function the native tier translates. */
 const MAX_SPILL_SLOTS = 400_000;
 
@@ -319,7 +326,7 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
         } else {
           const fields = Array.from({ length: n }, (_, i) => `F[o + ${i}] = s${D - n + i};`);
           line(`{ const r = NO(${a}); if (r === 0) ${bail()}`);
-          line(`  const F = ctx.f64, o = (r + ${HEADER_BYTES}) >> 3; ${fields.join(' ')} s${D - n} = r; }`);
+          line(`  ${VIEWS} const F = HF, o = (r + ${HEADER_BYTES}) >> 3; ${fields.join(' ')} s${D - n} = r; }`);
         }
         break;
       }
@@ -349,7 +356,7 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
         // a slice literal of a values: allocated, then filled from the stack
         const vals = Array.from({ length: a }, (_, i) => `F[o + ${i}] = s${D - a + i};`);
         line(`{ const r = NS(${a}, ${b}); if (r === 0) ${bail()}`);
-        if (a > 0) line(`  const F = ctx.f64, h = (r + ${HEADER_BYTES}) >> 3, o = ((F[h + ${SLICE_ARRAY}] + ${HEADER_BYTES}) >> 3) + F[h + ${SLICE_OFFSET}]; ${vals.join(' ')}`);
+        if (a > 0) line(`  ${VIEWS} const F = HF, h = (r + ${HEADER_BYTES}) >> 3, o = ((F[h + ${SLICE_ARRAY}] + ${HEADER_BYTES}) >> 3) + F[h + ${SLICE_OFFSET}]; ${vals.join(' ')}`);
         line(`  s${D - a} = r; }`);
         break;
       }
@@ -357,7 +364,7 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
         // a []u8 or []bool literal: one byte per element
         const vals = Array.from({ length: a }, (_, i) => `U[o + ${i}] = s${D - a + i};`);
         line(`{ const r = NS(${a}, -1); if (r === 0) ${bail()}`);
-        if (a > 0) line(`  const F = ctx.f64, U = ctx.u8, h = (r + ${HEADER_BYTES}) >> 3, o = F[h + ${SLICE_ARRAY}] + ${HEADER_BYTES} + F[h + ${SLICE_OFFSET}]; ${vals.join(' ')}`);
+        if (a > 0) line(`  ${VIEWS} const F = HF, U = HU, h = (r + ${HEADER_BYTES}) >> 3, o = F[h + ${SLICE_ARRAY}] + ${HEADER_BYTES} + F[h + ${SLICE_OFFSET}]; ${vals.join(' ')}`);
         line(`  s${D - a} = r; }`);
         break;
       }
@@ -379,7 +386,7 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
     // of this function, since only a call can grow the arena (or refresh its views)
     for (let k = emitted; k < out.length; k++) {
       if (CALLS_OUT.test(out[k])) {
-        out.push('    HF = ctx.f64; HI = ctx.i32; HU = ctx.u8;');
+        out.push(RELOAD_VIEWS);
         break;
       }
     }
@@ -387,7 +394,11 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
   out.push(`  default: throw new Error('native f${index}: bad pc ' + pc);`);
   out.push('  }');
   out.push('}');
-  const body = out.join('\n').replace(/ctx\.f64\b/g, 'HF').replace(/ctx\.i32\b/g, 'HI').replace(/ctx\.u8\b/g, 'HU');
+  // every other read of a view goes through the locals (the reloads themselves must not: made
+  // `HF = HF`, they kept views that a grown arena had left behind, and native code that
+  // allocated past the arena's first size read NaN)
+  const body = out.join('\n').replace(/ctx\.f64\b/g, 'HF').replace(/ctx\.i32\b/g, 'HI').replace(/ctx\.u8\b/g, 'HU')
+    .replaceAll(VIEWS, 'HF = ctx.f64; HI = ctx.i32; HU = ctx.u8;');
   // one function both enters (arguments in its parameters) and resumes a spilled frame (RS set
   // just before the call: its pc, locals and stack), so the body is written once
   const restore = [
