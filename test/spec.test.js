@@ -66,7 +66,7 @@ describe('spec-tests (through the CLI)', () => {
 // and native frames spilling to the interpreter at every second call (a torture mode for the
 // deoptimisation path), and with a collection before every allocation followed by a heap check
 // (Wren's GC_STRESS, Lua's heap walk).
-const TIER_DIRS = ['ffi', 'closures', 'functions', 'generics', 'integers', 'runtime', 'control', 'floats', 'globals', 'programs', 'casts', 'main', 'stdlib', 'modules',
+const TIER_DIRS = ['ffi', 'channels', 'concurrency', 'closures', 'functions', 'generics', 'integers', 'runtime', 'control', 'floats', 'globals', 'programs', 'casts', 'main', 'stdlib', 'modules',
   'slices', 'strings', 'structs', 'enums', 'match', 'tuples', 'gc', 'upstream', 'traits', 'types', 'native'];
 const HEAP_DIRS = ['closures', 'integers', 'slices', 'strings', 'structs', 'enums', 'match', 'tuples', 'programs', 'upstream', 'gc', 'generics', 'traits', 'types', 'stdlib', 'modules', 'native'];
 // Concurrency programs also run on one and on four workers, and with a collection before every

@@ -402,7 +402,8 @@ columns, \`n\` is a number, \`r\` a reference and \`–\` nothing. In the meanin
 letters name the operands in order (the "written" column below; \`A\`/\`B\` are two locals).
 The native column marks the instructions the native tier (src/vm/native.ts) translates to
 JavaScript: a function that uses only these, returns a number, and calls only such functions,
-runs natively. It computes on numbers only; references may pass through it (locals, arguments,
+is called natively; a function that uses any other runs natively only from its loop headers and
+from where its task resumes after parking, up to the first instruction left to the interpreter. It computes on numbers only; references may pass through it (locals, arguments,
 the closure of a \`CALL_CLOSURE\` whose result is a number), and the function a closure runs is
 called natively when it qualifies, otherwise the interpreter makes the call.
 

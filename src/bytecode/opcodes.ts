@@ -35,7 +35,9 @@ export interface OpInfo {
   operands: OperandKind[];
   pop: string;
   push: string;
-  /** the native tier (vm/native.ts) translates it; a function using any other stays interpreted */
+  /** the native tier (vm/native.ts) translates it; native code leaves any other instruction
+   * (and the frames under it) to the interpreter, so a function using one runs natively only
+   * from a loop header or the point a parked task resumes at */
   native: boolean;
   doc: string;
 }
@@ -260,14 +262,14 @@ const table = [
   // channels, select, cancellation (scheduler/chan.ts, select.ts): a parked CHAN_SEND, CHAN_RECV
   // or SELECT resumes at the same instruction, its operands still on the stack, and completes
   [Op.CHAN_NEW, 'CHAN_NEW', ['vty'], 'n', 'r', false, 'pop a capacity; push a new channel of elements of type V (a string constant)'],
-  [Op.CHAN_SEND, 'CHAN_SEND', ['kind'], '*', 'n', false, 'pop a channel and a value (kind K); send it, parking until taken or room; push 0 sent, 1 closed, 2 cancelled'],
-  [Op.CHAN_RECV, 'CHAN_RECV', ['kind'], 'r', '*', false, 'pop a channel; receive, parking until a value or the close; push the value (kind K) and 1, or 0 and 0 once closed'],
-  [Op.CHAN_CLOSE, 'CHAN_CLOSE', [], 'r', 'n', false, 'pop a channel; close it, waking every parked task; push 0, or 1 if it was closed'],
-  [Op.CHAN_LEN, 'CHAN_LEN', [], 'r', 'n', false, 'pop a channel; push the number of values buffered'],
-  [Op.CHAN_CAP, 'CHAN_CAP', [], 'r', 'n', false, 'pop a channel; push its capacity'],
+  [Op.CHAN_SEND, 'CHAN_SEND', ['kind'], '*', 'n', true, 'pop a channel and a value (kind K); send it, parking until taken or room; push 0 sent, 1 closed, 2 cancelled'],
+  [Op.CHAN_RECV, 'CHAN_RECV', ['kind'], 'r', '*', true, 'pop a channel; receive, parking until a value or the close; push the value (kind K) and 1, or 0 and 0 once closed'],
+  [Op.CHAN_CLOSE, 'CHAN_CLOSE', [], 'r', 'n', true, 'pop a channel; close it, waking every parked task; push 0, or 1 if it was closed'],
+  [Op.CHAN_LEN, 'CHAN_LEN', [], 'r', 'n', true, 'pop a channel; push the number of values buffered'],
+  [Op.CHAN_CAP, 'CHAN_CAP', [], 'r', 'n', true, 'pop a channel; push its capacity'],
   [Op.SELECT, 'SELECT', ['str'], '*', 'nnrn', false, 'pop the arms\' operands (arm codes in string S); wait for one arm; push its index, number value, reference value, status'],
   [Op.TASK_CANCEL, 'TASK_CANCEL', [], 'r', 'n', false, 'pop a handle; ask its task to stop (waking it if parked); push 0'],
-  [Op.IS_CANCELLED, 'IS_CANCELLED', [], '', 'n', false, 'push 1 if the running task was cancelled, else 0'],
+  [Op.IS_CANCELLED, 'IS_CANCELLED', [], '', 'n', true, 'push 1 if the running task was cancelled, else 0'],
   // C interop
   [Op.CALL_EXTERN, 'CALL_EXTERN', ['extern', 'count'], '*', '*', false, 'call C function X with N arguments (a blocking one parks the task until it returns); push its result'],
   // memory through pointers (inside unsafe)

@@ -132,6 +132,17 @@ export class Channels {
     return r;
   }
 
+  /**
+   * sendNow for native code, which cannot park: -1 with the channel unlocked again, and the
+   * interpreter runs the send again (where it may park). What a failed attempt changed (stale
+   * receivers taken off the queue) a second attempt would have changed too.
+   */
+  sendOrLeave(fiber: number, ch: number, v: number): number {
+    const r = this.sendNow(fiber, ch, v);
+    if (r < 0 && this.door.mt) unlock(this.arena.i32, cw(ch, C.LOCK));
+    return r;
+  }
+
   /** After sendNow said -1 (the channel still locked): park `fiber` until a receiver takes the
    * value at f64 index `slot` (the fiber's stack), or the channel closes; then unlock. */
   parkSend(fiber: number, ch: number, slot: number): void {
@@ -222,6 +233,13 @@ export class Channels {
       if (this.door.mt) unlock(i32, c + C.LOCK);
       return true;
     }
+    return false;
+  }
+
+  /** recvNow for native code, as sendOrLeave: false with the channel unlocked again. */
+  recvOrLeave(fiber: number, ch: number): boolean {
+    if (this.recvNow(fiber, ch)) return true;
+    if (this.door.mt) unlock(this.arena.i32, cw(ch, C.LOCK));
     return false;
   }
 

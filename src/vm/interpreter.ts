@@ -22,7 +22,7 @@ import { Arena, NEEDS_COLLECTION, copyBytes, decimalLength, writeDecimal } from 
 import { Elems, HDR_AUX, HEADER_BYTES, Meta, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
 import { IMAX, IMIN } from '../bytecode/inttypes';
 import { bitwise, bnot, f2i, wrapInt } from './intops';
-import { NativeCode, NativeEntry, NativeFrame, Unwind, compileNative, smi } from './native';
+import { NativeCode, NativeEntry, NativeFrame, Unwind, compileNative } from './native';
 import { closureShapeSig, stackShapes } from '../bytecode/verify';
 import { Output } from './output';
 import { formatFloat } from './format';
@@ -166,6 +166,10 @@ export class Interpreter {
   /** result of the last native call, and registers to resume at after a spill */
   nativeResult = 0;
   resume = { fn: 0, pc: 0, base: 0, sp: 0, depth: 0 };
+  /** a spill the outermost native frame returned (NativeHelpers.spilled) */
+  spilled: Unwind | null = null;
+  /** the value of native code's last channel receive */
+  private readonly chanValue = new Float64Array(1);
 
   constructor(readonly m: Module, readonly arena: Arena, readonly out: Output, readonly opts: VMOptions) {
     this.fns = m.functions;
@@ -196,6 +200,18 @@ export class Interpreter {
         newSlice: (n, vty) => this.nativeAlloc(NativeAlloc.Slice, n, vty),
         output: (b, x, y) => this.output(b, x, y),
         text: (r) => arena.readString(r),
+        chanSend: (ch, v) => this.sched.chans.sendOrLeave(this.cur, ch, v),
+        chanRecv: (ch) => {
+          const chans = this.sched.chans;
+          if (!chans.recvOrLeave(this.cur, ch)) return -1;
+          this.chanValue[0] = chans.value;
+          return chans.ok;
+        },
+        chanValue: this.chanValue,
+        chanClose: (ch) => this.sched.chans.close(ch),
+        chanLen: (ch) => this.sched.chans.len(ch),
+        chanCap: (ch) => this.sched.chans.cap(ch),
+        isCancelled: () => (this.sched.door.cancelled(this.cur) ? 1 : 0),
       }, opts.nativeDepth, opts.nativeHot);
     this.natives = this.native.entries;
     this.closureFn = Int32Array.from(m.shapes, (s) => s.fn ?? -1);
@@ -270,23 +286,26 @@ export class Interpreter {
    * 'resume' (its frames were spilled into the arena: continue at this.resume).
    */
   callNative(nat: (f64: Float64Array, a: number) => number, fn: number, callPc: number, base: number, sp: number, argc: number, depth: number, spillSp = sp): 'done' | 'interpret' | 'resume' {
+    let e: unknown;
     try {
       this.nativeResult = nat(this.arena.f64, sp - argc);
-      return 'done';
-    } catch (e) {
-      if (!(e instanceof Unwind)) throw e;
-      if (e.kind === 'trap') {
-        const t = this.fail(e.message, fn, callPc, depth);
-        t.frames.unshift(...e.frames.map((f) => ({ fn: f.fn, pc: f.pc })));
-        throw t;
-      }
-      if (e.entry) return 'interpret';
-      // the callee's frame goes where its arguments end at spillSp (CALL_CLOSURE passes them
-      // above the stack top, and its callee's frame starts at the closure)
-      this.sync(fn, callPc, base, spillSp, depth);
-      this.spill(e.frames, fn, callPc, depth);
-      return 'resume';
+      if ((e = this.spilled) === null) return 'done';
+      this.spilled = null;
+    } catch (x) {
+      e = x;
     }
+    if (!(e instanceof Unwind)) throw e;
+    if (e.kind === 'trap') {
+      const t = this.fail(e.message, fn, callPc, depth);
+      t.frames.unshift(...e.frames.map((f) => ({ fn: f.fn, pc: f.pc })));
+      throw t;
+    }
+    if (e.entry) return 'interpret';
+    // the callee's frame goes where its arguments end at spillSp (CALL_CLOSURE passes them
+    // above the stack top, and its callee's frame starts at the closure)
+    this.sync(fn, callPc, base, spillSp, depth);
+    this.spill(e.frames, fn, callPc, depth);
+    return 'resume';
   }
 
   /**
@@ -297,46 +316,48 @@ export class Interpreter {
   private resumeNative(fn: number, pc: number, base: number, sp: number, depth: number): 'done' | 'resume' | 'interpret' {
     const f64 = this.arena.f64;
     const n = this.fns[fn].nlocals;
+    let e: unknown;
     try {
       if (pc === 0 && sp === base + n) {
-        // a frame that has not started (a new task): enter through the arguments, no copies
-        this.nativeResult = this.natives[fn]!(f64, base);
+        // a frame that has not started (a new task): enter through the arguments, no copies;
+        // a function that is not called natively (Tier.Partial) starts in the interpreter
+        const entry = this.natives[fn];
+        if (entry === null) return 'interpret';
+        this.nativeResult = entry(f64, base);
       } else {
-        const locals: number[] = [];
-        const stack: number[] = [];
-        for (let k = base; k < base + n; k++) locals.push(smi(f64[k]));
-        for (let k = base + n; k < sp; k++) stack.push(smi(f64[k]));
-        this.nativeResult = this.native.resumes[fn]!(pc, locals, stack);
+        this.nativeResult = this.native.resumes[fn]!(pc, base, sp);
       }
-      return 'done';
-    } catch (e) {
-      if (!(e instanceof Unwind)) throw e;
-      if (e.kind === 'trap') {
-        const t = this.fail(e.message, fn, pc, depth);
-        t.frames.shift(); // the resumed frame is the outermost native frame itself
-        t.frames.unshift(...e.frames.map((f) => ({ fn: f.fn, pc: f.pc })));
-        throw t;
-      }
-      // a function not translated yet (not hot) spills at its entry: the interpreter starts it
-      if (e.entry) return 'interpret';
-      // spilled again: the outermost native frame is the resumed one, rewritten in place
-      const outer = e.frames[e.frames.length - 1];
-      const top = base + n;
-      for (let k = 0; k < n; k++) f64[base + k] = outer.locals[k];
-      for (let k = 0; k < outer.stack.length; k++) f64[top + k] = outer.stack[k];
-      if (e.frames.length === 1) {
-        this.resume = { fn, pc: outer.pc, base, sp: top + outer.stack.length, depth };
-        return 'resume';
-      }
-      // deeper frames too: `fn` is inside the CALL at outer.pc; push that call's arguments (the
-      // callee's first locals) and spill the callee frames above it
-      const callee = e.frames[e.frames.length - 2];
-      const argc = this.fns[callee.fn].arity;
-      for (let k = 0; k < argc; k++) f64[top + outer.stack.length + k] = callee.locals[k];
-      this.sync(fn, outer.pc, base, top + outer.stack.length + argc, depth);
-      this.spill(e.frames.slice(0, -1), fn, outer.pc, depth);
+      if ((e = this.spilled) === null) return 'done';
+      this.spilled = null;
+    } catch (x) {
+      e = x;
+    }
+    if (!(e instanceof Unwind)) throw e;
+    if (e.kind === 'trap') {
+      const t = this.fail(e.message, fn, pc, depth);
+      t.frames.shift(); // the resumed frame is the outermost native frame itself
+      t.frames.unshift(...e.frames.map((f) => ({ fn: f.fn, pc: f.pc })));
+      throw t;
+    }
+    // a function not translated yet (not hot) spills at its entry: the interpreter starts it
+    if (e.entry) return 'interpret';
+    // spilled again: the outermost native frame is the resumed one, rewritten in place
+    const outer = e.frames[e.frames.length - 1];
+    const top = base + n;
+    for (let k = 0; k < n; k++) f64[base + k] = outer.locals[k];
+    for (let k = 0; k < outer.stack.length; k++) f64[top + k] = outer.stack[k];
+    if (e.frames.length === 1) {
+      this.resume = { fn, pc: outer.pc, base, sp: top + outer.stack.length, depth };
       return 'resume';
     }
+    // deeper frames too: `fn` is inside the CALL at outer.pc; push that call's arguments (the
+    // callee's first locals) and spill the callee frames above it
+    const callee = e.frames[e.frames.length - 2];
+    const argc = this.fns[callee.fn].arity;
+    for (let k = 0; k < argc; k++) f64[top + outer.stack.length + k] = callee.locals[k];
+    this.sync(fn, outer.pc, base, top + outer.stack.length + argc, depth);
+    this.spill(e.frames.slice(0, -1), fn, outer.pc, depth);
+    return 'resume';
   }
 
   /**

@@ -1,9 +1,12 @@
 // The native tier: bytecode functions translated to JavaScript source once they are hot (see
-// compileNative), so V8 compiles them to machine code. A function qualifies when every instruction it uses has a
-// translation (the native column of bytecode/opcodes.ts: numbers, strings read in place, object
-// fields, enum variants, slices, allocation of objects and slice appends; not spawn, await,
-// locks, channels, C pointers) and every function it calls qualifies too. fib, integer loops,
-// float kernels, tree walks and the sieve land here; the rest stays in the interpreter.
+// compileNative), so V8 compiles them to machine code. A function is called natively (Tier.Full)
+// when every instruction it uses has a translation (the native column of bytecode/opcodes.ts:
+// numbers, strings read in place, object fields, enum variants, slices, allocation of objects
+// and slice appends, channel sends and receives that complete at once) and every function it
+// calls is Full too: fib, integer loops, float kernels, tree walks, the sieve, a producer's send
+// loop. Any other function (Tier.Partial: it spawns, awaits, locks, selects) runs natively from
+// its loop headers and from where its task resumes after parking, up to the first instruction
+// left to the interpreter, where the frame spills and the interpreter goes on.
 //
 // Invariants that keep the two tiers one machine:
 //  - No collection ever runs while a native frame is on the JS stack, so native frames may hold
@@ -58,23 +61,48 @@ export class Unwind {
   constructor(readonly kind: 'trap' | 'spill', readonly message: string) {}
 }
 
-/** Which functions can run natively: every instruction translated, calling only native functions. */
-export function nativeEligible(m: Module): boolean[] {
-  const ok = m.functions.map((f, i) => i !== m.entry && translatable(m, f));
+/**
+ * How far a function runs in native code:
+ *  - Full: every instruction is translated and every function it calls is Full too. It is
+ *    called natively (from the interpreter once hot, and from other native code).
+ *  - Partial: some instruction is left to the interpreter (a spawn, an await, a lock, a select,
+ *    a call of a function that is not Full). Native code spills the frame at that instruction
+ *    and the interpreter carries on from there, so such a function is never called natively: it
+ *    goes into native code only where a frame of it stops and starts again, at a loop header
+ *    whose slice budget ran out, and at the instruction where a parked task resumes (a channel
+ *    operation, or the one after a yield, a sleep or a lock). A consumer loop in `main`, which
+ *    also spawns its producers, runs natively so.
+ *  - None: the entry function, and a function too big to translate.
+ */
+export const enum Tier {
+  None = 0,
+  Partial = 1,
+  Full = 2,
+}
+
+/** The tier of every function (see Tier). */
+export function nativeTiers(m: Module): Tier[] {
+  const tiers = m.functions.map((f, i) => (i === m.entry ? Tier.None : tierOf(m, f)));
+  // a Full function that calls one that is not Full makes that call in the interpreter
   for (let changed = true; changed; ) {
     changed = false;
     m.functions.forEach((f, i) => {
-      if (!ok[i]) return;
+      if (tiers[i] !== Tier.Full) return;
       for (const pc of instructionStarts(f)) {
-        if (f.code[pc] === Op.CALL && !ok[f.code[pc + 1]]) {
-          ok[i] = false;
+        if (f.code[pc] === Op.CALL && tiers[f.code[pc + 1]] !== Tier.Full) {
+          tiers[i] = Tier.Partial;
           changed = true;
           return;
         }
       }
     });
   }
-  return ok;
+  return tiers;
+}
+
+/** Which functions are Full (called natively). */
+export function nativeEligible(m: Module): boolean[] {
+  return nativeTiers(m).map((t) => t === Tier.Full);
 }
 
 function instructionStarts(f: FnProto): number[] {
@@ -89,21 +117,33 @@ function nativeExtern(m: Module, x: number): boolean {
   return !e.blocking && e.ret !== CType.String && e.ret !== CType.Ptr && !e.params.includes(CType.String);
 }
 
-function translatable(m: Module, f: FnProto): boolean {
+/** Whether the instruction at pc has a translation (a CALL's callee is a separate question). */
+function translated(m: Module, code: Int32Array, pc: number): boolean {
+  const op = code[pc];
+  if (op === Op.CALL_EXTERN) return nativeExtern(m, code[pc + 1]);
+  if (op === Op.BUILTIN) return Boolean(NUMERIC_BUILTINS[code[pc + 1] as B]) || OUTPUT_BUILTINS.has(code[pc + 1]);
+  return OPS[op].native;
+}
+
+function tierOf(m: Module, f: FnProto): Tier {
   let sites = 0;
+  let tier = Tier.Full;
   for (const pc of instructionStarts(f)) {
     const op = f.code[pc];
     const info = OPS[op];
-    // the places that can spill: jumps (loop back-edges), calls and allocations
-    if (info.operands.includes('jump') || info.push === 'r' || op === Op.CALL || op === Op.CALL_CLOSURE || op === Op.SLICE_PUSH) sites++;
-    if (op === Op.CALL_EXTERN && nativeExtern(m, f.code[pc + 1])) continue;
-    if (op === Op.BUILTIN && (NUMERIC_BUILTINS[f.code[pc + 1] as B] || OUTPUT_BUILTINS.has(f.code[pc + 1]))) continue;
-    if (!info.native) return false;
+    // the places that can spill: jumps (loop back-edges), calls, allocations, channel
+    // operations and every instruction left to the interpreter
+    if (!translated(m, f.code, pc)) {
+      tier = Tier.Partial;
+      sites++;
+    } else if (info.operands.includes('jump') || info.push === 'r' || op === Op.CALL || op === Op.CALL_CLOSURE || op === Op.SLICE_PUSH || op === Op.CHAN_SEND || op === Op.CHAN_RECV) {
+      sites++;
+    }
   }
   // every place that can spill lists every local and stack slot: past this bound the source
   // would run to many megabytes (10,000 nested loops in one function), which V8 would not
   // optimize anyway
-  return sites * (f.nlocals + f.maxStack) <= MAX_SPILL_SLOTS;
+  return sites * (f.nlocals + f.maxStack) <= MAX_SPILL_SLOTS ? tier : Tier.None;
 }
 
 /**
@@ -153,12 +193,12 @@ function outOfRange(v: string, t: number): string {
 
 /**
  * Translate one function to JS source: f<index>(d, args...) to call it, or to resume a frame
- * spilled earlier at block leader pc with locals L and stack S when RS = { pc, L, S } is set
- * before the call (the way back into native code after a preemption: without it a long loop
+ * stopped at block leader pc, its locals at heap[RB..] and its stack up to heap[RT], when RP = pc
+ * is set before the call (the way back into native code after a preemption: without it a long loop
  * would finish in the interpreter). Every f followed by digits names a function, so no other
  * name in the generated code may have that form (a heap view called f64 once hid function 64).
  */
-function translate(m: Module, index: number, depthLimit: number, sigIds: Map<string, number>, leaders: Set<number>): string {
+function translate(m: Module, index: number, depthLimit: number, sigIds: Map<string, number>, leaders: Set<number>, tiers: Tier[]): string {
   const f = m.functions[index];
   const code = f.code;
   const { at } = stackShapes(m, f);
@@ -191,7 +231,19 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
     };
     // an allocation that needs a collection: spill this frame as it is before the instruction,
     // and the interpreter runs the instruction again, where it may collect
-    const bail = (): string => `throw spillAt(${index}, ${pc}, [${allLocals.join(', ')}], [${Array.from({ length: D }, (_, i) => `s${i}`).join(', ')}]);`;
+    const slots = `[${allLocals.join(', ')}], [${Array.from({ length: D }, (_, i) => `s${i}`).join(', ')}]`;
+    const frame = `${index}, ${pc}, ${slots}`;
+    const bail = (): string => `throw spillAt(${frame});`;
+    // the same, as often as a task parks: the outermost native frame (d 0) returns, with the
+    // spill in ctx.spilled, as a throw costs about a microsecond (a ping-pong's whole round trip
+    // takes a quarter of that)
+    const leave = (spill: string): string => `{ if (d === 0) { ctx.spilled = ${spill}(${frame}); return 0; } throw ${spill}(${frame}); }`;
+    const wait = `{ if (d === 0) { ctx.spilled = spillPark(${index}, tick, ${pc}, ${slots}); return 0; } throw spillAt(${frame}); }`;
+    if (!translated(m, code, pc) || (op === Op.CALL && tiers[a] !== Tier.Full)) {
+      // left to the interpreter (a Partial function): spill this frame before the instruction
+      line(leave('spillOp'));
+      continue;
+    }
     switch (op) {
       case Op.PUSH_I: line(`s${D} = ${a};`); break;
       case Op.CONST_N: line(`s${D} = ${lit(m.numbers[a])};`); break;
@@ -379,6 +431,14 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
       case Op.TOSTR_I: case Op.TOSTR_F: case Op.TOSTR_B: case Op.TOSTR_C:
         line(`{ const r = TS(${op - Op.TOSTR_I}, ${s(0)}); if (r === 0) ${bail()} ${s(0)} = r; }`);
         break;
+      // channels: the operation when it completes at once (the scheduler's own first step);
+      // one that must wait spills this frame, and the interpreter runs it again and parks
+      case Op.CHAN_SEND: line(`{ const r = KS(${s(1)}, ${s(0)}); if (r < 0) ${wait} ${s(1)} = r; }`); break;
+      case Op.CHAN_RECV: line(`{ const r = KR(${s(0)}); if (r < 0) ${wait} ${s(0)} = SMI(KV[0]); s${D} = r; }`); break;
+      case Op.CHAN_CLOSE: line(`${s(0)} = KC(${s(0)});`); break;
+      case Op.CHAN_LEN: line(`${s(0)} = KL(${s(0)});`); break;
+      case Op.CHAN_CAP: line(`${s(0)} = KP(${s(0)});`); break;
+      case Op.IS_CANCELLED: line(`s${D} = KX();`); break;
       default:
         throw new Error(`native: no translation for ${OPS[op].name}`);
     }
@@ -399,16 +459,18 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
   // allocated past the arena's first size read NaN)
   const body = out.join('\n').replace(/ctx\.f64\b/g, 'HF').replace(/ctx\.i32\b/g, 'HI').replace(/ctx\.u8\b/g, 'HU')
     .replaceAll(VIEWS, 'HF = ctx.f64; HI = ctx.i32; HU = ctx.u8;');
-  // one function both enters (arguments in its parameters) and resumes a spilled frame (RS set
-  // just before the call: its pc, locals and stack), so the body is written once
+  // one function both enters (arguments in its parameters) and resumes a spilled frame (RP set
+  // just before the call: its pc, and where its locals and stack are in the heap), so the body
+  // is written once
+  const n = f.nlocals;
   const restore = [
-    ...allLocals.map((l, i) => `${l} = L[${i}];`),
-    ...Array.from({ length: f.maxStack }, (_, i) => `s${i} = S.length > ${i} ? S[${i}] : 0;`),
+    ...allLocals.map((l, i) => `${l} = SMI(HF[RB + ${i}]);`),
+    ...Array.from({ length: f.maxStack }, (_, i) => `s${i} = RB + ${n + i} < RT ? SMI(HF[RB + ${n + i}]) : 0;`),
   ];
   const entry = [
     `function f${index}(d${params.length ? ', ' + params.join(', ') : ''}) {`,
     `  let ${[...locals, ...stackVars, 'pc = 0', 'tick = 0', 'HF = ctx.f64', 'HI = ctx.i32', 'HU = ctx.u8'].join(', ')};`,
-    `  if (RS !== null) { const L = RS.L, S = RS.S; pc = RS.pc; RS = null; ${restore.join(' ')} }`,
+    `  if (RP >= 0) { pc = RP; RP = -1; ${restore.join(' ')} }`,
     // a spill at entry: too deep for the JS stack, or the slice's budget is spent (preemption)
     `  else if (d > ${depthLimit} || (--ctx.budget <= 0 && ctx.outOfBudget())) throw new Unwind('spill', '');`,
   ].join('\n');
@@ -426,6 +488,8 @@ export interface NativeHelpers {
   budget: number;
   /** the budget is spent: true to spill and yield, false to continue (the budget is renewed) */
   outOfBudget(): boolean;
+  /** set by the outermost native frame when it spills by returning instead of throwing */
+  spilled: Unwind | null;
 }
 
 export interface NativeRuntime {
@@ -450,6 +514,17 @@ export interface NativeRuntime {
   concat(a: number, b: number): number;
   concatN(k: number): number;
   concatValues: number[];
+  /** the running task's channel operations, none of which parks (scheduler/chan.ts): a send's
+   * SendStatus, or -1 when it must wait; a receive's ok (1 a value, 0 closed) with the value in
+   * chanValue[0], or -1 when it must wait; close, len and cap as CHAN_CLOSE, CHAN_LEN, CHAN_CAP */
+  chanSend(ch: number, v: number): number;
+  chanRecv(ch: number): number;
+  chanValue: Float64Array;
+  chanClose(ch: number): number;
+  chanLen(ch: number): number;
+  chanCap(ch: number): number;
+  /** 1 if the running task was cancelled, else 0 */
+  isCancelled(): number;
   toStr(c: number, v: number): number;
   newSlice(n: number, vty: number): number;
   /** an output built-in (OUTPUT_BUILTINS) with its string arguments; the text of a string */
@@ -466,7 +541,8 @@ export interface NativeRuntime {
  * `(f64, argBase) => result` or null. `ctx` gives native code the arena view and globals.
  */
 export type NativeEntry = ((f64: Float64Array, a: number) => number) | null;
-export type NativeResume = ((pc: number, locals: number[], stack: number[]) => number) | null;
+/** Resume a frame stopped at pc, its locals at f64[base..] and its stack up to f64[sp]. */
+export type NativeResume = ((pc: number, base: number, sp: number) => number) | null;
 
 export interface NativeCode {
   /** per function: call it with its arguments at f64[a..], or null (not native) */
@@ -503,6 +579,26 @@ function blockLeaders(f: FnProto): Set<number> {
 }
 
 /**
+ * Where a parked task of f starts again, and so where a frame of a Partial function can go back
+ * into native code after a park: a channel operation (run again when woken), and the
+ * instruction after a yield, a sleep or a lock.
+ */
+function parkPoints(f: FnProto): Set<number> {
+  const points = new Set<number>();
+  for (const pc of instructionStarts(f)) {
+    const op = f.code[pc];
+    if (op === Op.CHAN_SEND || op === Op.CHAN_RECV) points.add(pc);
+    else if (op === Op.YIELD || op === Op.SLEEP || op === Op.MUTEX_LOCK) points.add(pc + opSize(op));
+  }
+  return points;
+}
+
+/** Park-point visits of a function between two looks at how many were worth it (isLeader). */
+export const PARK_TRIAL = 64;
+/** Loop iterations in native code that make a visit at a park point worth it. */
+const SHORT_VISIT = 32;
+
+/**
  * The native tier for module m. Which functions qualify is found when the first one is hot (or
  * a stopped frame first asks); each is translated only once it is hot: at its hotCalls-th call
  * from the interpreter (HOT_CALLS unless --native-hot), at its first call from native code, or
@@ -517,17 +613,43 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
   const entries: NativeEntry[] = m.functions.map(() => null);
   const resumes: NativeResume[] = m.functions.map(() => null);
   const leaderSets: (Set<number> | null)[] = m.functions.map(() => null);
+  const parkSets: (Set<number> | null)[] = m.functions.map(() => null);
+  // per function and pc: 1 a block leader, 2 a park point, 0 neither (made on first use)
+  const stops: (Uint8Array | null)[] = m.functions.map(() => null);
+  const stopsOf = (fn: number): Uint8Array => {
+    const f = m.functions[fn];
+    const flags = new Uint8Array(f.code.length + 1);
+    for (const pc of (parkSets[fn] ??= parkPoints(f))) flags[pc] = 2;
+    for (const pc of (leaderSets[fn] ??= blockLeaders(f))) flags[pc] = 1;
+    return flags;
+  };
+  // per function: visits to native code at a park point since the last look, how many of them
+  // were short (see spillPark) or met an instruction left to the interpreter, and whether park
+  // points are given up on
+  const visits = new Int32Array(m.functions.length);
+  const wasted = new Int32Array(m.functions.length);
+  const parkOff = new Uint8Array(m.functions.length);
   const isLeader = (fn: number, pc: number): boolean => {
     // a frame stopped inside a function: whether it qualifies is worth finding now (once), so
     // that a loop that yields a million times does not ask again each time
-    if (ok === null) eligible();
+    if (tiers === null) eligible();
     if (resumes[fn] === null) return false;
-    return (leaderSets[fn] ??= blockLeaders(m.functions[fn])).has(pc);
+    const flag = (stops[fn] ??= stopsOf(fn))[pc];
+    if (flag !== 2) return flag === 1;
+    if (parkOff[fn] !== 0) return false;
+    // going back into native code at a park point and spilling at the next costs more than
+    // interpreting a few instructions: given up on for a function whose visits are mostly so
+    // (a ping-pong's loop parks at every operation; a buffered channel's, once in 128)
+    if (++visits[fn] === PARK_TRIAL) {
+      if (wasted[fn] * 2 > PARK_TRIAL) parkOff[fn] = 1;
+      visits[fn] = wasted[fn] = 0;
+    }
+    return parkOff[fn] === 0;
   };
   // Which functions qualify, and the closure tables, are found when the first function is hot:
   // a program whose functions all run a few times pays for neither (50 ms at load for the
   // compile benchmark's 2,001 functions)
-  let ok: boolean[] | null = null;
+  let tiers: Tier[] | null = null;
   const sigIds = new Map<string, number>();
   const sigId = (sig: string | null): number => {
     if (sig === null) return -1;
@@ -545,6 +667,16 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
     u.entry = false;
     u.frames.push({ fn, pc, resume: true, locals, stack });
     return u;
+  };
+  const spillOp = (fn: number, pc: number, locals: number[], stack: number[]): Unwind => {
+    wasted[fn]++;
+    return spillAt(fn, pc, locals, stack);
+  };
+  // a channel operation must wait: a visit of fewer than SHORT_VISIT loop iterations (`ticks`
+  // back-edges, counted modulo the budget's batch) was not worth going native for
+  const spillPark = (fn: number, ticks: number, pc: number, locals: number[], stack: number[]): Unwind => {
+    if (ticks < SHORT_VISIT) wasted[fn]++;
+    return spillAt(fn, pc, locals, stack);
   };
   const unwound = (e: unknown, fn: number, pc: number, locals: number[], stack: number[], argc: number): unknown => {
     if (!(e instanceof Unwind)) return e;
@@ -564,22 +696,25 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
     throw trap(fn, pc, `the C function '${m.externs[x].name}' returned ${String(r)}, which is outside the range of its result type`);
   };
   const N: ((...a: number[]) => number)[] = [];
-  const names = ['ctx', 'Unwind', 'trap', 'unwound', 'spillAt', 'bitwise', 'bnot', 'f2i', 'wrapInt', 'X', 'bindX', 'C', 'FL', 'wideResult', 'NB', 'SR', 'UR', 'NO', 'PU', 'NS', 'CC', 'CN', 'CV', 'TS', 'OUT', 'TX', 'SMI', 'N', 'CS', 'CI'];
-  const values: unknown[] = [ctx, Unwind, trap, unwound, spillAt, rt.bitwise, rt.bnot, rt.f2i, rt.wrapInt, rt.externFns, rt.bindExtern, rt.crashRow, rt.flushOutput, wideResult, NUMERIC_BUILTINS, rt.strRefs, rt.unitRefs, rt.newObject, rt.push, rt.newSlice, rt.concat, rt.concatN, rt.concatValues, rt.toStr, rt.output, rt.text, smi, N];
-  /** Which functions qualify, once: those that do not stop being stubs. */
-  const eligible = (): boolean[] => {
-    if (ok !== null) return ok;
-    const found = nativeEligible(m);
-    ok = found;
-    found.forEach((yes, i) => {
-      if (!yes) entries[i] = resumes[i] = null;
+  const names = ['ctx', 'Unwind', 'trap', 'unwound', 'spillAt', 'spillOp', 'spillPark', 'bitwise', 'bnot', 'f2i', 'wrapInt', 'X', 'bindX', 'C', 'FL', 'wideResult', 'NB', 'SR', 'UR', 'NO', 'PU', 'NS', 'CC', 'CN', 'CV', 'TS', 'OUT', 'TX', 'SMI',
+    'KS', 'KR', 'KV', 'KC', 'KL', 'KP', 'KX', 'N', 'CS', 'CI'];
+  const values: unknown[] = [ctx, Unwind, trap, unwound, spillAt, spillOp, spillPark, rt.bitwise, rt.bnot, rt.f2i, rt.wrapInt, rt.externFns, rt.bindExtern, rt.crashRow, rt.flushOutput, wideResult, NUMERIC_BUILTINS, rt.strRefs, rt.unitRefs, rt.newObject, rt.push, rt.newSlice, rt.concat, rt.concatN, rt.concatValues, rt.toStr, rt.output, rt.text, smi,
+    rt.chanSend, rt.chanRecv, rt.chanValue, rt.chanClose, rt.chanLen, rt.chanCap, rt.isCancelled, N];
+  /** The tier of every function, once. */
+  const eligible = (): Tier[] => {
+    if (tiers !== null) return tiers;
+    const found = nativeTiers(m);
+    tiers = found;
+    found.forEach((t, i) => {
+      if (t !== Tier.Full) entries[i] = null;
+      if (t === Tier.None) resumes[i] = null;
     });
     // closure calls: a small id per signature, the signature of each closure shape's function
-    // (-1: not a closure shape) and an invoker for each shape whose function is native
+    // (-1: not a closure shape) and an invoker for each shape whose function is Full
     const closureSigs = m.shapes.map((_, i) => sigId(closureShapeSig(m, i)));
     for (const str of m.strings) if (parseClosureSig(str)) sigId(str);
     const invokers = m.shapes.map((sh) => {
-      if (sh.fn === undefined || !found[sh.fn]) return 'null';
+      if (sh.fn === undefined || found[sh.fn] !== Tier.Full) return 'null';
       const k = sh.refs.length;
       const args = Array.from({ length: m.functions[sh.fn].arity - k }, (_, j) => `a${j}`);
       const fields = Array.from({ length: k }, (_, j) => `heap[o + ${j}]`);
@@ -592,36 +727,44 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
   };
   /** Translate function i and install it; false if it does not qualify (it stays interpreted). */
   const compile = (i: number): boolean => {
-    if (!eligible()[i]) return false;
+    const all = eligible();
+    const tier = all[i];
+    if (tier === Tier.None) return false;
     const f = m.functions[i];
-    const t = translate(m, i, depthLimit, sigIds, (leaderSets[i] ??= blockLeaders(f)));
+    const leaders = new Set([...(leaderSets[i] ??= blockLeaders(f)), ...(parkSets[i] ??= parkPoints(f))]);
+    const t = translate(m, i, depthLimit, sigIds, leaders, all);
     const args = Array.from({ length: f.arity }, (_, k) => `SMI(heap[a + ${k}])`);
-    // RS: the frame the next call of f resumes (see translate), or null
-    const source = ['"use strict";', 'let RS = null;', t,
+    // RP: the pc the next call of f resumes at (see translate), or -1
+    const source = ['"use strict";', 'let RP = -1, RB = 0, RT = 0;', t,
       `return [f${i}, function (heap, a) { return f${i}(0${args.length ? ', ' + args.join(', ') : ''}); },`,
-      `  function (pc, L, S) { RS = { pc, L, S }; return f${i}(0${', 0'.repeat(f.arity)}); }];`].join('\n');
+      `  function (pc, b, t) { RP = pc; RB = b; RT = t; return f${i}(0${', 0'.repeat(f.arity)}); }];`].join('\n');
     const [fn, entry, resume] = new Function(...names, source)(...values);
-    N[i] = fn;
-    entries[i] = entry;
+    if (tier === Tier.Full) {
+      N[i] = fn;
+      entries[i] = entry;
+    }
     resumes[i] = resume;
     return true;
   };
   m.functions.forEach((f, i) => {
     if (i === m.entry) return;
     let calls = 0;
-    // called only from native code, which calls qualifying functions only
+    // called only from native code, which calls Full functions only
     N[i] = (...a: number[]): number => {
       compile(i);
       return N[i](...a);
     };
     // a spill at the entry: the interpreter runs this call
     entries[i] = (heap: Float64Array, a: number): number => {
-      if (++calls < hotCalls || !compile(i)) throw new Unwind('spill', '');
+      if (++calls < hotCalls || eligible()[i] !== Tier.Full || !compile(i)) throw new Unwind('spill', '');
       return entries[i]!(heap, a);
     };
-    resumes[i] = (pc: number, L: number[], S: number[]): number => {
-      if (!compile(i)) throw new Unwind('spill', '');
-      return resumes[i]!(pc, L, S);
+    // at a loop header whose budget ran out in the interpreter: at once; at a park point, once
+    // the function is hot as a call would be
+    resumes[i] = (pc: number, b: number, t: number): number => {
+      const loop = (leaderSets[i] ??= blockLeaders(f)).has(pc);
+      if ((!loop && ++calls < hotCalls) || !compile(i)) throw new Unwind('spill', '');
+      return resumes[i]!(pc, b, t);
     };
   });
   return { entries, resumes, isLeader };
