@@ -74,9 +74,8 @@ describe('the native tier', () => {
 
   it('resumes a frame at a block leader through the same function', () => {
     const { code, heap, add3 } = tier();
-    heap.set([1, 2, 3], 8);
     expect(code.isLeader(add3, 0)).to.equal(true);
-    expect(code.resumes[add3](0, 8, 11)).to.equal(6);
+    expect(code.resumes[add3](0, [1, 2, 3], [])).to.equal(6);
   });
 
   it('runs a function natively at its first call with --native-hot 1', () => {
@@ -93,7 +92,7 @@ describe('the native tier', () => {
     expect(code.resumes[starts]).to.not.equal(null);
     expect(code.isLeader(starts, 0)).to.equal(true);
     // the outermost native frame spills by returning, with the frame before the SPAWN
-    expect(code.resumes[starts](0, 8, 9)).to.equal(0);
+    expect(code.resumes[starts](0, [1], [])).to.equal(0);
     expect(ctx.spilled).to.be.instanceOf(Unwind);
     expect(ctx.spilled.frames.map((f) => [f.fn, f.pc, f.resume, f.locals])).to.deep.equal([[starts, pcOf(starts, 'SPAWN'), true, [1]]]);
   });
@@ -110,21 +109,19 @@ describe('the native tier', () => {
     ctx.spilled = null;
     chan.values = [4];
     chan.closed = true;
-    heap.set([...frame.locals, ...frame.stack], 8);
     expect(code.isLeader(drain, recv)).to.equal(true);
-    expect(code.resumes[drain](recv, 8, 8 + frame.locals.length + frame.stack.length)).to.equal(10);
+    expect(code.resumes[drain](recv, frame.locals, frame.stack)).to.equal(10);
     expect(ctx.spilled).to.equal(null);
   });
 
   it('stops resuming a function at park points where it mostly parks again at once', () => {
-    const { code, heap, ctx, pcOf, nlocals, drain } = tier(1);
+    const { code, ctx, pcOf, nlocals, drain } = tier(1);
     const recv = pcOf(drain, 'CHAN_RECV');
     // the frame at the receive: the locals (the channel first), and the channel pushed
-    const frame = [16, ...new Array(nlocals(drain) - 1).fill(0), 16];
+    const locals = [16, ...new Array(nlocals(drain) - 1).fill(0)];
     expect(code.isLeader(drain, recv)).to.equal(true);
     for (let k = 1; k < PARK_TRIAL; k++) {
-      heap.set(frame, 8);
-      code.resumes[drain](recv, 8, 8 + frame.length);
+      code.resumes[drain](recv, locals, [16]);
       expect(ctx.spilled.frames[0].pc).to.equal(recv);
       ctx.spilled = null;
       if (k < PARK_TRIAL - 1) expect(code.isLeader(drain, recv)).to.equal(true);

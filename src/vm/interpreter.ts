@@ -22,7 +22,7 @@ import { Arena, NEEDS_COLLECTION, copyBytes, decimalLength, writeDecimal } from 
 import { Elems, HDR_AUX, HEADER_BYTES, Meta, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
 import { IMAX, IMIN } from '../bytecode/inttypes';
 import { bitwise, bnot, f2i, wrapInt } from './intops';
-import { NativeCode, NativeEntry, NativeFrame, Unwind, compileNative } from './native';
+import { NativeCode, NativeEntry, NativeFrame, Unwind, compileNative, smi } from './native';
 import { closureShapeSig, stackShapes } from '../bytecode/verify';
 import { Output } from './output';
 import { formatFloat } from './format';
@@ -325,7 +325,11 @@ export class Interpreter {
         if (entry === null) return 'interpret';
         this.nativeResult = entry(f64, base);
       } else {
-        this.nativeResult = this.native.resumes[fn]!(pc, base, sp);
+        const locals: number[] = [];
+        const stack: number[] = [];
+        for (let k = base; k < base + n; k++) locals.push(smi(f64[k]));
+        for (let k = base + n; k < sp; k++) stack.push(smi(f64[k]));
+        this.nativeResult = this.native.resumes[fn]!(pc, locals, stack);
       }
       if ((e = this.spilled) === null) return 'done';
       this.spilled = null;

@@ -193,8 +193,8 @@ function outOfRange(v: string, t: number): string {
 
 /**
  * Translate one function to JS source: f<index>(d, args...) to call it, or to resume a frame
- * stopped at block leader pc, its locals at heap[RB..] and its stack up to heap[RT], when RP = pc
- * is set before the call (the way back into native code after a preemption: without it a long loop
+ * spilled earlier at block leader pc with locals L and stack S when RS = { pc, L, S } is set
+ * before the call (the way back into native code after a preemption: without it a long loop
  * would finish in the interpreter). Every f followed by digits names a function, so no other
  * name in the generated code may have that form (a heap view called f64 once hid function 64).
  */
@@ -459,18 +459,20 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
   // allocated past the arena's first size read NaN)
   const body = out.join('\n').replace(/ctx\.f64\b/g, 'HF').replace(/ctx\.i32\b/g, 'HI').replace(/ctx\.u8\b/g, 'HU')
     .replaceAll(VIEWS, 'HF = ctx.f64; HI = ctx.i32; HU = ctx.u8;');
-  // one function both enters (arguments in its parameters) and resumes a spilled frame (RP set
-  // just before the call: its pc, and where its locals and stack are in the heap), so the body
-  // is written once
-  const n = f.nlocals;
+  // one function both enters (arguments in its parameters) and resumes a spilled frame (RS set
+  // just before the call: its pc, locals and stack), so the body is written once. The locals
+  // come in arrays the interpreter made of small integers where it could (smi()): V8 types a
+  // load from such an array as an integer, and so keeps the loop's integers as integers. Read
+  // from the heap view through SMI() here, they were numbers that might be doubles, and the
+  // speedup benchmark's loop ran 1.5x slower.
   const restore = [
-    ...allLocals.map((l, i) => `${l} = SMI(HF[RB + ${i}]);`),
-    ...Array.from({ length: f.maxStack }, (_, i) => `s${i} = RB + ${n + i} < RT ? SMI(HF[RB + ${n + i}]) : 0;`),
+    ...allLocals.map((l, i) => `${l} = L[${i}];`),
+    ...Array.from({ length: f.maxStack }, (_, i) => `s${i} = S.length > ${i} ? S[${i}] : 0;`),
   ];
   const entry = [
     `function f${index}(d${params.length ? ', ' + params.join(', ') : ''}) {`,
     `  let ${[...locals, ...stackVars, 'pc = 0', 'tick = 0', 'HF = ctx.f64', 'HI = ctx.i32', 'HU = ctx.u8'].join(', ')};`,
-    `  if (RP >= 0) { pc = RP; RP = -1; ${restore.join(' ')} }`,
+    `  if (RS !== null) { const L = RS.L, S = RS.S; pc = RS.pc; RS = null; ${restore.join(' ')} }`,
     // a spill at entry: too deep for the JS stack, or the slice's budget is spent (preemption)
     `  else if (d > ${depthLimit} || (--ctx.budget <= 0 && ctx.outOfBudget())) throw new Unwind('spill', '');`,
   ].join('\n');
@@ -541,8 +543,7 @@ export interface NativeRuntime {
  * `(f64, argBase) => result` or null. `ctx` gives native code the arena view and globals.
  */
 export type NativeEntry = ((f64: Float64Array, a: number) => number) | null;
-/** Resume a frame stopped at pc, its locals at f64[base..] and its stack up to f64[sp]. */
-export type NativeResume = ((pc: number, base: number, sp: number) => number) | null;
+export type NativeResume = ((pc: number, locals: number[], stack: number[]) => number) | null;
 
 export interface NativeCode {
   /** per function: call it with its arguments at f64[a..], or null (not native) */
@@ -579,16 +580,32 @@ function blockLeaders(f: FnProto): Set<number> {
 }
 
 /**
- * Where a parked task of f starts again, and so where a frame of a Partial function can go back
- * into native code after a park: a channel operation (run again when woken), and the
- * instruction after a yield, a sleep or a lock.
+ * Where a parked task of f starts again, and so where a frame of f can go back into native code
+ * after a park: a channel operation (run again when woken), and the instruction after a yield, a
+ * sleep or a lock; but only one inside a loop that native code can go round (its innermost loop
+ * has no instruction left to the interpreter). A yield loop, or a lock loop that unlocks through
+ * the runtime, would spill again within the iteration, and each such visit costs more than it
+ * saves.
  */
-function parkPoints(f: FnProto): Set<number> {
+function parkPoints(m: Module, f: FnProto, tiers: Tier[]): Set<number> {
+  const starts = instructionStarts(f);
+  const code = f.code;
+  const native = (pc: number): boolean => translated(m, code, pc) && (code[pc] !== Op.CALL || tiers[code[pc + 1]] === Tier.Full);
+  // the loops, as [header, back-edge] ranges of pcs
+  const loops: [number, number][] = [];
+  for (const pc of starts) {
+    OPS[code[pc]].operands.forEach((k, i) => {
+      if (k === 'jump' && code[pc + 1 + i] <= pc) loops.push([code[pc + 1 + i], pc]);
+    });
+  }
   const points = new Set<number>();
-  for (const pc of instructionStarts(f)) {
-    const op = f.code[pc];
-    if (op === Op.CHAN_SEND || op === Op.CHAN_RECV) points.add(pc);
-    else if (op === Op.YIELD || op === Op.SLEEP || op === Op.MUTEX_LOCK) points.add(pc + opSize(op));
+  for (const pc of starts) {
+    const op = code[pc];
+    const at = op === Op.CHAN_SEND || op === Op.CHAN_RECV ? pc : op === Op.YIELD || op === Op.SLEEP || op === Op.MUTEX_LOCK ? pc + opSize(op) : -1;
+    if (at < 0) continue;
+    let inner: [number, number] | null = null;
+    for (const l of loops) if (l[0] <= at && at <= l[1] && (inner === null || l[1] - l[0] < inner[1] - inner[0])) inner = l;
+    if (inner !== null && starts.every((q) => q < inner![0] || q > inner![1] || native(q))) points.add(at);
   }
   return points;
 }
@@ -619,7 +636,7 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
   const stopsOf = (fn: number): Uint8Array => {
     const f = m.functions[fn];
     const flags = new Uint8Array(f.code.length + 1);
-    for (const pc of (parkSets[fn] ??= parkPoints(f))) flags[pc] = 2;
+    for (const pc of (parkSets[fn] ??= parkPoints(m, f, eligible()))) flags[pc] = 2;
     for (const pc of (leaderSets[fn] ??= blockLeaders(f))) flags[pc] = 1;
     return flags;
   };
@@ -731,13 +748,13 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
     const tier = all[i];
     if (tier === Tier.None) return false;
     const f = m.functions[i];
-    const leaders = new Set([...(leaderSets[i] ??= blockLeaders(f)), ...(parkSets[i] ??= parkPoints(f))]);
+    const leaders = new Set([...(leaderSets[i] ??= blockLeaders(f)), ...(parkSets[i] ??= parkPoints(m, f, all))]);
     const t = translate(m, i, depthLimit, sigIds, leaders, all);
     const args = Array.from({ length: f.arity }, (_, k) => `SMI(heap[a + ${k}])`);
-    // RP: the pc the next call of f resumes at (see translate), or -1
-    const source = ['"use strict";', 'let RP = -1, RB = 0, RT = 0;', t,
+    // RS: the frame the next call of f resumes (see translate), or null
+    const source = ['"use strict";', 'let RS = null;', t,
       `return [f${i}, function (heap, a) { return f${i}(0${args.length ? ', ' + args.join(', ') : ''}); },`,
-      `  function (pc, b, t) { RP = pc; RB = b; RT = t; return f${i}(0${', 0'.repeat(f.arity)}); }];`].join('\n');
+      `  function (pc, L, S) { RS = { pc, L, S }; return f${i}(0${', 0'.repeat(f.arity)}); }];`].join('\n');
     const [fn, entry, resume] = new Function(...names, source)(...values);
     if (tier === Tier.Full) {
       N[i] = fn;
@@ -761,10 +778,10 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
     };
     // at a loop header whose budget ran out in the interpreter: at once; at a park point, once
     // the function is hot as a call would be
-    resumes[i] = (pc: number, b: number, t: number): number => {
+    resumes[i] = (pc: number, L: number[], S: number[]): number => {
       const loop = (leaderSets[i] ??= blockLeaders(f)).has(pc);
       if ((!loop && ++calls < hotCalls) || !compile(i)) throw new Unwind('spill', '');
-      return resumes[i]!(pc, b, t);
+      return resumes[i]!(pc, L, S);
     };
   });
   return { entries, resumes, isLeader };
