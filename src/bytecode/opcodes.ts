@@ -267,7 +267,7 @@ const table = [
   [Op.CHAN_CLOSE, 'CHAN_CLOSE', [], 'r', 'n', true, 'pop a channel; close it, waking every parked task; push 0, or 1 if it was closed'],
   [Op.CHAN_LEN, 'CHAN_LEN', [], 'r', 'n', true, 'pop a channel; push the number of values buffered'],
   [Op.CHAN_CAP, 'CHAN_CAP', [], 'r', 'n', true, 'pop a channel; push its capacity'],
-  [Op.SELECT, 'SELECT', ['str'], '*', 'nnrn', false, 'pop the arms\' operands (arm codes in string S); wait for one arm; push its index, number value, reference value, status'],
+  [Op.SELECT, 'SELECT', ['str'], '*', 'nnrn', true, 'pop the arms\' operands (arm codes in string S); wait for one arm; push its index, number value, reference value, status'],
   [Op.TASK_CANCEL, 'TASK_CANCEL', [], 'r', 'n', false, 'pop a handle; ask its task to stop (waking it if parked); push 0'],
   [Op.IS_CANCELLED, 'IS_CANCELLED', [], '', 'n', true, 'push 1 if the running task was cancelled, else 0'],
   // C interop

@@ -65,6 +65,15 @@ export class RunQueues {
    * The state is kept as an int32 and the draw is taken modulo n here: a uint32 above 2^31 is a
    * heap number in V8, and returned as one it would be boxed and divided as a double.
    */
+  /** The generator's state, to take back draws that decided nothing (Selector.selectNow). */
+  get draws(): number {
+    return this.rng;
+  }
+
+  set draws(state: number) {
+    this.rng = state;
+  }
+
   below(n: number): number {
     let x = this.rng;
     x ^= x << 13;

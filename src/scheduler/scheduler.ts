@@ -181,7 +181,7 @@ export class Scheduler {
     this.door = new Parking(arena, this.mt, this.queues);
     this.dead = new DeadFibers(arena, this.mt);
     this.chans = new Channels(this.door);
-    this.selector = new Selector(this.door, this.chans, (n) => this.queues.below(n), (at, f, seq) => this.timers.add(at, f, seq));
+    this.selector = new Selector(this.door, this.chans, this.queues, (at, f, seq) => this.timers.add(at, f, seq));
     this.counts = countsLine(index);
     this.spawned = arena.i32[this.counts + Stat.SPAWNED];
     this.finished = arena.i32[this.counts + Stat.FINISHED];

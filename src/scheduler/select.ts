@@ -50,16 +50,58 @@ export class Selector {
   private readonly locks = new Int32Array(MAX_SELECT_ARMS);
   private held = 0;
 
+  /** where the operands are read: the arena (at the fiber's stack), or native code's values */
+  private src: Float64Array;
+
   constructor(
     readonly door: Parking,
     readonly chans: Channels,
-    /** a pseudo-random number below n (the worker's generator) */
-    private readonly below: (n: number) => number,
+    /** the worker's generator: below(n), a pseudo-random number below n, and its state */
+    private readonly rng: { below(n: number): number; draws: number },
     private readonly addTimer: (at: number, fiber: number, seq: number) => void,
-  ) {}
+  ) {
+    this.src = door.arena.f64;
+  }
 
   private get arena(): Arena {
     return this.door.arena;
+  }
+
+  private below(n: number): number {
+    return this.rng.below(n);
+  }
+
+  /**
+   * The select native code runs (no await arm), with its operands in `values` from index 0:
+   * true with the result set when an arm completes now (or had completed, for a fiber woken
+   * from a park here), or when `default` runs; false when it must wait, and nothing has
+   * changed: the interpreter runs the select again, and parks. The draws of a look that found
+   * nothing ready are taken back, so that --seed runs choose the same arms in both tiers.
+   */
+  selectNow(fiber: number, arms: string, values: Float64Array): boolean {
+    this.src = values;
+    try {
+      const n = arms.length;
+      for (let i = 0, at = 0; i < n; i++) {
+        this.slot[i] = at;
+        at += selectArmPops(arms[i]).length;
+      }
+      if (this.arena.i32[fw(fiber, F.SELECT)] !== 0 && this.resume(fiber, arms)) return true;
+      const draws = this.rng.draws;
+      this.lockAll(arms);
+      const ready = this.poll(arms, this.door.cancelled(fiber));
+      this.unlockAll();
+      if (ready) return true;
+      const dflt = arms.indexOf('d');
+      if (dflt >= 0) {
+        this.result(dflt, 0, 0, 0);
+        return true;
+      }
+      this.rng.draws = draws;
+      return false;
+    } finally {
+      this.src = this.arena.f64;
+    }
   }
 
   /**
@@ -68,6 +110,7 @@ export class Selector {
    */
   select(fiber: number, arms: string, base: number): boolean {
     const i32 = this.arena.i32;
+    this.src = this.arena.f64;
     const n = arms.length;
     for (let i = 0, at = base; i < n; i++) {
       this.slot[i] = at;
@@ -92,6 +135,7 @@ export class Selector {
     // nothing is ready: make the records without holding a lock, then look once more
     this.unlockAll();
     const first = this.makeRecords(fiber, arms);
+    this.src = this.arena.f64;
     this.lockAll(arms);
     if (this.poll(arms, cancelled)) {
       this.unlockAll();
@@ -112,7 +156,7 @@ export class Selector {
       order[i] = order[j];
       order[j] = t;
     }
-    const f64 = this.arena.f64;
+    const f64 = this.src;
     const i32 = this.arena.i32;
     for (let k = 0; k < n; k++) {
       const i = order[k];
@@ -237,7 +281,7 @@ export class Selector {
       } else if (code === SEND_N || code === SEND_R) {
         this.result(i, 0, 0, done === Done.Completed ? SendStatus.Sent : done === Done.Closed ? SendStatus.Closed : SendStatus.Cancelled);
       } else {
-        this.awaited(i, code, a.f64[this.slot[i]]);
+        this.awaited(i, code, this.src[this.slot[i]]);
       }
       return true;
     }
@@ -260,7 +304,7 @@ export class Selector {
   /** Step 1: every channel's and handle's lock, in address order, each once. */
   private lockAll(arms: string): void {
     if (!this.door.mt) return;
-    const f64 = this.arena.f64;
+    const f64 = this.src;
     const i32 = this.arena.i32;
     // the objects, sorted by address in a scratch array (an insertion sort: at most 64 arms)
     const objs = this.objs;

@@ -9,7 +9,7 @@
 // byte offsets, bools as 0/1, void as 0.
 import { readSync } from 'fs';
 import { B, NUMERIC_BUILTINS } from '../bytecode/builtins';
-import { Op, opSize, selectArmPops } from '../bytecode/opcodes';
+import { MAX_SELECT_ARMS, Op, opSize, selectArmPops } from '../bytecode/opcodes';
 import { wideFits } from '../bytecode/wide';
 import { kindOfType } from '../bytecode/vtypes';
 import { WideTrap, fromFloat, fromNumber, newWide, readWide, valueAs, wideBinary, wideNeg, wideNot } from './wide';
@@ -168,6 +168,9 @@ export class Interpreter {
   resume = { fn: 0, pc: 0, base: 0, sp: 0, depth: 0 };
   /** a spill the outermost native frame returned (NativeHelpers.spilled) */
   spilled: Unwind | null = null;
+  /** a native select's operands and its four results */
+  private readonly selectValues = new Float64Array(2 * MAX_SELECT_ARMS);
+  private readonly selectResult = new Float64Array(4);
   /** the value of native code's last channel receive */
   private readonly chanValue = new Float64Array(1);
 
@@ -212,6 +215,18 @@ export class Interpreter {
         chanLen: (ch) => this.sched.chans.len(ch),
         chanCap: (ch) => this.sched.chans.cap(ch),
         isCancelled: () => (this.sched.door.cancelled(this.cur) ? 1 : 0),
+        select: (k) => {
+          const sel = this.sched.selector;
+          if (!sel.selectNow(this.cur, this.m.strings[k], this.selectValues)) return 0;
+          const r = this.selectResult;
+          r[0] = sel.arm;
+          r[1] = sel.num;
+          r[2] = sel.ref;
+          r[3] = sel.status;
+          return 1;
+        },
+        selectValues: this.selectValues,
+        selectResult: this.selectResult,
       }, opts.nativeDepth, opts.nativeHot);
     this.natives = this.native.entries;
     this.closureFn = Int32Array.from(m.shapes, (s) => s.fn ?? -1);

@@ -29,7 +29,7 @@
 // Each bytecode instruction becomes a few JS statements over variables l0..ln (locals) and
 // s0..sk (stack slots, named by depth, which the verifier proves are equal at every join).
 // Control flow is a `for (;;) switch (pc)` over basic blocks.
-import { OPS, Op, forEachInstruction, opSize, parseClosureSig } from '../bytecode/opcodes';
+import { OPS, Op, forEachInstruction, opSize, parseClosureSig, selectArmPops } from '../bytecode/opcodes';
 import { closureShapeSig } from '../bytecode/verify';
 import { Elems, HDR_AUX, HEADER_BYTES, SLICE_ARRAY, SLICE_CAP, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
 import type { FnProto, Module } from '../bytecode/module';
@@ -122,6 +122,8 @@ function translated(m: Module, code: Int32Array, pc: number): boolean {
   const op = code[pc];
   if (op === Op.CALL_EXTERN) return nativeExtern(m, code[pc + 1]);
   if (op === Op.BUILTIN) return Boolean(NUMERIC_BUILTINS[code[pc + 1] as B]) || OUTPUT_BUILTINS.has(code[pc + 1]);
+  // a select with an await arm stays with the interpreter (a failed task fails the awaiter)
+  if (op === Op.SELECT) return !/[wW]/.test(m.strings[code[pc + 1]]);
   return OPS[op].native;
 }
 
@@ -136,7 +138,7 @@ function tierOf(m: Module, f: FnProto): Tier {
     if (!translated(m, f.code, pc)) {
       tier = Tier.Partial;
       sites++;
-    } else if (info.operands.includes('jump') || info.push === 'r' || op === Op.CALL || op === Op.CALL_CLOSURE || op === Op.SLICE_PUSH || op === Op.CHAN_SEND || op === Op.CHAN_RECV) {
+    } else if (info.operands.includes('jump') || info.push === 'r' || op === Op.CALL || op === Op.CALL_CLOSURE || op === Op.SLICE_PUSH || op === Op.CHAN_SEND || op === Op.CHAN_RECV || op === Op.SELECT) {
       sites++;
     }
   }
@@ -439,6 +441,15 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
       case Op.CHAN_LEN: line(`${s(0)} = KL(${s(0)});`); break;
       case Op.CHAN_CAP: line(`${s(0)} = KP(${s(0)});`); break;
       case Op.IS_CANCELLED: line(`s${D} = KX();`); break;
+      case Op.SELECT: {
+        // the operands go to KSV, the four results come in KSR (arm, number, reference, status)
+        const n = [...m.strings[a]].reduce((k, arm) => k + selectArmPops(arm).length, 0);
+        const vals = Array.from({ length: n }, (_, i) => `KSV[${i}] = s${D - n + i};`);
+        const first = D - n;
+        line(`{ ${vals.join(' ')} if (KSEL(${a}) === 0) ${wait}`);
+        line(`  s${first} = KSR[0]; s${first + 1} = SMI(KSR[1]); s${first + 2} = KSR[2]; s${first + 3} = KSR[3]; }`);
+        break;
+      }
       default:
         throw new Error(`native: no translation for ${OPS[op].name}`);
     }
@@ -527,6 +538,12 @@ export interface NativeRuntime {
   chanCap(ch: number): number;
   /** 1 if the running task was cancelled, else 0 */
   isCancelled(): number;
+  /** the select whose arm codes are m.strings[k] (no await arm), its operands in selectValues:
+   * 1 with the arm, its number and reference values and status in selectResult, or 0 when it
+   * must wait (scheduler/select.ts selectNow) */
+  select(k: number): number;
+  selectValues: Float64Array;
+  selectResult: Float64Array;
   toStr(c: number, v: number): number;
   newSlice(n: number, vty: number): number;
   /** an output built-in (OUTPUT_BUILTINS) with its string arguments; the text of a string */
@@ -601,7 +618,7 @@ function parkPoints(m: Module, f: FnProto, tiers: Tier[]): Set<number> {
   const points = new Set<number>();
   for (const pc of starts) {
     const op = code[pc];
-    const at = op === Op.CHAN_SEND || op === Op.CHAN_RECV ? pc : op === Op.YIELD || op === Op.SLEEP || op === Op.MUTEX_LOCK ? pc + opSize(op) : -1;
+    const at = op === Op.CHAN_SEND || op === Op.CHAN_RECV || op === Op.SELECT ? pc : op === Op.YIELD || op === Op.SLEEP || op === Op.MUTEX_LOCK ? pc + opSize(op) : -1;
     if (at < 0) continue;
     let inner: [number, number] | null = null;
     for (const l of loops) if (l[0] <= at && at <= l[1] && (inner === null || l[1] - l[0] < inner[1] - inner[0])) inner = l;
@@ -714,9 +731,9 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
   };
   const N: ((...a: number[]) => number)[] = [];
   const names = ['ctx', 'Unwind', 'trap', 'unwound', 'spillAt', 'spillOp', 'spillPark', 'bitwise', 'bnot', 'f2i', 'wrapInt', 'X', 'bindX', 'C', 'FL', 'wideResult', 'NB', 'SR', 'UR', 'NO', 'PU', 'NS', 'CC', 'CN', 'CV', 'TS', 'OUT', 'TX', 'SMI',
-    'KS', 'KR', 'KV', 'KC', 'KL', 'KP', 'KX', 'N', 'CS', 'CI'];
+    'KS', 'KR', 'KV', 'KC', 'KL', 'KP', 'KX', 'KSEL', 'KSV', 'KSR', 'N', 'CS', 'CI'];
   const values: unknown[] = [ctx, Unwind, trap, unwound, spillAt, spillOp, spillPark, rt.bitwise, rt.bnot, rt.f2i, rt.wrapInt, rt.externFns, rt.bindExtern, rt.crashRow, rt.flushOutput, wideResult, NUMERIC_BUILTINS, rt.strRefs, rt.unitRefs, rt.newObject, rt.push, rt.newSlice, rt.concat, rt.concatN, rt.concatValues, rt.toStr, rt.output, rt.text, smi,
-    rt.chanSend, rt.chanRecv, rt.chanValue, rt.chanClose, rt.chanLen, rt.chanCap, rt.isCancelled, N];
+    rt.chanSend, rt.chanRecv, rt.chanValue, rt.chanClose, rt.chanLen, rt.chanCap, rt.isCancelled, rt.select, rt.selectValues, rt.selectResult, N];
   /** The tier of every function, once. */
   const eligible = (): Tier[] => {
     if (tiers !== null) return tiers;
