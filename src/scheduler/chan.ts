@@ -84,8 +84,9 @@ export function chanKind(i32: Int32Array, ch: number): number {
 
 /** The channel operations of one worker (its door decides every wake-up). */
 export class Channels {
-  /** what the last receive got (its value, and 1 for a value or 0 for closed) */
-  value = 0;
+  /** what the last receive got (its value, and 1 for a value or 0 for closed); value starts
+   * as a double so that V8 keeps the field as one (see vm/interpreter.ts AS_DOUBLE) */
+  value = 0.5;
   ok = 0;
 
   constructor(readonly door: Parking) {}

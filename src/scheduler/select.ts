@@ -40,8 +40,9 @@ const DEFAULT = 100; // 'd'
 export class Selector {
   /** the arm that ran, and what it produced (SELECT pushes these four) */
   arm = 0;
-  num = 0;
-  ref = 0;
+  /** doubles from the start, so that V8 keeps the fields as such (vm/interpreter.ts AS_DOUBLE) */
+  num = 0.5;
+  ref = 0.5;
   status = 0;
   private readonly order = new Int32Array(MAX_SELECT_ARMS);
   private readonly slot = new Int32Array(MAX_SELECT_ARMS);

@@ -54,6 +54,15 @@ const enum NativeAlloc { Object, Push, Concat, ConcatN, ToStr, Slice }
 /** interpretSlice's end when native code can go on with the frame (runSlice calls it again) */
 const REENTER = -1 as SliceEnd;
 
+/**
+ * The first value of a field that will hold any number: a double, so that V8 stores the field
+ * as one from the start. A field that starts as a small integer is generalized the first time a
+ * double goes in, and that change of the object's hidden class (the interpreter's, which native
+ * code reads as `ctx`) aborted V8's optimization of a long native loop running at the time: it
+ * then ran unoptimized for good (the strings benchmark's 1M comparisons, 2x slower).
+ */
+export const AS_DOUBLE = 0.5;
+
 /** TOSTR_I, TOSTR_F, TOSTR_B, TOSTR_C (consecutive opcodes) as CONCAT_N operand codes. */
 const TOSTR_CODES = [105, 102, 98, 99];
 
@@ -160,11 +169,11 @@ export class Interpreter {
   readonly externFns: (CFunction | null)[];
   /** the fiber running now, and what its last slice returned */
   cur = 0;
-  sliceResult = 0;
+  sliceResult = AS_DOUBLE;
   /** preemption budget left in this slice (native code spends it too) */
   budget = SLICE_BUDGET;
   /** result of the last native call, and registers to resume at after a spill */
-  nativeResult = 0;
+  nativeResult = AS_DOUBLE;
   resume = { fn: 0, pc: 0, base: 0, sp: 0, depth: 0 };
   /** a spill the outermost native frame returned (NativeHelpers.spilled) */
   spilled: Unwind | null = null;

@@ -173,6 +173,32 @@ const CALLS_OUT = /\b(?:N|CI|X)\[|\b(?:inv|bindX|NO|PU|NS|CC|CN|TS|OUT|TX|FL|wid
 const VIEWS = '@views';
 const RELOAD_VIEWS = '    ' + VIEWS;
 
+/** String equality for native code: 1 or 0 (the interpreter's equalStrings, on the views). */
+function equalStrings(i32: Int32Array, u8: Uint8Array, a: number, b: number): number {
+  if (a === b) return 1;
+  const n = i32[(a >>> 2) + 1];
+  if (n !== i32[(b >>> 2) + 1]) return 0;
+  const pa = a + HEADER_BYTES;
+  const pb = b + HEADER_BYTES;
+  for (let i = 0; i < n; i++) if (u8[pa + i] !== u8[pb + i]) return 0;
+  return 1;
+}
+
+/** String ordering for native code: -1, 0 or 1 (the interpreter's compareStrings, on the views). */
+function compareStrings(i32: Int32Array, u8: Uint8Array, a: number, b: number): number {
+  if (a === b) return 0;
+  const la = i32[(a >>> 2) + 1];
+  const lb = i32[(b >>> 2) + 1];
+  const n = la < lb ? la : lb;
+  const pa = a + HEADER_BYTES;
+  const pb = b + HEADER_BYTES;
+  for (let i = 0; i < n; i++) {
+    const d = u8[pa + i] - u8[pb + i];
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return la === lb ? 0 : la < lb ? -1 : 1;
+}
+
 /** A bound on (spill sites x frame slots) of a function the native tier translates. */
 const MAX_SPILL_SLOTS = 400_000;
 
@@ -231,6 +257,12 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
     const line = (t: string): void => {
       out.push('    ' + t);
     };
+    // a reference this instruction reads from the heap's f64 view, as an int32: a double (as
+    // V8 sees any Float64Array read) kept in a variable of the switch loop is boxed at every
+    // store, and the strings benchmark's million comparisons made 30 MB of JS garbage so. A
+    // reference is an offset below the heap's 2 GiB limit.
+    const after = at[pc + opSize(op)];
+    const asRef = (v: string): string => (after !== undefined && after[after.length - 1] === 'r' ? `(${v}) | 0` : v);
     // an allocation that needs a collection: spill this frame as it is before the instruction,
     // and the interpreter runs the instruction again, where it may collect
     const slots = `[${allLocals.join(', ')}], [${Array.from({ length: D }, (_, i) => `s${i}`).join(', ')}]`;
@@ -253,7 +285,7 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
       case Op.DUP: line(`s${D} = s${D - 1};`); break;
       case Op.LOAD: line(`s${D} = l${a};`); break;
       case Op.STORE: line(`l${a} = ${s(0)};`); break;
-      case Op.GLOAD: line(`s${D} = ctx.f64[ctx.globalBase + ${a}];`); break;
+      case Op.GLOAD: line(`s${D} = ${asRef(`ctx.f64[ctx.globalBase + ${a}]`)};`); break;
       case Op.GSTORE: line(`ctx.f64[ctx.globalBase + ${a}] = ${s(0)};`); break;
       case Op.INC_LOCAL: line(`l${a} += ${b}; if (${outOfRange(`l${a}`, c)}) ${trap(pc, 'integer overflow')};`); break;
       case Op.ADD_I: case Op.SUB_I: case Op.MUL_I: {
@@ -360,15 +392,17 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
       case Op.ICHECK: line(`if (${outOfRange(s(0), a)}) ${trap(pc, 'integer overflow')};`); break;
       // strings, read in place
       case Op.CONST_S: line(`s${D} = SR[${a}];`); break;
-      case Op.EQ_S: line(`${s(1)} = ctx.equalStrings(${s(1)}, ${s(0)}) ? 1 : 0;`); break;
-      case Op.CMP_S: line(`${s(1)} = ctx.compareStrings(${s(1)}, ${s(0)});`); break;
+      // in place, by free functions of the views (inlined by V8, where a method of the
+      // interpreter took the views through its getters)
+      case Op.EQ_S: line(`${s(1)} = EQS(HI, HU, ${s(1)}, ${s(0)});`); break;
+      case Op.CMP_S: line(`${s(1)} = CMPS(HI, HU, ${s(1)}, ${s(0)});`); break;
       case Op.STR_LEN: line(`${s(0)} = ctx.i32[(${s(0)} >>> 2) + 1];`); break;
       case Op.STR_INDEX:
         line(`{ const len = ctx.i32[(${s(1)} >>> 2) + 1]; if (${s(0)} < 0 || ${s(0)} >= len) ${trapExpr(pc, `\`index out of bounds: index \${${s(0)}}, len \${len}\``)};`);
         line(`  ${s(1)} = ctx.u8[${s(1)} + ${HEADER_BYTES} + ${s(0)}]; }`);
         break;
       // objects and enums: a field is an 8-byte slot after the header; the variant is header word 3
-      case Op.GET_FIELD: line(`${s(0)} = ctx.f64[((${s(0)} + ${HEADER_BYTES}) >> 3) + ${a}];`); break;
+      case Op.GET_FIELD: line(`${s(0)} = ${asRef(`ctx.f64[((${s(0)} + ${HEADER_BYTES}) >> 3) + ${a}]`)};`); break;
       case Op.SET_FIELD: line(`ctx.f64[((${s(1)} + ${HEADER_BYTES}) >> 3) + ${a}] = ${s(0)};`); break;
       case Op.VARIANT: line(`${s(0)} = ctx.i32[(${s(0)} >>> 2) + 3];`); break;
       case Op.JNE_VARIANT: line(`if (ctx.i32[(l${a} >>> 2) + 3] !== ${b}) ${jump(c)}`); break;
@@ -385,14 +419,15 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
         break;
       }
       // slices: a header (len, cap, array, offset) over an array of 8-byte slots, or of bytes
-      case Op.SLICE_LEN: line(`${s(0)} = ctx.f64[((${s(0)} + ${HEADER_BYTES}) >> 3) + ${SLICE_LEN}];`); break;
+      // (a length is an int32 too: a slice has fewer elements than the heap has bytes)
+      case Op.SLICE_LEN: line(`${s(0)} = ctx.f64[((${s(0)} + ${HEADER_BYTES}) >> 3) + ${SLICE_LEN}] | 0;`); break;
       case Op.SLICE_GET: case Op.SLICE_SET: {
         const r = op === Op.SLICE_GET ? s(1) : s(2);
         const i = op === Op.SLICE_GET ? s(0) : s(1);
         line(`{ const F = ctx.f64, h = (${r} + ${HEADER_BYTES}) >> 3, len = F[h + ${SLICE_LEN}];`);
         line(`  if (${i} < 0 || ${i} >= len) ${trapExpr(pc, `\`index out of bounds: index \${${i}}, len \${len}\``)};`);
         if (op === Op.SLICE_GET) {
-          line(`  ${r} = ctx.i32[(${r} >>> 2) + ${HDR_AUX}] === ${Elems.BYTES} ? ctx.u8[F[h + ${SLICE_ARRAY}] + ${HEADER_BYTES} + F[h + ${SLICE_OFFSET}] + ${i}] : F[((F[h + ${SLICE_ARRAY}] + ${HEADER_BYTES}) >> 3) + F[h + ${SLICE_OFFSET}] + ${i}]; }`);
+          line(`  ${r} = ctx.i32[(${r} >>> 2) + ${HDR_AUX}] === ${Elems.BYTES} ? ctx.u8[F[h + ${SLICE_ARRAY}] + ${HEADER_BYTES} + F[h + ${SLICE_OFFSET}] + ${i}] : ${asRef(`F[((F[h + ${SLICE_ARRAY}] + ${HEADER_BYTES}) >> 3) + F[h + ${SLICE_OFFSET}] + ${i}]`)}; }`);
         } else {
           line(`  if (ctx.i32[(${r} >>> 2) + ${HDR_AUX}] === ${Elems.BYTES}) ctx.u8[F[h + ${SLICE_ARRAY}] + ${HEADER_BYTES} + F[h + ${SLICE_OFFSET}] + ${i}] = ${s(0)}; else F[((F[h + ${SLICE_ARRAY}] + ${HEADER_BYTES}) >> 3) + F[h + ${SLICE_OFFSET}] + ${i}] = ${s(0)}; }`);
         }
@@ -731,9 +766,9 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
   };
   const N: ((...a: number[]) => number)[] = [];
   const names = ['ctx', 'Unwind', 'trap', 'unwound', 'spillAt', 'spillOp', 'spillPark', 'bitwise', 'bnot', 'f2i', 'wrapInt', 'X', 'bindX', 'C', 'FL', 'wideResult', 'NB', 'SR', 'UR', 'NO', 'PU', 'NS', 'CC', 'CN', 'CV', 'TS', 'OUT', 'TX', 'SMI',
-    'KS', 'KR', 'KV', 'KC', 'KL', 'KP', 'KX', 'KSEL', 'KSV', 'KSR', 'N', 'CS', 'CI'];
+    'KS', 'KR', 'KV', 'KC', 'KL', 'KP', 'KX', 'KSEL', 'KSV', 'KSR', 'EQS', 'CMPS', 'N', 'CS', 'CI'];
   const values: unknown[] = [ctx, Unwind, trap, unwound, spillAt, spillOp, spillPark, rt.bitwise, rt.bnot, rt.f2i, rt.wrapInt, rt.externFns, rt.bindExtern, rt.crashRow, rt.flushOutput, wideResult, NUMERIC_BUILTINS, rt.strRefs, rt.unitRefs, rt.newObject, rt.push, rt.newSlice, rt.concat, rt.concatN, rt.concatValues, rt.toStr, rt.output, rt.text, smi,
-    rt.chanSend, rt.chanRecv, rt.chanValue, rt.chanClose, rt.chanLen, rt.chanCap, rt.isCancelled, rt.select, rt.selectValues, rt.selectResult, N];
+    rt.chanSend, rt.chanRecv, rt.chanValue, rt.chanClose, rt.chanLen, rt.chanCap, rt.isCancelled, rt.select, rt.selectValues, rt.selectResult, equalStrings, compareStrings, N];
   /** The tier of every function, once. */
   const eligible = (): Tier[] => {
     if (tiers !== null) return tiers;
