@@ -194,7 +194,7 @@ export class Interpreter {
     this.stackSlots = opts.stackSlots ?? DEFAULT_STACK_SLOTS;
     this.maxFrames = opts.maxFrames ?? DEFAULT_MAX_FRAMES;
     this.native = opts.native === false
-      ? { entries: m.functions.map(() => null), resumes: m.functions.map(() => null), isLeader: () => false }
+      ? { entries: m.functions.map(() => null), resumes: m.functions.map(() => null), isLeader: () => false, stops: m.functions.map(() => null) }
       : compileNative(m, this, {
         bitwise, bnot, f2i, wrapInt,
         externFns: this.externFns,
@@ -534,8 +534,10 @@ export class Interpreter {
     let base = sb + i32[fwb + F.BASE];
     let sp = sb + i32[fwb + F.SP];
     let depth = i32[fwb + F.DEPTH];
-    // a frame spilled out of native code at a loop header goes back into native code
-    if (this.native.resumes[fnIndex] !== null && (pc === 0 || this.native.isLeader(fnIndex, pc))) {
+    // a frame spilled out of native code at a loop header goes back into native code (and a
+    // parked one at its park point); where the function's stops say no, without asking
+    const stops = this.native.stops[fnIndex];
+    if (this.native.resumes[fnIndex] !== null && (pc === 0 || ((stops === null || stops[pc] !== 0) && this.native.isLeader(fnIndex, pc)))) {
       this.budget = budget;
       const how = this.resumeNative(fnIndex, pc, base, sp, depth);
       if (how === 'done' && depth === 0) {

@@ -604,6 +604,9 @@ export interface NativeCode {
   resumes: NativeResume[];
   /** whether a frame of function fn at pc can go back into native code (pc is a block leader) */
   isLeader(fn: number, pc: number): boolean;
+  /** per function, once isLeader has been asked about it: per pc, 0 where isLeader is false
+   * (so the interpreter need not ask), else 1 or 2; null before */
+  stops: (Uint8Array | null)[];
 }
 
 /**
@@ -710,7 +713,11 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
     // interpreting a few instructions: given up on for a function whose visits are mostly so
     // (a ping-pong's loop parks at every operation; a buffered channel's, once in 128)
     if (++visits[fn] === PARK_TRIAL) {
-      if (wasted[fn] * 2 > PARK_TRIAL) parkOff[fn] = 1;
+      if (wasted[fn] * 2 > PARK_TRIAL) {
+        parkOff[fn] = 1;
+        const flags = stops[fn]!;
+        for (let k = 0; k < flags.length; k++) if (flags[k] === 2) flags[k] = 0;
+      }
       visits[fn] = wasted[fn] = 0;
     }
     return parkOff[fn] === 0;
@@ -836,5 +843,5 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
       return resumes[i]!(pc, L, S);
     };
   });
-  return { entries, resumes, isLeader };
+  return { entries, resumes, isLeader, stops };
 }
