@@ -81,6 +81,32 @@ export function writeDecimal(u8: Uint8Array, v: number, at: number, n: number): 
  * copyWithin runs at about 1.5 GB/s (22 ms for 32 MB), its set from a subarray at 20 GB/s; for
  * a short string the call and the subarray cost more than copyWithin.
  */
+/** Whether strings a and b are equal, compared in place (lengths first, then bytes): 1 or 0. */
+export function stringsEqual(i32: Int32Array, u8: Uint8Array, a: number, b: number): number {
+  if (a === b) return 1;
+  const n = i32[(a >>> 2) + 1];
+  if (n !== i32[(b >>> 2) + 1]) return 0;
+  const pa = a + HEADER_BYTES;
+  const pb = b + HEADER_BYTES;
+  for (let i = 0; i < n; i++) if (u8[pa + i] !== u8[pb + i]) return 0;
+  return 1;
+}
+
+/** The byte-wise order of strings a and b, compared in place: -1, 0 or 1. */
+export function stringsCompare(i32: Int32Array, u8: Uint8Array, a: number, b: number): number {
+  if (a === b) return 0;
+  const la = i32[(a >>> 2) + 1];
+  const lb = i32[(b >>> 2) + 1];
+  const n = la < lb ? la : lb;
+  const pa = a + HEADER_BYTES;
+  const pb = b + HEADER_BYTES;
+  for (let i = 0; i < n; i++) {
+    const d = u8[pa + i] - u8[pb + i];
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return la === lb ? 0 : la < lb ? -1 : 1;
+}
+
 export function copyBytes(u8: Uint8Array, to: number, from: number, n: number): void {
   if (n < 256) u8.copyWithin(to, from, from + n);
   else u8.set(u8.subarray(from, from + n), to);

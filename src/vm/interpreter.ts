@@ -18,7 +18,7 @@ import { cBytes, freeC, type CFunction } from '../ffi/library';
 import { Memory, MemoryError } from '../ffi/memory';
 import { ROW_WORDS, Row } from '../ffi/crash';
 import { FnProto, Module } from '../bytecode/module';
-import { Arena, NEEDS_COLLECTION, copyBytes, decimalLength, writeDecimal } from '../heap/arena';
+import { Arena, NEEDS_COLLECTION, copyBytes, decimalLength, stringsCompare, stringsEqual, writeDecimal } from '../heap/arena';
 import { Elems, HDR_AUX, HEADER_BYTES, Meta, SLICE_ARRAY, SLICE_LEN, SLICE_OFFSET, Tag } from '../heap/layout';
 import { IMAX, IMIN } from '../bytecode/inttypes';
 import { bitwise, bnot, f2i, wrapInt } from './intops';
@@ -318,18 +318,29 @@ export class Interpreter {
     } catch (x) {
       e = x;
     }
-    if (!(e instanceof Unwind)) throw e;
-    if (e.kind === 'trap') {
-      const t = this.fail(e.message, fn, callPc, depth);
-      t.frames.unshift(...e.frames.map((f) => ({ fn: f.fn, pc: f.pc })));
-      throw t;
-    }
-    if (e.entry) return 'interpret';
+    const u = this.spillOf(e, fn, callPc, depth, false);
+    if (u.entry) return 'interpret';
     // the callee's frame goes where its arguments end at spillSp (CALL_CLOSURE passes them
     // above the stack top, and its callee's frame starts at the closure)
     this.sync(fn, callPc, base, spillSp, depth);
-    this.spill(e.frames, fn, callPc, depth);
+    this.spill(u.frames, fn, callPc, depth);
     return 'resume';
+  }
+
+  /**
+   * What native code called at (fn, pc) threw, or returned as its spill: a spill is returned; a
+   * trap is thrown as the Asthra error with every native frame's position (`resumed`: the
+   * outermost native frame is the frame at (fn, pc) itself); anything else is thrown on.
+   */
+  private spillOf(e: unknown, fn: number, pc: number, depth: number, resumed: boolean): Unwind {
+    if (!(e instanceof Unwind)) throw e;
+    if (e.kind === 'trap') {
+      const t = this.fail(e.message, fn, pc, depth);
+      if (resumed) t.frames.shift();
+      t.frames.unshift(...e.frames.map((f) => ({ fn: f.fn, pc: f.pc })));
+      throw t;
+    }
+    return e;
   }
 
   /**
@@ -360,31 +371,25 @@ export class Interpreter {
     } catch (x) {
       e = x;
     }
-    if (!(e instanceof Unwind)) throw e;
-    if (e.kind === 'trap') {
-      const t = this.fail(e.message, fn, pc, depth);
-      t.frames.shift(); // the resumed frame is the outermost native frame itself
-      t.frames.unshift(...e.frames.map((f) => ({ fn: f.fn, pc: f.pc })));
-      throw t;
-    }
+    const u = this.spillOf(e, fn, pc, depth, true);
     // a function not translated yet (not hot) spills at its entry: the interpreter starts it
-    if (e.entry) return 'interpret';
+    if (u.entry) return 'interpret';
     // spilled again: the outermost native frame is the resumed one, rewritten in place
-    const outer = e.frames[e.frames.length - 1];
+    const outer = u.frames[u.frames.length - 1];
     const top = base + n;
     for (let k = 0; k < n; k++) f64[base + k] = outer.locals[k];
     for (let k = 0; k < outer.stack.length; k++) f64[top + k] = outer.stack[k];
-    if (e.frames.length === 1) {
+    if (u.frames.length === 1) {
       this.resume = { fn, pc: outer.pc, base, sp: top + outer.stack.length, depth };
       return 'resume';
     }
     // deeper frames too: `fn` is inside the CALL at outer.pc; push that call's arguments (the
     // callee's first locals) and spill the callee frames above it
-    const callee = e.frames[e.frames.length - 2];
+    const callee = u.frames[u.frames.length - 2];
     const argc = this.fns[callee.fn].arity;
     for (let k = 0; k < argc; k++) f64[top + outer.stack.length + k] = callee.locals[k];
     this.sync(fn, outer.pc, base, top + outer.stack.length + argc, depth);
-    this.spill(e.frames.slice(0, -1), fn, outer.pc, depth);
+    this.spill(u.frames.slice(0, -1), fn, outer.pc, depth);
     return 'resume';
   }
 
@@ -1555,32 +1560,12 @@ export class Interpreter {
 
   /** Byte-wise order of two strings (-1, 0, 1), compared in place in the arena. */
   compareStrings(a: number, b: number): number {
-    if (a === b) return 0;
-    const i32 = this.arena.i32;
-    const u8 = this.arena.u8;
-    const la = i32[(a >>> 2) + 1];
-    const lb = i32[(b >>> 2) + 1];
-    const n = la < lb ? la : lb;
-    const pa = a + HEADER_BYTES;
-    const pb = b + HEADER_BYTES;
-    for (let i = 0; i < n; i++) {
-      const d = u8[pa + i] - u8[pb + i];
-      if (d !== 0) return d < 0 ? -1 : 1;
-    }
-    return la === lb ? 0 : la < lb ? -1 : 1;
+    return stringsCompare(this.arena.i32, this.arena.u8, a, b);
   }
 
   /** String equality: lengths first, then bytes in place. */
   equalStrings(a: number, b: number): boolean {
-    if (a === b) return true;
-    const i32 = this.arena.i32;
-    const n = i32[(a >>> 2) + 1];
-    if (n !== i32[(b >>> 2) + 1]) return false;
-    const u8 = this.arena.u8;
-    const pa = a + HEADER_BYTES;
-    const pb = b + HEADER_BYTES;
-    for (let i = 0; i < n; i++) if (u8[pa + i] !== u8[pb + i]) return false;
-    return true;
+    return stringsEqual(this.arena.i32, this.arena.u8, a, b) === 1;
   }
 
   /** An output built-in (print, println, eprintln, log, log_tag) of strings x (and y). */

@@ -38,6 +38,7 @@ import { INT_NAMES, INT_RANGE } from '../bytecode/inttypes';
 import { CTYPE_INT, CType } from '../bytecode/ctypes';
 import { B, NUMERIC_BUILTINS, OUTPUT_BUILTINS } from '../bytecode/builtins';
 import { Row } from '../ffi/crash';
+import { stringsCompare, stringsEqual } from '../heap/arena';
 
 export const NATIVE_DEPTH = 1500;
 /** Loop back-edges are counted in a local and charged to the slice budget in batches. */
@@ -172,32 +173,6 @@ const CALLS_OUT = /\b(?:N|CI|X)\[|\b(?:inv|bindX|NO|PU|NS|CC|CN|TS|OUT|TX|FL|wid
  */
 const VIEWS = '@views';
 const RELOAD_VIEWS = '    ' + VIEWS;
-
-/** String equality for native code: 1 or 0 (the interpreter's equalStrings, on the views). */
-function equalStrings(i32: Int32Array, u8: Uint8Array, a: number, b: number): number {
-  if (a === b) return 1;
-  const n = i32[(a >>> 2) + 1];
-  if (n !== i32[(b >>> 2) + 1]) return 0;
-  const pa = a + HEADER_BYTES;
-  const pb = b + HEADER_BYTES;
-  for (let i = 0; i < n; i++) if (u8[pa + i] !== u8[pb + i]) return 0;
-  return 1;
-}
-
-/** String ordering for native code: -1, 0 or 1 (the interpreter's compareStrings, on the views). */
-function compareStrings(i32: Int32Array, u8: Uint8Array, a: number, b: number): number {
-  if (a === b) return 0;
-  const la = i32[(a >>> 2) + 1];
-  const lb = i32[(b >>> 2) + 1];
-  const n = la < lb ? la : lb;
-  const pa = a + HEADER_BYTES;
-  const pb = b + HEADER_BYTES;
-  for (let i = 0; i < n; i++) {
-    const d = u8[pa + i] - u8[pb + i];
-    if (d !== 0) return d < 0 ? -1 : 1;
-  }
-  return la === lb ? 0 : la < lb ? -1 : 1;
-}
 
 /** A bound on (spill sites x frame slots) of a function the native tier translates. */
 const MAX_SPILL_SLOTS = 400_000;
@@ -775,7 +750,7 @@ export function compileNative(m: Module, ctx: NativeHelpers, rt: NativeRuntime, 
   const names = ['ctx', 'Unwind', 'trap', 'unwound', 'spillAt', 'spillOp', 'spillPark', 'bitwise', 'bnot', 'f2i', 'wrapInt', 'X', 'bindX', 'C', 'FL', 'wideResult', 'NB', 'SR', 'UR', 'NO', 'PU', 'NS', 'CC', 'CN', 'CV', 'TS', 'OUT', 'TX', 'SMI',
     'KS', 'KR', 'KV', 'KC', 'KL', 'KP', 'KX', 'KSEL', 'KSV', 'KSR', 'EQS', 'CMPS', 'N', 'CS', 'CI'];
   const values: unknown[] = [ctx, Unwind, trap, unwound, spillAt, spillOp, spillPark, rt.bitwise, rt.bnot, rt.f2i, rt.wrapInt, rt.externFns, rt.bindExtern, rt.crashRow, rt.flushOutput, wideResult, NUMERIC_BUILTINS, rt.strRefs, rt.unitRefs, rt.newObject, rt.push, rt.newSlice, rt.concat, rt.concatN, rt.concatValues, rt.toStr, rt.output, rt.text, smi,
-    rt.chanSend, rt.chanRecv, rt.chanValue, rt.chanClose, rt.chanLen, rt.chanCap, rt.isCancelled, rt.select, rt.selectValues, rt.selectResult, equalStrings, compareStrings, N];
+    rt.chanSend, rt.chanRecv, rt.chanValue, rt.chanClose, rt.chanLen, rt.chanCap, rt.isCancelled, rt.select, rt.selectValues, rt.selectResult, stringsEqual, stringsCompare, N];
   /** The tier of every function, once. */
   const eligible = (): Tier[] => {
     if (tiers !== null) return tiers;
