@@ -452,12 +452,13 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
       case Op.CHAN_CAP: line(`${s(0)} = KP(${s(0)});`); break;
       case Op.IS_CANCELLED: line(`s${D} = KX();`); break;
       case Op.SELECT: {
-        // the operands go to KSV, the four results come in KSR (arm, number, reference, status)
+        // the operands go to KSV, the four results come in KSR (arm, number, reference, status:
+        // all but the number are int32, and read as such, see asRef)
         const n = [...m.strings[a]].reduce((k, arm) => k + selectArmPops(arm).length, 0);
         const vals = Array.from({ length: n }, (_, i) => `KSV[${i}] = s${D - n + i};`);
         const first = D - n;
         line(`{ ${vals.join(' ')} if (KSEL(${a}) === 0) ${wait}`);
-        line(`  s${first} = KSR[0]; s${first + 1} = SMI(KSR[1]); s${first + 2} = KSR[2]; s${first + 3} = KSR[3]; }`);
+        line(`  s${first} = KSR[0] | 0; s${first + 1} = SMI(KSR[1]); s${first + 2} = KSR[2] | 0; s${first + 3} = KSR[3] | 0; }`);
         break;
       }
       default:
