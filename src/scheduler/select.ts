@@ -80,24 +80,9 @@ export class Selector {
    * nothing ready are taken back, so that --seed runs choose the same arms in both tiers.
    */
   selectNow(fiber: number, arms: string, values: Float64Array): boolean {
-    this.src = values;
+    const draws = this.rng.draws;
     try {
-      const n = arms.length;
-      for (let i = 0, at = 0; i < n; i++) {
-        this.slot[i] = at;
-        at += selectArmPops(arms[i]).length;
-      }
-      if (this.arena.i32[fw(fiber, F.SELECT)] !== 0 && this.resume(fiber, arms)) return true;
-      const draws = this.rng.draws;
-      this.lockAll(arms);
-      const ready = this.poll(arms, this.door.cancelled(fiber));
-      this.unlockAll();
-      if (ready) return true;
-      const dflt = arms.indexOf('d');
-      if (dflt >= 0) {
-        this.result(dflt, 0, 0, 0);
-        return true;
-      }
+      if (this.lookNow(fiber, arms, values, 0, this.door.cancelled(fiber))) return true;
       this.rng.draws = draws;
       return false;
     } finally {
@@ -110,31 +95,9 @@ export class Selector {
    * with the result set, or false when the fiber parked (it runs the instruction again when woken).
    */
   select(fiber: number, arms: string, base: number): boolean {
-    const i32 = this.arena.i32;
-    this.src = this.arena.f64;
-    const n = arms.length;
-    for (let i = 0, at = base; i < n; i++) {
-      this.slot[i] = at;
-      at += selectArmPops(arms[i]).length;
-    }
-    if (i32[fw(fiber, F.SELECT)] !== 0) {
-      if (this.resume(fiber, arms)) return true;
-      // woken by a cancellation with no arm it ends (only awaits): wait again
-    }
     const cancelled = this.door.cancelled(fiber);
-    this.lockAll(arms);
-    if (this.poll(arms, cancelled)) {
-      this.unlockAll();
-      return true;
-    }
-    const dflt = arms.indexOf('d');
-    if (dflt >= 0) {
-      this.unlockAll();
-      this.result(dflt, 0, 0, 0);
-      return true;
-    }
+    if (this.lookNow(fiber, arms, this.arena.f64, base, cancelled)) return true;
     // nothing is ready: make the records without holding a lock, then look once more
-    this.unlockAll();
     const first = this.makeRecords(fiber, arms);
     this.src = this.arena.f64;
     this.lockAll(arms);
@@ -144,6 +107,29 @@ export class Selector {
     }
     this.park(fiber, arms, first);
     return false;
+  }
+
+  /**
+   * What select and selectNow both do first, with the operands in `src` from index `base`: a
+   * fiber woken from a park here reports the arm that won (step 4); else steps 1 and 2, or
+   * `default`. True with the result set; false, every lock released, when the fiber must wait.
+   */
+  private lookNow(fiber: number, arms: string, src: Float64Array, base: number, cancelled: boolean): boolean {
+    this.src = src;
+    for (let i = 0, at = base; i < arms.length; i++) {
+      this.slot[i] = at;
+      at += selectArmPops(arms[i]).length;
+    }
+    // (a fiber woken by a cancellation with no arm it ends, only awaits, waits again)
+    if (this.arena.i32[fw(fiber, F.SELECT)] !== 0 && this.resume(fiber, arms)) return true;
+    this.lockAll(arms);
+    const ready = this.poll(arms, cancelled);
+    this.unlockAll();
+    if (ready) return true;
+    const dflt = arms.indexOf('d');
+    if (dflt < 0) return false;
+    this.result(dflt, 0, 0, 0);
+    return true;
   }
 
   /** Step 2: the first ready arm in a random order completes now (locks held): true if one did. */
