@@ -128,6 +128,12 @@ function translated(m: Module, code: Int32Array, pc: number): boolean {
   return OPS[op].native;
 }
 
+/** Whether native code runs the instruction at pc itself: it has a translation, and a CALL's
+ * callee is Full (a call of any other function is left to the interpreter). */
+function runsNatively(m: Module, code: Int32Array, pc: number, tiers: Tier[]): boolean {
+  return translated(m, code, pc) && (code[pc] !== Op.CALL || tiers[code[pc + 1]] === Tier.Full);
+}
+
 function tierOf(m: Module, f: FnProto): Tier {
   let sites = 0;
   let tier = Tier.Full;
@@ -246,11 +252,12 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
     // the same, as often as a task parks: the outermost native frame (d 0) returns, with the
     // spill in ctx.spilled, as a throw costs about a microsecond (a ping-pong's whole round trip
     // takes a quarter of that)
-    const leave = (spill: string): string => `{ if (d === 0) { ctx.spilled = ${spill}(${frame}); return 0; } throw ${spill}(${frame}); }`;
-    const wait = `{ if (d === 0) { ctx.spilled = spillPark(${index}, tick, ${pc}, ${slots}); return 0; } throw spillAt(${frame}); }`;
-    if (!translated(m, code, pc) || (op === Op.CALL && tiers[a] !== Tier.Full)) {
+    const leave = (outermost: string, nested: string): string => `{ if (d === 0) { ctx.spilled = ${outermost}; return 0; } throw ${nested}; }`;
+    // a channel operation or select that must wait (spillPark judges the visit)
+    const wait = leave(`spillPark(${index}, tick, ${pc}, ${slots})`, `spillAt(${frame})`);
+    if (!runsNatively(m, code, pc, tiers)) {
       // left to the interpreter (a Partial function): spill this frame before the instruction
-      line(leave('spillOp'));
+      line(leave(`spillOp(${frame})`, `spillOp(${frame})`));
       continue;
     }
     switch (op) {
@@ -505,8 +512,6 @@ export interface NativeHelpers {
   f64: Float64Array;
   i32: Int32Array;
   u8: Uint8Array;
-  equalStrings(a: number, b: number): boolean;
-  compareStrings(a: number, b: number): number;
   globalBase: number;
   /** the running slice's preemption budget, spent at calls and loop back-edges */
   budget: number;
@@ -621,7 +626,6 @@ function blockLeaders(f: FnProto): Set<number> {
 function parkPoints(m: Module, f: FnProto, tiers: Tier[]): Set<number> {
   const starts = instructionStarts(f);
   const code = f.code;
-  const native = (pc: number): boolean => translated(m, code, pc) && (code[pc] !== Op.CALL || tiers[code[pc + 1]] === Tier.Full);
   // the loops, as [header, back-edge] ranges of pcs
   const loops: [number, number][] = [];
   for (const pc of starts) {
@@ -636,7 +640,7 @@ function parkPoints(m: Module, f: FnProto, tiers: Tier[]): Set<number> {
     if (at < 0) continue;
     let inner: [number, number] | null = null;
     for (const l of loops) if (l[0] <= at && at <= l[1] && (inner === null || l[1] - l[0] < inner[1] - inner[0])) inner = l;
-    if (inner !== null && starts.every((q) => q < inner![0] || q > inner![1] || native(q))) points.add(at);
+    if (inner !== null && starts.every((q) => q < inner![0] || q > inner![1] || runsNatively(m, code, q, tiers))) points.add(at);
   }
   return points;
 }
