@@ -207,6 +207,28 @@ describe('asthra run --trace', () => {
     expect(calls[0].ts + calls[0].dur).to.be.at.most(wake.ts + 1);
   });
 
+  it('puts C calls that run at the same time on tracks of their own', () => {
+    const { r, trace } = traced('ccalls_at_once', ['--workers', '2', '--lib-path', 'build/clib']);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.equal('met inside C: 8\n');
+    checkSchema(trace);
+    const calls = trace.traceEvents.filter((e) => e.cat === 'ffi');
+    expect(calls).to.have.length(8);
+    expect(new Set(calls.map((c) => c.tid)).size).to.equal(8);
+    for (const c of calls) {
+      expect(c.name).to.equal('C demo_barrier');
+      const thread = trace.traceEvents.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.tid === c.tid);
+      expect(thread.args.name).to.match(/^C thread \d+$/);
+      const park = parks(trace).find((p) => p.args.task === c.args.task);
+      const wake = trace.traceEvents.find((e) => e.cat === 'wake' && e.args.task === c.args.task);
+      expect(c.ts).to.be.at.least(park.ts);
+      expect(c.ts + c.dur).to.be.at.most(wake.ts + 1);
+    }
+    // all eight were inside C at once: every call began before any ended
+    const firstEnd = Math.min(...calls.map((c) => c.ts + c.dur));
+    for (const c of calls) expect(c.ts).to.be.at.most(firstEnd);
+  });
+
   it('gives every worker its track, on one clock', () => {
     const { r, trace } = traced('concurrent', ['--workers', '2']);
     expect(r.status, r.stderr).to.equal(0);

@@ -24,17 +24,20 @@
 // clears it after (two int32 stores: the cost of this whole scheme per call); once, it gives
 // itself an alternate signal stack from C memory and records where it is. The kernel builds the
 // signal frame, the siginfo the handler gets a pointer to, on the faulting thread's alternate
-// stack, so that pointer names the row. A fault on a thread with no row (a V8 thread, a thread C
-// started), or on one that is not inside an extern call, is none of ours: the handler puts back
-// the action it replaced and returns, and the fault happens again under that action (Node's
-// own, or the default), as if the handler had never been there.
+// stack, so that pointer names the row. The C thread pool's libuv threads (cpool.ts) have no
+// row: a fault on a thread with no row while pool calls run is taken to be theirs, told apart by
+// the faulting instruction's function where several run (runtime/crashwatch.ts culprits). A
+// fault on a thread with no row and no pool call (a V8 thread, a thread C started), or on one
+// that is not inside an extern call, is none of ours: the handler puts back the action it
+// replaced and returns, and the fault happens again under that action (Node's own, or the
+// default), as if the handler had never been there.
 //
 // Platforms: Linux on x86-64 and arm64 (the layouts of struct sigaction and stack_t below are
 // those of glibc and musl there). Elsewhere nothing is installed and a crash ends the process
 // unreported, as before.
 import * as os from 'os';
-import { MAX_WORKERS } from '../heap/layout';
-import { MAX_FFI_THREADS } from './pool';
+import { MAX_FFI_THREADS, MAX_WORKERS } from '../heap/layout';
+import type { ExternProto } from '../bytecode/ctypes';
 import { koffi, type CFunction } from './library';
 
 /** The signals a crashing C function raises, handled while the program runs. */
@@ -109,6 +112,8 @@ export interface WatchThreadData {
 export interface WatchAttach {
   sab: SharedArrayBuffer;
   astb: Uint8Array;
+  /** the C thread pool's externs, library directories and trace log, if it is to serve one */
+  pool: { externs: ExternProto[]; dirs: string[]; trace?: { log: SharedArrayBuffer; origin: number } } | null;
 }
 
 /** How long a thread's first C call waits for the handler to be installed. */
@@ -140,9 +145,12 @@ export class CrashWatch {
     this.port = port1;
   }
 
-  /** Tell the watch thread where the program is (before any of its C calls). */
-  attach(sab: SharedArrayBuffer, astb: Uint8Array): void {
-    const msg: WatchAttach = { sab, astb };
+  /**
+   * Tell the watch thread where the program is (before any of its C calls), and, with `pool`,
+   * to serve the C thread pool (cpool.ts) for the program's blocking calls.
+   */
+  attach(sab: SharedArrayBuffer, astb: Uint8Array, pool: WatchAttach['pool']): void {
+    const msg: WatchAttach = { sab, astb, pool };
     this.port?.postMessage(msg);
   }
 

@@ -8,20 +8,21 @@
 // wakes), calls C, writes the result into the task's own waiter record (VALUE, DONE) and hands
 // READY to the injection queue, which any worker drains.
 //
-// The threads are a pool that grows on demand: a call that finds more calls queued than threads
-// idle starts a thread (so N tasks in N long C calls never wait for each other), and a thread
-// idle for IDLE_MS retires. The counters (layout.ts Meta.FFI_*) obey one rule that makes the
+// A call that finds more calls queued than FFI threads idle goes to the C thread pool (cpool.ts:
+// libuv's threads, through koffi's asynchronous calls), so N tasks in N long C calls never wait
+// for each other, and an FFI thread idle for IDLE_MS retires. Where there is no C thread pool
+// (no crash watch thread to dispatch from: a platform without crash reports), such a call starts
+// another FFI thread instead, as many as MAX_FFI_THREADS. The counters (layout.ts Meta.FFI_*) obey one rule that makes the
 // two races harmless: a submitter counts its call (FFI_PENDING) before it reads FFI_IDLE, and a
 // retiring thread uncounts itself (FFI_IDLE) before it reads FFI_PENDING, so with sequentially
 // consistent atomics one of them sees the other.
 import * as path from 'path';
 import type { ExternProto } from '../bytecode/ctypes';
 import type { Arena } from '../heap/arena';
-import { Meta } from '../heap/layout';
+import { MAX_FFI_THREADS, Meta } from '../heap/layout';
 import { newInjectRing, pushRecord } from '../scheduler/inject';
+import { Crash, UNAVAILABLE } from './crash';
 
-/** The most FFI threads alive at once (a call beyond it waits for a thread to free up). */
-export const MAX_FFI_THREADS = 64;
 /** An FFI thread with nothing to do for this long retires. */
 export const IDLE_MS = 2000;
 /** How long an FFI thread that has just made a call looks for the next before it sleeps. */
@@ -48,7 +49,26 @@ export interface FfiThreadData {
 export function setUpFfi(arena: Arena, externs: readonly ExternProto[], dirs: readonly string[], trace?: FfiThreadData['trace'], crash?: SharedArrayBuffer): void {
   if (!externs.some((x) => x.blocking)) return;
   arena.i32[Meta.FFI_RING] = newInjectRing(arena);
-  startThread(arena, { sab: arena.sab, externs: [...externs], dirs: [...dirs], trace, crash });
+  if (crash !== undefined && Atomics.load(new Int32Array(crash), Crash.STATE) !== UNAVAILABLE) {
+    // the crash watch thread will serve the C thread pool; libuv sizes its pool once, when it
+    // is first used, from this variable (4 threads otherwise)
+    arena.i32[Meta.FFI_POOL] = 1;
+    if (process.env.UV_THREADPOOL_SIZE === undefined) process.env.UV_THREADPOOL_SIZE = String(MAX_FFI_THREADS);
+  }
+  calling = arena.i32;
+  startThread(arena.i32, { sab: arena.sab, externs: [...externs], dirs: [...dirs], trace, crash });
+}
+
+/** the main thread's view of the arena of a program that makes blocking calls (for callsInC) */
+let calling: Int32Array | null = null;
+
+/**
+ * Are blocking C calls still running (tasks parked in External waits: on an FFI thread or the C
+ * thread pool)? Then the process must end without waiting for them (library.ts hardExit): Node's
+ * exit waits for every thread to leave its C call, and for libuv's work to finish.
+ */
+export function callsInC(): boolean {
+  return calling !== null && Atomics.load(calling, Meta.EXTERNAL) > 0;
 }
 
 /**
@@ -65,15 +85,20 @@ export function submitCall(arena: Arena, data: FfiThreadData, fiber: number, seq
   // pending is read again after idle: a thread looking for work may have taken this call
   // already (and uncounted itself idle), and then no thread is needed
   const idle = Atomics.load(i32, Meta.FFI_IDLE);
-  if (Atomics.load(i32, Meta.FFI_PENDING) > idle && Atomics.load(i32, Meta.FFI_THREADS) < MAX_FFI_THREADS) startThread(arena, data);
+  if (Atomics.load(i32, Meta.FFI_PENDING) <= idle) return;
+  if (Atomics.load(i32, Meta.FFI_POOL) === 1) {
+    Atomics.add(i32, Meta.FFI_POOL_SEQ, 1);
+    Atomics.notify(i32, Meta.FFI_POOL_SEQ, 1);
+  } else if (Atomics.load(i32, Meta.FFI_THREADS) < MAX_FFI_THREADS) {
+    startThread(i32, data);
+  }
 }
 
 /**
  * Start one FFI thread (counted idle from now: it will look at the ring as soon as it runs).
  * Any thread may start one; it is unref'd, so it never keeps the process alive.
  */
-export function startThread(arena: Arena, data: FfiThreadData): void {
-  const i32 = arena.i32;
+export function startThread(i32: Int32Array, data: FfiThreadData): void {
   Atomics.add(i32, Meta.FFI_IDLE, 1);
   Atomics.add(i32, Meta.FFI_STARTING, 1);
   const n = Atomics.add(i32, Meta.FFI_THREADS, 1) + 1;

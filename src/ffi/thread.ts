@@ -2,37 +2,28 @@
 // tasks through the injection queue. It never allocates in the arena, takes no worker's locks
 // and touches no run queue: it reads the arguments from the parked task's stack, writes the
 // result into the task's own waiter record, and pushes READY (inject.ts).
-import { writeSync } from 'fs';
 import { workerData } from 'worker_threads';
-import { CType } from '../bytecode/ctypes';
-import { HEADER_BYTES, Meta } from '../heap/layout';
+import { Meta } from '../heap/layout';
 import { Finish } from '../scheduler/scheduler';
 import { InjectKind, inject, newInjected, release, take } from '../scheduler/inject';
-import { Done, W, ownWaiter, waiterValue, ww } from '../scheduler/waiter';
 import { F, fw } from '../scheduler/fiber';
 import { callThreadNumber, logCall } from '../trace/calls';
-import { callbackAddressIn } from './callbacks';
-import { Binder, argToC, koffi, numberFromC } from './library';
+import { koffi } from './library';
 import { FfiThreadData, IDLE_MS, SPIN_MS, threadStarted } from './pool';
 import { CrashGuard, Row } from './crash';
-import { ArenaViews } from './views';
+import { OffThreadCalls } from './offthread';
 
 const data = workerData as FfiThreadData;
-const arena = new ArenaViews(data.sab);
-let { i32, f64, buf } = arena;
+const calls = new OffThreadCalls(data.sab, data.externs, data.dirs);
+const arena = calls.arena;
+let { i32, f64 } = arena;
 
 /** Views over the whole arena (it may have grown since they were made: one worker grows it). */
 function views(): void {
   arena.refresh();
-  ({ i32, f64, buf } = arena);
+  ({ i32, f64 } = arena);
 }
 
-function readString(ref: number): string {
-  const at = ref + HEADER_BYTES;
-  return buf.toString('utf8', at, at + i32[(ref >>> 2) + 1]);
-}
-
-const binder = new Binder(data.externs, data.dirs, true);
 /** this thread's row of the crash table: which extern it is in, for which fiber (crash.ts) */
 const crash = data.crash ? CrashGuard.forFfiThread(data.crash) : null;
 
@@ -49,40 +40,21 @@ function traceCall(ext: number, task: number, start: number): void {
 
 /** Run extern `ext` with the arguments at f64 index argBase; write the result for `fiber`. */
 function call(fiber: number, ext: number, argBase: number): void {
-  const x = data.externs[ext];
-  const own = ownWaiter(i32, fiber);
   try {
-    const fn = binder.fn(ext);
-    const args = new Array<unknown>(x.params.length);
-    for (let k = 0; k < args.length; k++) {
-      const t = x.params[k];
-      const v = f64[argBase + k];
-      if (t === CType.String) args[k] = readString(v);
-      else if (t !== CType.FnPtr) args[k] = argToC(t, v);
-      else if ((args[k] = callbackAddressIn(i32, f64, v)) === 0) throw new Error(`callback ${v} does not exist`);
-    }
+    const fn = calls.fn(ext);
+    const args = calls.args(ext, argBase);
     if (crash !== null) {
       crash.row[Row.FIBER] = fiber;
       crash.row[Row.EXT] = ext + 1;
     }
     const r = fn(...args);
     if (crash !== null) crash.row[Row.EXT] = 0;
-    views();
-    // a string result crosses as its address; the woken task copies it into the heap
-    f64[waiterValue(own)] = x.ret === CType.String ? stringAddress(r) : numberFromC(x.ret, r);
-    i32[ww(own, W.DONE)] = Done.Completed;
+    calls.complete(fiber, ext, r);
   } catch (e) {
     if (crash !== null) crash.row[Row.EXT] = 0;
-    views();
-    f64[waiterValue(own)] = 0;
-    i32[ww(own, W.DONE)] = Done.Failed;
-    writeSync(2, `asthra: the C call '${x.name}' failed: ${String((e as Error)?.message ?? e).split('\n')[0]}\n`);
+    calls.fail(fiber, ext, e);
   }
-}
-
-/** The result of a string-returning C function is bound as a char pointer here (see library.ts). */
-function stringAddress(r: unknown): number {
-  return typeof r === 'bigint' ? Number(r) : typeof r === 'number' ? r : 0;
+  views();
 }
 
 function main(): void {

@@ -72,6 +72,8 @@ export const SLICE_SLOTS = 4;
 
 /** Worker threads that can share one arena: the per-worker Meta words below have room for so many. */
 export const MAX_WORKERS = 8;
+/** The most FFI threads alive at once (ffi/pool.ts: where there is no C thread pool, a call beyond it waits for a thread to free up). */
+export const MAX_FFI_THREADS = 64;
 
 /** Bytes at the start of the arena reserved for shared runtime state (the Meta words). */
 export const ARENA_META_BYTES = 4096;
@@ -121,6 +123,11 @@ export const enum Meta {
   FFI_THREADS = 229, // FFI threads alive
   FFI_CALLS = 230, // blocking C calls made (for --stats)
   FFI_PEAK = 231, // the most FFI threads alive at once (for --stats)
+  FFI_POOL = 232, // 1 when calls no FFI thread is free for go to the C thread pool (src/ffi/cpool.ts)
+  FFI_POOL_SEQ = 233, // bumped (and notified) when such a call is queued: the pool's dispatcher waits on it
+  FFI_POOL_CALLS = 234, // calls running on the C thread pool now
+  FFI_POOL_PEAK = 235, // the most at once (for --stats)
+  FFI_POOL_TOTAL = 236, // calls the C thread pool ran (for --stats)
   FFI_SEQ = 240, // bumped (and notified) when a call is queued: idle FFI threads wait on it
   CB_TABLE = 241, // the callback block (src/ffi/callbacks.ts): C addresses of the callbacks, then reply slots
   CB_READY = 242, // 1 once the callback thread has registered every callback (2: it failed)

@@ -105,8 +105,10 @@ function prepare(m: Module, opts: RunOptions, workers: number): Prepared {
   arena.i32[Meta.INJECT] = newInjectRing(arena);
   const trace = opts.trace ? { origin: performance.timeOrigin, callLog: newCallLog() } : null;
   const astb = watch !== null ? writeAstb(m) : null;
-  if (watch !== null) watch.attach(arena.sab, astb!);
-  setUpFfi(arena, m.externs, libDirs, trace ? { log: trace.callLog, origin: trace.origin } : undefined, watch?.table);
+  const ffiTrace = trace ? { log: trace.callLog, origin: trace.origin } : undefined;
+  setUpFfi(arena, m.externs, libDirs, ffiTrace, watch?.table);
+  // after setUpFfi: the watch thread serves the C thread pool from the FFI ring it made
+  if (watch !== null) watch.attach(arena.sab, astb!, arena.i32[Meta.FFI_POOL] === 1 ? { externs: [...m.externs], dirs: libDirs, trace: ffiTrace } : null);
   setUpCallbacks(arena, m.callbacks, m.callbacks.map((c) => m.functions[c.fn].name));
   // main is the first fiber (task 0); its handle holds the program's result
   arena.i32[Meta.MAIN_HANDLE] = spawnMain(arena, m.entry, m.functions[m.entry]);
@@ -271,6 +273,7 @@ function ffiStats(a: Arena): string[] {
   return [
     `  blocking C calls ${Atomics.load(i32, Meta.FFI_CALLS)}`,
     `  C threads        ${Atomics.load(i32, Meta.FFI_PEAK)} at most, ${Atomics.load(i32, Meta.FFI_THREADS)} at exit`,
+    `  C thread pool    ${Atomics.load(i32, Meta.FFI_POOL_TOTAL)} calls, ${Atomics.load(i32, Meta.FFI_POOL_PEAK)} at most at once`,
   ];
 }
 

@@ -327,9 +327,11 @@ export class Scheduler {
     Atomics.add(i32, Meta.WORK_SEQ, 1);
     Atomics.notify(i32, Meta.WORK_SEQ);
     Atomics.notify(i32, Meta.STW_REQ);
-    // FFI threads waiting for calls (src/ffi) see the end too
+    // FFI threads waiting for calls, and the C thread pool's dispatcher (src/ffi), see the end too
     Atomics.add(i32, Meta.FFI_SEQ, 1);
     Atomics.notify(i32, Meta.FFI_SEQ);
+    Atomics.add(i32, Meta.FFI_POOL_SEQ, 1);
+    Atomics.notify(i32, Meta.FFI_POOL_SEQ);
   }
 
   get done(): boolean {
