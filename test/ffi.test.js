@@ -253,6 +253,37 @@ pub fn main(void) -> void {
       expect(r.stderr).to.include(`at main (${src}:5:`);
     });
 
+    // exec starts the watch thread only once the file is loaded, 50 to 90 ms before it is ready:
+    // these crashes come in main's first C call, which runs at once (CrashGuard.armOnMain)
+    for (const [file, signal, ext] of [['crash_stack_overflow', 'SIGSEGV', 'demo_recurse'], ['crash_abort', 'SIGABRT', 'demo_raise']]) {
+      it(`is reported when main's first C call crashes before the watch thread is ready (exec, ${file})`, () => {
+        const rel = `spec-tests/ffi/${file}.asthra`;
+        const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'asthra-ffi-')), `${file}.astb`);
+        expect(cli(['build', rel, '-o', out]).status).to.equal(0);
+        const r = cli(['exec', '--lib-path', LIB_DIR, out]);
+        expect(r.signal, r.stderr).to.equal(signal);
+        expect(r.stderr).to.include(`asthra: the program crashed inside the C function '${ext}' (extern declared at ${rel}:`);
+        expect(r.stderr).to.include('in task 0 (main):');
+      });
+    }
+
+    it('a program that ends while the watch thread still starts exits cleanly (exec)', () => {
+      const src = tmp('quick.asthra', `package main;
+pub extern fn abs(x: i32) -> i32;
+pub fn main(void) -> void {
+    println("abs " + unsafe { abs(0 - 7) });
+}
+`);
+      const out = src.replace(/\.asthra$/, '.astb');
+      expect(cli(['build', src, '-o', out]).status).to.equal(0);
+      for (let k = 0; k < 3; k++) {
+        const r = cli(['exec', out]);
+        expect(r.status, r.stderr).to.equal(0);
+        expect(r.stdout).to.equal('abs 7\n');
+        expect(r.stderr).to.equal('');
+      }
+    });
+
     it('a SIGSEGV sent from outside while Asthra code runs ends the process as before, unreported', function (done) {
       this.timeout(60000);
       const src = tmp('spin.asthra', `package main;

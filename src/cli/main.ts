@@ -11,7 +11,7 @@ import { VerifyError, verifyModule } from '../bytecode/verify';
 // only the error classes: the compiler itself loads when a command needs it
 import { CompileError, CompileErrors, InternalError, MAX_ERRORS } from '../compiler/diagnostics';
 import { LinkError, hardExit } from '../ffi/library';
-import { CrashWatch } from '../ffi/crash';
+import { CrashWatch, watchStarting } from '../ffi/crash';
 import { callsInC } from '../ffi/pool';
 import { CallbackSetupError, callbacksStarted } from '../ffi/callbacks';
 import { writeAll } from '../vm/output';
@@ -488,7 +488,7 @@ export function main(argv: string[]): void {
     result = report(e, argv);
   }
   if (typeof result === 'number') {
-    if (callbacksStarted() || callsInC()) hardExit(result);
+    if (callbacksStarted() || callsInC() || watchStarting()) hardExit(result);
     process.exitCode = result;
     return;
   }
@@ -496,7 +496,7 @@ export function main(argv: string[]): void {
     (code) => {
       // output is written synchronously; exiting here does not wait for worker threads that
       // are still starting up (they would find the program over)
-      if (callbacksStarted() || callsInC()) hardExit(code);
+      if (callbacksStarted() || callsInC() || watchStarting()) hardExit(code);
       process.exit(code);
     },
     (e) => {

@@ -35,6 +35,7 @@
 // Platforms: Linux on x86-64 and arm64 (the layouts of struct sigaction and stack_t below are
 // those of glibc and musl there). Elsewhere nothing is installed and a crash ends the process
 // unreported, as before.
+import { readFileSync } from 'fs';
 import * as os from 'os';
 import { MAX_FFI_THREADS, MAX_WORKERS } from '../heap/layout';
 import type { ExternProto } from '../bytecode/ctypes';
@@ -62,6 +63,12 @@ export const ALT_STACK_BYTES = 64 * 1024;
 export const enum Crash {
   /** 0 while the watch thread starts, then ARMED or UNAVAILABLE (or DISARMED at the end) */
   STATE = 0,
+  /** 1 while a thread installs or removes a handler (installHandler, disarm) */
+  LOCK = 1,
+  /** 1 once the main thread's own handler is in place (CrashGuard.armOnMain) */
+  INTERIM = 2,
+  /** 1 once the watch thread has loaded koffi (or failed to start): see CrashWatch.starting */
+  UP = 3,
 }
 export const ARMED = 1;
 export const UNAVAILABLE = 2;
@@ -140,7 +147,11 @@ export class CrashWatch {
     const data: WatchThreadData = { table: this.table, port: port2 };
     const w = new Worker(entry, { workerData: data, transferList: [port2], stdout: false, stderr: false });
     w.unref();
-    w.on('error', () => Atomics.store(this.i32, Crash.STATE, UNAVAILABLE));
+    w.on('error', () => {
+      Atomics.compareExchange(this.i32, Crash.STATE, 0, UNAVAILABLE);
+      Atomics.store(this.i32, Crash.UP, 1);
+    });
+    watches.push(this);
     port1.unref();
     this.port = port1;
   }
@@ -155,25 +166,131 @@ export class CrashWatch {
   }
 
   /**
+   * Is the watch thread still starting up (loading koffi)? The process must not end the normal
+   * way then: Node aborts tearing down a thread in the middle of a native module's set-up. The
+   * CLI ends such a process with _exit instead (its output is written already).
+   */
+  starting(): boolean {
+    return this.port !== null && Atomics.load(this.i32, Crash.UP) === 0;
+  }
+
+  /**
    * The program has ended: put back the actions the handler replaced, so nothing reaches the
-   * watch thread while the process shuts its threads down.
+   * watch thread while the process shuts its threads down. A watch thread still starting finds
+   * the table DISARMED and installs nothing.
    */
   disarm(): void {
     const i32 = this.i32;
-    // A thread still starting is waited for: the process must not end while it loads koffi
-    // (Node aborts tearing down a thread in the middle of a native module's set-up). That
-    // happens only when the program ends before its first C call, e.g. on a compile error.
-    const deadline = Date.now() + ARM_TIMEOUT_MS;
-    while (Atomics.load(i32, Crash.STATE) === 0 && Date.now() < deadline) Atomics.wait(i32, Crash.STATE, 0, 20);
-    if (Atomics.compareExchange(i32, Crash.STATE, ARMED, DISARMED) !== ARMED) return;
-    const sigaction = libcFn('int sigaction(int, void *, void *)');
-    const bytes = Buffer.from(this.table);
-    CRASH_SIGNALS.forEach((sig, k) => {
-      const at = OLD_ACTIONS_AT + k * SIGACTION_SLOT;
-      sigaction(sig, bytes.subarray(at, at + SIGACTION_BYTES), null);
+    withLock(i32, () => {
+      const st = Atomics.load(i32, Crash.STATE);
+      if (st === DISARMED) return;
+      Atomics.store(i32, Crash.STATE, DISARMED);
+      if (st === ARMED || i32[Crash.INTERIM] === 1) restoreActions(this.table);
     });
     this.port?.close();
   }
+}
+
+const watches: CrashWatch[] = [];
+
+/** Is any watch thread of this process still starting (CrashWatch.starting)? */
+export function watchStarting(): boolean {
+  return watches.some((w) => w.starting());
+}
+
+/** Run `f` holding the table's lock (held for a few C calls at most: a spin with short waits). */
+function withLock<T>(i32: Int32Array, f: () => T): T {
+  while (Atomics.compareExchange(i32, Crash.LOCK, 0, 1) !== 0) Atomics.wait(i32, Crash.LOCK, 1, 1);
+  try {
+    return f();
+  } finally {
+    Atomics.store(i32, Crash.LOCK, 0);
+    Atomics.notify(i32, Crash.LOCK);
+  }
+}
+
+/** Put back, for every CRASH_SIGNALS entry, the action the first handler replaced. */
+export function restoreActions(table: SharedArrayBuffer): void {
+  const sigaction = libcFn('int sigaction(int, void *, void *)');
+  const bytes = Buffer.from(table);
+  CRASH_SIGNALS.forEach((sig, k) => {
+    const at = OLD_ACTIONS_AT + k * SIGACTION_SLOT;
+    sigaction(sig, bytes.subarray(at, at + SIGACTION_BYTES), null);
+  });
+}
+
+/** The handler's koffi prototype, made once per thread. */
+let handlerProto: unknown = null;
+
+/**
+ * Make `onSignal` the handler of CRASH_SIGNALS: a koffi callback registered on this thread, so
+ * koffi runs it on this thread (see above). `who`: 'watch' for the watch thread, which then
+ * marks the table ARMED; 'main' for the main thread's own handler (CrashGuard.armOnMain), used
+ * until the watch thread's replaces it. The first of the two to install keeps the actions it
+ * replaced in the table (the ones disarm and restoreActions put back). False if the program
+ * has ended, or the watch thread has installed its handler already (for 'main').
+ * Throws if a C call fails (the actions are as they were, or partly replaced: restore them).
+ */
+export function installHandler(table: SharedArrayBuffer, onSignal: (sig: number, info: number, context: number) => void, who: 'watch' | 'main'): boolean {
+  const i32 = new Int32Array(table);
+  return withLock(i32, () => {
+    if (Atomics.load(i32, Crash.STATE) !== 0) return false;
+    const k = koffi();
+    handlerProto ??= k.proto('void asthra_crash_handler(int sig, uintptr_t info, uintptr_t context)');
+    const handler = k.register((sig: number, info: number | bigint, context: number | bigint) => onSignal(sig, Number(info), Number(context)), k.pointer(handlerProto as never));
+    const act = Buffer.alloc(SIGACTION_BYTES);
+    act.writeBigUInt64LE(BigInt(k.address(handler)), 0);
+    act.writeUInt32LE((SA_SIGINFO | SA_ONSTACK | SA_RESETHAND) >>> 0, SA_FLAGS_AT);
+    const sigaction = libcFn('int sigaction(int, void *, void *)');
+    const bytes = Buffer.from(table);
+    const first = i32[Crash.INTERIM] === 0;
+    CRASH_SIGNALS.forEach((sig, n) => {
+      const at = OLD_ACTIONS_AT + n * SIGACTION_SLOT;
+      if (sigaction(sig, act, first ? bytes.subarray(at, at + SIGACTION_BYTES) : null) !== 0) throw new Error(`sigaction(${sig}) failed`);
+    });
+    if (who === 'main') {
+      i32[Crash.INTERIM] = 1;
+    } else {
+      Atomics.store(i32, Crash.STATE, ARMED);
+      Atomics.notify(i32, Crash.STATE);
+    }
+    return true;
+  });
+}
+
+/** ucontext_t (glibc, x86-64): where gregs[REG_RSP] is, and a size that holds the whole struct. */
+const UC_RSP_AT = 40 + 15 * 8;
+const UCONTEXT_BYTES = 2048;
+
+/**
+ * The low end of this thread's koffi call stack (see armOnMain), or 0: the mapping of
+ * /proc/self/maps that holds the stack pointer of a C call, which koffi maps with a guard page
+ * below it (so the mapping starts where the stack does), if it is large enough to be that stack.
+ */
+function koffiStackBottom(): number {
+  try {
+    const uc = Buffer.alloc(UCONTEXT_BYTES);
+    if (libcFn('int getcontext(void *)')(uc) !== 0) return 0;
+    const sp = Number(uc.readBigUInt64LE(UC_RSP_AT));
+    const size = Number((koffi().config() as { sync_stack_size?: number }).sync_stack_size ?? 0);
+    const maps = readFileSync('/proc/self/maps', 'latin1');
+    for (let at = 0; at < maps.length;) {
+      const end = maps.indexOf('\n', at);
+      const line = maps.slice(at, end < 0 ? maps.length : end);
+      at = end < 0 ? maps.length : end + 1;
+      const dash = line.indexOf('-');
+      const space = line.indexOf(' ', dash);
+      const lo = parseInt(line.slice(0, dash), 16);
+      const hi = parseInt(line.slice(dash + 1, space), 16);
+      if (!(sp >= lo && sp < hi)) continue;
+      // the call's own frames are far above the alternate stack's top
+      const fits = line.slice(space + 1, space + 3) === 'rw' && sp - lo >= 4 * ALT_STACK_BYTES && (size === 0 || sp - lo <= size);
+      return fits ? lo : 0;
+    }
+  } catch {
+    // no /proc, or no getcontext: the main thread waits for the watch thread instead
+  }
+  return 0;
 }
 
 const libcFns = new Map<string, CFunction>();
@@ -193,6 +310,11 @@ export class CrashGuard {
   readonly row: Int32Array;
   private readonly slots: Float64Array;
   private armed = false;
+  /**
+   * The main thread's own handler (the runtime's report), if this is the main thread's row:
+   * see armOnMain.
+   */
+  onMain: ((sig: number, info: number, context: number) => void) | null = null;
 
   private constructor(readonly table: SharedArrayBuffer, readonly index: number) {
     this.row = new Int32Array(table, rowWord(index) * 4, ROW_WORDS);
@@ -223,6 +345,7 @@ export class CrashGuard {
     if (this.armed) return;
     this.armed = true;
     const header = new Int32Array(this.table, 0, 1);
+    if (this.onMain !== null && Atomics.load(header, Crash.STATE) === 0 && this.armOnMain(this.onMain)) return;
     const deadline = Date.now() + ARM_TIMEOUT_MS;
     while (Atomics.load(header, Crash.STATE) === 0 && Date.now() < deadline) Atomics.wait(header, Crash.STATE, 0, 20);
     if (Atomics.load(header, Crash.STATE) !== ARMED) return;
@@ -240,6 +363,42 @@ export class CrashGuard {
     }
     this.slots[RowF64.ALT_BASE] = base;
     this.slots[RowF64.ALT_SIZE] = ALT_STACK_BYTES;
+  }
+
+  /**
+   * The main thread's first C call does not wait for the watch thread, which takes 50 to 90 ms
+   * to start (a Node worker), as long as the whole C work of many programs: the main thread
+   * installs a handler of its own, which the watch thread's replaces once it is ready. koffi runs
+   * a callback synchronously when the thread that registered it calls it from inside one of that
+   * thread's own C calls, which it tells by the stack pointer being in its call stack (a region
+   * it maps per thread, where the C function runs). So this thread's alternate signal stack is
+   * put at the bottom of koffi's call stack: a crash in one of its C calls, even one that
+   * overflows that stack (the signal frame goes where the overflowing C frames were), runs the
+   * handler here and now, and the report is written before the process ends. Until the watch
+   * thread is ready, the other threads' first C calls still wait for it (the watch thread starts
+   * with them), so only this thread calls C meanwhile; a crash on a thread C itself started
+   * reaches this thread's event loop, as it would reach the watch thread's.
+   *
+   * x86-64 only (where the stack pointer is read from getcontext's ucontext_t); false if koffi's
+   * stack cannot be found, or the watch thread is ready after all: then arm() goes on as for the
+   * other threads.
+   */
+  private armOnMain(onSignal: (sig: number, info: number, context: number) => void): boolean {
+    const lo = process.arch === 'x64' ? koffiStackBottom() : 0;
+    if (lo === 0) return false;
+    const ss = Buffer.alloc(STACK_T_BYTES);
+    ss.writeBigUInt64LE(BigInt(lo), 0);
+    ss.writeBigUInt64LE(BigInt(ALT_STACK_BYTES), 16);
+    if (libcFn('int sigaltstack(void *, void *)')(ss, null) !== 0) return false;
+    // the watch thread finds this thread's faults by this stack, once its handler is the one
+    this.slots[RowF64.ALT_BASE] = lo;
+    this.slots[RowF64.ALT_SIZE] = ALT_STACK_BYTES;
+    try {
+      return installHandler(this.table, onSignal, 'main');
+    } catch {
+      restoreActions(this.table);
+      return false;
+    }
   }
 
   /**

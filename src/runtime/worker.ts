@@ -13,6 +13,7 @@ import type { SchedulerEvents } from '../scheduler/events';
 import { Finish, Scheduler } from '../scheduler/scheduler';
 import { ExternCalls } from '../ffi/calls';
 import { CrashGuard } from '../ffi/crash';
+import { CrashReport } from './crashreport';
 import { Interpreter } from '../vm/interpreter';
 import { Output } from '../vm/output';
 import { EXIT_INTERNAL, WorkerReporter } from './report';
@@ -52,6 +53,11 @@ export function runWorker(m: Module, arena: Arena, cfg: WorkerConfig, out: Outpu
   arena.gcPause = cfg.gcPause;
   arena.torture = cfg.gcTorture;
   const crash = m.externs.length > 0 && cfg.crash !== null ? CrashGuard.forWorker(cfg.crash, cfg.index) : null;
+  if (crash !== null && cfg.index === 0) {
+    // worker 0 is the main thread: its first C call need not wait for the watch thread
+    const report = new CrashReport(cfg.crash!, () => ({ module: () => m, sab: arena.sab }));
+    crash.onMain = (sig, info, context) => report.onSignal(sig, info, context);
+  }
   const vm = new Interpreter(m, arena, out, {
     args: cfg.args, native: cfg.native, nativeDepth: cfg.nativeDepth, nativeHot: cfg.nativeHot, stackSlots: cfg.stackSlots,
     strRefs: Float64Array.from(cfg.strRefs),

@@ -337,7 +337,12 @@ function translate(m: Module, index: number, depthLimit: number, sigIds: Map<str
       case Op.CALL_EXTERN: {
         // a #[non_blocking] numeric C function, called straight through koffi (bound on first use)
         const x = m.externs[a];
-        const args = Array.from({ length: b }, (_, i) => (x.params[i] === CType.Bool ? `s${D - b + i} !== 0` : `s${D - b + i}`));
+        // (integers of 32 bits or fewer as int32, which V8 passes to koffi unboxed; a double
+        // would be a heap number allocated per call)
+        const args = Array.from({ length: b }, (_, i) => {
+          const t = x.params[i];
+          return t === CType.Bool ? `s${D - b + i} !== 0` : t >= CType.I8 && t <= CType.I32 ? `s${D - b + i} | 0` : `s${D - b + i}`;
+        });
         // 64-bit results must fit an Asthra integer exactly (koffi gives a BigInt past 2^53)
         const wide = x.ret === CType.I64 || x.ret === CType.U64 || x.ret === CType.ISize || x.ret === CType.USize;
         const range = wide ? INT_RANGE[CTYPE_INT[x.ret]!] : null;
