@@ -225,7 +225,10 @@ int32_t long_running_c_function(const uint8_t *data, size_t len) {
  */
 int32_t demo_peek(const int32_t *addr) { return *(const volatile int32_t *)addr; }
 int32_t demo_raise(int32_t sig) { raise(sig); return sig; }
-int32_t demo_slow_peek(const int32_t *addr, int32_t ms) { sleep_ms(ms); return demo_peek(addr); }
+/* (the read written out again: were it a call of demo_peek, compiled to a jump, the faulting
+ * instruction would be demo_peek's, and a crash report that tells calls apart by the faulting
+ * function could not find this one among others on the C thread pool) */
+int32_t demo_slow_peek(const int32_t *addr, int32_t ms) { sleep_ms(ms); return *(const volatile int32_t *)addr; }
 int32_t demo_recurse(int32_t n, int32_t depth) {
     volatile char frame[256];
     frame[0] = (char)n;

@@ -20,9 +20,9 @@
 import { Meta } from '../heap/layout';
 import { F, fw } from '../scheduler/fiber';
 import { Finish } from '../scheduler/scheduler';
-import { InjectKind, inject, newInjected, release, take } from '../scheduler/inject';
+import { InjectKind, inject, newInjected, take } from '../scheduler/inject';
 import { callThreadNumber, logCall } from '../trace/calls';
-import { OffThreadCalls } from './offthread';
+import { OffThreadCalls, RingCall, claimCall } from './offthread';
 import type { FfiThreadData } from './pool';
 
 /** What the dispatcher needs: the program's externs, library directories and trace log. */
@@ -100,6 +100,7 @@ export function servePool(data: PoolData, beforeFirst: (first: () => void) => vo
     }
   };
 
+  const got: RingCall = { fiber: 0, seq: 0, ext: 0, argBase: 0 };
   /** Take calls off the FFI ring while no FFI thread is free for them. */
   const drain = (): void => {
     calls.arena.refresh();
@@ -108,13 +109,8 @@ export function servePool(data: PoolData, beforeFirst: (first: () => void) => vo
     while (Atomics.load(i32, Meta.FFI_PENDING) > Atomics.load(i32, Meta.FFI_IDLE)) {
       take(i32, ring, rec);
       if (rec.kind === 0) return;
-      const fiber = rec.target;
-      const seq = rec.arg;
-      const ext = f64[rec.args];
-      const argBase = f64[rec.args + 1];
-      release(i32, rec);
-      Atomics.sub(i32, Meta.FFI_PENDING, 1);
-      run(fiber, seq, ext, argBase);
+      const c = claimCall(i32, f64, rec, got);
+      run(c.fiber, c.seq, c.ext, c.argBase);
     }
   };
 

@@ -5,7 +5,8 @@
 // wake-up (calls.ts). Nothing here allocates in the arena or takes a worker's lock.
 import { writeSync } from 'fs';
 import { CType, ExternProto } from '../bytecode/ctypes';
-import { HEADER_BYTES } from '../heap/layout';
+import { HEADER_BYTES, Meta } from '../heap/layout';
+import { Injected, release } from '../scheduler/inject';
 import { Done, W, ownWaiter, waiterValue, ww } from '../scheduler/waiter';
 import { callbackAddressIn } from './callbacks';
 import { Binder, CFunction, argToC, numberFromC } from './library';
@@ -70,4 +71,23 @@ export class OffThreadCalls {
 /** The result of a string-returning C function is bound as a char pointer (see library.ts). */
 function stringAddress(r: unknown): number {
   return typeof r === 'bigint' ? Number(r) : typeof r === 'number' ? r : 0;
+}
+
+/** A blocking call taken off the FFI ring: the calling fiber, its call's number, the extern and its arguments. */
+export interface RingCall {
+  fiber: number;
+  seq: number;
+  ext: number;
+  argBase: number;
+}
+
+/** Read the call in `rec` (just taken off the FFI ring) into `into`, and give the ring's record back. */
+export function claimCall(i32: Int32Array, f64: Float64Array, rec: Injected, into: RingCall): RingCall {
+  into.fiber = rec.target;
+  into.seq = rec.arg;
+  into.ext = f64[rec.args];
+  into.argBase = f64[rec.args + 1];
+  release(i32, rec);
+  Atomics.sub(i32, Meta.FFI_PENDING, 1);
+  return into;
 }

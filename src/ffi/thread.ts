@@ -5,13 +5,13 @@
 import { workerData } from 'worker_threads';
 import { Meta } from '../heap/layout';
 import { Finish } from '../scheduler/scheduler';
-import { InjectKind, inject, newInjected, release, take } from '../scheduler/inject';
+import { InjectKind, inject, newInjected, take } from '../scheduler/inject';
 import { F, fw } from '../scheduler/fiber';
 import { callThreadNumber, logCall } from '../trace/calls';
 import { koffi } from './library';
 import { FfiThreadData, IDLE_MS, SPIN_MS, threadStarted } from './pool';
 import { CrashGuard, Row } from './crash';
-import { OffThreadCalls } from './offthread';
+import { OffThreadCalls, RingCall, claimCall } from './offthread';
 
 const data = workerData as FfiThreadData;
 const calls = new OffThreadCalls(data.sab, data.externs, data.dirs);
@@ -65,6 +65,7 @@ function main(): void {
   views();
   const ring = i32[Meta.FFI_RING];
   const rec = newInjected();
+  const got: RingCall = { fiber: 0, seq: 0, ext: 0, argBase: 0 };
   let called = false;
   for (;;) {
     if (Atomics.load(i32, Meta.DONE) !== Finish.Running) break;
@@ -94,12 +95,7 @@ function main(): void {
       Atomics.sub(i32, Meta.FFI_THREADS, 1);
       return;
     }
-    const fiber = rec.target;
-    const seq = rec.arg;
-    const ext = f64[rec.args];
-    const argBase = f64[rec.args + 1];
-    release(i32, rec);
-    Atomics.sub(i32, Meta.FFI_PENDING, 1);
+    const { fiber, seq, ext, argBase } = claimCall(i32, f64, rec, got);
     Atomics.sub(i32, Meta.FFI_IDLE, 1);
     if (data.trace) {
       const task = i32[fw(fiber, F.ID)];
