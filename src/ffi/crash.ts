@@ -209,14 +209,15 @@ function withLock<T>(i32: Int32Array, f: () => T): T {
   }
 }
 
-/** Put back, for every CRASH_SIGNALS entry, the action the first handler replaced. */
-export function restoreActions(table: SharedArrayBuffer): void {
-  const sigaction = libcFn('int sigaction(int, void *, void *)');
-  const bytes = Buffer.from(table);
-  CRASH_SIGNALS.forEach((sig, k) => {
-    const at = OLD_ACTIONS_AT + k * SIGACTION_SLOT;
-    sigaction(sig, bytes.subarray(at, at + SIGACTION_BYTES), null);
-  });
+/** Put back the action the first handler replaced for `sig` (Node's, or the default). */
+export function restoreAction(table: SharedArrayBuffer, sig: number): void {
+  const at = OLD_ACTIONS_AT + CRASH_SIGNALS.indexOf(sig) * SIGACTION_SLOT;
+  libcFn('int sigaction(int, void *, void *)')(sig, Buffer.from(table, at, SIGACTION_BYTES), null);
+}
+
+/** The same for every CRASH_SIGNALS entry. */
+function restoreActions(table: SharedArrayBuffer): void {
+  for (const sig of CRASH_SIGNALS) restoreAction(table, sig);
 }
 
 /** The handler's koffi prototype, made once per thread. */
@@ -227,9 +228,9 @@ let handlerProto: unknown = null;
  * koffi runs it on this thread (see above). `who`: 'watch' for the watch thread, which then
  * marks the table ARMED; 'main' for the main thread's own handler (CrashGuard.armOnMain), used
  * until the watch thread's replaces it. The first of the two to install keeps the actions it
- * replaced in the table (the ones disarm and restoreActions put back). False if the program
- * has ended, or the watch thread has installed its handler already (for 'main').
- * Throws if a C call fails (the actions are as they were, or partly replaced: restore them).
+ * replaced in the table (the ones disarm and restoreAction put back). False if the program
+ * has ended, the watch thread has installed its handler already (for 'main'), or sigaction
+ * failed: then the signals it had replaced have their first actions back.
  */
 export function installHandler(table: SharedArrayBuffer, onSignal: (sig: number, info: number, context: number) => void, who: 'watch' | 'main'): boolean {
   const i32 = new Int32Array(table);
@@ -244,10 +245,14 @@ export function installHandler(table: SharedArrayBuffer, onSignal: (sig: number,
     const sigaction = libcFn('int sigaction(int, void *, void *)');
     const bytes = Buffer.from(table);
     const first = i32[Crash.INTERIM] === 0;
-    CRASH_SIGNALS.forEach((sig, n) => {
+    for (let n = 0; n < CRASH_SIGNALS.length; n++) {
       const at = OLD_ACTIONS_AT + n * SIGACTION_SLOT;
-      if (sigaction(sig, act, first ? bytes.subarray(at, at + SIGACTION_BYTES) : null) !== 0) throw new Error(`sigaction(${sig}) failed`);
-    });
+      if (sigaction(CRASH_SIGNALS[n], act, first ? bytes.subarray(at, at + SIGACTION_BYTES) : null) !== 0) {
+        for (const sig of CRASH_SIGNALS.slice(0, n)) restoreAction(table, sig);
+        if (!first) i32[Crash.INTERIM] = 0;
+        return false;
+      }
+    }
     if (who === 'main') {
       i32[Crash.INTERIM] = 1;
     } else {
@@ -273,11 +278,7 @@ function koffiStackBottom(): number {
     if (libcFn('int getcontext(void *)')(uc) !== 0) return 0;
     const sp = Number(uc.readBigUInt64LE(UC_RSP_AT));
     const size = Number((koffi().config() as { sync_stack_size?: number }).sync_stack_size ?? 0);
-    const maps = readFileSync('/proc/self/maps', 'latin1');
-    for (let at = 0; at < maps.length;) {
-      const end = maps.indexOf('\n', at);
-      const line = maps.slice(at, end < 0 ? maps.length : end);
-      at = end < 0 ? maps.length : end + 1;
+    for (const line of readFileSync('/proc/self/maps', 'latin1').split('\n')) {
       const dash = line.indexOf('-');
       const space = line.indexOf(' ', dash);
       const lo = parseInt(line.slice(0, dash), 16);
@@ -393,12 +394,7 @@ export class CrashGuard {
     // the watch thread finds this thread's faults by this stack, once its handler is the one
     this.slots[RowF64.ALT_BASE] = lo;
     this.slots[RowF64.ALT_SIZE] = ALT_STACK_BYTES;
-    try {
-      return installHandler(this.table, onSignal, 'main');
-    } catch {
-      restoreActions(this.table);
-      return false;
-    }
+    return installHandler(this.table, onSignal, 'main');
   }
 
   /**

@@ -4,7 +4,7 @@
 // main thread for its own calls until then (CrashGuard.armOnMain); the same text either way.
 import { writeSync } from 'fs';
 import type { Module } from '../bytecode/module';
-import { CRASH_ROWS, CRASH_SIGNALS, OLD_ACTIONS_AT, Row, RowF64, SIGACTION_BYTES, SIGACTION_SLOT, libcFn, rowSlot, rowWord } from '../ffi/crash';
+import { CRASH_ROWS, Row, RowF64, libcFn, restoreAction, rowSlot, rowWord } from '../ffi/crash';
 import { koffi } from '../ffi/library';
 import { inFlight } from '../ffi/cpool';
 
@@ -36,13 +36,11 @@ const SIGNAL_WORDS: Record<string, string> = {
 export class CrashReport {
   private readonly table: Int32Array;
   private readonly tableF64: Float64Array;
-  private readonly tableBytes: Buffer;
 
   /** `program`: null while the program is not known yet (the watch thread before it is attached) */
-  constructor(table: SharedArrayBuffer, private readonly program: () => CrashProgram | null) {
-    this.table = new Int32Array(table);
-    this.tableF64 = new Float64Array(table);
-    this.tableBytes = Buffer.from(table);
+  constructor(private readonly sab: SharedArrayBuffer, private readonly program: () => CrashProgram | null) {
+    this.table = new Int32Array(sab);
+    this.tableF64 = new Float64Array(sab);
   }
 
   /** The handler: `info` and `context` are the faulting thread's siginfo_t and ucontext_t. */
@@ -57,7 +55,7 @@ export class CrashReport {
     // SI_USER: another process sent it (kill -SEGV): not a crash in C, whichever thread it reached
     const found = code === SI_USER ? [] : this.culprits(info, context);
     if (found.length === 0) {
-      this.restore(sig);
+      restoreAction(this.sab, sig);
       if (code <= 0) kill();
       return;
     }
@@ -78,13 +76,6 @@ export class CrashReport {
       if (base !== 0 && at >= base && at < base + this.tableF64[rowSlot(r) + RowF64.ALT_SIZE]) return r;
     }
     return -1;
-  }
-
-  /** Put back the action the handler replaced for `sig` (Node's, or the default). */
-  private restore(sig: number): void {
-    const k = CRASH_SIGNALS.indexOf(sig);
-    const at = OLD_ACTIONS_AT + k * SIGACTION_SLOT;
-    libcFn('int sigaction(int, void *, void *)')(sig, this.tableBytes.subarray(at, at + SIGACTION_BYTES), null);
   }
 
   /**

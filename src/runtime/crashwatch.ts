@@ -6,7 +6,8 @@
 // frames, which the FFI layer below does not know.
 import { receiveMessageOnPort, workerData } from 'worker_threads';
 import type { Module } from '../bytecode/module';
-import { CRASH_SIGNALS, Crash, UNAVAILABLE, WatchAttach, WatchThreadData, installHandler, libcFn, restoreActions } from '../ffi/crash';
+import { CRASH_SIGNALS, Crash, UNAVAILABLE, WatchAttach, WatchThreadData, installHandler, libcFn } from '../ffi/crash';
+import { koffi } from '../ffi/library';
 import { servePool } from '../ffi/cpool';
 import { CrashProgram, CrashReport } from './crashreport';
 
@@ -66,21 +67,24 @@ function attached(): CrashProgram | null {
 function main(): void {
   const report = new CrashReport(data.table, attached);
   try {
-    libcFn('int getpid()'); // koffi is loaded: the process may end now without harm
+    koffi(); // loaded: the process may end now without harm
     Atomics.store(table, Crash.UP, 1);
     // this thread never takes these signals: one sent to the process goes to another thread,
     // and this one is never interrupted to run the handler on itself
     if (libcFn('int pthread_sigmask(int, void *, void *)')(SIG_BLOCK, crashSet(), null) !== 0) throw new Error('pthread_sigmask failed');
-    if (!installHandler(data.table, (sig, info, context) => report.onSignal(sig, info, context), 'watch')) return; // the program has ended
+    // (false: the program has ended, or sigaction failed)
+    if (installHandler(data.table, (sig, info, context) => report.onSignal(sig, info, context), 'watch')) {
+      // koffi delivers the handler's calls through this thread's event loop: keep it alive
+      // (the thread is unref'd, so it never keeps the process alive)
+      setInterval(() => {}, 1 << 30);
+      return;
+    }
   } catch {
-    restoreActions(data.table);
-    Atomics.compareExchange(table, Crash.STATE, 0, UNAVAILABLE);
-    Atomics.notify(table, Crash.STATE);
-    return;
+    // koffi or pthread_sigmask failed: nothing was installed
   }
-  // koffi delivers the handler's calls through this thread's event loop: keep it alive (the
-  // thread is unref'd, so it never keeps the process alive)
-  setInterval(() => {}, 1 << 30);
+  Atomics.store(table, Crash.UP, 1);
+  Atomics.compareExchange(table, Crash.STATE, 0, UNAVAILABLE);
+  Atomics.notify(table, Crash.STATE);
 }
 
 main();
